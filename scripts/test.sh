@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install everything the tests need (Python packages in .venv, headless Chromium when absent) and run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[test]'
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing headless Chromium for the browser tests (Debian packages chromium, chromium-driver)..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "Chromium is not installed and cannot be installed here: browser tests will be skipped."
+  fi
+fi
+export PATH="/usr/bin:$PATH"
+exec .venv/bin/python -m pytest "$@"

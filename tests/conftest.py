@@ -1,0 +1,134 @@
+"""Shared fixtures: a fresh directory database on SQLite and on PostgreSQL, the reference-data mirror,
+and headless Chromium for browser tests.
+
+PostgreSQL tests use ELIP_TEST_POSTGRES_URL (default: the local server, database ``test``) and work in
+a schema of their own that is dropped afterwards. Where no server answers they skip with a reason,
+except in CI (CI=true), where a missing PostgreSQL or Chromium is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_GEODATA = ROOT.parent / "shared" / "geodata"
+SHARED_PARTNERS = ROOT.parent / "shared" / "partners"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_URL = os.environ.get("ELIP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+os.environ.setdefault("DASH_TEST_CHROMEPATH", shutil.which("chromium") or "/usr/bin/chromium")
+
+
+def _postgres_available() -> str | None:
+    """None when the server answers, else the reason it does not."""
+    try:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), connect_timeout=3):
+            return None
+    except Exception as exc:  # any failure to connect means: no usable server
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.__class__.__name__}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    reason = _postgres_available()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"{reason} (CI=true: PostgreSQL is required)")
+        pytest.skip(reason)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_url):
+    """A database URL whose search_path is a new, empty schema; the schema is dropped afterwards."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    plain = postgres_url.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in postgres_url else "?"
+    yield f"{postgres_url}{sep}options=-csearch_path%3D{schema}"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Run the test once on a fresh SQLite file and once on a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'directory.sqlite3'}"
+    return request.getfixturevalue("postgres_schema_url")
+
+
+@pytest.fixture
+def db(db_url):
+    from elip_map.directory.storage import open_database
+
+    database = open_database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    from elip_map.directory.storage import open_database
+
+    database = open_database(f"sqlite:///{tmp_path / 'directory.sqlite3'}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def geodata_mirror() -> Path:
+    if not SHARED_GEODATA.is_dir():
+        pytest.skip("the reference-data mirror ../shared/geodata is not beside the project")
+    return SHARED_GEODATA
+
+
+# --- browser tests -------------------------------------------------------------------------------
+
+def pytest_setup_options():
+    """Headless Chromium options for dash[testing] (hook from dash/testing/newhooks.py)."""
+    from selenium.webdriver.chrome.options import Options
+
+    opts = Options()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=1280,900"):
+        opts.add_argument(arg)
+    return opts
+
+
+def pytest_collection_modifyitems(config, items):
+    if shutil.which("chromium") and shutil.which("chromedriver"):
+        return
+    if IN_CI:
+        return  # in CI a missing browser must fail, not skip
+    skip = pytest.mark.skip(reason="Chromium not installed (apt-get install chromium chromium-driver)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def clear_pages_state():
+    """Dash keeps its page registry in module globals: empty it around each app a test builds."""
+    import dash
+
+    def reset():
+        dash._pages.PAGE_REGISTRY.clear()
+        dash._pages.CONFIG.clear()
+        dash._pages.CONFIG.__dict__.clear()
+
+    reset()
+    yield
+    reset()
