@@ -1,0 +1,1 @@
+"""Accounts and roles: staff and partner users, password hashing, server-side sessions, login limits."""

@@ -1,0 +1,1 @@
+"""Partner corrections, staff review with optimistic locking, the audit log and data-health queries."""

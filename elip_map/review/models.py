@@ -1,0 +1,64 @@
+"""Change requests and the audit log (tables added by migration 0002)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..directory.models import Base, Location, utcnow
+
+
+class RequestStatus(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ChangeRequest(Base):
+    """A partner's proposed correction to one location, waiting for a staff decision."""
+
+    __tablename__ = "change_request"
+    __table_args__ = (Index("ix_change_request_status", "status"), Index("ix_change_request_org", "organization_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), nullable=False)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="SET NULL"))
+    # Field changes, e.g. {"phone": "+17805550100", "pin": {"lat": .., "lon": ..}, "closed": true}.
+    payload: Mapped[dict] = mapped_column(JSON, nullable=False)
+    # The listing as it was when the partner asked: the review diff and the conflict check use it.
+    before: Mapped[dict] = mapped_column(JSON, nullable=False)
+    base_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), default=RequestStatus.PENDING.value, nullable=False)
+    # Client-made id of one submission: a retried or doubled post is stored once.
+    submission_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    review_note: Mapped[str | None] = mapped_column(Text)
+
+    location: Mapped[Location | None] = relationship()
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+
+class AuditEntry(Base):
+    """Who changed what in the directory, when, with the values before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity_type", "entity_id"), Index("ix_audit_log_at", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    # Kept as text too, so the log still names a user after the account is deleted (or "import", "system").
+    actor_label: Mapped[str] = mapped_column(String(300), nullable=False)
+    action: Mapped[str] = mapped_column(String(60), nullable=False)
+    entity_type: Mapped[str] = mapped_column(String(60), nullable=False)
+    entity_id: Mapped[str | None] = mapped_column(String(60))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)

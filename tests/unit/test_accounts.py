@@ -1,0 +1,154 @@
+"""Accounts: hashing, password policy, login limits, server-side sessions, the `user` commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from elip_map.accounts.models import User
+from elip_map.accounts.passwords import WeakPassword, check_password_policy
+from elip_map.accounts.service import (
+    MAX_FAILURES_PER_EMAIL, AccountError, TooManyAttempts, authenticate, create_user, end_session,
+    ensure_admin_from_env, load_session, set_password, start_session,
+)
+from elip_map.cli import cli
+from elip_map.directory.models import Organization
+
+PASSWORD = "river valley trails 42"
+
+
+def _org(session, name="Org A") -> int:
+    org = Organization(name=name, name_key=name.lower())
+    session.add(org)
+    session.flush()
+    return org.id
+
+
+@pytest.mark.parametrize("password, ok", [
+    ("short", False),
+    ("password1", False),
+    ("PASSWORD123", False),
+    ("12345678", False),
+    ("aaaaaaaa", False),
+    ("edmonton2024", False),
+    ("ana@example.org", False),
+    ("correct horse battery", True),
+    ("Tr0ub4dor&3", True),
+    ("ᐊᓂᔑᓈᐯ ᐊᓂᔑᓈᐯ", True),
+])
+def test_password_policy(password, ok):
+    if ok:
+        check_password_policy(password, email="ana@example.org")
+    else:
+        with pytest.raises(WeakPassword):
+            check_password_policy(password, email="ana@example.org")
+
+
+def test_password_stored_only_as_argon2id_hash(db, caplog):
+    caplog.set_level(logging.DEBUG)
+    with db.session() as s:
+        create_user(s, "Ana@Example.org ", PASSWORD, "staff")
+    with db.engine.connect() as conn:
+        rows = [" ".join(str(v) for v in r) for t in ("app_user", "audit_log", "login_attempt")
+                for r in conn.execute(text(f"SELECT * FROM {t}"))]
+    dump = "\n".join(rows)
+    assert PASSWORD not in dump
+    assert "$argon2id$" in dump
+    assert "ana@example.org" in dump  # email normalised
+    assert PASSWORD not in caplog.text
+
+
+def test_login_with_right_and_wrong_password(db):
+    with db.session() as s:
+        create_user(s, "ana@example.org", PASSWORD, "staff")
+    with db.session() as s:
+        assert authenticate(s, "ANA@example.org", PASSWORD, ip="1.2.3.4").email == "ana@example.org"
+        assert authenticate(s, "ana@example.org", "wrong password", ip="1.2.3.4") is None
+        assert authenticate(s, "nobody@example.org", PASSWORD, ip="1.2.3.4") is None
+
+
+def test_repeated_failures_lock_the_account_for_a_while(db):
+    now = dt.datetime(2026, 11, 25, 12, 0)
+    with db.session() as s:
+        create_user(s, "ana@example.org", PASSWORD, "staff")
+    for _ in range(MAX_FAILURES_PER_EMAIL):
+        with db.session() as s:
+            assert authenticate(s, "ana@example.org", "guess guess", ip="9.9.9.9", now=now) is None
+    with db.session() as s, pytest.raises(TooManyAttempts):
+        authenticate(s, "ana@example.org", PASSWORD, ip="8.8.8.8", now=now)  # even the right password
+    with db.session() as s:  # the window passes
+        later = now + dt.timedelta(minutes=16)
+        assert authenticate(s, "ana@example.org", PASSWORD, ip="8.8.8.8", now=later) is not None
+
+
+def test_sessions_end_at_logout_expiry_and_password_reset(db):
+    now = dt.datetime(2026, 11, 25, 12, 0)
+    with db.session() as s:
+        user = create_user(s, "ana@example.org", PASSWORD, "staff")
+        t1 = start_session(s, user, minutes=60, now=now)
+        t2 = start_session(s, user, minutes=60, now=now)
+    with db.session() as s:
+        assert load_session(s, t1, now=now).email == "ana@example.org"
+        assert load_session(s, t1, now=now + dt.timedelta(minutes=61)) is None
+        assert load_session(s, "forged-token", now=now) is None
+        end_session(s, t1)
+    with db.session() as s:
+        assert load_session(s, t1, now=now) is None
+        assert load_session(s, t2, now=now) is not None
+        set_password(s, s.get(User, user.id), "a brand new passphrase")
+    with db.session() as s:
+        assert load_session(s, t2, now=now) is None
+    with db.engine.connect() as conn:  # only hashes of tokens are stored
+        stored = " ".join(r[0] for r in conn.execute(text("SELECT token_hash FROM user_session")))
+    assert t1 not in stored and t2 not in stored
+
+
+def test_partner_needs_an_existing_organization(db):
+    with db.session() as s:
+        org_id = _org(s)
+    with db.session() as s:
+        with pytest.raises(AccountError, match="needs an organization"):
+            create_user(s, "p@example.org", PASSWORD, "partner")
+        with pytest.raises(AccountError, match="no organization with id"):
+            create_user(s, "p@example.org", PASSWORD, "partner", organization_id=org_id + 100)
+        assert create_user(s, "p@example.org", PASSWORD, "partner", organization_id=org_id).organization_id == org_id
+        with pytest.raises(AccountError, match="already exists"):
+            create_user(s, "P@example.org", PASSWORD, "staff")
+
+
+def test_first_staff_account_from_environment_only_once(db):
+    env = {"ELIP_ADMIN_EMAIL": "admin@elip.example", "ELIP_ADMIN_PASSWORD": PASSWORD}
+    with db.session() as s:
+        assert ensure_admin_from_env(s, {}) is None  # fresh install: no default account
+        assert ensure_admin_from_env(s, env).role == "staff"
+    with db.session() as s:
+        assert ensure_admin_from_env(s, {**env, "ELIP_ADMIN_EMAIL": "other@elip.example"}) is None
+        assert authenticate(s, "admin@elip.example", PASSWORD) is not None
+
+
+def test_user_commands(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    runner = CliRunner()
+    weak = runner.invoke(cli, ["user", "add", "staff@elip.example", "--role", "staff"], input="password\npassword\n")
+    assert weak.exit_code != 0 and "too common" in weak.output
+    ok = runner.invoke(cli, ["user", "add", "staff@elip.example", "--role", "staff"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert ok.exit_code == 0, ok.output
+    assert PASSWORD not in ok.output
+    partner = runner.invoke(cli, ["user", "add", "p@elip.example", "--role", "partner"],
+                            env={"ELIP_USER_PASSWORD": PASSWORD})
+    assert partner.exit_code != 0 and "needs an organization" in partner.output
+    listed = runner.invoke(cli, ["user", "list"])
+    assert "staff@elip.example\tstaff" in listed.output
+    reset = runner.invoke(cli, ["user", "reset-password", "staff@elip.example"],
+                          env={"ELIP_USER_PASSWORD": "another long passphrase"})
+    assert reset.exit_code == 0, reset.output
+    from elip_map.directory.storage import open_database
+    database = open_database(url)
+    with database.session() as s:
+        assert authenticate(s, "staff@elip.example", "another long passphrase") is not None
+    database.dispose()
