@@ -22,6 +22,9 @@ import numpy as np
 
 DEFAULT_CATCHMENT_KM = 2.0
 METHODS = ("2sfca", "e2sfca")
+# The catchment edge counts as inside, to the millimetre: projecting to metres and back leaves
+# nanometre noise that must not push a site exactly at the edge out.
+EDGE_TOLERANCE_KM = 1e-6
 
 
 def distance_matrix_km(zone_x, zone_y, site_x, site_y) -> np.ndarray:
@@ -93,7 +96,7 @@ def services_within(dist_km: np.ndarray, supply, catchment_km: float) -> np.ndar
     [1.0, 2.0]
     """
     sup, vec = _as_matrix(supply, dist_km.shape[1])
-    within = (dist_km <= catchment_km).astype(float)
+    within = (dist_km <= catchment_km + EDGE_TOLERANCE_KM).astype(float)
     return _unwrap(within @ sup, vec)
 
 
@@ -110,13 +113,13 @@ def catchment_weights(dist_km: np.ndarray, catchment_km: float, method: str = "2
     """
     if catchment_km <= 0:
         raise ValueError("the catchment must be more than 0 km")
-    inside = dist_km <= catchment_km
+    inside = dist_km <= catchment_km + EDGE_TOLERANCE_KM
     if method == "2sfca":
         return inside.astype(float)
     if method == "e2sfca":
         edge = math.exp(-0.5)
         gauss = (np.exp(-0.5 * (dist_km / catchment_km) ** 2) - edge) / (1.0 - edge)
-        return np.where(inside, gauss, 0.0)
+        return np.where(inside, np.maximum(gauss, 0.0), 0.0)
     raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
 
 
