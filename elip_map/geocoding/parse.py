@@ -1,0 +1,367 @@
+"""Read an Edmonton address as people type it into the parts the grid geocoder needs.
+
+Edmonton's numbered grid makes most addresses computable: avenues run east-west, numbered
+northward from Quadrant (0) Avenue; streets run north-south, numbered westward from Meridian (0)
+Street (eastward in the NE/SE quadrants; avenues southward in SW/SE). A house number encodes the
+cross street: 10310 102 Avenue lies 10 % of the way from 103 Street to 104 Street.
+
+The parser is deliberately rule-based (regular expressions over an upper-cased copy): the forms are
+few and local, and a general address parser (libpostal) is a 2 GB model that knows nothing of the
+grid. Whatever it cannot read it says so in ``problem``, so a person can look.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Kinds of parsed address.
+CIVIC = "civic"                # house number on a numbered (grid) street or avenue
+INTERSECTION = "intersection"  # a numbered street crossing a numbered avenue
+NAMED_ROAD = "named-road"      # house number on a road outside the grid (Castle Downs Rd)
+PO_BOX = "po-box"              # a mailing address, not a place
+POSTAL_ONLY = "postal-only"    # nothing but a postal code
+UNPARSED = "unparsed"          # nothing we can place (a building name, free text, empty)
+
+QUADRANTS = ("NW", "NE", "SW", "SE")
+
+# Named roads that ARE grid lines, so their civic numbers follow the grid. Only names whose
+# number is well established are listed; each was checked against the transit stops (the build
+# script prints how far the stops named this way lie from the grid line; see grid_model.json).
+#  - Jasper Avenue is 101 Avenue and Whyte Avenue is 82 Avenue (City street naming).
+#  - Gateway Boulevard is 103 Street and Calgary Trail is 104 Street on the south side, where
+#    the two one-way halves of Highway 2 run (stops "Gateway Blvd & 51 Ave" sit on 103 Street).
+# Not listed, on purpose: Kingsway, Fort Road, St. Albert Trail, Yellowhead Trail, Whitemud
+# Drive and Stony Plain Road run diagonally or change line, so no single grid number fits them;
+# "Alberta Avenue" is the district along 118 Avenue rather than a street name.
+GRID_ROAD_ALIASES: dict[str, tuple[str, int]] = {
+    "JASPER": ("AVENUE", 101),
+    "WHYTE": ("AVENUE", 82),
+    "GATEWAY": ("STREET", 103),
+    "CALGARY": ("STREET", 104),
+}
+_ALIAS_RE = re.compile(
+    r"\b(?P<name>JASPER|WHYTE)\s+(?:AVENUE|AVE|AV)\b\.?"
+    r"|\b(?P<name2>GATEWAY)\s+(?:BOULEVARD|BLVD|BV)\b\.?"
+    r"|\b(?P<name3>CALGARY)\s+(?:TRAIL|TRL|TR)\b\.?"
+)
+
+# Municipalities of the Edmonton region: addresses there are allowed but lie outside the city
+# (their own street numbering is not Edmonton's grid).
+REGION_MUNICIPALITIES: dict[str, str] = {
+    "ST ALBERT": "St. Albert",
+    "SAINT ALBERT": "St. Albert",
+    "SHERWOOD PARK": "Sherwood Park",
+    "STRATHCONA COUNTY": "Strathcona County",
+    "ARDROSSAN": "Ardrossan",
+    "SPRUCE GROVE": "Spruce Grove",
+    "STONY PLAIN": "Stony Plain",
+    "PARKLAND COUNTY": "Parkland County",
+    "ACHESON": "Acheson",
+    "ENOCH": "Enoch",
+    "LEDUC COUNTY": "Leduc County",
+    "LEDUC": "Leduc",
+    "NISKU": "Nisku",
+    "BEAUMONT": "Beaumont",
+    "DEVON": "Devon",
+    "FORT SASKATCHEWAN": "Fort Saskatchewan",
+    "STURGEON COUNTY": "Sturgeon County",
+    "MORINVILLE": "Morinville",
+}
+# A few well-known places far outside the region, so "..., Calgary" is refused rather than
+# placed on Edmonton's grid. Anything else unknown in the city column is refused too.
+FAR_MUNICIPALITIES = ("CALGARY", "RED DEER", "LETHBRIDGE", "MEDICINE HAT", "GRANDE PRAIRIE",
+                      "FORT MCMURRAY", "LLOYDMINSTER", "CAMROSE", "WETASKIWIN", "BANFF", "CANMORE",
+                      "AIRDRIE", "JASPER AB", "VANCOUVER", "TORONTO", "MONTREAL", "OTTAWA",
+                      "WINNIPEG", "SASKATOON", "REGINA", "VICTORIA")
+_EDMONTON = "EDMONTON"
+
+_POSTAL_RE = re.compile(r"\b([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z])[\s-]?(\d[ABCEGHJ-NPRSTV-Z]\d)\b")
+_FSA_ONLY_RE = re.compile(r"^\s*([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z])\s*$")
+_PO_BOX_RE = re.compile(r"\b(?:P\s*O\s*BOX|POST\s+OFFICE\s+BOX|PO\s*BX|BOX)\s*#?\s*\d+\b")
+# A municipality name, unless it is part of a road's name (St. Albert Trail, Stony Plain Road,
+# Sherwood Park Freeway).
+_MUNI_RE = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(k) for k in REGION_MUNICIPALITIES), key=len, reverse=True))
+    + r")\b(?!\s+(?:TRAIL|TRL|TR|ROAD|RD|FREEWAY|FWY|DRIVE|DR|BOULEVARD|BLVD)\b)"
+)
+_FAR_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in FAR_MUNICIPALITIES) + r")\b"
+                     r"(?!\s+(?:TRAIL|TRL|TR|ROAD|RD|DRIVE|DR)\b)")
+
+# A numbered grid road: "107A Ave", "82nd Avenue", "163 Street NW", "95 A St". A lone "ST" that
+# starts "St. Albert" is a saint, not a street.
+_ROAD_RE = re.compile(
+    r"(?<![\dA-Z])(?P<num>\d{1,3})(?:ST|ND|RD|TH)?\s?(?P<letter>[A-D])?\s+"
+    r"(?P<type>STREET|STR|ST(?!\s+(?!AND\b|AT\b)[A-Z]{3,}\b)|AVENUE|AVE|AV)\b\.?"
+    r"(?:\s+(?P<quad>NW|NE|SW|SE)\b)?"
+)
+# The house number right before a road: "10010 107A Ave", "9200-163 Street", "5004 - 98 Avenue".
+_HOUSE_BEFORE_RE = re.compile(r"(?<![\dA-Z])(?P<house>\d{1,6})(?P<hletter>[A-Z])?\s*(?:-\s*)?$")
+_UNIT_RE = re.compile(
+    r"(?:\b(?:SUITE|STE|UNIT|APT|APARTMENT|ROOM|RM|NO|BAY|FLOOR|FL)\b\.?\s*#?\s*|#\s*)(?P<unit>[0-9A-Z]+)\b"
+)
+_UNIT_DASH_RE = re.compile(r"(?<![\dA-Z])(?P<unit>\d{1,5}[A-Z]?)\s*-\s*$")
+_CONNECTOR_RE = re.compile(r"^\s*(?:,\s*)?(?:&|AND|AT|@|/|\+|X)\s*$")
+_NAMED_ROAD_RE = re.compile(
+    r"(?<![\dA-Z-])(?P<house>\d{1,6})\s*(?:-\s*)?(?P<name>[A-Z][A-Z' .]*?)\s+"
+    r"(?P<type>ROAD|RD|BOULEVARD|BLVD|DRIVE|DR|TRAIL|TRL|WAY|WY|CRESCENT|CRES|LANE|LN|PLACE|PL|"
+    r"GATE|LINK|CLOSE|COURT|CT|WYND|LANDING|SQUARE|SQ|PROMENADE|FREEWAY|FWY|HIGHWAY|HWY|PARKWAY|PKWY)\b"
+)
+_ROAD_TYPE_NAMES = {"STREET": "STREET", "STR": "STREET", "ST": "STREET",
+                    "AVENUE": "AVENUE", "AVE": "AVENUE", "AV": "AVENUE"}
+_NAMED_TYPE_NAMES = {"RD": "ROAD", "BLVD": "BOULEVARD", "DR": "DRIVE", "TRL": "TRAIL", "WY": "WAY",
+                     "CRES": "CRESCENT", "LN": "LANE", "PL": "PLACE", "CT": "COURT", "SQ": "SQUARE",
+                     "FWY": "FREEWAY", "HWY": "HIGHWAY", "PKWY": "PARKWAY"}
+# Lettered roads sit between two numbered ones: 107A Avenue lies between 107 and 108 Avenue.
+_LETTER_OFFSET = {"A": 0.5, "B": 0.67, "C": 0.8, "D": 0.9}
+
+
+@dataclass(frozen=True)
+class GridRoad:
+    """One numbered grid line: ``GridRoad("AVENUE", 107, "A", "NW")`` is 107A Avenue NW."""
+
+    kind: str               # "STREET" or "AVENUE"
+    number: int
+    letter: str | None = None
+    quadrant: str = "NW"
+
+    @property
+    def value(self) -> float:
+        """Position along the numbering, lettered roads in between: 107A -> 107.5."""
+        return self.number + (_LETTER_OFFSET.get(self.letter, 0.5) if self.letter else 0.0)
+
+    def label(self) -> str:
+        name = "Street" if self.kind == "STREET" else "Avenue"
+        return f"{self.number}{self.letter or ''} {name} {self.quadrant}"
+
+
+@dataclass
+class ParsedAddress:
+    raw: str
+    kind: str
+    unit: str | None = None
+    house_number: int | None = None
+    road: GridRoad | None = None
+    cross: GridRoad | None = None
+    named_road: str | None = None
+    postal_code: str | None = None      # "T5J 2R7", or a 3-character FSA when that is all there is
+    municipality: str | None = None     # region municipality other than Edmonton ("St. Albert")
+    outside_region: bool = False        # names a place far from Edmonton
+    po_box: bool = False
+    problem: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def outside_city(self) -> bool:
+        return self.municipality is not None
+
+    @property
+    def fsa(self) -> str | None:
+        return self.postal_code[:3] if self.postal_code else None
+
+    def grid_xy(self) -> tuple[float, float] | None:
+        """Grid coordinates (east, north) of the place, or None when the grid cannot say.
+
+        East is minus the street number west of Meridian Street (plus in NE/SE); north is the avenue
+        number north of Quadrant Avenue (minus in SW/SE). Example: 10310 102 Avenue NW -> (-103.10, 102).
+        """
+        if self.municipality is not None or self.outside_region:
+            return None
+        if self.kind == INTERSECTION and self.road and self.cross and self.road.kind != self.cross.kind:
+            street, avenue = (self.road, self.cross) if self.road.kind == "STREET" else (self.cross, self.road)
+            quadrant = _common_quadrant(street, avenue)
+            return _signed(quadrant, street.value, avenue.value)
+        if self.kind == CIVIC and self.road and self.house_number is not None:
+            along = self.house_number / 100.0
+            if self.road.kind == "AVENUE":
+                return _signed(self.road.quadrant, along, self.road.value)
+            return _signed(self.road.quadrant, self.road.value, along)
+        return None
+
+    def key(self) -> str:
+        """A normalised identity for caching: the same place typed two ways gives one key."""
+        if self.kind == CIVIC and self.road:
+            base = f"{self.house_number} {self.road.label()}"
+        elif self.kind == INTERSECTION and self.road and self.cross:
+            base = " & ".join(sorted((self.road.label(), self.cross.label())))
+        elif self.kind == NAMED_ROAD:
+            base = f"{self.house_number} {self.named_road}"
+        else:
+            base = normalise_text(self.raw)
+        parts = [base, self.municipality or "EDMONTON", self.postal_code or ""]
+        return "|".join(parts).upper()
+
+
+def _common_quadrant(a: GridRoad, b: GridRoad) -> str:
+    # "66 Street & 6 Avenue SW": the quadrant written on either road applies to the corner.
+    for road in (a, b):
+        if road.quadrant != "NW":
+            return road.quadrant
+    return "NW"
+
+
+def _signed(quadrant: str, street: float, avenue: float) -> tuple[float, float]:
+    east = street if quadrant in ("NE", "SE") else -street
+    north = -avenue if quadrant in ("SW", "SE") else avenue
+    return east, north
+
+
+def normalise_text(text: str) -> str:
+    """Upper-case ASCII with single spaces and no stray punctuation: ``"Suite 200, 10010 107A Ave."``
+    -> ``"SUITE 200 , 10010 107A AVE"``."""
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii").upper()
+    text = text.replace("ST.", "ST ").replace("N.W.", "NW").replace("S.W.", "SW")
+    text = text.replace("N.E.", "NE").replace("S.E.", "SE").replace("P.O.", "PO ")
+    text = re.sub(r"[()\[\]]", " , ", text)
+    text = re.sub(r"[.;:]", " ", text)
+    text = re.sub(r"\s*,\s*", " , ", text)
+    text = re.sub(r"[–—]", "-", text)
+    return re.sub(r"\s+", " ", text).strip(" ,")
+
+
+def normalise_postal_code(text: str | None) -> str | None:
+    """``"t5j2r7"`` -> ``"T5J 2R7"``; a lone forward sortation area ``"t5j"`` -> ``"T5J"``; else None."""
+    if not text:
+        return None
+    up = re.sub(r"\s+", " ", text.upper()).strip()
+    m = _POSTAL_RE.search(up)
+    if m:
+        return f"{m.group(1)} {m.group(2)}"
+    m = _FSA_ONLY_RE.match(up)
+    return m.group(1) if m else None
+
+
+def _match_road(m: re.Match) -> GridRoad:
+    return GridRoad(_ROAD_TYPE_NAMES[m.group("type")], int(m.group("num")), m.group("letter"),
+                    m.group("quad") or "NW")
+
+
+def _apply_aliases(text: str, notes: list[str]) -> str:
+    def repl(m: re.Match) -> str:
+        name = m.group("name") or m.group("name2") or m.group("name3")
+        kind, number = GRID_ROAD_ALIASES[name]
+        notes.append(f"{name.title()} read as {number} {kind.title()}")
+        return f"{number} {kind}"
+
+    return _ALIAS_RE.sub(repl, text)
+
+
+def parse_address(text: str | None, postal_code: str | None = None, city: str | None = None) -> ParsedAddress:
+    """Parse one address (plus the optional postal-code and city columns).
+
+    Parameters
+    ----------
+    text : the street address as typed ("Suite 200, 10010 107A Ave NW").
+    postal_code, city : separate columns when the source has them.
+
+    Returns
+    -------
+    ParsedAddress whose ``kind`` says which form it is and whose ``problem`` says, in plain words,
+    why it cannot be placed (``None`` when it can be tried).
+
+    Example
+    -------
+    >>> p = parse_address("9200-163 Street")
+    >>> (p.kind, p.house_number, p.road.label())
+    ('civic', 9200, '163 Street NW')
+    """
+    raw = text or ""
+    notes: list[str] = []
+    norm = normalise_text(raw)
+    city_norm = normalise_text(city or "")
+
+    postal = normalise_postal_code(postal_code)
+    m = _POSTAL_RE.search(norm)
+    if m:
+        postal = postal if postal and len(postal) == 7 else f"{m.group(1)} {m.group(2)}"
+        norm = (norm[:m.start()] + " " + norm[m.end():]).strip(" ,")
+    elif not postal:
+        fsa = _FSA_ONLY_RE.match(norm)
+        if fsa:
+            postal, norm = fsa.group(1), ""
+
+    result = ParsedAddress(raw=raw, kind=UNPARSED, postal_code=postal, notes=notes)
+
+    # Where is it? The city column wins over names inside the address text.
+    muni = None
+    for source in (city_norm, norm):
+        if not source:
+            continue
+        mm = _MUNI_RE.search(source)
+        if mm:
+            muni = REGION_MUNICIPALITIES[mm.group(1)]
+            break
+        if source is city_norm:
+            if _EDMONTON in source:
+                break
+            result.outside_region = True
+            result.problem = f"the city '{city}' is outside the Edmonton region"
+            break
+        if _FAR_RE.search(source):
+            result.outside_region = True
+            result.problem = "the address names a place outside the Edmonton region"
+            break
+    result.municipality = muni
+    norm = re.sub(r"\b(EDMONTON|ALBERTA|AB|CANADA)\b", " ", norm)
+    if muni:
+        norm = _MUNI_RE.sub(" ", norm)
+    norm = re.sub(r"\s+", " ", norm).strip(" ,")
+
+    if _PO_BOX_RE.search(norm):
+        result.po_box = True
+        norm = _PO_BOX_RE.sub(" ", norm).strip(" ,")
+
+    norm = _apply_aliases(norm, notes)
+    roads = list(_ROAD_RE.finditer(norm))
+
+    if roads:
+        first = roads[0]
+        before = norm[:first.start()]
+        house = _HOUSE_BEFORE_RE.search(before)
+        if house:
+            result.kind = CIVIC
+            result.house_number = int(house.group("house"))
+            result.road = _match_road(first)
+            lead = before[:house.start()]
+            unit = _UNIT_RE.search(norm) or _UNIT_DASH_RE.search(lead)
+            if unit:
+                result.unit = unit.group("unit")
+        elif len(roads) >= 2 and _CONNECTOR_RE.match(norm[first.end():roads[1].start()]):
+            a, b = _match_road(first), _match_road(roads[1])
+            if a.kind == b.kind:
+                result.kind = INTERSECTION
+                result.road, result.cross = a, b
+                result.problem = f"{a.label()} and {b.label()} run the same way and never cross"
+            else:
+                result.kind = INTERSECTION
+                result.road, result.cross = a, b
+        elif len(roads) == 1:
+            result.road = _match_road(first)
+            result.problem = f"no house number or cross street on {result.road.label()}"
+    if result.kind == UNPARSED:
+        named = _NAMED_ROAD_RE.search(norm)
+        if named:
+            result.kind = NAMED_ROAD
+            result.house_number = int(named.group("house"))
+            kind = _NAMED_TYPE_NAMES.get(named.group("type"), named.group("type"))
+            result.named_road = f"{named.group('name').strip()} {kind}"
+            if result.problem is None and not result.municipality and not result.outside_region:
+                result.problem = (f"{result.named_road.title()} is not on Edmonton's numbered grid: "
+                                  "the offline geocoder cannot place it")
+
+    if result.po_box and result.kind in (UNPARSED, NAMED_ROAD) and result.house_number is None:
+        result.kind = PO_BOX
+        result.problem = "a PO box is a mailing address, not a place to visit"
+    elif result.po_box:
+        notes.append("PO box ignored; the street address was used")
+    if result.kind == UNPARSED:
+        if postal and not re.sub(r"[\s,#-]", "", norm):
+            result.kind = POSTAL_ONLY
+        elif result.problem is None:
+            result.problem = ("no street address to place" if not norm
+                              else "not a form of address the geocoder can read")
+    if result.municipality and result.kind != POSTAL_ONLY and (result.problem is None or result.kind == UNPARSED):
+        result.problem = (f"{result.municipality} is outside Edmonton and does not use Edmonton's "
+                          "numbered grid")
+    return result
