@@ -1,0 +1,571 @@
+"""Reading partner spreadsheets (CSV or XLSX) into import records, and the import entry point.
+
+Real spreadsheets are messy: a BOM, semicolons, Windows-1252 text, odd header names, blank rows,
+merged cells, one organization spread over many rows. Reading is separate from writing so that a
+file-level problem refuses the import before the database is touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..directory.languages import resolve_language, split_languages
+from ..directory.taxonomy import resolve_service_type
+from . import normalize as nz
+from .records import LocationRecord, OrganizationRecord, Plan, ServiceRecord
+from .report import MERGED, REJECTED, SKIPPED, ImportReport, RowReport
+
+
+class ImportRefused(Exception):
+    """A file-level problem: the import is refused and nothing is written."""
+
+    def __init__(self, message: str, report: ImportReport | None = None):
+        super().__init__(message)
+        self.report = report
+
+
+# --- header mapping ----------------------------------------------------------------------------
+
+# Field -> header names seen in real spreadsheets (and our own export's names).
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "organization": ("organization", "organisation", "organization name", "organisation name", "agency name",
+                     "agency", "name", "org", "org name", "provider", "organization/agency", "organisme"),
+    "location_name": ("location_name", "location name", "location", "branch", "branch name", "site", "site name",
+                      "office", "facility"),
+    "service_name": ("service_name", "service name", "service", "program", "programme", "program name"),
+    "address": ("address", "street address", "address 1", "address line 1", "street", "street_address",
+                "address_1", "civic address", "adresse"),
+    "address_2": ("address 2", "address_2", "address line 2", "unit", "suite", "unit/suite"),
+    "city": ("city", "municipality", "town", "ville"),
+    "province": ("province", "prov", "state", "state_province", "province/territory"),
+    "postal_code": ("postal code", "postal_code", "postcode", "postal", "zip", "zip code", "code postal"),
+    "phone": ("phone", "phone #", "phone number", "phone numbers", "phones", "telephone", "tel", "tel.",
+              "contact number", "téléphone"),
+    "languages": ("languages", "languages spoken", "language", "language(s)", "langues"),
+    "service_types": ("service_types", "service types", "services offered", "service type", "services", "category",
+                      "categories", "type", "types"),
+    "website": ("website", "url", "web", "web site", "homepage", "site web"),
+    "email": ("email", "e-mail", "email address", "e-mail address", "courriel"),
+    "hours": ("hours", "opening hours", "hours of operation", "schedule", "heures"),
+    "eligibility": ("eligibility", "who can use", "admissibilité"),
+    "fees": ("fees", "fee", "cost", "costs", "frais"),
+    "accessibility": ("accessibility", "accessibility notes", "accessible"),
+    "notes": ("notes", "note", "comments", "remarks"),
+    "description": ("description", "service description"),
+    "source_url": ("source_url", "source", "source url", "sources"),
+    "last_verified": ("last_verified", "last verified", "verified", "date verified", "verified on"),
+    "lat": ("lat", "latitude"),
+    "lon": ("lon", "lng", "long", "longitude"),
+    # Our export's provenance columns, so an export re-imports losslessly.
+    "geocode_status": ("geocode_status",),
+    "geocode_method": ("geocode_method",),
+    "geocode_precision_m": ("geocode_precision_m", "precision", "precision_m"),
+    "geocode_confidence": ("geocode_confidence",),
+    "geocode_source": ("geocode_source",),
+    "geocode_note": ("geocode_note",),
+    "geocoded_at": ("geocoded_at",),
+    "geocoded_address": ("geocoded_address",),
+    "neighbourhood_number": ("neighbourhood_number",),
+    "neighbourhood": ("neighbourhood", "neighborhood", "neighbourhood_name"),
+    "ward": ("ward",),
+    "outside_city": ("outside_city",),
+    "closed": ("closed",),
+    "location_description": ("location_description",),
+    "transportation": ("transportation", "transit"),
+}
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", nz.plain_key(text).replace(" ", ""))
+
+
+_HEADER_LOOKUP = {_header_key(name): fld for fld, names in HEADER_NAMES.items() for name in names}
+
+
+@dataclass
+class HeaderMap:
+    columns: dict[str, int]  # field -> column index
+    notes: list[str] = field(default_factory=list)
+
+
+def map_headers(headers: list[str]) -> HeaderMap:
+    """Which column holds which field: map_headers(['Agency Name', 'Phone #']).columns -> {'organization': 0, 'phone': 1}.
+
+    Refuses (ImportRefused) a header without an organization name column, or without any of address,
+    location name or postal code, naming what is missing and what was found.
+    """
+    columns: dict[str, int] = {}
+    notes: list[str] = []
+    for index, header in enumerate(headers):
+        text = nz.clean_text(header)
+        if not text:
+            continue
+        fld = _HEADER_LOOKUP.get(_header_key(text))
+        if fld is None:
+            notes.append(f"column '{text}' is not one this importer knows; ignored")
+        elif fld in columns:
+            notes.append(f"column '{text}' repeats '{headers[columns[fld]]}'; ignored")
+        else:
+            columns[fld] = index
+    missing = []
+    if "organization" not in columns:
+        missing.append("organization name (e.g. 'Organization', 'Agency Name')")
+    if not {"address", "location_name", "postal_code"} & set(columns):
+        missing.append("address, location name or postal code (e.g. 'Street Address', 'Branch', 'Postal Code')")
+    if missing:
+        found = ", ".join(f"'{nz.clean_text(h)}'" for h in headers if nz.clean_text(h)) or "none"
+        raise ImportRefused(f"the file has no column for {' and no column for '.join(missing)}. "
+                            f"Headers found: {found}.")
+    return HeaderMap(columns, notes)
+
+
+# --- reading files -----------------------------------------------------------------------------
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, list[object]]]  # (row number as the person sees it, cells)
+    notes: list[str] = field(default_factory=list)
+    blank_rows: list[int] = field(default_factory=list)
+    carried: dict[int, list[str]] = field(default_factory=dict)  # row -> fields filled from a merged cell
+
+
+def check_size(size: int, max_bytes: int) -> None:
+    """Refuse a file larger than the limit before anything parses it."""
+    if size > max_bytes:
+        raise ImportRefused(f"the file is {size / 1048576:.1f} MB, larger than the {max_bytes / 1048576:g} MB "
+                            f"limit; split it or raise the limit (--max-size-mb / ELIP_MAX_UPLOAD_MB)")
+
+
+def _decode(data: bytes) -> tuple[str, str | None]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), None
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "the file is not UTF-8; it was read as Windows-1252 (check accented letters)"
+    except UnicodeDecodeError:
+        raise ImportRefused("the file is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8 or XLSX") from None
+
+
+def read_csv_bytes(data: bytes) -> Table:
+    """Rows of a CSV file, comma or semicolon separated, UTF-8 (with or without BOM) or Windows-1252."""
+    text, note = _decode(data)
+    if "\x00" in text:
+        raise ImportRefused("the file contains binary data; it is not a CSV text file")
+    sample = text[:20000]
+    try:
+        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0] if sample else ",", delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        all_rows = list(reader)
+    except csv.Error as exc:
+        raise ImportRefused(f"the CSV file could not be read: {exc}") from None
+    table = _table_from_rows(all_rows)
+    if note:
+        table.notes.append(note)
+    if delimiter == ";":
+        table.notes.append("columns were separated by semicolons")
+    return table
+
+
+def _table_from_rows(all_rows: list[list[object]]) -> Table:
+    header_index = next((i for i, r in enumerate(all_rows) if any(nz.clean_text(c) for c in r)), None)
+    if header_index is None:
+        raise ImportRefused("the file is empty: no header row and no data")
+    headers = [nz.clean_text(c) for c in all_rows[header_index]]
+    table = Table(headers=headers, rows=[])
+    for offset, cells in enumerate(all_rows[header_index + 1:], start=header_index + 2):
+        if not any(nz.clean_text(c) for c in cells):
+            table.blank_rows.append(offset)
+            continue
+        table.rows.append((offset, list(cells) + [None] * (len(headers) - len(cells))))
+    return table
+
+
+def _merged_ranges(workbook, worksheet) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of a read-only sheet (read-only mode does not expose them): (min_col, min_row, max_col, max_row)."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.functions import iterparse
+
+    ranges = []
+    archive = getattr(workbook, "_archive", None)
+    path = getattr(worksheet, "_worksheet_path", None)
+    if archive is None or path is None:
+        return ranges
+    with archive.open(path) as handle:
+        for _event, element in iterparse(handle):
+            if element.tag.endswith("}mergeCell") and element.get("ref"):
+                ranges.append(range_boundaries(element.get("ref")))
+            element.clear()
+    return ranges
+
+
+def read_xlsx_bytes(data: bytes) -> Table:
+    """Rows of the first sheet of an XLSX workbook (values only); merged cells are carried down."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportRefused(f"the XLSX file could not be opened ({exc.__class__.__name__}); "
+                            "save it again from your spreadsheet as .xlsx or .csv") from None
+    try:
+        sheet = workbook.worksheets[0]
+        grid = [list(r) for r in sheet.iter_rows(values_only=True)]
+        merged = _merged_ranges(workbook, sheet)
+    finally:
+        workbook.close()
+    carried: dict[int, list[int]] = {}
+    for min_col, min_row, max_col, max_row in merged:
+        if min_row < 1 or min_row > len(grid):
+            continue
+        value = grid[min_row - 1][min_col - 1] if min_col - 1 < len(grid[min_row - 1]) else None
+        for r in range(min_row, min(max_row, len(grid)) + 1):
+            row = grid[r - 1]
+            row.extend([None] * (max_col - len(row)))
+            for c in range(min_col, max_col + 1):
+                if (r, c) != (min_row, min_col):
+                    row[c - 1] = value
+                    carried.setdefault(r, []).append(c)
+    table = _table_from_rows(grid)
+    if len(workbook.sheetnames) > 1:
+        table.notes.append(f"only the first sheet ('{workbook.sheetnames[0]}') was read; "
+                           f"{len(workbook.sheetnames) - 1} other sheet(s) ignored")
+    for r, cols in carried.items():
+        names = [table.headers[c - 1] for c in sorted(set(cols)) if c - 1 < len(table.headers) and table.headers[c - 1]]
+        if names and r > 1:
+            table.carried[r] = names
+    return table
+
+
+def read_table(data: bytes, name: str) -> Table:
+    """Parse CSV or XLSX bytes by content (an XLSX is a zip archive) and file name."""
+    suffix = Path(name).suffix.lower()
+    if data.startswith(b"PK\x03\x04"):
+        return read_xlsx_bytes(data)
+    if suffix in (".xlsx", ".xlsm"):
+        raise ImportRefused("the file is named .xlsx but is not an Excel workbook")
+    if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportRefused("old Excel .xls files are not read; save it as .xlsx or CSV UTF-8")
+    if suffix not in ("", ".csv", ".txt", ".tsv"):
+        raise ImportRefused(f"'{suffix}' files are not imported; use CSV or XLSX (or HSDS .json)")
+    return read_csv_bytes(data)
+
+
+# --- rows -> records -----------------------------------------------------------------------------
+
+def _cell(cells: list[object], columns: dict[str, int], fld: str) -> object:
+    index = columns.get(fld)
+    return cells[index] if index is not None and index < len(cells) else None
+
+
+def _text(cells, columns, fld) -> str:
+    return nz.clean_text(_cell(cells, columns, fld))
+
+
+def _split_list(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[;,|\n]+", text) if p.strip()]
+
+
+def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], rep: RowReport):
+    """One spreadsheet row -> (org record, location record, service record), or None when rejected."""
+    msgs = nz.Corrections()
+    org_name = _text(cells, columns, "organization")
+    location_name = _text(cells, columns, "location_name")
+    rep.organization, rep.location = org_name, location_name
+    if not nz.name_key(org_name):
+        rep.status = REJECTED
+        rep.messages.append("no organization name")
+        return None
+
+    address = _text(cells, columns, "address")
+    address_2 = _text(cells, columns, "address_2")
+    postal_cell = _text(cells, columns, "postal_code")
+    postal, problem = nz.normalize_postal_code(postal_cell)
+    if problem:
+        msgs.problems.append(problem)
+    elif postal and postal != postal_cell:
+        msgs.corrections.append(f"postal code '{postal_cell}' -> '{postal}'")
+    if address:
+        street, inside = nz.split_postal_code(address)
+        if inside:
+            if postal and postal != inside:
+                msgs.notes.append(f"the address contains postal code {inside} but the postal code column says {postal}; "
+                                  f"kept {postal}")
+            elif not postal:
+                postal = inside
+                msgs.corrections.append(f"postal code '{inside}' taken out of the address into its own field")
+            address = street
+    if nz.is_po_box(address):
+        msgs.notes.append("PO box: a mailing address cannot be placed on the map; the location will need attention")
+    if not address and not location_name and not postal:
+        rep.status = REJECTED
+        rep.messages.append("no address, location name or postal code: nothing says where this service is")
+        return None
+
+    loc_key = nz.location_key(address, address_2, location_name, postal)
+    loc = LocationRecord(key=loc_key, rows=[row_no])
+    if {"address", "address_2", "city", "province", "postal_code"} & set(columns):
+        city, province = _text(cells, columns, "city"), _text(cells, columns, "province")
+        if address or address_2 or city or province or postal:
+            loc.addresses = [{
+                "address_1": address or None, "address_2": address_2 or None, "city": city or None,
+                "state_province": province or None, "postal_code": postal, "country": "CA",
+                "address_type": "postal" if nz.is_po_box(address) else "physical", "attention": None,
+                "region": None}]
+        else:
+            loc.addresses = []
+    for fld, attr in (("location_name", "name"), ("accessibility", "accessibility"), ("notes", "notes"),
+                      ("source_url", "source_url"), ("location_description", "description"),
+                      ("transportation", "transportation")):
+        if fld in columns:
+            loc.fields[attr] = _text(cells, columns, fld) or None
+    if "closed" in columns:
+        loc.fields["closed"] = bool(nz.parse_bool(_cell(cells, columns, "closed")))
+    if "last_verified" in columns:
+        verified, problem = nz.parse_date(_cell(cells, columns, "last_verified"))
+        loc.fields["last_verified"] = verified
+        if problem:
+            msgs.problems.append(problem)
+
+    if "phone" in columns:
+        phones, corrections, problems = nz.normalize_phones(_text(cells, columns, "phone"))
+        loc.phones = [{"number": p.number, "extension": p.extension, "type": "voice", "description": None}
+                      for p in phones]
+        msgs.corrections.extend(corrections)
+        msgs.problems.extend(problems)
+    if "hours" in columns:
+        openings, hours_text = nz.parse_hours(_text(cells, columns, "hours"))
+        if openings is None:
+            loc.schedules = [_schedule(description=hours_text)]
+            msgs.notes.append(f"hours '{hours_text}' could not be read as days and times; kept as text")
+        else:
+            loc.schedules = [_schedule(o.weekday, o.opens_at, o.closes_at) for o in openings]
+
+    if "lat" in columns and "lon" in columns:
+        lat, p1 = nz.parse_coordinate(_cell(cells, columns, "lat"), "lat")
+        lon, p2 = nz.parse_coordinate(_cell(cells, columns, "lon"), "lon")
+        msgs.problems.extend(p for p in (p1, p2) if p)
+        if lat is not None and lon is not None:
+            loc.has_coordinates = True
+            loc.fields.update(_provenance(cells, columns, lat, lon))
+        elif (lat is None) != (lon is None):
+            msgs.problems.append("only one of latitude and longitude is filled in; the location will be geocoded")
+
+    service_name = _text(cells, columns, "service_name")
+    explicit = bool(service_name)
+    service_name = service_name or location_name or org_name
+    svc = ServiceRecord(key=nz.plain_key(service_name) if explicit else "", rows=[row_no])
+    svc.fields["name"] = service_name
+    for fld in ("eligibility", "fees", "description"):
+        if fld in columns:
+            svc.fields[fld] = _text(cells, columns, fld) or None
+    if "website" in columns:
+        url, correction, problem = nz.normalize_website(_text(cells, columns, "website"))
+        svc.fields["website"] = url
+        msgs.corrections.extend([correction] if correction else [])
+        msgs.problems.extend([problem] if problem else [])
+    if "email" in columns:
+        email, correction, problem = nz.normalize_email(_text(cells, columns, "email"))
+        svc.fields["email"] = email
+        msgs.corrections.extend([correction] if correction else [])
+        msgs.problems.extend([problem] if problem else [])
+    if "service_types" in columns:
+        slugs: list[str] = []
+        for word in _split_list(_text(cells, columns, "service_types")):
+            slug = resolve_service_type(word)
+            if slug is None:
+                msgs.problems.append(f"service type '{word}' is not in the service-type list; left out")
+            elif slug not in slugs:
+                slugs.append(slug)
+        svc.types = sorted(slugs)
+    if "languages" in columns:
+        codes: list[str] = []
+        for word in split_languages(_text(cells, columns, "languages")):
+            code = resolve_language(word)
+            if code is None:
+                msgs.problems.append(f"language '{word}' is not a language this importer knows; left out")
+            elif code not in codes:
+                codes.append(code)
+        svc.languages = [{"code": c, "note": None} for c in sorted(codes)]
+
+    org = OrganizationRecord(key=nz.name_key(org_name), rows=[row_no])
+    org.fields["name"] = org_name
+    org.create_fields = {"website": svc.fields.get("website"), "email": svc.fields.get("email")}
+    if msgs.corrections or msgs.problems:
+        rep.status = "corrected"
+    rep.messages.extend(msgs.corrections + msgs.problems + msgs.notes)
+    return org, loc, svc
+
+
+def _schedule(weekday=None, opens_at=None, closes_at=None, description=None) -> dict:
+    return {"weekday": weekday, "opens_at": opens_at, "closes_at": closes_at, "valid_from": None, "valid_to": None,
+            "description": description}
+
+
+def _provenance(cells, columns, lat: float, lon: float) -> dict:
+    """Coordinates a row carries, with the geocode provenance our export writes beside them."""
+    status = _text(cells, columns, "geocode_status") or "ok"
+    if status not in ("ok", "needs-attention", "manual"):
+        status = "ok"
+    geocoded_at = None
+    raw_when = _text(cells, columns, "geocoded_at")
+    if raw_when:
+        try:
+            geocoded_at = dt.datetime.fromisoformat(raw_when)
+        except ValueError:
+            geocoded_at = None
+    fields = {
+        "latitude": lat, "longitude": lon, "geocode_status": status,
+        "geocode_method": _text(cells, columns, "geocode_method") or ("import" if "geocode_method" not in columns else None),
+        "geocode_precision_m": nz.parse_float(_cell(cells, columns, "geocode_precision_m")),
+        "geocode_confidence": nz.parse_float(_cell(cells, columns, "geocode_confidence")),
+        "geocode_source": _text(cells, columns, "geocode_source") or None,
+        "geocode_note": _text(cells, columns, "geocode_note") or None,
+        "geocoded_at": geocoded_at,
+        "geocoded_address": _text(cells, columns, "geocoded_address") or None,
+    }
+    if "neighbourhood_number" in columns or "neighbourhood" in columns:
+        fields.update({
+            "neighbourhood_number": _text(cells, columns, "neighbourhood_number") or None,
+            "neighbourhood_name": _text(cells, columns, "neighbourhood") or None,
+            "ward": _text(cells, columns, "ward") or None,
+            "outside_city": bool(nz.parse_bool(_cell(cells, columns, "outside_city"))),
+        })
+    return fields
+
+
+def _merge_values(target: dict, source: dict, first_row: int, rep: RowReport) -> None:
+    for key, value in source.items():
+        if key not in target or target[key] in (None, ""):
+            target[key] = value
+        elif value not in (None, "") and value != target[key] and key != "name":
+            rep.messages.append(f"{key.replace('_', ' ')} '{value}' differs from row {first_row}; kept row {first_row}'s")
+
+
+def _merge_list(existing: list | None, new: list | None) -> list | None:
+    if existing is None:
+        return new
+    return existing + [x for x in (new or []) if x not in existing]
+
+
+def build_plan(table: Table, header: HeaderMap, report: ImportReport) -> Plan:
+    """Turn rows into records grouped by organization and location, merging duplicate rows."""
+    plan = Plan()
+    for row_no in table.blank_rows:
+        report.rows.append(RowReport(row=row_no, status=SKIPPED, action="none", messages=["blank row skipped"]))
+    for row_no, cells in table.rows:
+        rep = RowReport(row=row_no)
+        report.rows.append(rep)
+        if row_no in table.carried:
+            rep.messages.append("merged cell: " + ", ".join(f"'{n}'" for n in table.carried[row_no])
+                                + " filled in from the row above")
+        result = _row_to_records(row_no, cells, header.columns, rep)
+        if result is None:
+            rep.action = "none"
+            continue
+        org_rec, loc_rec, svc_rec = result
+        org = plan.organizations.setdefault(org_rec.key, org_rec)
+        if org is not org_rec:
+            org.rows.append(row_no)
+        loc = org.locations.get(loc_rec.key)
+        if loc is None:
+            org.locations[loc_rec.key] = loc_rec
+            loc_rec.services[svc_rec.key] = svc_rec
+            continue
+        svc = loc.services.get(svc_rec.key)
+        if svc is None:  # another service (own 'Service' column) at a location already seen
+            loc.services[svc_rec.key] = svc_rec
+            loc.rows.append(row_no)
+            _merge_location(loc, loc_rec, rep)
+            continue
+        # Same organization, same address, same service: a duplicate row, merged into the first.
+        first = svc.rows[0]
+        rep.status, rep.action = MERGED, "merged"
+        rep.messages.insert(0, f"same organization and address as row {first}: merged into it "
+                               "(service types, languages and phones combined)")
+        _merge_location(loc, loc_rec, rep)
+        _merge_values(svc.fields, svc_rec.fields, first, rep)
+        svc.types = sorted(set(svc.types or []) | set(svc_rec.types or [])) if svc.types is not None else svc_rec.types
+        svc.languages = _merge_list(svc.languages, svc_rec.languages)
+        if svc.languages:
+            svc.languages.sort(key=lambda lang: lang["code"])
+        svc.rows.append(row_no)
+        loc.rows.append(row_no)
+        group = next((g for g in plan.duplicate_groups if g[0] == org.key and g[1] == loc.key), None)
+        if group is None:
+            plan.duplicate_groups.append((org.key, loc.key, [first, row_no]))
+        else:
+            group[2].append(row_no)
+    return plan
+
+
+def _merge_location(loc: LocationRecord, other: LocationRecord, rep: RowReport) -> None:
+    _merge_values(loc.fields, other.fields, loc.rows[0], rep)
+    loc.phones = _merge_list(loc.phones, other.phones)
+    if not loc.schedules:
+        loc.schedules = other.schedules
+    if not loc.addresses:
+        loc.addresses = other.addresses
+    loc.has_coordinates = loc.has_coordinates or other.has_coordinates
+
+
+# --- the entry point -------------------------------------------------------------------------
+
+def import_file(database, path, *, settings=None, dry_run: bool = False, strict: bool = False,
+                max_bytes: int | None = None, geocode: bool = True) -> ImportReport:
+    """Import a CSV, XLSX or HSDS JSON file into the directory, completely or not at all.
+
+    Raises :class:`ImportRefused` (nothing written) for a file-level problem, or with ``strict`` when
+    any row is rejected. Returns the row-by-row report otherwise.
+    """
+    from ..config import Settings
+    from .writer import apply_plan
+
+    settings = settings or Settings.from_env()
+    path = Path(path)
+    report = ImportReport(source=path.name, dry_run=dry_run)
+    limit = settings.max_upload_bytes if max_bytes is None else max_bytes
+    try:
+        if not path.is_file():
+            raise ImportRefused(f"there is no file at '{path}'")
+        check_size(path.stat().st_size, limit)
+        data = path.read_bytes()
+        check_size(len(data), limit)  # the file may have grown since stat
+        if path.suffix.lower() == ".json":
+            from .hsds import plan_from_hsds
+
+            plan = plan_from_hsds(data, report)
+        else:
+            table = read_table(data, path.name)
+            header = map_headers(table.headers)
+            report.file_notes.extend(table.notes + header.notes)
+            if table.carried:
+                report.file_notes.append(f"{len(table.carried)} row(s) took a value from a merged cell above them")
+            if table.blank_rows:
+                report.file_notes.append(f"{len(table.blank_rows)} blank row(s) skipped")
+            plan = build_plan(table, header, report)
+        if strict and report.rejected:
+            raise ImportRefused(f"{len(report.rejected)} row(s) rejected and --strict was given "
+                                f"(first: row {report.rejected[0].row}, {report.rejected[0].text})")
+        if not plan.organizations:
+            raise ImportRefused("no row could be imported" if report.rows else "the file has no data rows")
+    except ImportRefused as exc:
+        report.refused = str(exc)
+        exc.report = report
+        raise
+    apply_plan(database, plan, report, settings=settings, dry_run=dry_run, geocode=geocode)
+    report.rows.sort(key=lambda r: r.row)
+    return report

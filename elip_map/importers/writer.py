@@ -1,0 +1,275 @@
+"""Applying an import plan to the database: match, compare, write only what differs, in one transaction.
+
+Existing organizations (with their locations, services and children) are loaded once, in a few
+bulk queries, so the writer never issues a SELECT per row. A value is only assigned when it differs
+from what is stored, so re-importing the same file emits no UPDATE at all: no ``updated_at`` churn
+and no directory-version bump.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..directory.models import (
+    Address, DuplicateSuspect, Language, Location, Organization, Phone, Schedule, Service,
+    ServiceAtLocation, ServiceType, utcnow,
+)
+from ..directory.storage import bump_directory_version
+from . import normalize as nz
+from .records import LocationRecord, OrganizationRecord, Plan, ServiceRecord
+from .report import CORRECTED, IMPORTED, MERGED, REJECTED, UNCHANGED, UPDATED, ImportReport
+
+_ADDRESS_FIELDS = ("address_1", "address_2", "city", "state_province", "postal_code", "country", "address_type",
+                   "attention", "region")
+_PHONE_FIELDS = ("number", "extension", "type", "description")
+_SCHEDULE_FIELDS = ("weekday", "opens_at", "closes_at", "valid_from", "valid_to", "description")
+_LANGUAGE_FIELDS = ("code", "note")
+_CHUNK = 900  # stays under SQLite's bound-parameter limit
+
+
+@dataclass
+class WriteOutcome:
+    changed: bool = False
+    to_geocode: list[Location] = field(default_factory=list)
+    created_locations: int = 0
+    updated_locations: int = 0
+
+
+def _load_organizations(session: Session, keys: list[str]) -> dict[str, Organization]:
+    """Existing organizations named in the plan, with everything the comparison reads, in bulk."""
+    found: dict[str, Organization] = {}
+    svc_opts = selectinload(Organization.services)
+    loc_opts = selectinload(Organization.locations)
+    link_opts = loc_opts.selectinload(Location.service_links).selectinload(ServiceAtLocation.service)
+    options = (
+        selectinload(Organization.phones),
+        loc_opts.selectinload(Location.addresses), loc_opts.selectinload(Location.phones),
+        loc_opts.selectinload(Location.schedules), loc_opts.selectinload(Location.languages),
+        svc_opts.selectinload(Service.types), svc_opts.selectinload(Service.languages),
+        svc_opts.selectinload(Service.location_links), svc_opts.selectinload(Service.schedules),
+        link_opts,
+    )
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start:start + _CHUNK]
+        for org in session.scalars(select(Organization).where(Organization.name_key.in_(chunk)).options(*options)):
+            found[org.name_key] = org
+    return found
+
+
+def _rows(objs, fields) -> list[tuple]:
+    return [tuple(getattr(o, f) for f in fields) for o in objs]
+
+
+def _wanted(dicts, fields) -> list[tuple]:
+    return [tuple(d.get(f) for f in fields) for d in dicts]
+
+
+def _set_fields(obj, values: dict) -> bool:
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+def _sync_children(collection, wanted: list[dict] | None, cls, fields, **parent) -> bool:
+    """Replace a child list (phones, schedules, ...) when, and only when, it differs from the wanted one."""
+    if wanted is None or _rows(collection, fields) == _wanted(wanted, fields):
+        return False
+    collection.clear()
+    for values in wanted:
+        collection.append(cls(**{f: values.get(f) for f in fields}, **parent))
+    return True
+
+
+def _sync_types(service: Service, slugs: list[str] | None) -> bool:
+    if slugs is None or sorted(t.slug for t in service.types) == sorted(slugs):
+        return False
+    service.types.clear()
+    service.types.extend(ServiceType(slug=s) for s in sorted(slugs))
+    return True
+
+
+def _find_service(org: Organization, loc: Location, rec: ServiceRecord) -> Service | None:
+    linked = [link.service for link in loc.service_links]
+    if rec.key:
+        return next((s for s in linked if nz.plain_key(s.name) == rec.key), None)
+    # No explicit service column: the row's one service at this location, whatever it was named.
+    if len(linked) == 1:
+        return linked[0]
+    wanted = nz.plain_key(rec.fields.get("name"))
+    return next((s for s in linked if nz.plain_key(s.name) == wanted), None)
+
+
+def _write_service(org: Organization, loc: Location | None, rec: ServiceRecord, existing: Service | None) -> str:
+    """Create or update one service (and its link to ``loc``); returns created / updated / unchanged."""
+    if existing is None:
+        # Append on the one-to-many side: SQLAlchemy 2 does not cascade new objects into the session via backrefs.
+        svc = Service(**rec.fields)
+        org.services.append(svc)
+        if rec.types is not None:
+            svc.types.extend(ServiceType(slug=s) for s in sorted(rec.types))
+        for attr, cls, fields in (("languages", Language, _LANGUAGE_FIELDS), ("schedules", Schedule, _SCHEDULE_FIELDS)):
+            for values in getattr(rec, attr) or []:
+                getattr(svc, attr).append(cls(**{f: values.get(f) for f in fields}))
+        if loc is not None:
+            loc.service_links.append(ServiceAtLocation(service=svc, description=rec.link_description))
+        return "created"
+    changed = _set_fields(existing, rec.fields)
+    changed |= _sync_types(existing, rec.types)
+    changed |= _sync_children(existing.languages, rec.languages, Language, _LANGUAGE_FIELDS)
+    changed |= _sync_children(existing.schedules, rec.schedules, Schedule, _SCHEDULE_FIELDS)
+    if loc is not None and rec.link_description is not None:
+        link = next(link for link in loc.service_links if link.service is existing)
+        if link.description != rec.link_description:
+            link.description = rec.link_description
+            changed = True
+    if changed and not _scalar_dirty(existing):
+        existing.updated_at = utcnow()
+    return "updated" if changed else "unchanged"
+
+
+def _scalar_dirty(obj) -> bool:
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    return any(state.attrs[c.key].history.has_changes() for c in state.mapper.column_attrs)
+
+
+def _write_location(org: Organization, loc: Location | None, rec: LocationRecord, outcome: WriteOutcome) -> tuple[Location, str]:
+    if loc is None:
+        loc = Location(location_key=rec.key, **rec.fields)
+        org.locations.append(loc)
+        for attr, cls, fields in (("addresses", Address, _ADDRESS_FIELDS), ("phones", Phone, _PHONE_FIELDS),
+                                  ("schedules", Schedule, _SCHEDULE_FIELDS), ("languages", Language, _LANGUAGE_FIELDS)):
+            for values in getattr(rec, attr) or []:
+                getattr(loc, attr).append(cls(**{f: values.get(f) for f in fields}))
+        if not rec.has_coordinates:
+            outcome.to_geocode.append(loc)
+        outcome.created_locations += 1
+        return loc, "created"
+    changed = _set_fields(loc, rec.fields)
+    address_changed = _sync_children(loc.addresses, rec.addresses, Address, _ADDRESS_FIELDS)
+    changed |= address_changed
+    changed |= _sync_children(loc.phones, rec.phones, Phone, _PHONE_FIELDS)
+    changed |= _sync_children(loc.schedules, rec.schedules, Schedule, _SCHEDULE_FIELDS)
+    changed |= _sync_children(loc.languages, rec.languages, Language, _LANGUAGE_FIELDS)
+    if address_changed and not rec.has_coordinates and loc.geocode_status != "manual":
+        outcome.to_geocode.append(loc)
+    if changed:
+        if not _scalar_dirty(loc):
+            loc.updated_at = utcnow()
+        outcome.updated_locations += 1
+    return loc, "updated" if changed else "unchanged"
+
+
+def write_plan(session: Session, plan: Plan, report: ImportReport, source_file: str | None = None) -> WriteOutcome:
+    """Write every record of the plan into ``session`` (no commit); fills in each row's status."""
+    outcome = WriteOutcome()
+    existing = _load_organizations(session, list(plan.organizations))
+    row_actions: dict[int, str] = {}
+    located: dict[tuple[str, str], Location] = {}
+
+    for org_key, org_rec in plan.organizations.items():
+        org = existing.get(org_key)
+        org_action = "unchanged"
+        if org is None:
+            org = Organization(name_key=org_key, **{**{k: v for k, v in org_rec.create_fields.items() if v},
+                                                    **org_rec.fields})
+            session.add(org)
+            org_action = "created"
+            outcome.changed = True
+            if org_rec.phones:
+                org.phones.extend(Phone(**{f: p.get(f) for f in _PHONE_FIELDS}) for p in org_rec.phones)
+        else:
+            org_changed = _set_fields(org, org_rec.fields)
+            org_changed |= _sync_children(org.phones, org_rec.phones, Phone, _PHONE_FIELDS)
+            if org_changed:
+                org_action = "updated"
+                outcome.changed = True
+        by_key = {loc.location_key: loc for loc in org.locations} if org_action != "created" else {}
+        for loc_key, loc_rec in org_rec.locations.items():
+            loc, loc_action = _write_location(org, by_key.get(loc_key), loc_rec, outcome)
+            by_key[loc_key] = loc
+            located[(org_key, loc_key)] = loc
+            for svc_rec in loc_rec.services.values():
+                current = None if loc_action == "created" else _find_service(org, loc, svc_rec)
+                svc_action = _write_service(org, loc, svc_rec, current)
+                action = _combine(loc_action, svc_action)
+                if action != "unchanged":
+                    outcome.changed = True
+                for row in svc_rec.rows:
+                    row_actions.setdefault(row, action)
+        for svc_rec in org_rec.unlinked_services.values():
+            current = next((s for s in org.services if not s.location_links
+                            and nz.plain_key(s.name) == svc_rec.key), None)
+            if _write_service(org, None, svc_rec, current) != "unchanged":
+                outcome.changed = True
+        for row in org_rec.rows:
+            if org_action == "updated":
+                row_actions[row] = "updated" if row_actions.get(row) == "unchanged" else row_actions.get(row, "updated")
+
+    session.flush()
+    for org_key, loc_key, rows in plan.duplicate_groups:
+        loc = located[(org_key, loc_key)]
+        row_text = ", ".join(str(r) for r in rows)
+        known = session.scalars(select(DuplicateSuspect.id).where(
+            DuplicateSuspect.location_id == loc.id, DuplicateSuspect.source_file == source_file,
+            DuplicateSuspect.row_numbers == row_text, DuplicateSuspect.resolved.is_(False))).first()
+        if known is None:
+            session.add(DuplicateSuspect(location_id=loc.id, source_file=source_file, row_numbers=row_text,
+                                         reason=f"rows {row_text} name the same organization and address; "
+                                                "they were merged into one listing"))
+
+    status_for = {"created": IMPORTED, "updated": UPDATED, "unchanged": UNCHANGED}
+    for rep in report.rows:
+        action = row_actions.get(rep.row)
+        if action is None or rep.status in (REJECTED, MERGED):
+            continue
+        rep.action = action
+        if rep.status != CORRECTED:
+            rep.status = status_for[action]
+    return outcome
+
+
+def _combine(loc_action: str, svc_action: str) -> str:
+    if "created" in (loc_action, svc_action):
+        return "created"
+    if "updated" in (loc_action, svc_action):
+        return "updated"
+    return "unchanged"
+
+
+def apply_plan(database, plan: Plan, report: ImportReport, *, settings=None, dry_run: bool = False,
+               geocode: bool = True) -> ImportReport:
+    """One transaction: write, bump the directory version once if anything changed, geocode, commit.
+
+    Any error rolls everything back; a dry run rolls back on purpose after filling in the report.
+    """
+    from ..geocoding.apply import geocode_locations
+
+    with database.sessions() as session:
+        session.begin()
+        try:
+            outcome = write_plan(session, plan, report, source_file=report.source)
+            report.directory_changed = outcome.changed
+            if outcome.changed and not dry_run:
+                bump_directory_version(session)
+            if geocode and not dry_run and outcome.to_geocode:
+                summary = geocode_locations(session, outcome.to_geocode, settings=settings)
+                session.flush()
+                report.geocoding = (f"{len(outcome.to_geocode)} location(s) sent to the geocoder; "
+                                    f"{summary.needs_attention} need attention")
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+                report.applied = True
+        except BaseException:
+            session.rollback()
+            raise
+    return report
