@@ -207,7 +207,7 @@ def choose_demand(zones: Zones, language: str | None) -> DemandChoice:
     Example: choose_demand(zones, 'ar').label -> 'Dwelling units where Arabic is spoken (2016 municipal census)'.
     """
     unknown = int(np.isnan(zones.newcomers).sum())
-    grey = f" {unknown} neighbourhoods have no census figure (new or renamed since the census): grey, unranked."
+    grey = f" {unknown} neighbourhoods have no census figure (newer than the census, or a figure withheld): grey, unranked."
     if language is None:
         return DemandChoice(zones.newcomers, NEWCOMER_DEMAND,
                             "2021 federal census figures on the census's neighbourhood boundaries." + grey)
