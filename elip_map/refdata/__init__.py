@@ -1,0 +1,97 @@
+"""Reference data from the City of Edmonton open data: neighbourhood boundaries and census demand.
+
+The compact files in ``geodata/`` are built by :func:`build_geodata` (``scripts/build_geodata.py``,
+``elip-map refresh``); the app reads them once at start with the loaders below, which are read-only and
+cheap (about 0.1 s for the boundaries).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..paths import GEODATA_DIR
+from .build import DEMAND_FILE, MANIFEST_FILE, NEIGHBOURHOODS_FILE, UNMATCHED_FILE, build_geodata
+from .demand import (DEMAND_COLUMNS, DWELLING_LANGUAGE_COLUMNS, DWELLINGS_TOTAL_COLUMN,
+                     INDIGENOUS_LANGUAGES_COLUMN)
+from .sources import ATTRIBUTION, LICENCE, RefDataError
+
+__all__ = [
+    "ATTRIBUTION", "LICENCE", "DEMAND_COLUMNS", "DWELLING_LANGUAGE_COLUMNS", "DWELLINGS_TOTAL_COLUMN",
+    "INDIGENOUS_LANGUAGES_COLUMN", "RefDataError", "build_geodata", "dwelling_column_for",
+    "load_demand", "load_manifest", "load_neighbourhoods", "load_unmatched",
+]
+
+
+def _file(geodata_dir: Path | str, name: str) -> Path:
+    path = Path(geodata_dir) / name
+    if not path.is_file():
+        raise RefDataError(f"{path.name} is missing from {Path(geodata_dir).name}/: run `elip-map refresh` "
+                           "(or scripts/build_geodata.py) to build the reference data.")
+    return path
+
+
+def load_neighbourhoods(geodata_dir: Path | str = GEODATA_DIR):
+    """The current neighbourhood boundaries as a GeoDataFrame in EPSG:4326.
+
+    Columns: ``neighbourhood_number`` (str), ``name``, ``ward``, ``district``, ``geometry``
+    (MultiPolygon), one row per neighbourhood, sorted by number.
+
+    Example
+    -------
+    >>> gdf = load_neighbourhoods()
+    >>> len(gdf), gdf.crs.to_epsg()
+    (406, 4326)
+    """
+    import geopandas as gpd
+
+    gdf = gpd.read_file(_file(geodata_dir, NEIGHBOURHOODS_FILE))
+    gdf["neighbourhood_number"] = gdf["neighbourhood_number"].astype(str)
+    if gdf.crs is None or gdf.crs.to_epsg() != 4326:
+        gdf = gdf.set_crs("EPSG:4326", allow_override=True)
+    return gdf[["neighbourhood_number", "name", "ward", "district", "geometry"]]
+
+
+def load_demand(geodata_dir: Path | str = GEODATA_DIR) -> pd.DataFrame:
+    """Census demand per current neighbourhood (one row each), missing figures as <NA> (not 0).
+
+    ``neighbourhood_number`` is text, counts are nullable integers (``Int64``); see geodata/README.md
+    for each column. Dwellings speaking a language: ``demand[dwelling_column_for("ar")]``.
+
+    Example
+    -------
+    >>> demand = load_demand()
+    >>> int(demand.loc[demand.neighbourhood == "Oliver", "not_canadian_citizens_2021"].iloc[0]) > 0
+    True
+    """
+    frame = pd.read_csv(_file(geodata_dir, DEMAND_FILE), dtype=str, keep_default_na=False, encoding="utf-8")
+    text_columns = {"neighbourhood_number", "neighbourhood", "ward", "district", "census_2021_status",
+                    "census_2016_status"}
+    for column in frame.columns:
+        if column not in text_columns:
+            frame[column] = pd.to_numeric(frame[column].where(frame[column] != ""), errors="raise").astype("Int64")
+    return frame
+
+
+def load_unmatched(geodata_dir: Path | str = GEODATA_DIR) -> pd.DataFrame:
+    """Census neighbourhoods with no current boundary and current ones with no census row, per table."""
+    return pd.read_csv(_file(geodata_dir, UNMATCHED_FILE), dtype=str, keep_default_na=False)
+
+
+def load_manifest(geodata_dir: Path | str = GEODATA_DIR) -> dict:
+    """The build manifest: ``built_on``, input/output sha256, simplification and unmatched figures."""
+    return json.loads(_file(geodata_dir, MANIFEST_FILE).read_text(encoding="utf-8"))
+
+
+def dwelling_column_for(language_code: str) -> str | None:
+    """The demand column counting dwellings that speak a language (2016), or None if not counted.
+
+    Example: ``dwelling_column_for("pa") == "dwellings_punjabi_2016"``; ``dwelling_column_for("so") is None``.
+    Accepts a region-qualified code too (``"zh-Hans"`` -> Mandarin).
+    """
+    if not language_code:
+        return None
+    base = str(language_code).strip().replace("_", "-").split("-")[0].lower()
+    return DWELLING_LANGUAGE_COLUMNS.get(base)
