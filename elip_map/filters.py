@@ -1,0 +1,149 @@
+"""The newcomer page's filter predicate and ranking: the Python twin of ``window.elip.map.*``.
+
+The browser filters with ``assets/elip_map.js``; this module does exactly the same so tests (and any
+server-side use, such as the benchmark's baseline) share one truth table with the JavaScript.
+
+Semantics: within a facet, any selected value matches (English classes OR employment); across
+facets, all must match (service AND language AND neighbourhood AND text AND hours).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+
+EARTH_RADIUS_KM = 6371.0088
+_SPLIT = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_text(text: str | None) -> str:
+    """Lower-case, accent-free words joined by single spaces: normalize_text('Café-Santé') -> 'cafe sante'."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return " ".join(w for w in _SPLIT.split(plain) if w)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, giving up (returning limit + 1) once it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            current.append(value)
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def allowed_typos(token: str) -> int:
+    """Short words must match exactly (as a prefix); longer words may carry one or two typos."""
+    if len(token) < 4:
+        return 0
+    return 1 if len(token) < 8 else 2
+
+
+def token_matches(token: str, words: Sequence[str]) -> bool:
+    """True when a query word is a prefix of, or within the allowed typos of, some listing word."""
+    limit = allowed_typos(token)
+    for word in words:
+        if word.startswith(token):
+            return True
+        if limit:
+            if edit_distance(token, word, limit) <= limit:
+                return True
+            # A typo in the first letters of a longer word: "englsh" against "english".
+            if len(word) > len(token) and edit_distance(token, word[: len(token)], limit) <= limit:
+                return True
+    return False
+
+
+def text_matches(query: str, haystack: str) -> bool:
+    """Every word of the query matches a word of the (already normalised) haystack."""
+    tokens = normalize_text(query).split()
+    if not tokens:
+        return True
+    words = haystack.split()
+    return all(token_matches(t, words) for t in tokens)
+
+
+def is_open(hours: Iterable[Sequence[int]], weekday: int, minutes: int) -> bool:
+    """Open at ``minutes`` after midnight on ISO ``weekday``, from [weekday, opens_min, closes_min] rows."""
+    return any(h[0] == weekday and h[1] <= minutes < h[2] for h in hours)
+
+
+def matches(props: Mapping, criteria: Mapping) -> bool:
+    """Does one location (feature properties) pass the reader's filters?
+
+    Parameters
+    ----------
+    props : ``types`` (slugs), ``langs`` (ISO codes), ``hood`` (neighbourhood number), ``text``
+        (normalised search words), ``hours`` ([weekday, opens_min, closes_min] rows).
+    criteria : ``types``, ``langs`` (lists; empty means any), ``hood`` (or None), ``q`` (free text),
+        ``open_now`` (bool) with ``now`` = {"weekday", "minutes"}, ``day`` (ISO weekday or None).
+
+    Example
+    -------
+    >>> matches({"types": ["food"], "langs": ["ar"], "hood": "1090", "text": "food bank", "hours": []},
+    ...         {"types": ["food", "housing"], "langs": ["ar"]})
+    True
+    """
+    types = criteria.get("types") or []
+    if types and not any(t in types for t in props.get("types") or []):
+        return False
+    langs = criteria.get("langs") or []
+    if langs and not any(code in langs for code in props.get("langs") or []):
+        return False
+    hood = criteria.get("hood")
+    if hood and str(props.get("hood") or "") != str(hood):
+        return False
+    query = criteria.get("q")
+    if query and not text_matches(query, props.get("text") or ""):
+        return False
+    hours = props.get("hours") or []
+    day = criteria.get("day")
+    if day and not any(h[0] == int(day) for h in hours):
+        return False
+    if criteria.get("open_now"):
+        now = criteria.get("now") or {}
+        if not is_open(hours, int(now.get("weekday", 0)), int(now.get("minutes", -1))):
+            return False
+    return True
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance in km; plenty for ranking within one city."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def rank(features: Sequence[Mapping], criteria: Mapping, near: Mapping | None = None) -> list[tuple[Mapping, float | None]]:
+    """Matching features with their distance, nearest first when ``near`` = {"lat", "lon"} is given,
+    else by organization then location name (the browser's ``rankFeatures`` does the same)."""
+    out: list[tuple[Mapping, float | None]] = []
+    for feature in features:
+        props = feature["properties"]
+        if not matches(props, criteria):
+            continue
+        dist = None
+        if near:
+            lon, lat = feature["geometry"]["coordinates"]
+            dist = distance_km(near["lat"], near["lon"], lat, lon)
+        out.append((feature, dist))
+    if near:
+        out.sort(key=lambda pair: (pair[1], pair[0]["properties"].get("sort") or ""))
+    else:
+        out.sort(key=lambda pair: pair[0]["properties"].get("sort") or "")
+    return out

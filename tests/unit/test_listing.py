@@ -1,0 +1,145 @@
+"""The page's listing queries: which locations are public, what each listing says, and the GeoJSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from elip_map.directory.models import (Address, Language, Location, Organization, Phone, Schedule, Service,
+                                       ServiceAtLocation, ServiceType)
+from elip_map.listing import (count_unplaced, feature_collection, load_listings, neighbourhoods_from_geojson,
+                              public_language_codes, resolve_near, safe_website, split_param)
+
+
+def add_location(session, org_name, loc_name, *, lat=53.55, lon=-113.5, status="ok", closed=False, types=("food",),
+                 langs=("en",), address="10010 105 Street NW", website=None, phone=None, hours=(), hood=None,
+                 verified=None, service_name=None):
+    """One organization (reused by name) with one location offering one service: enough for the page."""
+    org = session.query(Organization).filter_by(name=org_name).one_or_none()
+    if org is None:
+        org = Organization(name=org_name, name_key=org_name.casefold(), website=website)
+        session.add(org)
+    loc = Location(organization=org, name=loc_name, location_key=f"{org_name}|{loc_name}", latitude=lat, longitude=lon,
+                   geocode_status=status, closed=closed, neighbourhood_number=hood, last_verified=verified)
+    loc.addresses.append(Address(address_1=address, city="Edmonton", state_province="AB"))
+    if phone:
+        loc.phones.append(Phone(number=phone))
+    for weekday, opens, closes in hours:
+        loc.schedules.append(Schedule(weekday=weekday, opens_at=opens, closes_at=closes))
+    service = Service(organization=org, name=service_name or f"{loc_name} service")
+    service.types = [ServiceType(slug=s) for s in types]
+    service.languages = [Language(code=c) for c in langs]
+    session.add(service)
+    session.add(ServiceAtLocation(service=service, location=loc))
+    session.flush()
+    return loc
+
+
+def test_only_public_locations_are_listed(db):
+    with db.session() as s:
+        ok = add_location(s, "Org A", "Placed")
+        manual = add_location(s, "Org A", "Pinned by hand", status="manual")
+        add_location(s, "Org B", "Needs a person", status="needs-attention")
+        add_location(s, "Org B", "Closed", closed=True)
+        add_location(s, "Org C", "No coordinates", lat=None, lon=None)
+        expected = {ok.id, manual.id}
+    with db.session() as s:
+        listings = load_listings(s)
+        assert {item["location_id"] for item in listings} == expected
+        # Closed locations are not "waiting to be placed"; the other two are.
+        assert count_unplaced(s) == 2
+
+
+def test_listing_carries_what_a_newcomer_needs(db):
+    with db.session() as s:
+        loc = add_location(s, "Centre <b>", "Main", types=("language-training", "employment"), langs=("ar", "fr"),
+                           website="javascript:alert(1)", phone="+17804247709", hood="1090",
+                           hours=[(1, dt.time(9), dt.time(17)), (3, dt.time(9, 30), dt.time(12))],
+                           verified=dt.date(2026, 3, 1), service_name="English classes")
+        loc_id = loc.id
+    with db.session() as s:
+        (item,) = load_listings(s)
+    assert item["id"] == f"loc-{loc_id}"
+    assert item["organization"] == "Centre <b>"  # kept as text; the page escapes it
+    assert item["types"] == ["employment", "language-training"]
+    assert item["langs"] == ["ar", "fr"]
+    assert item["website"] is None  # never a javascript: link
+    assert item["phones"] == [{"tel": "+17804247709", "display": "780-424-7709"}]
+    assert item["hours"] == [[1, 540, 1020], [3, 570, 720]]
+    assert item["last_verified"] == "2026-03-01"
+    assert item["hood"] == "1090"
+    assert "english" in item["text"].split() and "classes" in item["text"].split()
+
+
+def test_feature_collection_is_compact_geojson(db):
+    with db.session() as s:
+        add_location(s, "Org", "A", lat=53.5461234567, lon=-113.4938765432)
+    with db.session() as s:
+        collection = feature_collection(load_listings(s))
+    (feature,) = collection["features"]
+    assert feature["geometry"]["coordinates"] == [-113.49388, 53.54612]
+    assert feature["properties"]["id"].startswith("loc-")
+    assert "accessibility" not in feature["properties"]  # empty values are left out
+    json.dumps(collection)  # serialisable as is
+
+
+def test_language_filter_options_come_from_public_locations(db):
+    with db.session() as s:
+        add_location(s, "Org", "A", langs=("ar", "en"))
+        add_location(s, "Org", "B", langs=("so",), status="needs-attention")
+    with db.session() as s:
+        assert public_language_codes(s) == ["ar", "en"]
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://emcn.ab.ca", "https://emcn.ab.ca"),
+    ("emcn.ab.ca", "https://emcn.ab.ca"),
+    ("javascript:alert(1)", None),
+    ("data:text/html,hi", None),
+    ("", None),
+])
+def test_safe_website(url, expected):
+    assert safe_website(url) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, []), ("food", ["food"]), ("food,health", ["food", "health"]), (["food", "youth"], ["food", "youth"]),
+    ("food,,", ["food"]),
+])
+def test_split_param(value, expected):
+    assert split_param(value) == expected
+
+
+SQUARE = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"name": "ALBERTA AVENUE", "descriptive_name": "Alberta Avenue",
+                                       "neighbourhood_number": "1010"},
+     "geometry": {"type": "Polygon", "coordinates": [[[-113.48, 53.56], [-113.46, 53.56], [-113.46, 53.58],
+                                                      [-113.48, 53.58], [-113.48, 53.56]]]}}]}
+
+
+def test_near_a_neighbourhood_name_needs_no_geocoder():
+    hoods = neighbourhoods_from_geojson(SQUARE)
+    answer = resolve_near("alberta avenue", hoods, geocode=None)
+    assert answer["status"] == "ok" and answer["label"] == "Alberta Avenue"
+    assert 53.56 < answer["lat"] < 53.58 and -113.48 < answer["lon"] < -113.46
+
+
+def test_near_says_when_it_cannot_place_the_text():
+    hoods = neighbourhoods_from_geojson(SQUARE)
+    assert resolve_near("10010 105 Street", hoods, geocode=None)["status"] == "unavailable"
+
+    def broken(_text):
+        raise ConnectionError("geocoder down")
+
+    assert resolve_near("10010 105 Street", hoods, geocode=broken)["status"] == "unavailable"
+    assert resolve_near("nowhere at all", hoods, geocode=lambda _t: None)["status"] == "not-found"
+
+
+def test_neighbourhood_outlines_are_simplified_for_phones(geodata_mirror):
+    path = next(geodata_mirror.glob("edmonton_neighbourhoods_*.geojson"))
+    hoods = neighbourhoods_from_geojson(json.loads(path.read_text(encoding="utf-8")))
+    assert len(hoods) == 406
+    assert len(hoods.geojson_bytes) < path.stat().st_size / 3
+    assert hoods.find("Alberta Avenue")["number"]
