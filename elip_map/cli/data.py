@@ -1,0 +1,74 @@
+"""`elip-map import` and `elip-map export`: the data steward's way in and out of the directory."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import _common
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and report everything; write nothing.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the row-by-row report here (.json for JSON, anything else for CSV).")
+@click.option("--strict", is_flag=True, help="Refuse the whole import if any row is rejected.")
+@click.option("--max-size-mb", type=click.FloatRange(min=0, min_open=True),
+              help="Largest file accepted, in MB (default: ELIP_MAX_UPLOAD_MB, else 10).")
+def import_cmd(file: Path, dry_run: bool, report_path: Path | None, strict: bool, max_size_mb: float | None) -> None:
+    """Import a partner spreadsheet (CSV or XLSX) or an HSDS JSON export into the directory.
+
+    The import applies completely or not at all. Exit status 0: applied (or checked, with
+    --dry-run); 1: refused, nothing written.
+    """
+    from ..importers.spreadsheet import ImportRefused, import_file
+
+    settings = _common.settings()
+    max_bytes = int(max_size_mb * 1024 * 1024) if max_size_mb else None
+    database = _common.database(settings)
+    try:
+        report = import_file(database, file, settings=settings, dry_run=dry_run, strict=strict, max_bytes=max_bytes)
+    except ImportRefused as exc:
+        if exc.report is not None:
+            if report_path:
+                exc.report.write(report_path)
+            click.echo(exc.report.summary(), err=True)
+        else:
+            click.echo(f"Import refused, nothing was written: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        database.dispose()
+    if report_path:
+        report.write(report_path)
+    click.echo(report.summary())
+    if report_path:
+        click.echo(f"Row-by-row report: {report_path}")
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "hsds-json"]), default="csv", show_default=True,
+              help="csv: one row per location, for spreadsheets; hsds-json: the full HSDS-style structure.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write; standard output when omitted.")
+def export_cmd(fmt: str, output: Path | None) -> None:
+    """Export the whole directory; `elip-map import` reads the result back unchanged."""
+    from ..exporters import export_text
+
+    database = _common.database()
+    try:
+        with database.session() as session:
+            text = export_text(session, fmt)
+    finally:
+        database.dispose()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        # utf-8-sig for CSV so Excel shows accents correctly; the importer accepts the BOM.
+        output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
+        click.echo(f"Wrote {output}", err=True)
+
+
+COMMANDS = [import_cmd, export_cmd]

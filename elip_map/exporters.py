@@ -1,0 +1,114 @@
+"""Exporting the directory: a spreadsheet-shaped CSV (one row per location) or HSDS-style JSON.
+
+The CSV re-imports losslessly through ``elip-map import``: it carries every field the importer reads,
+including geocode provenance, so a manual pin survives the round trip. Cells a spreadsheet would run
+as a formula are neutralised with a leading quote (the importer takes it off again).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from .directory.models import Location, Organization, Service, ServiceAtLocation
+from .importers.normalize import Opening, display_phone, format_hours, neutralise_cell
+
+FORMATS = ("csv", "hsds-json")
+
+CSV_COLUMNS = (
+    "organization", "location_name", "service_name", "address", "address_2", "city", "province", "postal_code",
+    "phone", "website", "email", "service_types", "languages", "hours", "eligibility", "fees", "description",
+    "accessibility", "transportation", "location_description", "notes", "source_url", "last_verified", "closed",
+    "lat", "lon", "geocode_status", "geocode_method", "geocode_precision_m", "geocode_confidence", "geocode_source",
+    "geocode_note", "geocoded_at", "geocoded_address", "neighbourhood_number", "neighbourhood", "ward",
+    "outside_city",
+)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return repr(value)  # shortest text that reads back as the same float
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def hours_text(schedules) -> str:
+    """Opening hours as the importer reads them: 'Mon-Fri 09:00-17:00', or the free-text note."""
+    openings = [Opening(s.weekday, s.opens_at, s.closes_at) for s in schedules
+                if s.weekday and s.opens_at and s.closes_at]
+    notes = [s.description for s in schedules if s.description and not (s.weekday and s.opens_at)]
+    return "; ".join(p for p in [format_hours(openings), *notes] if p)
+
+
+def location_rows(session: Session) -> Iterator[dict[str, str]]:
+    """One dict per location and service there (one per location for spreadsheet-imported directories)."""
+    loc_load = selectinload(Organization.locations)
+    orgs = session.scalars(select(Organization).order_by(Organization.name_key).options(
+        loc_load.selectinload(Location.addresses), loc_load.selectinload(Location.phones),
+        loc_load.selectinload(Location.schedules),
+        loc_load.selectinload(Location.service_links).selectinload(ServiceAtLocation.service).selectinload(Service.types),
+        loc_load.selectinload(Location.service_links).selectinload(ServiceAtLocation.service).selectinload(Service.languages),
+    ))
+    for org in orgs:
+        for loc in sorted(org.locations, key=lambda item: item.id):
+            address = loc.physical_address or (loc.addresses[0] if loc.addresses else None)
+            base = {
+                "organization": org.name, "location_name": loc.name,
+                "address": address and address.address_1, "address_2": address and address.address_2,
+                "city": address and address.city, "province": address and address.state_province,
+                "postal_code": address and address.postal_code,
+                "phone": "; ".join(display_phone(p.number, p.extension) for p in loc.phones),
+                "hours": hours_text(loc.schedules), "accessibility": loc.accessibility,
+                "transportation": loc.transportation, "location_description": loc.description, "notes": loc.notes,
+                "source_url": loc.source_url, "last_verified": loc.last_verified, "closed": loc.closed,
+                "lat": loc.latitude, "lon": loc.longitude, "geocode_status": loc.geocode_status,
+                "geocode_method": loc.geocode_method, "geocode_precision_m": loc.geocode_precision_m,
+                "geocode_confidence": loc.geocode_confidence, "geocode_source": loc.geocode_source,
+                "geocode_note": loc.geocode_note, "geocoded_at": loc.geocoded_at,
+                "geocoded_address": loc.geocoded_address, "neighbourhood_number": loc.neighbourhood_number,
+                "neighbourhood": loc.neighbourhood_name, "ward": loc.ward, "outside_city": loc.outside_city,
+            }
+            services = sorted((link.service for link in loc.service_links), key=lambda s: s.id) or [None]
+            for svc in services:
+                row = dict(base)
+                if svc is not None:
+                    row.update({
+                        "service_name": svc.name, "website": svc.website, "email": svc.email,
+                        "service_types": ";".join(t.slug for t in svc.types),
+                        "languages": ";".join(lang.code for lang in svc.languages),
+                        "eligibility": svc.eligibility, "fees": svc.fees, "description": svc.description,
+                    })
+                yield {col: _text(row.get(col)) for col in CSV_COLUMNS}
+
+
+def export_csv(session: Session, out: io.TextIOBase) -> int:
+    """Write the CSV export to ``out``; returns the number of data rows."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for row in location_rows(session):
+        writer.writerow([neutralise_cell(row[col]) for col in CSV_COLUMNS])
+        count += 1
+    return count
+
+
+def export_text(session: Session, fmt: str) -> str:
+    """The export as text in ``fmt`` ('csv' or 'hsds-json')."""
+    if fmt == "csv":
+        out = io.StringIO(newline="")
+        export_csv(session, out)
+        return out.getvalue()
+    if fmt == "hsds-json":
+        from .importers.hsds import dumps_hsds, export_hsds
+
+        return dumps_hsds(export_hsds(session)) + "\n"
+    raise ValueError(f"unknown export format '{fmt}'; use one of {', '.join(FORMATS)}")
