@@ -1,0 +1,519 @@
+"""Corrections to a location: snapshot, validate, diff, submit, approve/reject, direct edits, pins.
+
+A correction's payload holds only the fields it changes, with the same keys as
+:func:`location_snapshot`::
+
+    {"name": str, "description": str, "accessibility": str, "address_1": str, "postal_code": str,
+     "phone": "+17805550100", "hours": [[weekday 1-7, opens_min, closes_min], ...], "hours_note": str,
+     "closed": bool, "pin": {"lat": float, "lon": float},
+     "services": {"<service id>": {"name": str, "eligibility": str, "fees": str,
+                                   "types": [slug, ...], "languages": [iso, ...]}}}
+
+Approval applies a payload in one transaction with optimistic locking: the request's base version
+must still be the location's version, and the UPDATE itself checks it again (SQLAlchemy
+``version_id_col``), so two reviewers can never overwrite each other's work silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..directory.languages import known_codes, language_name
+from ..directory.models import (
+    Address, GeocodeStatus, Language, Location, Phone, Schedule, Service, ServiceType, utcnow,
+)
+from ..directory.storage import bump_directory_version
+from ..directory.taxonomy import BY_SLUG
+from .audit import record_audit
+from .models import ChangeRequest, RequestStatus
+
+TEXT_FIELDS = {"name": 300, "description": 4000, "accessibility": 2000, "address_1": 300, "hours_note": 300}
+SERVICE_TEXT_FIELDS = {"name": 300, "eligibility": 2000, "fees": 1000}
+FIELD_LABELS = {
+    "name": "Location name", "description": "Description", "accessibility": "Accessibility",
+    "address_1": "Street address", "postal_code": "Postal code", "phone": "Phone", "hours": "Opening hours",
+    "hours_note": "Hours note", "closed": "Closed", "pin": "Map pin",
+    "types": "Service types", "languages": "Languages", "eligibility": "Eligibility", "fees": "Fees",
+}
+# Pins outside this box (the Edmonton region, generously) are typing or dragging mistakes.
+PIN_BOUNDS = {"lat": (53.0, 54.0), "lon": (-114.5, -112.5)}
+POSTAL_CODE = re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d$")
+WEEKDAYS = ("", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class InvalidChange(ValueError):
+    """The proposed change cannot be stored; ``problems`` lists each reason in plain words."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+class ReviewError(Exception):
+    """The request cannot be decided (already decided, listing gone, not allowed)."""
+
+
+class Conflict(ReviewError):
+    """The listing changed since the request was made: applying it would overwrite someone's edit."""
+
+
+# --- snapshot and diff (pure) --------------------------------------------------------------------
+
+def _minutes(t: dt.time | None) -> int | None:
+    return None if t is None else t.hour * 60 + t.minute
+
+
+def location_snapshot(loc: Location) -> dict[str, Any]:
+    """The editable fields of a location, in payload form (plain values only)."""
+    address = loc.physical_address
+    hours = sorted([int(s.weekday), _minutes(s.opens_at), _minutes(s.closes_at)] for s in loc.schedules
+                   if s.weekday and s.opens_at is not None and s.closes_at is not None)
+    notes = [s.description for s in loc.schedules if s.description]
+    services = {}
+    for svc in sorted(loc.services, key=lambda s: s.id):
+        services[str(svc.id)] = {"name": svc.name, "eligibility": svc.eligibility or "", "fees": svc.fees or "",
+                                 "types": sorted(svc.type_slugs), "languages": sorted(svc.language_codes)}
+    return {
+        "name": loc.name or "", "description": loc.description or "", "accessibility": loc.accessibility or "",
+        "address_1": (address.address_1 or "") if address else "",
+        "postal_code": (address.postal_code or "") if address else "",
+        "phone": loc.phones[0].number if loc.phones else "",
+        "hours": hours, "hours_note": "; ".join(notes), "closed": bool(loc.closed),
+        "pin": None if loc.latitude is None else {"lat": round(loc.latitude, 6), "lon": round(loc.longitude, 6)},
+        "services": services,
+    }
+
+
+def _clean_text(value: Any, limit: int, label: str, problems: list[str]) -> str | None:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        problems.append(f"{label} must be text.")
+        return None
+    value = " ".join(value.split()) if limit <= 300 else value.strip()
+    if len(value) > limit:
+        problems.append(f"{label} is too long (at most {limit} characters).")
+        return None
+    return value
+
+
+def normalise_phone(text: str) -> str:
+    """E.164 for a Canadian number: normalise_phone('(780) 424-7709') -> '+17804247709'; ValueError if not a number."""
+    try:
+        parsed = phonenumbers.parse(text, "CA")
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"'{text}' is not a phone number.") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError(f"'{text}' is not a valid phone number.")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _clean_hours(value: Any, problems: list[str]) -> list[list[int]] | None:
+    if not isinstance(value, list):
+        problems.append("Opening hours must be a list of days with opening and closing times.")
+        return None
+    rows = []
+    for row in value:
+        try:
+            day, opens, closes = (int(v) for v in row)
+        except (TypeError, ValueError):
+            problems.append("Each opening-hours row needs a day, an opening and a closing time.")
+            return None
+        if not 1 <= day <= 7 or not 0 <= opens < closes <= 24 * 60:
+            problems.append(f"Opening hours on {WEEKDAYS[day] if 1 <= day <= 7 else 'day ' + str(day)} "
+                            "must open before they close.")
+            return None
+        rows.append([day, opens, closes])
+    return sorted(rows)
+
+
+def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The payload cleaned and reduced to real changes; InvalidChange lists every problem.
+
+    Example: validate_payload({"phone": "780 424 7709"}, snap) -> {"phone": "+17804247709"}.
+    """
+    if not isinstance(payload, dict):
+        raise InvalidChange(["The correction is not in the expected form."])
+    problems: list[str] = []
+    clean: dict[str, Any] = {}
+    unknown = set(payload) - set(FIELD_LABELS) - {"services"}
+    if unknown:
+        problems.append(f"Unknown fields: {', '.join(sorted(map(str, unknown)))}.")
+    for key, limit in TEXT_FIELDS.items():
+        if key in payload:
+            value = _clean_text(payload[key], limit, FIELD_LABELS[key], problems)
+            if value is not None:
+                clean[key] = value
+    if "postal_code" in payload:
+        code = str(payload["postal_code"] or "").upper().replace(" ", "")
+        if code and not POSTAL_CODE.match(code):
+            problems.append(f"'{payload['postal_code']}' is not a Canadian postal code (like T5J 0N3).")
+        else:
+            clean["postal_code"] = f"{code[:3]} {code[3:]}" if code else ""
+    if "phone" in payload:
+        text = str(payload["phone"] or "").strip()
+        try:
+            clean["phone"] = normalise_phone(text) if text else ""
+        except ValueError as exc:
+            problems.append(str(exc))
+    if "hours" in payload:
+        hours = _clean_hours(payload["hours"], problems)
+        if hours is not None:
+            clean["hours"] = hours
+    if "closed" in payload:
+        if not isinstance(payload["closed"], bool):
+            problems.append("Closed must be yes or no.")
+        else:
+            clean["closed"] = payload["closed"]
+    if "pin" in payload:
+        pin = payload["pin"]
+        try:
+            lat, lon = float(pin["lat"]), float(pin["lon"])
+        except (TypeError, KeyError, ValueError):
+            problems.append("The map pin needs a latitude and a longitude.")
+        else:
+            (la0, la1), (lo0, lo1) = PIN_BOUNDS["lat"], PIN_BOUNDS["lon"]
+            if not (la0 <= lat <= la1 and lo0 <= lon <= lo1):
+                problems.append("The map pin is far outside the Edmonton region; drag it onto the building.")
+            else:
+                clean["pin"] = {"lat": round(lat, 6), "lon": round(lon, 6)}
+    if "services" in payload:
+        clean_services = _clean_services(payload["services"], snapshot.get("services", {}), problems)
+        if clean_services:
+            clean["services"] = clean_services
+    if problems:
+        raise InvalidChange(problems)
+    changed = {k: v for k, v in clean.items() if k == "services" or v != snapshot.get(k)}
+    if not changed:
+        raise InvalidChange(["Nothing was changed: every value is the same as in the listing."])
+    return changed
+
+
+def _clean_services(value: Any, known: dict[str, dict], problems: list[str]) -> dict[str, dict]:
+    if not isinstance(value, dict):
+        problems.append("Service changes are not in the expected form.")
+        return {}
+    out: dict[str, dict] = {}
+    codes = known_codes()
+    for sid, changes in value.items():
+        sid = str(sid)
+        if sid not in known or not isinstance(changes, dict):
+            problems.append(f"Service {sid} is not offered at this location.")
+            continue
+        svc: dict[str, Any] = {}
+        for key, limit in SERVICE_TEXT_FIELDS.items():
+            if key in changes:
+                text = _clean_text(changes[key], limit, FIELD_LABELS.get(key, "Service name"), problems)
+                if text is not None:
+                    svc[key] = text
+        if "name" in svc and not svc["name"]:
+            problems.append("A service needs a name.")
+        if "types" in changes:
+            types = changes["types"] if isinstance(changes["types"], list) else None
+            bad = [t for t in types or [] if t not in BY_SLUG]
+            if types is None or bad:
+                problems.append(f"Unknown service types: {', '.join(map(str, bad)) or 'not a list'}.")
+            else:
+                svc["types"] = sorted(set(types))
+        if "languages" in changes:
+            langs = changes["languages"] if isinstance(changes["languages"], list) else None
+            bad = [c for c in langs or [] if c not in codes]
+            if langs is None or bad:
+                problems.append(f"Unknown language codes: {', '.join(map(str, bad)) or 'not a list'}.")
+            else:
+                svc["languages"] = sorted(set(langs))
+        svc = {k: v for k, v in svc.items() if v != known[sid].get(k)}
+        if svc:
+            out[sid] = svc
+    return out
+
+
+def _show(key: str, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if key == "hours":
+        return "; ".join(f"{WEEKDAYS[d]} {o // 60:02d}:{o % 60:02d}–{c // 60:02d}:{c % 60:02d}" for d, o, c in value)
+    if key == "pin":
+        return f"{value['lat']:.5f}, {value['lon']:.5f}"
+    if key == "closed":
+        return "closed" if value else "open"
+    if key == "languages":
+        return ", ".join(language_name(c) for c in value)
+    if key == "types":
+        return ", ".join(BY_SLUG[s].label if s in BY_SLUG else s for s in value)
+    return str(value)
+
+
+def diff_rows(before: dict[str, Any], payload: dict[str, Any]) -> list[dict[str, str]]:
+    """One row per changed field, as text for people: [{"field", "before", "after"}, ...]."""
+    rows = []
+    for key, after in payload.items():
+        if key == "services":
+            for sid, changes in after.items():
+                old = before.get("services", {}).get(sid, {})
+                for skey, sval in changes.items():
+                    rows.append({"field": f"{old.get('name') or 'Service ' + sid}: {FIELD_LABELS.get(skey, 'Service name')}",
+                                 "before": _show(skey, old.get(skey)), "after": _show(skey, sval)})
+            continue
+        rows.append({"field": FIELD_LABELS.get(key, key), "before": _show(key, before.get(key)),
+                     "after": _show(key, after)})
+    return rows
+
+
+# --- authorization -----------------------------------------------------------------------------
+
+def may_edit_organization(user: Any, organization_id: int | None) -> bool:
+    """Staff may edit any organization; a partner only its own."""
+    if user is None or organization_id is None:
+        return False
+    return getattr(user, "is_staff", False) or getattr(user, "organization_id", None) == organization_id
+
+
+def location_for(session: Session, user: Any, location_id: Any) -> Location:
+    """The location if this user may see and change it; ReviewError otherwise (same message for both,
+    so a partner cannot probe which ids exist in other organizations)."""
+    try:
+        loc = session.get(Location, int(location_id))
+    except (TypeError, ValueError):
+        loc = None
+    if loc is None or not may_edit_organization(user, loc.organization_id):
+        raise ReviewError("This location does not exist or belongs to another organization.")
+    return loc
+
+
+# --- applying a change -------------------------------------------------------------------------
+
+def _assign_area(loc: Location) -> None:
+    from ..spatial.neighbourhoods import assign_neighbourhoods
+
+    try:
+        match = assign_neighbourhoods([loc.latitude], [loc.longitude])[0]
+    except NotImplementedError:  # reference-data work not landed: keep what the location had
+        return
+    loc.neighbourhood_number, loc.neighbourhood_name = match.number, match.name
+    loc.ward, loc.outside_city = match.ward, match.outside_city
+
+
+def _apply(session: Session, loc: Location, payload: dict[str, Any], actor_label: str) -> None:
+    """Write the payload onto the location and its rows (the caller checks versions and audits)."""
+    now = utcnow()
+    # Services first: their flush must come before the location is dirty, so the location row is
+    # updated (and its version bumped) exactly once.
+    for sid, changes in payload.get("services", {}).items():
+        svc = session.get(Service, int(sid))
+        if svc is None:
+            raise ReviewError(f"Service {sid} no longer exists; reject this request.")
+        for key in SERVICE_TEXT_FIELDS:
+            if key in changes:
+                setattr(svc, key, changes[key] or (svc.name if key == "name" else None))
+        if "types" in changes:
+            svc.types.clear()
+            session.flush()  # old rows go before new ones arrive (unique service+slug)
+            svc.types.extend(ServiceType(slug=s) for s in changes["types"])
+        if "languages" in changes:
+            svc.languages.clear()
+            svc.languages.extend(Language(code=c) for c in changes["languages"])
+    for key in ("name", "description", "accessibility"):
+        if key in payload:
+            setattr(loc, key, payload[key] or None)
+    address_changed = False
+    if "address_1" in payload or "postal_code" in payload:
+        address = loc.physical_address
+        if address is None:
+            address = Address(address_type="physical", city="Edmonton", state_province="AB")
+            loc.addresses.append(address)
+        if "address_1" in payload:
+            address.address_1 = payload["address_1"] or None
+        if "postal_code" in payload:
+            address.postal_code = payload["postal_code"] or None
+        address_changed = True
+    if "phone" in payload:
+        if payload["phone"]:
+            if loc.phones:
+                loc.phones[0].number = payload["phone"]
+            else:
+                loc.phones.append(Phone(number=payload["phone"], organization_id=None))
+        elif loc.phones:
+            loc.phones.remove(loc.phones[0])
+    if "hours" in payload or "hours_note" in payload:
+        hours = payload.get("hours", location_snapshot(loc)["hours"])
+        note = payload.get("hours_note", "; ".join(s.description for s in loc.schedules if s.description))
+        loc.schedules.clear()
+        for day, opens, closes in hours:
+            loc.schedules.append(Schedule(weekday=day, opens_at=_time(opens), closes_at=_time(closes)))
+        if note:
+            loc.schedules.append(Schedule(description=note))
+    if "closed" in payload:
+        loc.closed = payload["closed"]
+    if "pin" in payload:
+        loc.latitude, loc.longitude = payload["pin"]["lat"], payload["pin"]["lon"]
+        loc.geocode_method, loc.geocode_status = "manual", GeocodeStatus.MANUAL.value
+        loc.geocode_precision_m, loc.geocode_confidence = 10.0, 1.0
+        loc.geocode_source, loc.geocoded_at = f"pin placed by {actor_label}"[:300], now
+        loc.geocode_note = None
+        address = loc.physical_address
+        loc.geocoded_address = address.one_line() if address else loc.geocoded_address
+        _assign_area(loc)
+    elif address_changed:
+        from ..geocoding.apply import geocode_locations
+
+        geocode_locations(session, [loc])
+    # A reviewed change is also a verification; touching updated_at makes the UPDATE carry the
+    # version check even when only child rows (hours, phones) changed.
+    loc.last_verified = now.date()
+    loc.updated_at = now
+
+
+def _time(minutes: int) -> dt.time:
+    return dt.time(23, 59) if minutes >= 24 * 60 else dt.time(minutes // 60, minutes % 60)
+
+
+def _flush_or_conflict(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict("Someone else changed this listing at the same moment; nothing was applied. "
+                       "Reload to see the current listing.") from None
+
+
+CONFLICT_MESSAGE = ("This request was made against an older version of the listing (version {base}; it is now "
+                    "version {now}): someone has changed it since. Nothing was applied. Compare it with the "
+                    "current listing, then reject it or ask for a new correction.")
+
+
+def _check_version(loc: Location, base_version: int) -> None:
+    if loc.version != base_version:
+        raise Conflict(CONFLICT_MESSAGE.format(base=base_version, now=loc.version))
+
+
+# --- the operations ------------------------------------------------------------------------------
+
+def submit_change(session: Session, user: Any, location_id: Any, payload: Any, *, base_version: int | None = None,
+                  submission_id: str | None = None) -> ChangeRequest:
+    """Store a partner's correction as a pending request (once per submission_id)."""
+    if submission_id:
+        existing = session.scalar(select(ChangeRequest).where(ChangeRequest.submission_id == submission_id))
+        if existing is not None:
+            if existing.submitted_by_id != getattr(user, "id", None):
+                raise ReviewError("This submission id is already used.")
+            return existing
+    loc = location_for(session, user, location_id)
+    if base_version is not None and int(base_version) != loc.version:
+        raise Conflict("The listing changed while you were editing it. Reload the page and make your "
+                       "correction again; nothing was sent.")
+    before = location_snapshot(loc)
+    clean = validate_payload(payload, before)
+    request = ChangeRequest(organization_id=loc.organization_id, location_id=loc.id, payload=clean, before=before,
+                            base_version=loc.version, submission_id=submission_id,
+                            submitted_by_id=getattr(user, "id", None))
+    session.add(request)
+    session.flush()
+    record_audit(session, user, "request.submit", "change_request", request.id, None,
+                 {"location_id": loc.id, "payload": clean})
+    return request
+
+
+def _pending(session: Session, request_id: Any) -> ChangeRequest:
+    try:
+        request = session.get(ChangeRequest, int(request_id))
+    except (TypeError, ValueError):
+        request = None
+    if request is None:
+        raise ReviewError("There is no such request.")
+    if request.status != RequestStatus.PENDING.value:
+        raise ReviewError(f"This request was already {request.status}.")
+    return request
+
+
+def _require_staff(user: Any) -> None:
+    if not getattr(user, "is_staff", False):
+        raise ReviewError("Only ELIP staff can do this.")
+
+
+def approve(session: Session, staff: Any, request_id: Any, note: str = "") -> ChangeRequest:
+    """Apply a pending request in the caller's transaction; Conflict if the listing moved on."""
+    _require_staff(staff)
+    request = _pending(session, request_id)
+    loc = session.get(Location, request.location_id) if request.location_id else None
+    if loc is None:
+        raise ReviewError("The location of this request no longer exists; reject it.")
+    _check_version(loc, request.base_version)
+    before = location_snapshot(loc)
+    _apply(session, loc, request.payload, getattr(staff, "email", "staff"))
+    request.status, request.reviewed_by_id = RequestStatus.APPROVED.value, staff.id
+    request.reviewed_at, request.review_note = utcnow(), (note or "").strip() or None
+    _flush_or_conflict(session)
+    session.refresh(loc)
+    record_audit(session, staff, "request.approve", "location", loc.id, before,
+                 {**location_snapshot(loc), "request_id": request.id, "note": request.review_note})
+    bump_directory_version(session)
+    return request
+
+
+def reject(session: Session, staff: Any, request_id: Any, note: str = "") -> ChangeRequest:
+    _require_staff(staff)
+    request = _pending(session, request_id)
+    note = (note or "").strip()
+    if not note:
+        raise ReviewError("Say why in the note, so the partner knows what to fix.")
+    request.status, request.reviewed_by_id = RequestStatus.REJECTED.value, staff.id
+    request.reviewed_at, request.review_note = utcnow(), note
+    record_audit(session, staff, "request.reject", "change_request", request.id, None, {"note": note})
+    return request
+
+
+def direct_edit(session: Session, staff: Any, location_id: Any, payload: Any, base_version: int,
+                action: str = "location.edit") -> Location:
+    """Staff change a listing directly (also placing a pin), with the same version check as approvals."""
+    _require_staff(staff)
+    loc = location_for(session, staff, location_id)
+    _check_version(loc, int(base_version))
+    before = location_snapshot(loc)
+    clean = validate_payload(payload, before)
+    _apply(session, loc, clean, staff.email)
+    _flush_or_conflict(session)
+    session.refresh(loc)
+    record_audit(session, staff, action, "location", loc.id, before, location_snapshot(loc))
+    bump_directory_version(session)
+    return loc
+
+
+def place_pin(session: Session, staff: Any, location_id: Any, lat: float, lon: float, base_version: int) -> Location:
+    """Staff place a pin by hand (status ``manual``) for a location the geocoder could not place."""
+    return direct_edit(session, staff, location_id, {"pin": {"lat": lat, "lon": lon}}, base_version,
+                       action="location.pin")
+
+
+def mark_still_correct(session: Session, user: Any, location_id: Any, today: dt.date | None = None) -> dt.date:
+    """The partner confirms the listing: only last_verified changes.
+
+    Written with a plain UPDATE so the version does not move: confirming a listing must not turn
+    the partner's own pending corrections into conflicts.
+    """
+    loc = location_for(session, user, location_id)
+    today = today or utcnow().date()
+    before = loc.last_verified
+    session.execute(update(Location).where(Location.id == loc.id).values(last_verified=today)
+                    .execution_options(synchronize_session=False))
+    session.expire(loc, ["last_verified"])
+    record_audit(session, user, "location.still-correct", "location", loc.id,
+                 {"last_verified": before}, {"last_verified": today})
+    bump_directory_version(session)
+    return today
+
+
+def requests_for_organization(session: Session, organization_id: int) -> list[ChangeRequest]:
+    return list(session.scalars(select(ChangeRequest).where(ChangeRequest.organization_id == organization_id)
+                                .order_by(ChangeRequest.submitted_at.desc(), ChangeRequest.id.desc())))
+
+
+def pending_requests(session: Session) -> list[ChangeRequest]:
+    return list(session.scalars(select(ChangeRequest).where(ChangeRequest.status == RequestStatus.PENDING.value)
+                                .order_by(ChangeRequest.submitted_at, ChangeRequest.id)))
