@@ -447,12 +447,13 @@ def _provenance(cells, columns, lat: float, lon: float) -> dict:
     return fields
 
 
-def _merge_values(target: dict, source: dict, first_row: int, rep: RowReport) -> None:
+def _merge_values(target: dict, source: dict, first_row: int, rep: RowReport, quiet: tuple[str, ...] = ()) -> None:
     for key, value in source.items():
         if key not in target or target[key] in (None, ""):
             target[key] = value
-        elif value not in (None, "") and value != target[key] and key != "name":
-            rep.messages.append(f"{key.replace('_', ' ')} '{value}' differs from row {first_row}; kept row {first_row}'s")
+        elif value not in (None, "") and value != target[key] and key not in quiet:
+            label = {"name": "location name"}.get(key, key.replace("_", " "))
+            rep.messages.append(f"{label} '{value}' differs from row {first_row}; kept row {first_row}'s")
 
 
 def _merge_list(existing: list | None, new: list | None) -> list | None:
@@ -497,7 +498,8 @@ def build_plan(table: Table, header: HeaderMap, report: ImportReport) -> Plan:
         rep.messages.insert(0, f"same organization and address as row {first}: merged into it "
                                "(service types, languages and phones combined)")
         _merge_location(loc, loc_rec, rep)
-        _merge_values(svc.fields, svc_rec.fields, first, rep)
+        # The service name defaults to the location name, whose difference is already reported.
+        _merge_values(svc.fields, svc_rec.fields, first, rep, quiet=("name",))
         svc.types = sorted(set(svc.types or []) | set(svc_rec.types or [])) if svc.types is not None else svc_rec.types
         svc.languages = _merge_list(svc.languages, svc_rec.languages)
         if svc.languages:
