@@ -88,8 +88,21 @@ class DemandTables:
 def _read_csv(path: Path, required: list[str], encoding: str = "utf-8-sig") -> pd.DataFrame:
     path = Path(path)
     try:
-        frame = pd.read_csv(path, encoding=encoding, dtype=str, keep_default_na=False)
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        text = path.read_text(encoding=encoding)
+    except UnicodeDecodeError as exc:
+        raise RefDataError(f"{path.name} is not UTF-8 text: {exc}") from None
+    # pandas quietly fills a short last line with blanks; a truncated download must be refused instead.
+    rows = csv.reader(io.StringIO(text))
+    header = next(rows, None)
+    if not header:
+        raise RefDataError(f"{path.name} is empty.")
+    for line, row in enumerate(rows, start=2):
+        if row and len(row) != len(header):
+            raise RefDataError(f"{path.name}: line {line} has {len(row)} fields, the header {len(header)} "
+                               "(the file may be truncated).")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise RefDataError(f"{path.name} could not be read as CSV: {exc}") from None
     frame.columns = [c.strip() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
@@ -97,16 +110,22 @@ def _read_csv(path: Path, required: list[str], encoding: str = "utf-8-sig") -> p
         raise RefDataError(f"{path.name} lacks the columns {', '.join(missing)}.")
     if frame.empty:
         raise RefDataError(f"{path.name} has no rows.")
-    short = frame.isna().any(axis=1)
-    if short.any():
-        line = int(short.to_numpy().nonzero()[0][0]) + 2  # +1 for the header, +1 to count from 1
-        raise RefDataError(f"{path.name}: line {line} has fewer fields than the header (the file may be truncated).")
     frame["Neighbourhood Number"] = frame["Neighbourhood Number"].str.strip()
     bad = frame.loc[~frame["Neighbourhood Number"].str.fullmatch(r"\d+"), "Neighbourhood Number"]
     if not bad.empty:
         raise RefDataError(f"{path.name} has a neighbourhood number that is not a number: {bad.iloc[0]!r}.")
     frame["Neighbourhood Number"] = frame["Neighbourhood Number"].map(lambda n: str(int(n)))
     return frame
+
+
+def _require_complete(frame: pd.DataFrame, column: str, needed: tuple[str, ...], path: Path) -> None:
+    """Every neighbourhood must have each needed row (a file cut at a line end passes the field check)."""
+    have = frame.groupby("Neighbourhood Number")[column].agg(set)
+    for number, values in have.items():
+        lacking = [v for v in needed if v not in values]
+        if lacking:
+            raise RefDataError(f"{Path(path).name}: neighbourhood {number} has no 'Total' row for "
+                               f"{', '.join(lacking)} (the file may be truncated).")
 
 
 def _numbers(series: pd.Series, path: Path, column: str) -> pd.Series:
@@ -123,6 +142,7 @@ def read_citizenship(path: Path) -> pd.DataFrame:
     """Per census neighbourhood: name, not-citizens and citizenship total (Gender == Total), 2021."""
     frame = _read_csv(path, ["Neighbourhood", "Neighbourhood Number", "Gender", "Characteristic", "Value"])
     total = frame[frame["Gender"].str.strip() == "Total"].copy()
+    _require_complete(total, "Characteristic", (NOT_CITIZENS, CITIZENS), path)
     total["Value"] = _numbers(total["Value"], path, "Value")
     wide = total.pivot_table(index="Neighbourhood Number", columns="Characteristic", values="Value",
                              aggfunc="first", dropna=False)
@@ -142,8 +162,7 @@ def read_age_gender(path: Path) -> pd.DataFrame:
     """Per census neighbourhood: population 2021 = the three broad age groups, Gender == Total."""
     frame = _read_csv(path, ["Neighbourhood", "Neighbourhood Number", "Gender", "Age Range", "Value"])
     rows = frame[(frame["Gender"].str.strip() == "Total") & frame["Age Range"].isin(BROAD_AGE_GROUPS)].copy()
-    if rows.empty:
-        raise RefDataError(f"{Path(path).name} has no 'Total' rows for the broad age groups.")
+    _require_complete(frame[frame["Gender"].str.strip() == "Total"], "Age Range", BROAD_AGE_GROUPS, path)
     rows["Value"] = _numbers(rows["Value"], path, "Value")
     # min_count: a neighbourhood whose figures are all blank stays blank instead of summing to 0.
     population = rows.groupby("Neighbourhood Number")["Value"].sum(min_count=len(BROAD_AGE_GROUPS))
