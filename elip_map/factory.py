@@ -2,28 +2,58 @@
 
 from __future__ import annotations
 
-import dash
-from flask import g
+import logging
 
+import dash
+from dash import ClientsideFunction, Input, Output, dcc, html
+from flask import current_app, g, request
+
+from . import ids
+from .api import init_api
+from .components.navbar import footer, nav_pages, navbar, sample_banner
 from .config import Settings
 from .directory.storage import open_database
+from .i18n import negotiate_ui, text_direction
+from .listing import load_neighbourhoods_for_app
 from .paths import ASSETS_DIR, PACKAGE_DIR
+
+log = logging.getLogger(__name__)
+
+
+class ElipDash(dash.Dash):
+    """Dash with ``<html lang dir>`` set on the server, so a ``?ui=ar`` link paints right-to-left at once."""
+
+    def interpolate_index(self, **kwargs):
+        page = super().interpolate_index(**kwargs)
+        try:
+            ui = negotiate_ui(request.args.get("ui"))
+        except RuntimeError:  # outside a request (never in practice): keep Dash's page
+            return page
+        return page.replace("<html>", f'<html lang="{ui}" dir="{text_direction(ui)}">', 1)
+
+
+def _load_sample(database) -> None:
+    from .directory.sample import load_sample_if_empty
+
+    try:
+        load_sample_if_empty(database)
+    except ImportError as exc:  # the spreadsheet importer is not installed: serve what the database has
+        log.warning("bundled sample not loaded: %s", exc)
 
 
 def create_app(settings: Settings | None = None, *, load_sample: bool = True) -> dash.Dash:
     """Create the app; on an empty database, load the bundled sample directory first.
 
-    Reference data (boundaries, demand) is loaded here once, read-only; directory data is read from
-    the database per request, never kept in a module global.
+    Reference data (boundaries) is loaded here once, read-only; directory data is read from the
+    database per request, never kept in a module global.
     """
     settings = settings or Settings.from_env()
     database = open_database(settings.database_url)
     if load_sample:
-        from .directory.sample import load_sample_if_empty
+        _load_sample(database)
+    neighbourhoods = load_neighbourhoods_for_app(settings)
 
-        load_sample_if_empty(database)
-
-    app = dash.Dash(
+    app = ElipDash(
         "elip_map",
         use_pages=True,
         pages_folder=str(PACKAGE_DIR / "pages"),
@@ -32,16 +62,55 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
         update_title=None,
         compress=True,
         suppress_callback_exceptions=False,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     server = app.server
     server.config["ELIP_SETTINGS"] = settings
     server.config["ELIP_DATABASE"] = database
+    server.config["ELIP_NEIGHBOURHOODS"] = neighbourhoods
     server.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + 1024 * 1024
+    if settings.secret_key:
+        server.secret_key = settings.secret_key
 
     @server.before_request
     def _attach():
         g.settings = settings
         g.database = database
 
-    app.layout = dash.html.Div([dash.page_container])
+    init_api(server)
+
+    # Accounts (login, roles) hook in here: init_auth(app, settings, database).
+
+    app.layout = html.Div([
+        html.Header([html.Div(id=ids.SHELL_NAV), html.Div(id=ids.SHELL_BANNER)], className="elip-header"),
+        dash.page_container,
+        html.Div(id=ids.SHELL_FOOTER),
+        dcc.Store(id=ids.SHELL_DIR_SINK),
+    ], className="elip-shell")
+    _register_shell_callbacks(app)
     return app
+
+
+def shell_parts(pathname: str | None, search: str | None, on_sample: bool, registry) -> tuple:
+    """Navigation, banner and footer for one URL (pure: the callback only adds the database fact)."""
+    from urllib.parse import parse_qs
+
+    ui = negotiate_ui((parse_qs((search or "").lstrip("?")).get("ui") or [None])[0])
+    return navbar(ui, pathname or "/", nav_pages(registry)), (sample_banner(ui) if on_sample else None), footer(ui)
+
+
+def _register_shell_callbacks(app: dash.Dash) -> None:
+    # Registered on the app (not with the global @callback): tests and workers build several apps.
+    @app.callback(Output(ids.SHELL_NAV, "children"), Output(ids.SHELL_BANNER, "children"),
+                  Output(ids.SHELL_FOOTER, "children"),
+                  Input("_pages_location", "pathname"), Input("_pages_location", "search"))
+    def render_shell(pathname, search):
+        """A page was opened: navigation, sample-data banner and footer in the reader's language."""
+        from .directory.storage import DATASET_KEY, get_meta
+
+        with current_app.config["ELIP_DATABASE"].session() as session:
+            on_sample = get_meta(session, DATASET_KEY) == "bundled-sample"
+        return shell_parts(pathname, search, on_sample, dash.page_registry)
+
+    app.clientside_callback(ClientsideFunction("elip_map", "setDir"), Output(ids.SHELL_DIR_SINK, "data"),
+                            Input("_pages_location", "search"))

@@ -186,6 +186,15 @@ def feature_collection(listings: Iterable[Mapping]) -> dict:
 
 # --- places for "near" and the neighbourhood filter -------------------------------------------------
 
+def _former_names() -> dict[str, str]:
+    """Names people still use for renamed neighbourhoods (kept by the reference-data module)."""
+    try:
+        from .spatial.neighbourhoods import FORMER_NAMES
+    except ImportError:
+        return {}
+    return dict(FORMER_NAMES)
+
+
 class Neighbourhoods:
     """Neighbourhood names, centres and simplified outlines: read-only, loaded once per app.
 
@@ -197,6 +206,10 @@ class Neighbourhoods:
         self.rows = rows
         self.geojson_bytes = geojson_bytes
         self._by_key = {normalize_text(r["name"]): r for r in rows}
+        by_number = {r["number"]: r for r in rows}
+        for former, number in _former_names().items():
+            if number in by_number:
+                self._by_key.setdefault(normalize_text(former), by_number[number])
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -259,13 +272,7 @@ def load_neighbourhoods_for_app(settings) -> Neighbourhoods:
     from .paths import GEODATA_DIR
 
     log = logging.getLogger(__name__)
-    try:  # the reference-data module, when it is there
-        from .refdata import load_neighbourhoods  # type: ignore[attr-defined]
-
-        gdf = load_neighbourhoods()
-        return neighbourhoods_from_geojson(json.loads(gdf.to_crs(4326).to_json()))
-    except Exception as exc:  # absent or broken reference data must not take the page down
-        log.info("reference neighbourhoods not available (%s); trying files", exc.__class__.__name__)
+    # The reference-data build writes plain GeoJSON: read it with json, so a web worker needs no geopandas.
     candidates = [GEODATA_DIR / "neighbourhoods.geojson"]
     mirror = getattr(settings, "data_mirror", None)
     if mirror:

@@ -1,0 +1,103 @@
+"""Flask routes that feed the newcomer page's browser code: the directory as GeoJSON and the outlines.
+
+The locations document is rebuilt only when the directory changes (its ETag is a fingerprint of the
+directory), so the browser revalidates with one cheap query and gets ``304 Not Modified``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy import func, select
+
+from .directory.models import Location
+from .directory.storage import DATASET_KEY, directory_version, get_meta
+from .listing import feature_collection, load_listings
+
+api = Blueprint("elip_api", __name__, url_prefix="/api")
+GEOJSON_MIMETYPE = "application/geo+json"
+
+
+class VersionedCache:
+    """A tiny cache keyed by directory fingerprint: entries never change, old ones fall out.
+
+    Keys are content fingerprints, so two workers or two requests can never see different answers
+    for the same key; this is memoisation, not shared mutable state.
+    """
+
+    def __init__(self, size: int = 4):
+        self.size = size
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_build(self, key: str, build) -> bytes:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+def directory_fingerprint(session) -> str:
+    """Changes whenever a location is added, removed or edited, even by code that forgets to bump
+    the directory version."""
+    count, newest, top = session.execute(
+        select(func.count(Location.id), func.max(Location.updated_at), func.max(Location.id))).one()
+    parts = [str(directory_version(session)), str(count), str(newest), str(top), get_meta(session, DATASET_KEY, "") or ""]
+    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _conditional(body: bytes, etag: str, mimetype: str) -> Response:
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(body, mimetype=mimetype)
+    response.set_etag(etag)
+    # Revalidate every time: an approved correction must show at the next page load.
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response
+
+
+@api.get("/locations.geojson")
+def locations_geojson() -> Response:
+    """Every public location as GeoJSON (the page filters it in the browser)."""
+    database = current_app.config["ELIP_DATABASE"]
+    cache: VersionedCache = current_app.config["ELIP_API_CACHE"]
+    with database.session() as session:
+        key = directory_fingerprint(session)
+        if request.if_none_match.contains(key):
+            return _conditional(b"", key, GEOJSON_MIMETYPE)
+
+        def build() -> bytes:
+            collection = feature_collection(load_listings(session))
+            return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+
+        body = cache.get_or_build(key, build)
+    return _conditional(body, key, GEOJSON_MIMETYPE)
+
+
+@api.get("/neighbourhoods.geojson")
+def neighbourhoods_geojson() -> Response:
+    """Simplified neighbourhood outlines (reference data, fixed for the life of the process)."""
+    hoods = current_app.config["ELIP_NEIGHBOURHOODS"]
+    body = hoods.geojson_bytes or b'{"type":"FeatureCollection","features":[]}'
+    etag = hashlib.sha1(body).hexdigest()[:16]
+    return _conditional(body, etag, GEOJSON_MIMETYPE)
+
+
+def init_api(server) -> None:
+    """Register the routes and make sure GeoJSON is compressed like the rest of the page."""
+    server.config["ELIP_API_CACHE"] = VersionedCache()
+    mimetypes = list(server.config.get("COMPRESS_MIMETYPES") or [])
+    if GEOJSON_MIMETYPE not in mimetypes:
+        server.config["COMPRESS_MIMETYPES"] = mimetypes + [GEOJSON_MIMETYPE]
+    server.register_blueprint(api)

@@ -1,0 +1,56 @@
+"""The app shell's navigation bar, language switcher, sample-data banner and footer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from dash import html
+
+from ..directory.languages import autonym
+from ..i18n import SUPPORTED_UI, translator
+
+
+def nav_pages(registry: Mapping[str, Mapping]) -> list[Mapping]:
+    """Pages that ask to be in the navigation (``nav=True`` in ``register_page``), in ``order``."""
+    pages = [p for p in registry.values() if p.get("nav")]
+    return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 99, p.get("name", "")))
+
+
+def _with_ui(path: str, ui: str) -> str:
+    return path if ui == "en" else f"{path}?ui={ui}"
+
+
+def navbar(ui: str, pathname: str, pages: Iterable[Mapping]) -> html.Nav:
+    """Links to every navigable page (names through the catalogue) plus the interface-language links."""
+    _ = translator(ui)
+    links = []
+    for page in pages:
+        path = page.get("relative_path") or page.get("path") or "/"
+        current = (pathname or "/") == path
+        links.append(html.Li(html.A(_(page.get("nav_label") or page.get("name") or path), href=_with_ui(path, ui),
+                                    className="elip-nav-link", **({"aria-current": "page"} if current else {}))))
+    languages = [
+        html.Li(html.A(autonym(code), href=f"?ui={code}", lang=code, hrefLang=code, className="elip-ui-link",
+                       **{"data-ui": code, **({"aria-current": "true"} if code == ui else {})}))
+        for code in SUPPORTED_UI
+    ]
+    return html.Nav([
+        html.A(_("Skip to results"), href="#home-results-heading", className="elip-skip"),
+        html.A(_("ELIP Service Map"), href=_with_ui("/", ui), className="elip-brand"),
+        html.Ul(links, className="elip-nav-links"),
+        html.Ul(languages, className="elip-ui-links", **{"aria-label": _("Interface language")}),
+    ], className="elip-nav", **{"aria-label": _("Main navigation")})
+
+
+def sample_banner(ui: str) -> html.P:
+    _ = translator(ui)
+    return html.P(_("This map shows sample data from public listings. It has not been checked by the "
+                    "organizations: contact them before you go."), className="elip-banner", role="note")
+
+
+def footer(ui: str) -> html.Footer:
+    _ = translator(ui)
+    return html.Footer([
+        html.Span(_("Edmonton Local Immigration Partnership")), " · ",
+        html.A(_("About and data sources"), href=_with_ui("/about", ui)),
+    ], className="elip-footer")

@@ -1,0 +1,49 @@
+"""The newcomer map: clustered locations, the selected pin, the "near" point and neighbourhood outlines.
+
+Filtering never touches this component from the server: the browser hands the filtered collection to
+``data`` (clustering and ``filter=`` do not mix, dash-leaflet issue #274). Function props point at
+hand-written code in ``assets/elip_map.js``.
+"""
+
+from __future__ import annotations
+
+import dash_leaflet as dl
+
+from .. import ids
+from ..i18n import translator
+
+EDMONTON_CENTER = (53.5461, -113.4938)
+# A constant object: a new one would make dash-leaflet rebuild the cluster index.
+SUPERCLUSTER_OPTIONS = {"radius": 60, "maxZoom": 15}
+CITY_ATTRIBUTION = "Contains information licensed under the Open Government Licence – City of Edmonton."
+
+
+def js(name: str) -> dict:
+    """Reference to a function in window.elip.map (what dash-extensions' Namespace produces)."""
+    return {"variable": f"elip.map.{name}"}
+
+
+def service_map(ui: str, tile_url: str | None, tile_attribution: str, has_boundaries: bool) -> dl.Map:
+    """The map; without tiles (offline, tests) the outlines are on by default so it still shows where you are."""
+    _ = translator(ui)
+    hoods = dl.GeoJSON(id=ids.HOME_MAP_HOODS, url="/api/neighbourhoods.geojson" if has_boundaries else None,
+                       style=js("hoodStyle"), options={"interactive": False}, attribution=CITY_ATTRIBUTION)
+    layers = []
+    if tile_url:
+        layers.append(dl.BaseLayer(dl.TileLayer(url=tile_url, attribution=tile_attribution, maxZoom=19),
+                                   name=_("Street map"), checked=True))
+    if has_boundaries:
+        layers.append(dl.Overlay(dl.LayerGroup(hoods), name=_("Neighbourhood boundaries"), checked=not tile_url))
+    children = [dl.LayersControl(layers, position="topright")] if layers else []
+    children += [
+        dl.GeoJSON(id=ids.HOME_MAP_POINTS, cluster=True, zoomToBoundsOnClick=True,
+                   superClusterOptions=SUPERCLUSTER_OPTIONS, pointToLayer=js("pointToLayer"),
+                   data={"type": "FeatureCollection", "features": []}),
+        dl.GeoJSON(id=ids.HOME_MAP_NEAR, pointToLayer=js("nearToLayer"), interactive=False,
+                   data={"type": "FeatureCollection", "features": []}),
+        dl.GeoJSON(id=ids.HOME_MAP_SELECTED, pointToLayer=js("selectedToLayer"), interactive=False,
+                   data={"type": "FeatureCollection", "features": []}),
+        dl.ScaleControl(position="bottomleft", imperial=False),
+    ]
+    return dl.Map(children, id=ids.HOME_MAP, center=EDMONTON_CENTER, zoom=11, minZoom=9, maxZoom=19,
+                  className="elip-map", attributionControl=True)
