@@ -1,0 +1,49 @@
+"""``elip-map serve``: run the web app (gunicorn with --workers N > 1; Werkzeug's server for one worker)."""
+
+from __future__ import annotations
+
+import click
+
+from ..config import Settings
+
+
+def _gunicorn(app_factory, host: str, port: int, workers: int) -> None:
+    """Serve with gunicorn, the app built once and shared by forked workers (copy-on-write memory)."""
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": f"{host}:{port}", "workers": workers, "preload_app": True,
+                               "accesslog": "-", "timeout": 60, "worker_class": "gthread", "threads": 4}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return app_factory().server
+
+    Server().run()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes; more than 1 runs the production server (gunicorn).")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the ELIP Service Map; an empty database first gets the bundled sample directory."""
+    from ..factory import create_app
+
+    settings = Settings.from_env()
+
+    def build():
+        return create_app(settings, load_sample=True)
+
+    if workers > 1:
+        click.echo(f"ELIP Service Map on http://{host}:{port} (gunicorn, {workers} workers)")
+        _gunicorn(build, host, port, workers)
+    else:
+        app = build()
+        click.echo(f"ELIP Service Map on http://{host}:{port}")
+        app.run(host=host, port=port, debug=False)
+
+
+COMMANDS = [serve]
