@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import sparse
 
 DEFAULT_CATCHMENT_KM = 2.0
 METHODS = ("2sfca", "e2sfca")
@@ -29,6 +30,9 @@ EDGE_TOLERANCE_KM = 1e-6
 
 def distance_matrix_km(zone_x, zone_y, site_x, site_y) -> np.ndarray:
     """Straight-line distances in km, zones by sites, from coordinates in metres (a metric CRS).
+
+    The array is column-major (each site's distances to all zones lie together), so picking the
+    columns of the sites that offer a service, as :func:`nearest_km` does, reads contiguous memory.
 
     Parameters
     ----------
@@ -45,27 +49,57 @@ def distance_matrix_km(zone_x, zone_y, site_x, site_y) -> np.ndarray:
     >>> distance_matrix_km([0], [0], [3000, 0], [4000, 1000]).tolist()
     [[5.0, 1.0]]
     """
-    zx = np.asarray(zone_x, dtype=float)[:, None]
-    zy = np.asarray(zone_y, dtype=float)[:, None]
-    sx = np.asarray(site_x, dtype=float)[None, :]
-    sy = np.asarray(site_y, dtype=float)[None, :]
-    return np.hypot(zx - sx, zy - sy) / 1000.0
+    # In place, to keep one (S, Z) array alive instead of four temporaries of the same size.
+    dist = np.asarray(site_x, dtype=float)[:, None] - np.asarray(zone_x, dtype=float)[None, :]
+    dy = np.asarray(site_y, dtype=float)[:, None] - np.asarray(zone_y, dtype=float)[None, :]
+    np.multiply(dist, dist, out=dist)
+    np.multiply(dy, dy, out=dy)
+    dist += dy
+    np.sqrt(dist, out=dist)
+    dist /= 1000.0
+    return dist.T
 
 
-def _as_matrix(values, rows: int) -> tuple[np.ndarray, bool]:
-    """Column matrix of ``values`` (a vector becomes one column) and whether it was a vector."""
+def _as_demand(values, rows: int) -> tuple[np.ndarray, bool]:
+    """Demand as a (Z, M) float matrix and whether it was given as a vector."""
     arr = np.asarray(values, dtype=float)
     if arr.ndim == 1:
-        if arr.shape[0] != rows:
-            raise ValueError(f"expected {rows} values, got {arr.shape[0]}")
-        return arr[:, None], True
+        arr = arr[:, None]
+        vector = True
+    else:
+        vector = False
     if arr.shape[0] != rows:
-        raise ValueError(f"expected {rows} rows, got {arr.shape[0]}")
-    return arr, False
+        raise ValueError(f"expected demand for {rows} zones, got {arr.shape[0]}")
+    return arr, vector
+
+
+def _as_supply(values, rows: int) -> tuple[sparse.csc_array, bool]:
+    """Supply as a sparse (S, M) column matrix (a few percent of sites offer any one combination)."""
+    if sparse.issparse(values):
+        mat, vector = sparse.csc_array(values, dtype=float), False
+    else:
+        arr = np.asarray(values, dtype=float)
+        vector = arr.ndim == 1
+        mat = sparse.csc_array(arr[:, None] if vector else arr)
+    if mat.shape[0] != rows:
+        raise ValueError(f"expected supply for {rows} sites, got {mat.shape[0]}")
+    mat.eliminate_zeros()
+    return mat, vector
 
 
 def _unwrap(result: np.ndarray, was_vector: bool) -> np.ndarray:
     return result[:, 0] if was_vector else result
+
+
+def _nearest(dist_km: np.ndarray, sup: sparse.csc_array) -> np.ndarray:
+    out = np.full((dist_km.shape[0], sup.shape[1]), np.nan)
+    for m in range(sup.shape[1]):
+        # Gather only the matching columns: the total work over all combinations is the number of
+        # (zone, matching site) pairs, far less than combinations x sites.
+        cols = sup.indices[sup.indptr[m]:sup.indptr[m + 1]]
+        if cols.size:
+            out[:, m] = dist_km[:, cols].min(axis=1)
+    return out
 
 
 def nearest_km(dist_km: np.ndarray, supply) -> np.ndarray:
@@ -76,15 +110,39 @@ def nearest_km(dist_km: np.ndarray, supply) -> np.ndarray:
     >>> nearest_km(np.array([[1.0, 3.0], [4.0, 2.0]]), [0, 1]).tolist()
     [3.0, 2.0]
     """
-    sup, vec = _as_matrix(supply, dist_km.shape[1])
-    out = np.full((dist_km.shape[0], sup.shape[1]), np.nan)
-    for m in range(sup.shape[1]):
-        # Gather only the matching columns: the total work over all combinations is the number of
-        # (zone, matching site) pairs, far less than combinations x sites.
-        cols = np.flatnonzero(sup[:, m] > 0)
-        if cols.size:
-            out[:, m] = dist_km[:, cols].min(axis=1)
-    return _unwrap(out, vec)
+    sup, vec = _as_supply(supply, dist_km.shape[1])
+    return _unwrap(_nearest(dist_km, sup), vec)
+
+
+def catchment_weights(dist_km: np.ndarray, catchment_km: float, method: str = "2sfca") -> sparse.csr_array:
+    """Weight of each (zone, site) pair: 1 inside the catchment for 2SFCA; a Gaussian decay for E2SFCA.
+
+    The E2SFCA weight follows Dai (2010): ``(exp(-d²/2d0²) - exp(-1/2)) / (1 - exp(-1/2))`` inside the
+    catchment ``d0``, so it is 1 at the zone's point and falls to 0 at the edge of the catchment.
+    Returned sparse: only a few percent of pairs lie within a catchment of a few km.
+
+    Example
+    -------
+    >>> catchment_weights(np.array([[0.0, 1.0, 2.5]]), 2.0).toarray().tolist()
+    [[1.0, 1.0, 0.0]]
+    """
+    if not catchment_km > 0:
+        raise ValueError("the catchment must be more than 0 km")
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    dist_km = np.asarray(dist_km)
+    # Scan in memory order (site by site for the column-major matrix): the pairs come out sorted by
+    # site, which is the compressed-column layout, so no sort is needed to build the sparse matrix.
+    by_site = dist_km.T
+    site, zone = np.nonzero(by_site <= catchment_km + EDGE_TOLERANCE_KM)
+    if method == "2sfca":
+        weight = np.ones(zone.size)
+    else:
+        edge = math.exp(-0.5)
+        d = by_site[site, zone]
+        weight = np.maximum((np.exp(-0.5 * (d / catchment_km) ** 2) - edge) / (1.0 - edge), 0.0)
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(site, minlength=dist_km.shape[1]))))
+    return sparse.csc_array((weight, zone, indptr), shape=dist_km.shape).tocsr()
 
 
 def services_within(dist_km: np.ndarray, supply, catchment_km: float) -> np.ndarray:
@@ -95,32 +153,32 @@ def services_within(dist_km: np.ndarray, supply, catchment_km: float) -> np.ndar
     >>> services_within(np.array([[1.0, 3.0], [4.0, 2.0]]), [1, 2], 2.5).tolist()
     [1.0, 2.0]
     """
-    sup, vec = _as_matrix(supply, dist_km.shape[1])
-    within = (dist_km <= catchment_km + EDGE_TOLERANCE_KM).astype(float)
-    return _unwrap(within @ sup, vec)
+    sup, vec = _as_supply(supply, dist_km.shape[1])
+    return _unwrap(_within(catchment_weights(dist_km, catchment_km, "2sfca"), sup), vec)
 
 
-def catchment_weights(dist_km: np.ndarray, catchment_km: float, method: str = "2sfca") -> np.ndarray:
-    """Weight of each (zone, site) pair: 1 inside the catchment for 2SFCA; a Gaussian decay for E2SFCA.
+def _within(inside: sparse.csr_array, sup: sparse.csc_array) -> np.ndarray:
+    # Sparse by sparse: both the catchment pairs and the (site, combination) supply are a few percent full.
+    return np.asarray((inside @ sup.tocsr()).toarray(), dtype=float)
 
-    The E2SFCA weight follows Dai (2010): ``(exp(-d²/2d0²) - exp(-1/2)) / (1 - exp(-1/2))`` inside the
-    catchment ``d0``, so it is 1 at the zone's point and falls to 0 at the edge of the catchment.
 
-    Example
-    -------
-    >>> catchment_weights(np.array([[0.0, 1.0, 2.5]]), 2.0).tolist()
-    [[1.0, 1.0, 0.0]]
-    """
-    if catchment_km <= 0:
-        raise ValueError("the catchment must be more than 0 km")
-    inside = dist_km <= catchment_km + EDGE_TOLERANCE_KM
-    if method == "2sfca":
-        return inside.astype(float)
-    if method == "e2sfca":
-        edge = math.exp(-0.5)
-        gauss = (np.exp(-0.5 * (dist_km / catchment_km) ** 2) - edge) / (1.0 - edge)
-        return np.where(inside, np.maximum(gauss, 0.0), 0.0)
-    raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+def _two_step(weights: sparse.csr_array, dem: np.ndarray, sup: sparse.csc_array, per: float) -> np.ndarray:
+    """2SFCA on prepared matrices: weights (Z, S), demand (Z, M or 1), supply (S, M) sparse."""
+    dem = np.nan_to_num(dem, nan=0.0)
+    # Many combinations share a demand column (every service type with no language uses newcomers):
+    # compute the people within reach of each site once per distinct column.
+    first: dict[bytes, int] = {}
+    which = np.array([first.setdefault(np.ascontiguousarray(dem[:, m]).tobytes(), len(first))
+                      for m in range(dem.shape[1])], dtype=np.int64)
+    distinct = dem[:, [list(which).index(k) for k in range(len(first))]]
+    if which.size == 1:
+        which = np.zeros(sup.shape[1], dtype=np.int64)
+    reach = np.asarray(weights.T @ distinct)                      # (S, distinct) people within reach
+    coo = sup.tocoo()
+    people = reach[coo.row, which[coo.col]]
+    ratio = np.divide(coo.data, people, out=np.zeros(coo.data.size), where=people > 0)
+    ratios = sparse.csr_array((ratio, (coo.row, coo.col)), shape=sup.shape)
+    return per * np.asarray((weights @ ratios).toarray(), dtype=float)
 
 
 def two_step_fca(dist_km: np.ndarray, demand, supply, catchment_km: float = DEFAULT_CATCHMENT_KM,
@@ -138,7 +196,7 @@ def two_step_fca(dist_km: np.ndarray, demand, supply, catchment_km: float = DEFA
         Zones by sites, km.
     demand : array-like
         (Z,) or (Z, M): people in each zone, one column per combination.
-    supply : array-like
+    supply : array-like or scipy sparse
         (S,) or (S, M): services at each site, one column per combination.
 
     Returns
@@ -151,17 +209,12 @@ def two_step_fca(dist_km: np.ndarray, demand, supply, catchment_km: float = DEFA
     >>> two_step_fca(np.array([[1.0], [3.0]]), [500, 300], [1], 2.0).tolist()
     [2.0, 0.0]
     """
-    dem, dvec = _as_matrix(demand, dist_km.shape[0])
-    sup, svec = _as_matrix(supply, dist_km.shape[1])
-    if dem.shape[1] != sup.shape[1] and dem.shape[1] != 1:
+    dem, dvec = _as_demand(demand, dist_km.shape[0])
+    sup, svec = _as_supply(supply, dist_km.shape[1])
+    if dem.shape[1] not in (1, sup.shape[1]):
         raise ValueError("demand and supply need the same number of columns (or one demand column)")
     weights = catchment_weights(dist_km, catchment_km, method)
-    reach = weights.T @ np.nan_to_num(dem, nan=0.0)          # (S, M) people within reach of each site
-    if reach.shape[1] != sup.shape[1]:
-        reach = np.repeat(reach, sup.shape[1], axis=1)
-    ratio = np.divide(sup, reach, out=np.zeros_like(sup), where=reach > 0)
-    scores = per * (weights @ ratio)
-    return _unwrap(scores, dvec and svec)
+    return _unwrap(_two_step(weights, dem, sup, per), dvec and svec)
 
 
 def reference_access(demand, access) -> np.ndarray:
@@ -204,7 +257,8 @@ def gap_index(demand, access) -> np.ndarray:
 def gap_ranks(gap, demand, nearest) -> np.ndarray:
     """Rank 1 = worst served: largest gap first, ties by farther nearest service, then more demand.
 
-    Zones with unknown demand (NaN gap) get rank 0 (unranked). Works on one combination (vectors).
+    Zones with unknown demand (NaN gap) get rank 0 (unranked). Vectors give a vector; (Z, M) arrays
+    give one ranking per column.
 
     Example
     -------
@@ -212,29 +266,39 @@ def gap_ranks(gap, demand, nearest) -> np.ndarray:
     [3, 1, 0, 2]
     """
     gap = np.asarray(gap, dtype=float)
-    dem = np.nan_to_num(np.asarray(demand, dtype=float), nan=0.0)
+    vector = gap.ndim == 1
+    gap = np.atleast_2d(gap.T)                                   # (M, Z): one ranking per row
+    dem = np.broadcast_to(np.nan_to_num(np.atleast_2d(np.asarray(demand, dtype=float).T), nan=0.0), gap.shape)
     # A zone with nothing in reach anywhere sorts as infinitely far.
-    near = np.nan_to_num(np.asarray(nearest, dtype=float), nan=np.inf)
+    near = np.nan_to_num(np.atleast_2d(np.asarray(nearest, dtype=float).T), nan=np.inf)
     known = ~np.isnan(gap)
     # lexsort sorts by the last key first, ascending; negate for "largest first".
-    order = np.lexsort((-dem, -near, -np.nan_to_num(gap, nan=0.0), ~known))
-    ranks = np.zeros(gap.shape[0], dtype=int)
-    ranked = order[known[order]]
-    ranks[ranked] = np.arange(1, ranked.size + 1)
-    return ranks
+    order = np.lexsort((-dem, -near, -np.nan_to_num(gap, nan=0.0), ~known), axis=-1)
+    ranks = np.empty_like(order)
+    rows = np.arange(gap.shape[0])[:, None]
+    ranks[rows, order] = np.arange(1, gap.shape[1] + 1)[None, :]
+    ranks[~known] = 0
+    return ranks[0] if vector else ranks.T
 
 
 def compute_measures(dist_km: np.ndarray, demand, supply, catchment_km: float = DEFAULT_CATCHMENT_KM,
                      method: str = "2sfca") -> dict[str, np.ndarray]:
     """Every measure for every zone and combination: nearest_km, services_within, access_score, gap_index.
 
-    ``demand`` is (Z,) or (Z, M) and ``supply`` (S,) or (S, M); results are (Z,) or (Z, M) arrays.
-    Ranks are per combination: see :func:`gap_ranks`.
+    ``demand`` is (Z,) or (Z, M) and ``supply`` (S,) or (S, M) (dense or scipy sparse); results are
+    (Z,) or (Z, M) arrays. Ranks are per combination: see :func:`gap_ranks`.
     """
-    access = two_step_fca(dist_km, demand, supply, catchment_km, method)
+    dem, dvec = _as_demand(demand, dist_km.shape[0])
+    sup, svec = _as_supply(supply, dist_km.shape[1])
+    if dem.shape[1] not in (1, sup.shape[1]):
+        raise ValueError("demand and supply need the same number of columns (or one demand column)")
+    vec = dvec and svec
+    inside = catchment_weights(dist_km, catchment_km, "2sfca")
+    weights = inside if method == "2sfca" else catchment_weights(dist_km, catchment_km, method)
+    access = _two_step(weights, dem, sup, 1000.0)
     return {
-        "nearest_km": nearest_km(dist_km, supply),
-        "services_within": services_within(dist_km, supply, catchment_km),
-        "access_score": access,
-        "gap_index": gap_index(demand, access),
+        "nearest_km": _unwrap(_nearest(dist_km, sup), vec),
+        "services_within": _unwrap(_within(inside, sup), vec),
+        "access_score": _unwrap(access, vec),
+        "gap_index": _unwrap(gap_index(dem if dem.shape[1] == sup.shape[1] else dem[:, 0], access), vec),
     }

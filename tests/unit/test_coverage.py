@@ -65,7 +65,7 @@ def test_enhanced_two_step_fca_with_gaussian_decay_by_hand(dist):
     # The decay is 0 at the catchment edge, so N2 no longer shares A; w(1 km) cancels out:
     # A: 1/(1000 w), N1 = 1000 w / (1000 w) = 1; B: 1/(500 w), N2 = 1000 w / (500 w) = 2.
     w1 = (math.exp(-0.125) - math.exp(-0.5)) / (1 - math.exp(-0.5))
-    assert cov.catchment_weights(dist, 2.0, "e2sfca")[0, 0] == pytest.approx(w1)
+    assert cov.catchment_weights(dist, 2.0, "e2sfca").toarray()[0, 0] == pytest.approx(w1)
     scores = cov.two_step_fca(dist, DEMAND, [1, 1], 2.0, method="e2sfca")
     assert scores == pytest.approx([1.0, 2.0, 0.0])
 
