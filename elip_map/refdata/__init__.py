@@ -63,8 +63,8 @@ def load_demand(geodata_dir: Path | str = GEODATA_DIR) -> pd.DataFrame:
     Example
     -------
     >>> demand = load_demand()
-    >>> int(demand.loc[demand.neighbourhood == "Oliver", "not_canadian_citizens_2021"].iloc[0]) > 0
-    True
+    >>> int(demand.loc[demand.neighbourhood == "Downtown", "not_canadian_citizens_2021"].iloc[0])
+    2075
     """
     frame = pd.read_csv(_file(geodata_dir, DEMAND_FILE), dtype=str, keep_default_na=False, encoding="utf-8")
     text_columns = {"neighbourhood_number", "neighbourhood", "ward", "district", "census_2021_status",

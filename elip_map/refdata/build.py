@@ -12,10 +12,10 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .boundaries import SIMPLIFY_TOLERANCE_M, COORD_DECIMALS, SimplifyFigures, neighbourhoods_geojson, \
-    read_neighbourhoods, simplify_coverage
-from .demand import (RENUMBERED, DWELLING_LANGUAGE_COLUMNS, INDIGENOUS_LANGUAGES_COLUMN, build_demand, frame_to_csv,
-                     read_age_gender, read_citizenship, read_dwelling_language)
+from .boundaries import (COORD_DECIMALS, SIMPLIFY_TOLERANCE_M, SimplifyFigures, neighbourhoods_geojson,
+                         read_neighbourhoods, simplify_coverage)
+from .demand import (DWELLING_LANGUAGE_COLUMNS, INDIGENOUS_LANGUAGES_COLUMN, RENUMBERED, build_demand,
+                     frame_to_csv, read_age_gender, read_citizenship, read_dwelling_language)
 from .sources import ATTRIBUTION, LICENCE, SOURCE_KEYS, SOURCES, RefDataError, portal_url
 
 NEIGHBOURHOODS_FILE = "neighbourhoods.geojson"
@@ -89,13 +89,13 @@ def build_geodata(inputs: dict[str, Path], out_dir: Path, built_on: str | dt.dat
         key: {"file": Path(inputs[key]).name, "sha256": sha256_file(inputs[key]), "bytes": Path(inputs[key]).stat().st_size}
         for key in SOURCE_KEYS
     }
-    result_wo_readme = dict(
+    summary = dict(
         built_on=built_on, inputs=input_info, simplification=figures, unmatched=tables.counts,
         neighbourhoods=len(simplified), geojson_bytes=len(texts[NEIGHBOURHOODS_FILE].encode("utf-8")),
     )
-    texts[README_FILE] = _readme(result_wo_readme, tables)
+    texts[README_FILE] = _readme(summary, tables)
     outputs = {name: _sha256_text(text) for name, text in texts.items()}
-    result = BuildResult(outputs=outputs, **result_wo_readme)
+    result = BuildResult(outputs=outputs, **summary)
     texts[MANIFEST_FILE] = manifest_text(result)
     for name in OUTPUT_FILES:
         (out_dir / name).write_text(texts[name], encoding="utf-8", newline="\n")
@@ -140,8 +140,9 @@ def _readme(r: dict, tables) -> str:
     return f"""# Reference data (derived)
 
 Built on {r['built_on']} by `{BUILD_COMMAND}` (or `elip-map refresh`, which fetches the originals
-first). Do not edit these files by hand: rebuild them. The build is deterministic: the same originals
-and build date give byte-identical files (a test checks this against the mirror).
+first). Do not edit these files by hand: rebuild them. The build is deterministic: the same originals,
+build date and pinned library versions (shapely/GEOS, pyproj, pandas) give byte-identical files (a test
+rebuilds from the mirror and compares).
 
 {ATTRIBUTION}
 

@@ -7,7 +7,6 @@ No test touches the internet: the portal is a closed local port (offline) or a s
 from __future__ import annotations
 
 import http.server
-import json
 import shutil
 import socket
 import threading
