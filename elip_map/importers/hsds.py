@@ -259,11 +259,15 @@ def _location_record(doc: dict, row: int) -> LocationRecord:
         "neighbourhood_number": hood.get("number"), "neighbourhood_name": hood.get("name"),
         "ward": extra.get("ward"), "outside_city": bool(extra.get("outside_city", False)),
     }
-    # An HSDS file is a full record, provenance included: keep it as written rather than re-geocode.
+    if not extra:  # not our export: the neighbourhood is assigned from the coordinates instead
+        for key in ("neighbourhood_number", "neighbourhood_name", "ward", "outside_city"):
+            fields.pop(key)
+    # Our own export carries the geocode provenance: it is restored, and the geocoder re-geocodes only
+    # an edited address. Another producer's bare coordinates are kept as pins.
     return LocationRecord(key=key, fields=fields, addresses=addresses, phones=_phone_dicts(doc.get("phones")),
                           schedules=_schedule_dicts(doc.get("schedules")),
                           languages=_language_dicts(doc.get("languages")),
-                          has_coordinates=doc.get("latitude") is not None or bool(geo), rows=[row])
+                          has_coordinates=doc.get("latitude") is not None and not geo, rows=[row])
 
 
 def _service_record(doc: dict, terms: dict, report: ImportReport) -> ServiceRecord:

@@ -323,7 +323,8 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
             loc.addresses = [{
                 "address_1": address or None, "address_2": address_2 or None, "city": city or None,
                 "state_province": province or None, "postal_code": postal, "country": "CA",
-                "address_type": "postal" if nz.is_po_box(address) else "physical", "attention": None,
+                # A PO box stays the physical-address text so the geocoder sees it and flags it itself.
+                "address_type": "physical", "attention": None,
                 "region": None}]
         else:
             loc.addresses = []
@@ -358,11 +359,17 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
         lat, p1 = nz.parse_coordinate(_cell(cells, columns, "lat"), "lat")
         lon, p2 = nz.parse_coordinate(_cell(cells, columns, "lon"), "lon")
         msgs.problems.extend(p for p in (p1, p2) if p)
-        if lat is not None and lon is not None:
+        if (lat is None) != (lon is None):
+            msgs.problems.append("only one of latitude and longitude is filled in; the location will be geocoded")
+            lat = lon = None
+        if _text(cells, columns, "geocode_status"):
+            # Our own export: restore the geocode as it was. The geocoder still sees the location and
+            # re-geocodes only if the address was edited since (it compares geocoded_address).
+            loc.fields.update(_provenance(cells, columns, lat, lon))
+        elif lat is not None:
+            # Coordinates typed into a spreadsheet: a person placed it; keep the pin, do not geocode.
             loc.has_coordinates = True
             loc.fields.update(_provenance(cells, columns, lat, lon))
-        elif (lat is None) != (lon is None):
-            msgs.problems.append("only one of latitude and longitude is filled in; the location will be geocoded")
 
     service_name = _text(cells, columns, "service_name")
     explicit = bool(service_name)
@@ -415,11 +422,11 @@ def _schedule(weekday=None, opens_at=None, closes_at=None, description=None) -> 
             "description": description}
 
 
-def _provenance(cells, columns, lat: float, lon: float) -> dict:
+def _provenance(cells, columns, lat: float | None, lon: float | None) -> dict:
     """Coordinates a row carries, with the geocode provenance our export writes beside them."""
     status = _text(cells, columns, "geocode_status") or "ok"
-    if status not in ("ok", "needs-attention", "manual"):
-        status = "ok"
+    if status not in ("ok", "needs-attention", "manual") or (lat is None and status != "needs-attention"):
+        status = "ok" if lat is not None else "needs-attention"
     geocoded_at = None
     raw_when = _text(cells, columns, "geocoded_at")
     if raw_when:

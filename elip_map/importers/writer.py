@@ -34,6 +34,7 @@ _CHUNK = 900  # stays under SQLite's bound-parameter limit
 class WriteOutcome:
     changed: bool = False
     to_geocode: list[Location] = field(default_factory=list)
+    placed: list[Location] = field(default_factory=list)  # pins typed into the file: neighbourhood only
     created_locations: int = 0
     updated_locations: int = 0
 
@@ -140,6 +141,10 @@ def _scalar_dirty(obj) -> bool:
     return any(state.attrs[c.key].history.has_changes() for c in state.mapper.column_attrs)
 
 
+def _geocode_changed(rec: LocationRecord) -> bool:
+    return "geocode_status" in rec.fields
+
+
 def _write_location(org: Organization, loc: Location | None, rec: LocationRecord, outcome: WriteOutcome) -> tuple[Location, str]:
     if loc is None:
         loc = Location(location_key=rec.key, **rec.fields)
@@ -150,6 +155,8 @@ def _write_location(org: Organization, loc: Location | None, rec: LocationRecord
                 getattr(loc, attr).append(cls(**{f: values.get(f) for f in fields}))
         if not rec.has_coordinates:
             outcome.to_geocode.append(loc)
+        else:
+            outcome.placed.append(loc)
         outcome.created_locations += 1
         return loc, "created"
     changed = _set_fields(loc, rec.fields)
@@ -158,8 +165,10 @@ def _write_location(org: Organization, loc: Location | None, rec: LocationRecord
     changed |= _sync_children(loc.phones, rec.phones, Phone, _PHONE_FIELDS)
     changed |= _sync_children(loc.schedules, rec.schedules, Schedule, _SCHEDULE_FIELDS)
     changed |= _sync_children(loc.languages, rec.languages, Language, _LANGUAGE_FIELDS)
-    if address_changed and not rec.has_coordinates and loc.geocode_status != "manual":
+    if (address_changed or (changed and _geocode_changed(rec))) and not rec.has_coordinates and loc.geocode_status != "manual":
         outcome.to_geocode.append(loc)
+    elif rec.has_coordinates and changed:
+        outcome.placed.append(loc)
     if changed:
         if not _scalar_dirty(loc):
             loc.updated_at = utcnow()
@@ -259,6 +268,8 @@ def apply_plan(database, plan: Plan, report: ImportReport, *, settings=None, dry
             report.directory_changed = outcome.changed
             if outcome.changed and not dry_run:
                 bump_directory_version(session)
+            _assign_neighbourhoods([loc for loc in outcome.placed if "neighbourhood_number" not in
+                                    _supplied(plan, loc)])
             if geocode and not dry_run and outcome.to_geocode:
                 summary = geocode_locations(session, outcome.to_geocode, settings=settings)
                 session.flush()
@@ -273,3 +284,21 @@ def apply_plan(database, plan: Plan, report: ImportReport, *, settings=None, dry
             session.rollback()
             raise
     return report
+
+
+def _supplied(plan: Plan, loc: Location) -> set[str]:
+    org = plan.organizations.get(loc.organization.name_key)
+    rec = org.locations.get(loc.location_key) if org else None
+    return set(rec.fields) if rec else set()
+
+
+def _assign_neighbourhoods(locations: list[Location]) -> None:
+    """Neighbourhood and ward for pins the file carried without them (the geocoder does this for the rest)."""
+    if not locations:
+        return
+    from ..spatial.neighbourhoods import assign_neighbourhoods
+
+    matches = assign_neighbourhoods([loc.latitude for loc in locations], [loc.longitude for loc in locations])
+    for loc, match in zip(locations, matches):
+        _set_fields(loc, {"neighbourhood_number": match.number, "neighbourhood_name": match.name,
+                          "ward": match.ward, "outside_city": match.outside_city})
