@@ -147,7 +147,10 @@ rebuilds from the mirror and compares).
 {ATTRIBUTION}
 
 Licence: {LICENCE}. The census figures come from Statistics Canada (2021 federal census) and the City
-of Edmonton (2016 municipal census), as published on the City of Edmonton Open Data portal.
+of Edmonton (2016 municipal census), as published on the City of Edmonton Open Data portal. The 2021
+figures are Statistics Canada's, so products made from them also carry its acknowledgement: "Adapted
+from Statistics Canada, 2021 Census of Population. This does not constitute an endorsement by
+Statistics Canada of this product."
 
 ## Files
 
