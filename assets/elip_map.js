@@ -21,19 +21,21 @@
   };
   m.editDistance = function (a, b, limit) {
     if (Math.abs(a.length - b.length) > limit) return limit + 1;
-    var prev = [], i, j;
+    var before = null, prev = [], i, j;
     for (j = 0; j <= b.length; j++) prev.push(j);
     for (i = 1; i <= a.length; i++) {
       var cur = [i], best = i;
       for (j = 1; j <= b.length; j++) {
         var v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, before[j - 2] + 1);
         cur.push(v);
         if (v < best) best = v;
       }
-      if (best > limit) return limit + 1;
+      if (best > limit && (!before || Math.min.apply(null, prev) > limit)) return limit + 1;
+      before = prev;
       prev = cur;
     }
-    return prev[b.length];
+    return prev[b.length] <= limit ? prev[b.length] : limit + 1;
   };
   m.allowedTypos = function (token) { return token.length < 4 ? 0 : token.length < 8 ? 1 : 2; };
   m.tokenMatches = function (token, words) {

@@ -28,22 +28,26 @@ def normalize_text(text: str | None) -> str:
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (returning limit + 1) once it must exceed ``limit``."""
+    """Typo distance (Levenshtein plus swapped neighbours, "optimal string alignment"), giving up
+    (returning limit + 1) once it must exceed ``limit``: a swap such as "lnic" for "linc" is one typo."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         best = i
         for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, before[j - 2] + 1)
             current.append(value)
             best = min(best, value)
-        if best > limit:
+        # A swap can reach back one row, so stop only when two rows in a row are past the limit.
+        if best > limit and (not before or min(previous) > limit):
             return limit + 1
-        previous = current
-    return previous[-1]
+        before, previous = previous, current
+    return previous[-1] if previous[-1] <= limit else limit + 1
 
 
 def allowed_typos(token: str) -> int:
