@@ -45,6 +45,10 @@ class NeighbourhoodPlace:
 UNKNOWN = NeighbourhoodMatch(None, None, None, False)
 OUTSIDE = NeighbourhoodMatch(None, None, None, True)
 
+# A typed name this similar (RapidFuzz ratio, 0-100) to exactly one neighbourhood still finds it:
+# "Mill Woods Town Center" -> "Mill Woods Town Centre"; far enough from 100 to miss real neighbours.
+FUZZY_CUTOFF = 90
+
 # Names people still use for neighbourhoods the City has renamed: normalised former name -> number.
 FORMER_NAMES = {"oliver": "1151"}  # renamed Wîhkwêntôwin (and renumbered from 1150)
 
@@ -131,7 +135,10 @@ class NeighbourhoodIndex:
         Example: ``index.find("mill woods town centre").name == "Mill Woods Town Centre"``; the former
         name "Oliver" finds Wîhkwêntôwin. The point returned is inside the neighbourhood.
         """
-        i = self._by_name.get(normalise_name(name or ""))
+        key = normalise_name(name or "")
+        i = self._by_name.get(key)
+        if i is None and len(key) >= 4:
+            i = self._closest(key)
         if i is None:
             return None
         point = self._points[i]
@@ -139,6 +146,15 @@ class NeighbourhoodIndex:
             p = self._geoms[i].representative_point()
             point = self._points[i] = (round(p.y, 6), round(p.x, 6))  # idempotent: safe if two threads race
         return NeighbourhoodPlace(self._numbers[i], self._names[i], self._wards[i], point[0], point[1])
+
+    def _closest(self, key: str) -> int | None:
+        """The one name within FUZZY_CUTOFF of a misspelling; None when none or several tie."""
+        from rapidfuzz import fuzz, process
+
+        found = process.extract(key, list(self._by_name), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=2)
+        if not found or (len(found) == 2 and found[0][1] == found[1][1]):
+            return None
+        return self._by_name[found[0][0]]
 
 
 @lru_cache(maxsize=1)
