@@ -25,7 +25,7 @@ CSV_COLUMNS = (
     "accessibility", "transportation", "location_description", "notes", "source_url", "last_verified", "closed",
     "lat", "lon", "geocode_status", "geocode_method", "geocode_precision_m", "geocode_confidence", "geocode_source",
     "geocode_note", "geocoded_at", "geocoded_address", "neighbourhood_number", "neighbourhood", "ward",
-    "outside_city",
+    "outside_city", "organization_website", "organization_email",
 )
 
 
@@ -76,6 +76,7 @@ def location_rows(session: Session) -> Iterator[dict[str, str]]:
                 "geocode_note": loc.geocode_note, "geocoded_at": loc.geocoded_at,
                 "geocoded_address": loc.geocoded_address, "neighbourhood_number": loc.neighbourhood_number,
                 "neighbourhood": loc.neighbourhood_name, "ward": loc.ward, "outside_city": loc.outside_city,
+                "organization_website": org.website, "organization_email": org.email,
             }
             services = sorted((link.service for link in loc.service_links), key=lambda s: s.id) or [None]
             for svc in services:

@@ -50,6 +50,8 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "languages": ("languages", "languages spoken", "language", "language(s)", "langues"),
     "service_types": ("service_types", "service types", "services offered", "service type", "services", "category",
                       "categories", "type", "types"),
+    "organization_website": ("organization_website", "organization website", "organisation website"),
+    "organization_email": ("organization_email", "organization email", "organisation email"),
     "website": ("website", "url", "web", "web site", "homepage", "site web"),
     "email": ("email", "e-mail", "email address", "e-mail address", "courriel"),
     "hours": ("hours", "opening hours", "hours of operation", "schedule", "heures"),
@@ -411,6 +413,16 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
     org = OrganizationRecord(key=nz.name_key(org_name), rows=[row_no])
     org.fields["name"] = org_name
     org.create_fields = {"website": svc.fields.get("website"), "email": svc.fields.get("email")}
+    if "organization_website" in columns:
+        url, correction, problem = nz.normalize_website(_text(cells, columns, "organization_website"))
+        org.fields["website"] = url
+        msgs.corrections.extend([correction] if correction else [])
+        msgs.problems.extend([problem] if problem else [])
+    if "organization_email" in columns:
+        email, correction, problem = nz.normalize_email(_text(cells, columns, "organization_email"))
+        org.fields["email"] = email
+        msgs.corrections.extend([correction] if correction else [])
+        msgs.problems.extend([problem] if problem else [])
     if msgs.corrections or msgs.problems:
         rep.status = "corrected"
     rep.messages.extend(msgs.corrections + msgs.problems + msgs.notes)

@@ -90,8 +90,13 @@ def _sync_children(collection, wanted: list[dict] | None, cls, fields, **parent)
 def _sync_types(service: Service, slugs: list[str] | None) -> bool:
     if slugs is None or sorted(t.slug for t in service.types) == sorted(slugs):
         return False
-    service.types.clear()
-    service.types.extend(ServiceType(slug=s) for s in sorted(slugs))
+    # Remove and add only the difference: the unique (service, slug) constraint would trip over a
+    # delete-all-then-insert, because the unit of work inserts before it deletes.
+    wanted = set(slugs)
+    for kept in [t for t in service.types if t.slug not in wanted]:
+        service.types.remove(kept)
+    have = {t.slug for t in service.types}
+    service.types.extend(ServiceType(slug=s) for s in sorted(wanted - have))
     return True
 
 

@@ -142,8 +142,9 @@ def test_organization_key_ignores_case_accents_and_punctuation():
 
 
 @pytest.mark.parametrize("cell, shown", [
-    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+17804247709", "'+17804247709"), ("-5", "'-5"),
-    ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("Free", "Free"), ("", ""),
+    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+17804247709", "'+17804247709"), ("-5 (see note)", "'-5 (see note)"),
+    ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("Free", "Free"), ("", ""), ("-113.4903", "-113.4903"),
+    ("-1+1", "'-1+1"),
 ])
 def test_formula_cells_neutralised_and_restored(cell, shown):
     assert nz.neutralise_cell(cell) == shown
