@@ -1,0 +1,310 @@
+"""The offline Edmonton grid geocoder: numbered streets and avenues to a point, calibrated on
+transit stops named after numbered intersections.
+
+Why a triangulation and not a formula: the grid is not regular (blocks differ in length, the
+numbering jumps across the river valley and ravines, suburbs curve), so a global affine map is
+hundreds of metres off in places. Instead each calibrated intersection is a control point in
+"grid space" (east = -street number, north = avenue number, signed by quadrant) and a query is
+interpolated linearly inside the Delaunay triangle of control points that contains it. The size
+of that triangle says how much we know there: a query in a large triangle, or outside all of
+them, is refused rather than guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..paths import GEODATA_DIR
+from .parse import INTERSECTION, parse_address
+
+DEFAULT_MODEL_PATH = GEODATA_DIR / "grid_model.json"
+MODEL_FORMAT = 1
+EARTH_RADIUS_M = 6_371_000.0
+# Metres per degree around Edmonton (53.5 N), for triangle sizes and error figures.
+M_PER_DEG_LAT = 111_200.0
+M_PER_DEG_LON = 111_200.0 * math.cos(math.radians(53.55))
+
+# A query whose triangle has an edge longer than this is outside what the stops calibrate: the
+# grid may bend or stop existing in between (river valley, industrial land, ring road).
+# Chosen from the held-out split (build script figures): up to ~1.5 km the p90 error stays under
+# 200 m and no point is 1 km off; in larger triangles single points were 1-6 km off.
+MAX_EDGE_M = 1500.0
+
+
+def haversine_m(lat1, lon1, lat2, lon2):
+    """Great-circle distance in metres (numpy-friendly): ``haversine_m(53.5, -113.5, 53.51, -113.5)`` ~ 1112."""
+    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(a))
+
+
+@dataclass(frozen=True)
+class ControlPoint:
+    east: float
+    north: float
+    lat: float
+    lon: float
+    stops: int
+    name: str
+    alias: str | None = None   # named grid road in the stop name ("Jasper"), for checking aliases
+
+
+def read_stop_intersections(path: Path) -> list[ControlPoint]:
+    """Transit stops named "<number> Street & <number> Avenue", averaged per intersection.
+
+    The ETS file has no header and quotes its text fields with single quotes:
+    ``1010,'1010','50 Street & 122 Avenue',53.57697,-113.41825,0,1507454``. The several stops
+    around one corner average to (about) the centre of the intersection.
+    """
+    groups: dict[tuple[float, float], list[tuple[float, float, str, str | None]]] = defaultdict(list)
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.reader(fh, quotechar="'"):
+            if len(row) < 5:
+                continue
+            name = row[2].strip()
+            parsed = parse_address(name)
+            if parsed.kind != INTERSECTION:
+                continue
+            xy = parsed.grid_xy()
+            if xy is None:
+                continue
+            alias = parsed.notes[0].split()[0] if parsed.notes else None
+            groups[(round(xy[0], 3), round(xy[1], 3))].append((float(row[3]), float(row[4]), name, alias))
+    points = []
+    for (east, north), items in sorted(groups.items()):
+        lats = np.array([i[0] for i in items])
+        lons = np.array([i[1] for i in items])
+        points.append(ControlPoint(east, north, float(np.median(lats)), float(np.median(lons)),
+                                   len(items), items[0][2], next((i[3] for i in items if i[3]), None)))
+    return points
+
+
+def split_points(points: list[ControlPoint], holdout: float = 0.2, seed: str = "elip") -> tuple[list, list]:
+    """Deterministic fit/evaluation split by intersection (a hash, so the split never drifts)."""
+    fit, held = [], []
+    for p in points:
+        h = int(hashlib.sha256(f"{seed}:{p.east}:{p.north}".encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+        (held if h < holdout else fit).append(p)
+    return fit, held
+
+
+class GridModel:
+    """Control points in grid space, triangulated; ``locate`` interpolates inside the triangles."""
+
+    def __init__(self, east, north, lat, lon, *, meta: dict | None = None):
+        from scipy.spatial import Delaunay
+
+        self.east = np.asarray(east, dtype=float)
+        self.north = np.asarray(north, dtype=float)
+        self.lat = np.asarray(lat, dtype=float)
+        self.lon = np.asarray(lon, dtype=float)
+        self.meta = dict(meta or {})
+        self._tri = Delaunay(np.column_stack([self.east, self.north]))
+        # Longest edge of each triangle, in metres: how far apart the calibration points are.
+        s = self._tri.simplices
+        la, lo = self.lat[s], self.lon[s]
+        edges = [haversine_m(la[:, i], lo[:, i], la[:, j], lo[:, j]) for i, j in ((0, 1), (1, 2), (0, 2))]
+        self._max_edge_m = np.max(np.vstack(edges), axis=0)
+
+    @classmethod
+    def fit(cls, points: list[ControlPoint], *, meta: dict | None = None) -> "GridModel":
+        return cls([p.east for p in points], [p.north for p in points], [p.lat for p in points],
+                   [p.lon for p in points], meta=meta)
+
+    def locate(self, east, north):
+        """Interpolate grid coordinates to points.
+
+        Parameters
+        ----------
+        east, north : array-like grid coordinates (see ``ParsedAddress.grid_xy``).
+
+        Returns
+        -------
+        (lat, lon, edge_m) arrays; lat/lon are NaN outside the calibrated area, and ``edge_m`` is the
+        longest edge of the enclosing triangle (the local spacing of calibration points).
+
+        Example
+        -------
+        >>> lat, lon, edge = load_grid_model().locate([-107.0], [101.0])   # 107 Street & Jasper Avenue
+        >>> round(float(lat[0]), 3), round(float(lon[0]), 3)
+        (53.541, -113.507)
+        """
+        q = np.column_stack([np.atleast_1d(np.asarray(east, dtype=float)),
+                             np.atleast_1d(np.asarray(north, dtype=float))])
+        simplex = self._tri.find_simplex(q)
+        inside = simplex >= 0
+        lat = np.full(len(q), np.nan)
+        lon = np.full(len(q), np.nan)
+        edge = np.full(len(q), np.inf)
+        if inside.any():
+            s = simplex[inside]
+            T = self._tri.transform[s]
+            b2 = np.einsum("ijk,ik->ij", T[:, :2, :], q[inside] - T[:, 2, :])
+            bary = np.column_stack([b2, 1 - b2.sum(axis=1)])
+            verts = self._tri.simplices[s]
+            lat[inside] = np.einsum("ij,ij->i", bary, self.lat[verts])
+            lon[inside] = np.einsum("ij,ij->i", bary, self.lon[verts])
+            edge[inside] = self._max_edge_m[s]
+        return lat, lon, edge
+
+    def precision_m(self, edge_m):
+        """Expected error (about the 90th percentile) for a query whose triangle has this longest edge.
+
+        Fitted on the held-out split by the build script: ``a + b * edge``.
+        """
+        a, b = self.meta.get("precision_coef", (60.0, 0.12))
+        return a + b * np.asarray(edge_m, dtype=float)
+
+    def to_json(self) -> dict:
+        return {
+            "format": MODEL_FORMAT,
+            "meta": self.meta,
+            "points": [[round(float(e), 3), round(float(n), 3), round(float(la), 6), round(float(lo), 6)]
+                       for e, n, la, lo in zip(self.east, self.north, self.lat, self.lon)],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "GridModel":
+        if data.get("format") != MODEL_FORMAT:
+            raise ValueError(f"grid model format {data.get('format')!r} is not {MODEL_FORMAT}: rebuild it "
+                             "with scripts/build_grid_model.py")
+        pts = np.asarray(data["points"], dtype=float)
+        return cls(pts[:, 0], pts[:, 1], pts[:, 2], pts[:, 3], meta=data.get("meta"))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=4)
+def load_grid_model(path: Path | None = None) -> GridModel:
+    """The shipped model (read-only, loaded once per process)."""
+    path = Path(path) if path else DEFAULT_MODEL_PATH
+    if not path.is_file():
+        raise FileNotFoundError(f"grid model {path.name} is missing: build it with scripts/build_grid_model.py")
+    return GridModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def evaluate(model: GridModel, points: list[ControlPoint]) -> dict:
+    """Error figures of ``model`` on ``points`` it was not fitted on (metres)."""
+    lat, lon, edge = model.locate([p.east for p in points], [p.north for p in points])
+    truth_lat = np.array([p.lat for p in points])
+    truth_lon = np.array([p.lon for p in points])
+    inside = ~np.isnan(lat)
+    accepted = inside & (edge <= MAX_EDGE_M)
+    err = np.full(len(points), np.nan)
+    err[inside] = haversine_m(lat[inside], lon[inside], truth_lat[inside], truth_lon[inside])
+    acc = err[accepted]
+    return {
+        "n": len(points),
+        "placed": int(accepted.sum()),
+        "refused": int(len(points) - accepted.sum()),
+        "median_m": float(np.median(acc)) if acc.size else math.nan,
+        "p90_m": float(np.percentile(acc, 90)) if acc.size else math.nan,
+        "within_250m": float(np.mean(acc <= 250)) if acc.size else math.nan,
+        "max_m": float(np.max(acc)) if acc.size else math.nan,
+        "over_1km": int(np.sum(acc > 1000)),
+        "errors": err,
+        "edges": edge,
+    }
+
+
+def clean_control_points(points: list[ControlPoint], limit_m: float = 500.0, k: int = 40) -> tuple[list, list]:
+    """Drop control points their neighbours contradict (a stop named after the wrong corner).
+
+    Each point is predicted from a triangulation of its ``k`` nearest other points (in grid
+    space); where that prediction comes from a small triangle (dense, well-known grid) yet misses
+    by more than ``limit_m``, the point disagrees with everything around it and is left out.
+    """
+    from scipy.spatial import cKDTree
+
+    xy = np.array([[p.east, p.north] for p in points])
+    tree = cKDTree(xy)
+    kept, dropped = [], []
+    for i, p in enumerate(points):
+        _, idx = tree.query(xy[i], k=min(k + 1, len(points)))
+        near = [points[j] for j in idx if j != i]
+        try:
+            model = GridModel.fit(near)
+        except Exception:  # degenerate (collinear) neighbourhood: nothing to contradict it
+            kept.append(p)
+            continue
+        lat, lon, edge = model.locate([p.east], [p.north])
+        if np.isnan(lat[0]):
+            kept.append(p)
+            continue
+        err = float(haversine_m(lat[0], lon[0], p.lat, p.lon))
+        (dropped if err > limit_m and edge[0] <= MAX_EDGE_M else kept).append(p)
+    return kept, dropped
+
+
+def build_grid_model(stops_path: Path, *, holdout: float = 0.2, seed: str = "elip") -> tuple[GridModel, dict]:
+    """Fit on one split of the stops, measure on the other, and return the model with its figures.
+
+    The shipped model is then refitted on all (cleaned) intersections: the held-out figures describe
+    how well the method interpolates between calibrated corners, which is what a query needs.
+    """
+    points = read_stop_intersections(stops_path)
+    fit_pts, held_pts = split_points(points, holdout, seed)
+    fit_clean, dropped = clean_control_points(fit_pts)
+    held_model = GridModel.fit(fit_clean)
+    report = evaluate(held_model, held_pts)
+    # Precision model: the 90th percentile of error as a line in triangle size (held-out split).
+    ok = ~np.isnan(report["errors"]) & (report["edges"] <= MAX_EDGE_M)
+    e, err = report["edges"][ok], report["errors"][ok]
+    bins = np.quantile(e, [0, 0.25, 0.5, 0.75, 1.0])
+    xs, ys = [], []
+    for lo, hi in zip(bins[:-1], bins[1:]):
+        sel = (e >= lo) & (e <= hi)
+        if sel.sum() >= 5:
+            xs.append(float(np.median(e[sel])))
+            ys.append(float(np.percentile(err[sel], 90)))
+    b, a = np.polyfit(xs, ys, 1) if len(xs) >= 2 else (0.12, 60.0)
+    coef = (max(float(a), 30.0), max(float(b), 0.0))
+    all_clean, all_dropped = clean_control_points(points)
+    sha = hashlib.sha256(Path(stops_path).read_bytes()).hexdigest()
+    meta = {
+        "source": Path(stops_path).name,
+        "source_sha256": sha,
+        "intersections": len(points),
+        "control_points": len(all_clean),
+        "dropped_as_inconsistent": [p.name for p in all_dropped],
+        "holdout_fraction": holdout,
+        "split_seed": seed,
+        "heldout": {k: v for k, v in report.items() if k not in ("errors", "edges")},
+        "precision_coef": coef,
+        "max_edge_m": MAX_EDGE_M,
+        "licence": "Contains information licensed under the Open Government Licence - City of Edmonton.",
+    }
+    report["precision_coef"] = coef
+    report["fit_points"] = len(fit_clean)
+    report["fit_dropped"] = len(dropped)
+    return GridModel.fit(all_clean, meta=meta), report
+
+
+def check_aliases(points: list[ControlPoint]) -> dict[str, dict]:
+    """How far stops on named grid roads lie from the grid line their alias stands for.
+
+    Fits on the stops named with numbers only, then predicts each aliased stop (``Jasper Avenue``
+    read as 101 Avenue): a small median error means the alias is right.
+    """
+    plain = [p for p in points if p.alias is None]
+    model = GridModel.fit(plain)
+    out: dict[str, dict] = {}
+    for alias in sorted({p.alias for p in points if p.alias}):
+        pts = [p for p in points if p.alias == alias]
+        lat, lon, _ = model.locate([p.east for p in pts], [p.north for p in pts])
+        inside = ~np.isnan(lat)
+        err = haversine_m(lat[inside], lon[inside], [p.lat for p, i in zip(pts, inside) if i],
+                          [p.lon for p, i in zip(pts, inside) if i])
+        out[alias] = {"stops": len(pts), "compared": int(inside.sum()),
+                      "median_m": float(np.median(err)) if err.size else math.nan}
+    return out

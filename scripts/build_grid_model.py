@@ -1,0 +1,55 @@
+"""Build geodata/grid_model.json from the ETS stops file and print its held-out accuracy.
+
+Usage: python scripts/build_grid_model.py [STOPS_FILE] [--out geodata/grid_model.json]
+Default stops file: $ELIP_DATA_MIRROR/ets_bus_stops_2026-07.txt, else ../shared/geodata/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from elip_map.geocoding.grid import DEFAULT_MODEL_PATH, build_grid_model, check_aliases, read_stop_intersections
+from elip_map.paths import PROJECT_ROOT
+
+STOPS_NAME = "ets_bus_stops_2026-07.txt"
+
+
+def default_stops() -> Path:
+    mirror = os.environ.get("ELIP_DATA_MIRROR")
+    base = Path(mirror) if mirror else PROJECT_ROOT.parent / "shared" / "geodata"
+    return base / STOPS_NAME
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("stops", nargs="?", type=Path, default=None)
+    ap.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
+    args = ap.parse_args(argv)
+    stops = args.stops or default_stops()
+    if not stops.is_file():
+        print(f"stops file not found: {stops}", file=sys.stderr)
+        return 2
+    model, report = build_grid_model(stops)
+    print(f"intersections from stop names: {model.meta['intersections']}; "
+          f"fit split {report['fit_points']} (dropped {report['fit_dropped']} inconsistent), "
+          f"held-out {report['n']}")
+    print(f"held-out: placed {report['placed']}, refused {report['refused']} (outside calibrated area)")
+    print(f"held-out error: median {report['median_m']:.0f} m, p90 {report['p90_m']:.0f} m, "
+          f"within 250 m {report['within_250m']:.1%}, max {report['max_m']:.0f} m, over 1 km {report['over_1km']}")
+    a, b = report["precision_coef"]
+    print(f"precision model: {a:.0f} m + {b:.3f} x triangle edge")
+    for alias, fig in check_aliases(read_stop_intersections(stops)).items():
+        print(f"alias check {alias}: {fig['compared']} stop corners, median {fig['median_m']:.0f} m from the grid line")
+    print(f"control points shipped: {model.meta['control_points']} "
+          f"(dropped as inconsistent: {', '.join(model.meta['dropped_as_inconsistent']) or 'none'})")
+    model.save(args.out)
+    print(f"wrote {args.out.relative_to(PROJECT_ROOT) if args.out.is_relative_to(PROJECT_ROOT) else args.out} "
+          f"({args.out.stat().st_size // 1024} KB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
