@@ -1,0 +1,222 @@
+"""The geocoding chain: the methods in order of measured accuracy, each result with its provenance.
+
+Order (offline first): the calibrated grid (held-out median ~55 m, p90 ~140 m), then the online
+geocoder when configured (only for what the grid cannot place), then a full postal code (a few
+hundred metres), then the postal area (FSA, kilometres: never enough for a public pin).
+A manual pin set by staff wins over all of them; ``apply.geocode_locations`` keeps those.
+
+A result is ``ok`` only when its expected error is within ``accept_precision_m`` and it lies in
+the Edmonton region; otherwise it is ``needs-attention`` with no coordinates and a message in plain
+words. Two methods that disagree by more than the postal code's own uncertainty mean one of them
+is wrong, so the location goes to a person rather than to either point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .grid import GridModel, haversine_m, load_grid_model
+from .online import SOURCE_ATTRIBUTION, OnlineGeocoder, OnlineHit, OnlineUnavailable
+from .parse import CIVIC, INTERSECTION, PO_BOX, POSTAL_ONLY, ParsedAddress, parse_address
+from .postal import PostalIndex, in_region, load_postal_index
+
+OK = "ok"
+NEEDS_ATTENTION = "needs-attention"
+
+# Directory locations: a pin on the public map must be within a few hundred metres.
+LOCATION_PRECISION_M = 500.0
+# "Near me" searches: the centre of a postal area is a usable origin for ranking by distance.
+QUERY_PRECISION_M = 5000.0
+# Disagreement allowed between a street geocode and the postal point (its own uncertainty).
+DISAGREE_FULL_M = 1000.0
+DISAGREE_FSA_M = 6000.0
+
+GRID_SOURCE = "Edmonton grid model calibrated on ETS stops (Open Government Licence - City of Edmonton)"
+POSTAL_SOURCE = "postal-code centres from countrystatecity-postal-codes (ODbL 1.0)"
+
+
+@dataclass
+class GeocodeResult:
+    lat: float | None
+    lon: float | None
+    method: str | None          # "grid", "online", "postal", "postal-fsa"; None when unplaced
+    precision_m: float | None
+    confidence: float           # 0..1, from the expected error
+    source: str | None
+    status: str                 # "ok" or "needs-attention"
+    message: str | None = None  # why it needs attention, or what was approximated
+    outside_city: bool = False  # a region municipality (St. Albert...), by the address text
+    address_key: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def placed(self) -> bool:
+        return self.status == OK and self.lat is not None
+
+
+class OnlineCache:
+    """What the chain needs from a cache of online answers (the database one is in apply.py)."""
+
+    def get(self, key: str) -> tuple[bool, OnlineHit | None]:  # (found, hit-or-None)
+        return False, None
+
+    def put(self, key: str, hit: OnlineHit | None, source: str) -> None:
+        return None
+
+
+def _confidence(precision_m: float) -> float:
+    return round(max(0.05, min(0.99, 1.0 - precision_m / 2000.0)), 2)
+
+
+def _attention(parsed: ParsedAddress, message: str) -> GeocodeResult:
+    return GeocodeResult(None, None, None, None, 0.0, None, NEEDS_ATTENTION, message,
+                         parsed.outside_city, parsed.key(), list(parsed.notes))
+
+
+def _online_query(parsed: ParsedAddress, city: str | None) -> str | None:
+    text = parsed.raw.strip()
+    if not text or parsed.kind == PO_BOX or parsed.outside_region:
+        return None
+    place = parsed.municipality or (city or "").strip() or "Edmonton"
+    return f"{text}, {place}, Alberta, Canada"
+
+
+def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[str | None] | None = None,
+                         grid: GridModel | None = None, postal: PostalIndex | None = None,
+                         online: OnlineGeocoder | None = None, cache: OnlineCache | None = None,
+                         accept_precision_m: float = LOCATION_PRECISION_M) -> list[GeocodeResult]:
+    """Geocode many parsed addresses; the grid step is one vectorised call for all of them."""
+    grid = grid or load_grid_model()
+    postal = postal or load_postal_index()
+    cache = cache or OnlineCache()
+    cities = cities or [None] * len(parsed)
+    xy = [p.grid_xy() for p in parsed]
+    has = np.array([v is not None for v in xy])
+    east = np.array([v[0] if v else 0.0 for v in xy])
+    north = np.array([v[1] if v else 0.0 for v in xy])
+    lat = np.full(len(parsed), np.nan)
+    lon = np.full(len(parsed), np.nan)
+    edge = np.full(len(parsed), np.inf)
+    if has.any():
+        la, lo, ed = grid.locate(east[has], north[has])
+        lat[has], lon[has], edge[has] = la, lo, ed
+    max_edge = float(grid.meta.get("max_edge_m", 1500.0))
+    prec = grid.precision_m(np.where(np.isfinite(edge), edge, 0.0))
+    online_seen: dict[str, OnlineHit | None] = {}
+    online_down = False
+    results: list[GeocodeResult] = []
+    for i, p in enumerate(parsed):
+        if p.outside_region:
+            results.append(_attention(p, p.problem or "outside the Edmonton region"))
+            continue
+        if p.kind == PO_BOX:
+            results.append(_attention(p, p.problem or "a PO box is not a place"))
+            continue
+        candidates: list[tuple[str, float, float, float, str]] = []  # method, lat, lon, precision, source
+        problems: list[str] = []
+        if p.problem:
+            problems.append(p.problem)
+        if has[i]:
+            if np.isnan(lat[i]) or edge[i] > max_edge:
+                problems.append("the grid is not calibrated there (no numbered corners near it): "
+                                "check the address")
+            else:
+                candidates.append(("grid", float(lat[i]), float(lon[i]), float(prec[i]), GRID_SOURCE))
+        if not candidates and online is not None and not online_down:
+            query = _online_query(p, cities[i])
+            if query:
+                key = query.upper()
+                if key in online_seen:
+                    hit = online_seen[key]
+                else:
+                    found, hit = cache.get(key)
+                    if not found:
+                        try:
+                            hit = online.geocode(query)
+                            cache.put(key, hit, online.source)
+                        except OnlineUnavailable as exc:
+                            # One failed address (after retries) means the server is down for this
+                            # batch: stop asking, finish offline.
+                            online_down = True
+                            hit = None
+                            problems.append(f"online geocoder unavailable: {exc}")
+                    online_seen[key] = hit
+                if hit is not None:
+                    candidates.append(("online", hit.lat, hit.lon, hit.precision_m,
+                                       f"{online.source}; {SOURCE_ATTRIBUTION}"))
+        post = postal.lookup(p.postal_code) if p.postal_code else None
+        if post is not None:
+            method = "postal" if post.level == "full" else "postal-fsa"
+            candidates.append((method, post.lat, post.lon, post.precision_m, POSTAL_SOURCE))
+        elif p.postal_code and p.postal_code[0] != "T":
+            problems.append(f"the postal code {p.postal_code} is not an Alberta one")
+
+        if not candidates:
+            results.append(_attention(p, "; ".join(problems) or "no method could place this address"))
+            continue
+        best = candidates[0]
+        # Cross-check the street result with the postal point, if both exist.
+        if post is not None and best[0] in ("grid", "online"):
+            limit = DISAGREE_FULL_M if post.level == "full" else DISAGREE_FSA_M
+            d = float(haversine_m(best[1], best[2], post.lat, post.lon))
+            if d > limit:
+                results.append(_attention(p, f"the street address and the postal code {post.code} are "
+                                          f"{d / 1000:.1f} km apart: one of them is wrong"))
+                continue
+        method, b_lat, b_lon, b_prec, source = best
+        if not in_region(b_lat, b_lon):
+            results.append(_attention(p, "the result lies outside the Edmonton region"))
+            continue
+        if b_prec > accept_precision_m:
+            what = (f"only the postal area {p.postal_code[:3]} is known" if method == "postal-fsa"
+                    else f"the {method} result is too rough")
+            msg = "; ".join(problems + [f"{what} (about {b_prec / 1000:.1f} km)"])
+            results.append(_attention(p, msg))
+            continue
+        message = None
+        if method == "postal-fsa":
+            message = f"approximate: centre of postal area {p.postal_code[:3]} (about {b_prec / 1000:.0f} km)"
+        results.append(GeocodeResult(round(b_lat, 6), round(b_lon, 6), method, round(b_prec, 1),
+                                     _confidence(b_prec), source, OK, message, p.outside_city, p.key(),
+                                     list(p.notes)))
+    return results
+
+
+def geocode_batch(rows: Iterable[tuple[str | None, str | None, str | None]], **kwargs) -> list[GeocodeResult]:
+    """Geocode ``(address, postal_code, city)`` rows. See ``geocode_parsed_batch`` for the options."""
+    rows = list(rows)
+    parsed = [parse_address(a, pc, c) for a, pc, c in rows]
+    return geocode_parsed_batch(parsed, cities=[c for _, _, c in rows], **kwargs)
+
+
+def geocode_address(address: str | None, postal_code: str | None = None, city: str | None = None,
+                    **kwargs) -> GeocodeResult:
+    """One address through the chain: ``geocode_address("10310 102 Avenue").method == "grid"``."""
+    return geocode_batch([(address, postal_code, city)], **kwargs)[0]
+
+
+def geocode_query(text: str, settings=None, *, online: OnlineGeocoder | None = None) -> GeocodeResult | None:
+    """The newcomer page's "near me" box: an address, an intersection or a postal code to a point.
+
+    Offline and fast (no network unless an ``online`` geocoder is passed in). Neighbourhood names
+    are not handled here (the page looks those up in the reference data). Returns None for empty
+    text; otherwise a result whose ``status`` is ``ok`` with a point (``message`` notes an
+    approximation, e.g. a postal area), or ``needs-attention`` with a message to show the person.
+
+    Example
+    -------
+    >>> r = geocode_query("118 Avenue and 82 Street")
+    >>> (r.status, r.method)
+    ('ok', 'grid')
+    """
+    if not text or not text.strip():
+        return None
+    parsed = parse_address(text)
+    result = geocode_parsed_batch([parsed], online=online, accept_precision_m=QUERY_PRECISION_M)[0]
+    if result.status != OK and parsed.kind not in (CIVIC, INTERSECTION, POSTAL_ONLY) and not parsed.postal_code:
+        result.message = ("Try a street address (10310 102 Avenue), an intersection (118 Avenue and 82 "
+                          "Street) or a postal code (T5B 0K3). " + (result.message or "")).strip()
+    return result
