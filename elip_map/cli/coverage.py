@@ -43,7 +43,7 @@ def coverage(service: str, language: str | None, catchment_km: float, method: st
     settings = _common.settings()
     database = _common.database(settings)
     try:
-        zones = load_zones(settings.data_mirror)
+        zones = load_zones()
         with database.session() as session:
             points = cv.load_service_points(session)
         table = cv.coverage_table(zones, points, service, language, catchment_km, method)

@@ -289,8 +289,10 @@ def coverage_table(zones: Zones, points: ServicePoints, service: str, language: 
     table.loc[ranks == 0, "gap_rank"] = pd.NA
     table["demand"] = table["demand"].round(0).astype("Int64")
     table = table.sort_values(["gap_rank", "neighbourhood"], na_position="last", kind="stable").reset_index(drop=True)
+    city = cov.reference_access(demand.values, m["access_score"])
     table.attrs.update(demand_label=demand.label, demand_note=demand.note, service=service, language=language,
-                       catchment_km=catchment_km, method=method)
+                       catchment_km=catchment_km, method=method,
+                       city_access=None if np.isnan(city) else round(float(city), 3))
     return table
 
 

@@ -82,7 +82,6 @@ def small_directory(tmp_path, monkeypatch, geodata_mirror):
         bump_directory_version(s)
     database.dispose()
     monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("ELIP_DATA_MIRROR", str(geodata_mirror))
     return url
 
 

@@ -1,0 +1,55 @@
+/* Coverage page (staff): Leaflet function props and the print button.
+ *
+ * window.elipCoverage.map.*              style, tooltip, filter and marker functions (referenced by name
+ *                                        from elip_map/pages/coverage.py); colours and the pin filter
+ *                                        arrive through each layer's `hideout`.
+ * window.dash_clientside.elip_coverage.*  clientside callbacks.
+ *
+ * Text from data is only ever set with textContent, never as HTML.
+ */
+(function () {
+  "use strict";
+  var ns = (window.elipCoverage = window.elipCoverage || {});
+  var m = (ns.map = ns.map || {});
+  var NO_DATA = "#bdbdbd";
+
+  function textNode(text) {
+    var span = document.createElement("span");
+    span.textContent = text === undefined || text === null ? "" : String(text);
+    return span;
+  }
+
+  m.zoneStyle = function (feature, context) {
+    var hideout = (context && context.hideout) || {};
+    var colours = hideout.colours || {};
+    var colour = colours[feature.properties.number] || NO_DATA;
+    return { fillColor: colour, fillOpacity: 0.72, color: "#ffffff", weight: 0.7, opacity: 1, className: "coverage-zone" };
+  };
+  m.selectedStyle = function () {
+    return { fill: false, color: "#e8590c", weight: 4, opacity: 1, className: "coverage-zone-selected" };
+  };
+  m.zoneTooltip = function (feature, layer) {
+    layer.bindTooltip(textNode(feature.properties.name), { sticky: true });
+  };
+  m.pinFilter = function (feature, context) {
+    var h = (context && context.hideout) || {};
+    var p = feature.properties || {};
+    if (!h.service) return false;
+    if (h.language) return (p.offers || []).indexOf(h.service + "|" + h.language) >= 0;
+    return (p.types || []).indexOf(h.service) >= 0;
+  };
+  m.pinToLayer = function (feature, latlng) {
+    var marker = L.circleMarker(latlng, { radius: 6, weight: 2, color: "#111111", fillColor: "#ffffff",
+                                          fillOpacity: 1, className: "coverage-pin" });
+    marker.bindTooltip(textNode(feature.properties.label));
+    return marker;
+  };
+
+  var dc = (window.dash_clientside = window.dash_clientside || {});
+  dc.elip_coverage = {
+    print: function (n) {
+      if (n) { window.print(); }
+      return n || 0;
+    },
+  };
+})();

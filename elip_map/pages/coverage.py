@@ -1,0 +1,190 @@
+"""Coverage (staff): where newcomers live, where services are, and where the gaps are."""
+
+from __future__ import annotations
+
+import json
+
+import dash
+import dash_leaflet as dl
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.dash_table import DataTable
+from dash.exceptions import PreventUpdate
+from flask import abort
+
+from elip_map.components import coverage_ids as ids
+from elip_map.components import coverage_panel as panel
+from elip_map.components.coverage_access import coverage_allowed
+from elip_map.components.coverage_data import coverage_cache, database, pins_geojson, settings, zones_geojson
+from elip_map.directory.languages import language_name
+from elip_map.directory.taxonomy import BY_SLUG, SERVICE_TYPES
+from elip_map.refdata import DWELLING_LANGUAGE_COLUMNS
+from elip_map.spatial import coverage_view as cv
+from elip_map.spatial.coverage import DEFAULT_CATCHMENT_KM
+
+dash.register_page(__name__, path="/coverage", name="Coverage", title="Coverage — ELIP Service Map", nav=False)
+
+ANY = "any"
+DEFAULT_SERVICE = "language-training"
+EDMONTON_CENTER = (53.5461, -113.4938)
+
+
+def js(name: str) -> dict:
+    """Reference to a function in window.elipCoverage.map (assets/coverage.js)."""
+    return {"variable": f"elipCoverage.map.{name}"}
+
+
+def _guard() -> None:
+    """Callbacks are routes: refuse them too when the view is not allowed (not only the layout)."""
+    if not coverage_allowed(settings()):
+        abort(403)
+
+
+def _language(value: str | None) -> str | None:
+    return None if not value or value == ANY else value
+
+
+def _table(service: str, language: str | None, catchment: float):
+    with database().session() as session:
+        return coverage_cache().table(session, service, _language(language), float(catchment or DEFAULT_CATCHMENT_KM))
+
+
+def _language_options(codes) -> list[dict]:
+    census = set(DWELLING_LANGUAGE_COLUMNS)
+    options = [{"label": "Any language", "value": ANY}]
+    for code in sorted(set(codes) | census, key=lambda c: language_name(c)):
+        suffix = " — census 2016 demand" if code in census else ""
+        options.append({"label": f"{language_name(code)} ({code}){suffix}", "value": code})
+    return options
+
+
+def layout(service: str | None = None, language: str | None = None, **_unused):
+    """The coverage view; ``?service=slug&language=code`` preselect the view."""
+    if not coverage_allowed(settings()):
+        return html.Main([html.H1("Coverage"), html.P("The coverage view is for ELIP staff. Please sign in as staff.")],
+                         id="main", className="elip-main")
+    cache = coverage_cache()
+    with database().session() as session:
+        _version, points = cache.points(session)
+    service = service if service in BY_SLUG else DEFAULT_SERVICE
+    languages = _language_options(points.lang_codes)
+    language = language if language in {o["value"] for o in languages} else ANY
+    tile_url = settings().tile_url
+    map_children = [dl.TileLayer(url=tile_url, attribution=settings().tile_attribution, maxZoom=19)] if tile_url else []
+    map_children += [
+        dl.GeoJSON(id=ids.ZONES, data=zones_geojson(cache.zones), style=js("zoneStyle"),
+                   onEachFeature=js("zoneTooltip"), hideout={"colours": {}}, attribution=panel.ATTRIBUTION),
+        dl.GeoJSON(id=ids.SELECTED_ZONE, data={"type": "FeatureCollection", "features": []},
+                   style=js("selectedStyle"), interactive=False),
+        dl.GeoJSON(id=ids.PINS, data=pins_geojson(points), filter=js("pinFilter"), pointToLayer=js("pinToLayer"),
+                   hideout={"service": service, "language": _language(language)}),
+        dl.ScaleControl(position="bottomleft", imperial=False),
+    ]
+    controls = html.Div([
+        html.Div([html.Label("Service type", htmlFor=ids.SERVICE),
+                  dcc.Dropdown(id=ids.SERVICE, value=service, clearable=False,
+                               options=[{"label": t.label, "value": t.slug} for t in SERVICE_TYPES])],
+                 className="coverage-control"),
+        html.Div([html.Label("Language offered", htmlFor=ids.LANGUAGE),
+                  dcc.Dropdown(id=ids.LANGUAGE, value=language, clearable=False, options=languages)],
+                 className="coverage-control"),
+        html.Div([html.Label("Measure on the map", htmlFor=ids.MEASURE),
+                  dcc.Dropdown(id=ids.MEASURE, value=panel.DEFAULT_MEASURE, clearable=False,
+                               options=[{"label": m.label, "value": k} for k, m in panel.MEASURES.items()])],
+                 className="coverage-control"),
+        html.Div([html.Label("Catchment (km, straight line)", htmlFor=ids.CATCHMENT),
+                  dcc.Slider(id=ids.CATCHMENT, min=0.5, max=10, step=0.5, value=DEFAULT_CATCHMENT_KM,
+                             marks={v: f"{v:g}" for v in (0.5, 1, 2, 3, 5, 10)})],
+                 className="coverage-control coverage-control-wide"),
+    ], className="coverage-controls")
+    exports = html.Div([
+        html.Button("Download table (CSV)", id=ids.DOWNLOAD_CSV, type="button", className="coverage-button"),
+        html.Button("Download layer (GeoJSON)", id=ids.DOWNLOAD_GEOJSON, type="button", className="coverage-button"),
+        html.Button("Print view", id=ids.PRINT, type="button", className="coverage-button"),
+        dcc.Download(id=ids.DOWNLOAD),
+        dcc.Store(id=ids.PRINT_SINK),
+    ], className="coverage-exports")
+    return html.Main([
+        html.Div(panel.print_header(panel.view_title(service, _language(language), DEFAULT_CATCHMENT_KM)),
+                 id=ids.PRINT_TITLE, className="coverage-print-only"),
+        html.H1("Coverage: where the gaps are"),
+        html.P("For ELIP staff and planners. Pick a service type (and a language); the map and the table rank "
+               "neighbourhoods from worst served.", className="coverage-lede"),
+        controls,
+        html.P(id=ids.SUMMARY, className="coverage-summary", **{"aria-live": "polite"}),
+        html.P(id=ids.DEMAND_NOTE, className="coverage-note"),
+        html.Div([
+            html.Div([dl.Map(map_children, id=ids.MAP, center=EDMONTON_CENTER, zoom=10, minZoom=9, maxZoom=18,
+                             className="coverage-map", attributionControl=True),
+                      html.Div(id=ids.LEGEND, className="coverage-legend")], className="coverage-map-column"),
+            html.Section(id=ids.DETAILS, className="coverage-details", **{"aria-live": "polite"}),
+        ], className="coverage-body"),
+        exports,
+        html.H2("Neighbourhoods, worst served first"),
+        DataTable(id=ids.TABLE, columns=panel.table_columns(), data=[], sort_action="native",
+                  filter_action="native", page_action="native", page_size=25,
+                  sort_by=[], style_table={"overflowX": "auto"}, cell_selectable=True,
+                  style_cell={"fontFamily": "inherit", "padding": "4px 8px"},
+                  style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "left"} for c in ("neighbourhood", "ward")]),
+        panel.how_to_read(),
+        html.Footer([html.P(s) for s in panel.SOURCES] + [html.P(panel.ATTRIBUTION)], className="coverage-sources"),
+        dcc.Store(id=ids.SELECTED),
+    ], id="main", className="elip-main coverage-page")
+
+
+@callback(Output(ids.ZONES, "hideout"), Output(ids.PINS, "hideout"), Output(ids.TABLE, "data"),
+          Output(ids.LEGEND, "children"), Output(ids.SUMMARY, "children"), Output(ids.DEMAND_NOTE, "children"),
+          Output(ids.PRINT_TITLE, "children"),
+          Input(ids.SERVICE, "value"), Input(ids.LANGUAGE, "value"), Input(ids.MEASURE, "value"),
+          Input(ids.CATCHMENT, "value"))
+def update_view(service, language, measure, catchment):
+    """The staff member changed the service, language, measure or catchment: recolour, re-rank."""
+    _guard()
+    table = _table(service, language, catchment)
+    colours, legend = panel.zone_colours(table, measure if measure in panel.MEASURES else panel.DEFAULT_MEASURE)
+    title = panel.view_title(service, _language(language), float(catchment))
+    return ({"colours": colours}, {"service": service, "language": _language(language)}, panel.table_records(table),
+            legend, f"{title}. {panel.summary_text(table)}", table.attrs["demand_note"], panel.print_header(title))
+
+
+@callback(Output(ids.SELECTED, "data"), Input(ids.ZONES, "clickData"), Input(ids.TABLE, "active_cell"),
+          prevent_initial_call=True)
+def select_zone(click, cell):
+    """A neighbourhood was clicked on the map or in the table."""
+    _guard()
+    number = panel.clicked_number(ctx.triggered_id == ids.ZONES, click, cell)
+    if number is None:
+        raise PreventUpdate
+    return number
+
+
+@callback(Output(ids.DETAILS, "children"), Output(ids.SELECTED_ZONE, "data"),
+          Input(ids.SELECTED, "data"), Input(ids.SERVICE, "value"), Input(ids.LANGUAGE, "value"),
+          Input(ids.CATCHMENT, "value"))
+def show_details(number, service, language, catchment):
+    """Show the selected neighbourhood's figures and nearest services, and outline it on the map."""
+    _guard()
+    table = _table(service, language, catchment)
+    cache = coverage_cache()
+    with database().session() as session:
+        _version, points = cache.points(session)
+    nearest = cv.nearest_services(cache.zones, points, number, service, _language(language)) if number else []
+    return panel.details(table, number, nearest), panel.selected_outline(cache.zones, number)
+
+
+@callback(Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_CSV, "n_clicks"), Input(ids.DOWNLOAD_GEOJSON, "n_clicks"),
+          State(ids.SERVICE, "value"), State(ids.LANGUAGE, "value"), State(ids.CATCHMENT, "value"),
+          prevent_initial_call=True)
+def download(_csv, _geojson, service, language, catchment):
+    """The staff member asked for the ranked table (CSV) or the layer (GeoJSON)."""
+    _guard()
+    table = _table(service, language, catchment)
+    stem = panel.export_stem(service, _language(language), float(catchment))
+    if ctx.triggered_id == ids.DOWNLOAD_CSV:
+        return {"content": cv.table_to_csv(table), "filename": f"{stem}.csv", "type": "text/csv"}
+    layer = cv.table_to_geojson(coverage_cache().zones, table)
+    return {"content": json.dumps(layer, ensure_ascii=False), "filename": f"{stem}.geojson",
+            "type": "application/geo+json"}
+
+
+clientside_callback(ClientsideFunction("elip_coverage", "print"), Output(ids.PRINT_SINK, "data"),
+                    Input(ids.PRINT, "n_clicks"), prevent_initial_call=True)

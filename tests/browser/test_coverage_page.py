@@ -1,0 +1,91 @@
+"""The coverage page in real headless Chromium: the choropleth and the ranked table follow the selectors,
+clicking a neighbourhood shows its figures and nearest services, and text from data stays text."""
+
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+
+from elip_map.config import Settings
+from elip_map.directory.models import Language, Location, Organization, Service, ServiceAtLocation, ServiceType
+from elip_map.directory.storage import bump_directory_version, open_database
+from elip_map.factory import create_app
+
+pytestmark = pytest.mark.browser
+XSS_NAME = "<img src=x onerror=window.__pwned=1>"
+
+ZONE_FILLS = "return Array.from(document.querySelectorAll('#coverage-map path.coverage-zone')).map(p => p.getAttribute('fill'))"
+PIN_COUNT = "return document.querySelectorAll('#coverage-map path.coverage-pin').length"
+FIRST_ROW = "#coverage-table td[data-dash-column='neighbourhood']"     # the first data row's cell
+
+
+def add(session, org_name, lat, lon, slug, langs=()):
+    org = session.query(Organization).filter_by(name_key=org_name.lower()).one_or_none()
+    if org is None:
+        org = Organization(name=org_name, name_key=org_name.lower())
+        session.add(org)
+    loc = Location(organization=org, name=None, location_key=f"{org_name}-{lat}-{lon}", latitude=lat, longitude=lon,
+                   geocode_status="ok")
+    svc = Service(organization=org, name=f"{slug} at {org_name}")
+    svc.types = [ServiceType(slug=slug)]
+    svc.languages = [Language(code=c) for c in langs]
+    session.add_all([loc, svc, ServiceAtLocation(service=svc, location=loc)])
+
+
+@pytest.fixture
+def app(tmp_path, clear_pages_state):
+    url = f"sqlite:///{tmp_path / 'coverage.sqlite3'}"
+    database = open_database(url)
+    with database.session() as s:
+        add(s, "Downtown Centre", 53.5444, -113.4909, "language-training", ["ar"])     # City Hall
+        add(s, XSS_NAME, 53.5705, -113.4655, "language-training")                      # north-east of downtown
+        add(s, "Mill Woods Jobs", 53.4556, -113.4249, "employment")                    # south-east
+        add(s, "West End Jobs", 53.5200, -113.6200, "employment")                      # west
+        bump_directory_version(s)
+    database.dispose()
+    return create_app(Settings(database_url=url, tile_url=""), load_sample=False)
+
+
+def test_cov001_service_type_changes_choropleth_and_table(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/coverage")
+    dash_duo.wait_for_element(FIRST_ROW, timeout=20)
+    until(lambda: len(set(dash_duo.driver.execute_script(ZONE_FILLS))) > 2, timeout=10)
+    fills_before = dash_duo.driver.execute_script(ZONE_FILLS)
+    rows_before = dash_duo.find_element("#coverage-table tbody").text
+    assert len(fills_before) > 300                     # every neighbourhood is drawn
+    until(lambda: dash_duo.driver.execute_script(PIN_COUNT) == 2, timeout=10)   # two language-training sites
+
+    dash_duo.select_dcc_dropdown("#coverage-service-select", value="Employment")
+    until(lambda: dash_duo.driver.execute_script(ZONE_FILLS) != fills_before, timeout=10)
+    # Laurel stays the worst served (most newcomers, nothing within 2 km), but its figures change.
+    until(lambda: dash_duo.find_element("#coverage-table tbody").text != rows_before, timeout=10)
+    until(lambda: dash_duo.driver.execute_script(PIN_COUNT) == 2, timeout=10)
+    assert "Employment" in dash_duo.find_element("#coverage-summary").text
+    assert dash_duo.get_logs() == []
+
+
+def test_cov002_clicking_a_row_shows_figures_and_nearest_services_as_text(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/coverage?service=language-training")
+    dash_duo.wait_for_element(FIRST_ROW, timeout=20)
+    # Filter the table to Downtown and click it: its nearest service is the City Hall one.
+    filter_input = dash_duo.find_element("#coverage-table th[data-dash-column='neighbourhood'] input")
+    filter_input.send_keys("Downtown\n")
+    until(lambda: dash_duo.find_element(FIRST_ROW).text == "Downtown", timeout=10)
+    dash_duo.find_element(FIRST_ROW).click()
+    dash_duo.wait_for_contains_text("#coverage-details", "Downtown", timeout=10)
+    details = dash_duo.find_element("#coverage-details").text
+    assert "Downtown Centre" in details
+    assert XSS_NAME in details                          # shown as text, not run as HTML
+    assert dash_duo.driver.execute_script("return window.__pwned === undefined")
+    assert dash_duo.get_logs() == []
+
+
+def test_cov003_language_view_says_which_census_it_uses(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/coverage?language=ar")
+    dash_duo.wait_for_contains_text("#coverage-demand-note", "2016", timeout=20)
+    until(lambda: dash_duo.driver.execute_script(PIN_COUNT) == 1, timeout=10)   # only one speaks Arabic
+    assert "Arabic" in dash_duo.find_element("#coverage-summary").text
+    assert dash_duo.get_logs() == []
