@@ -30,6 +30,7 @@ SETTINGS_DOC: dict[str, Setting] = {
     "stale_months": Setting("ELIP_STALE_MONTHS", "a listing not verified for this many months is stale (default 12)"),
     "coverage_public": Setting("ELIP_COVERAGE_PUBLIC", "1 to show the coverage view without a staff login (development only)"),
     "production": Setting("ELIP_PRODUCTION", "1 in production: secure cookies, no debug, secret key required"),
+    "session_minutes": Setting("ELIP_SESSION_MINUTES", "a staff or partner login lasts this many minutes (default 120)"),
 }
 
 
@@ -50,6 +51,7 @@ class Settings:
     stale_months: int = 12
     coverage_public: bool = False
     production: bool = False
+    session_minutes: int = 120
 
     @property
     def max_upload_bytes(self) -> int:

@@ -79,7 +79,9 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
 
     init_api(server)
 
-    # Accounts (login, roles) hook in here: init_auth(app, settings, database).
+    from .accounts.web import init_auth  # sessions, CSRF, login/logout, /staff and /partner gates
+
+    init_auth(app, settings, database)
 
     app.layout = html.Div([
         html.Header([html.Div(id=ids.SHELL_NAV), html.Div(id=ids.SHELL_BANNER)], className="elip-header"),

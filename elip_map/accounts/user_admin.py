@@ -1,0 +1,52 @@
+"""Account management by staff (the /staff/users page), audit-logged; never logs or returns a password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..directory.storage import Database
+from .passwords import WeakPassword
+from .service import AccountError, create_user, find_user, list_users, set_password
+
+USER_COLUMNS = [("email", "Email"), ("role", "Role"), ("organization", "Organization"), ("active", "Active"),
+                ("last_login", "Last login")]
+
+
+def user_rows(session: Session) -> list[dict]:
+    return [{"email": u.email, "role": u.role, "organization": u.organization.name if u.organization else "",
+             "active": "yes" if u.active else "no",
+             "last_login": u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never"}
+            for u in list_users(session)]
+
+
+def manage_user(database: Database, staff: Any, adding: bool, *, email: str | None, role: str | None,
+                organization_id: Any, password: str | None, reset_email: str | None,
+                reset_password: str | None) -> tuple[bool, str, list[dict]]:
+    """Add an account or reset a password; (ok, message for the page, refreshed account rows)."""
+    from ..review.audit import record_audit
+
+    if not getattr(staff, "is_staff", False):
+        raise PermissionError("staff only")
+    try:
+        with database.session() as s:
+            if adding:
+                org = int(organization_id) if organization_id not in (None, "") and role == "partner" else None
+                user = create_user(s, email or "", password or "", role or "", organization_id=org)
+                record_audit(s, staff, "user.create", "user", user.id, None,
+                             {"email": user.email, "role": user.role, "organization_id": org})
+                message = f"Account {user.email} created."
+            else:
+                user = find_user(s, reset_email or "")
+                if user is None:
+                    raise AccountError(f"There is no account for {(reset_email or '').strip()}.")
+                set_password(s, user, reset_password or "")
+                record_audit(s, staff, "user.reset-password", "user", user.id, None, None)
+                message = f"Password reset for {user.email}; their sessions have ended."
+        ok = True
+    except (AccountError, WeakPassword) as exc:
+        ok, message = False, str(exc)
+    with database.session() as s:
+        rows = user_rows(s)
+    return ok, message, rows

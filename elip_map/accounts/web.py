@@ -1,0 +1,176 @@
+"""Wire accounts into the Flask server behind Dash: secret key, cookies, CSRF, login/logout, route gates.
+
+Dash callbacks all go through ``/_dash-update-component``, so the gates here protect page URLs only;
+every callback that reads or writes non-public data also calls :func:`require_staff` or
+:func:`require_account` itself (see :mod:`elip_map.accounts.permissions`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from urllib.parse import urlencode, urlsplit
+
+from flask import Flask, Response, abort, redirect, request, session
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+
+from ..config import Settings
+from ..directory.storage import Database
+from .service import (
+    DEFAULT_SESSION_MINUTES, TooManyAttempts, authenticate, end_session, ensure_admin_from_env, load_session,
+    start_session,
+)
+
+log = logging.getLogger(__name__)
+
+CSRF_COOKIE = "_csrf_token"  # the cookie Dash's renderer reads to send the X-CSRFToken header
+SESSION_COOKIE = "elip_session"
+LOGIN_URL = "/login"
+STAFF_PREFIX = "/staff"
+PARTNER_PREFIX = "/partner"
+# Static files never need a session or a CSRF cookie.
+_STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", "/favicon.ico")
+
+
+def resolve_secret_key(settings: Settings) -> str:
+    """The configured key; in development a random per-process key (sessions end at restart)."""
+    if settings.secret_key:
+        return settings.secret_key
+    if settings.production:
+        raise RuntimeError("ELIP_SECRET_KEY must be set in production (ELIP_PRODUCTION=1): it signs the "
+                           "session cookies and must be the same in every worker.")
+    log.warning("ELIP_SECRET_KEY is not set: using a random key for this process only. Logins end when it "
+                "restarts and do not work with several workers; set ELIP_SECRET_KEY in production.")
+    return secrets.token_urlsafe(48)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A local path to go to after login, never another site: safe_next('//evil.example', '/') -> '/'."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def home_for(user) -> str:
+    return "/staff/review" if user.is_staff else "/partner"
+
+
+def gate(path: str, user) -> int | None:
+    """HTTP status refusing this path to this user (401 anonymous, 403 wrong role), or None to allow.
+
+    Staff may open partner pages (to edit any organization directly); partners never staff pages.
+    """
+    is_staff_path = path == STAFF_PREFIX or path.startswith(STAFF_PREFIX + "/")
+    is_partner_path = path == PARTNER_PREFIX or path.startswith(PARTNER_PREFIX + "/")
+    if not (is_staff_path or is_partner_path):
+        return None
+    if user is None:
+        return 401
+    if is_staff_path and not user.is_staff:
+        return 403
+    return None
+
+
+def current_account():
+    """The logged-in user of this request (a plain SessionUser), or None."""
+    user = current_user
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def init_auth(app, settings: Settings, database: Database) -> None:
+    """Register sessions, CSRF protection, login/logout routes and the /staff and /partner gates on ``app.server``."""
+    server: Flask = app.server
+    minutes = settings.session_minutes or DEFAULT_SESSION_MINUTES
+    server.secret_key = resolve_secret_key(settings)
+    server.config.update(
+        SESSION_COOKIE_NAME=SESSION_COOKIE,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=minutes),
+        REMEMBER_COOKIE_DURATION=dt.timedelta(minutes=minutes),  # remember-me is never offered; bounded anyway
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings.production,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=minutes * 60,
+    )
+    CSRFProtect(server)
+
+    manager = LoginManager()
+    manager.session_protection = "basic"
+    manager.init_app(server)
+
+    @manager.user_loader
+    def _load(token: str):
+        with database.session() as s:
+            return load_session(s, token)
+
+    with database.session() as s:
+        if ensure_admin_from_env(s):
+            log.info("first staff account created from ELIP_ADMIN_EMAIL")
+
+    @server.errorhandler(CSRFError)
+    def _csrf_refused(exc: CSRFError):
+        return Response(f"Refused: {exc.description} Reload the page and try again.", status=400,
+                        mimetype="text/plain")
+
+    @server.before_request
+    def _gate():
+        refused = gate(request.path, current_account())
+        if refused is None:
+            return None
+        if refused == 401 and request.method == "GET":
+            return redirect(f"{LOGIN_URL}?{urlencode({'next': request.full_path.rstrip('?')})}")
+        abort(refused)
+
+    @server.after_request
+    def _csrf_cookie(response: Response) -> Response:
+        if request.path.startswith(_STATIC_PREFIXES):
+            return response
+        # Readable by the page's JavaScript on purpose (Dash copies it into the X-CSRFToken header); it is
+        # useless without the HttpOnly session cookie it is bound to.
+        response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=settings.production,
+                            httponly=False, max_age=minutes * 60)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith((STAFF_PREFIX, PARTNER_PREFIX, LOGIN_URL, "/auth/")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @server.post("/auth/login")
+    def _login():
+        email = request.form.get("email", "")
+        password = request.form.get("password", "")
+        target = request.form.get("next", "")
+        try:
+            with database.session() as s:
+                user = authenticate(s, email, password, ip=request.remote_addr or "unknown")
+                token = start_session(s, user, minutes=minutes) if user else None
+                account = load_session(s, token) if token else None
+        except TooManyAttempts:
+            return redirect(f"{LOGIN_URL}?{urlencode({'error': 'locked', 'next': target})}", code=303)
+        if account is None:
+            return redirect(f"{LOGIN_URL}?{urlencode({'error': 'failed', 'next': target})}", code=303)
+        session.clear()  # a new session at login: nothing from before survives (session fixation)
+        session.permanent = True
+        login_user(account, remember=False)
+        return redirect(safe_next(target, home_for(account)), code=303)
+
+    @server.post("/auth/logout")
+    def _logout():
+        user = current_account()
+        if user is not None:
+            with database.session() as s:
+                end_session(s, user.get_id())  # server-side: a copied cookie is dead too
+        logout_user()
+        session.clear()
+        return redirect("/", code=303)
+
+    from ..review.web import init_review_routes
+
+    init_review_routes(server, database)

@@ -1,0 +1,45 @@
+"""Log in: a plain form posted to /auth/login (works without JavaScript; CSRF token in a hidden field)."""
+
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+from elip_map.accounts.permissions import account_or_none
+from elip_map.accounts.web import safe_next
+from elip_map.review import ids
+from elip_map.review.ui import account_bar, csrf_field, rendering_for_a_visitor
+
+dash.register_page(__name__, path="/login", name="Log in", title="Log in — ELIP Service Map")
+
+ERRORS = {
+    "failed": "Wrong email or password.",
+    "locked": "Too many failed logins. Wait 15 minutes and try again, or ask ELIP staff to reset your password.",
+}
+
+
+def layout(error=None, next=None, **_unused):  # noqa: A002 - "next" is the query parameter's name
+    """The login form, or who is signed in."""
+    user = account_or_none() if rendering_for_a_visitor() else None
+    if user is not None:
+        return html.Main([html.H1("Signed in"), account_bar(user),
+                          html.P(html.A("Continue", href="/staff/review" if user.is_staff else "/partner"))],
+                         id="main")
+    message = ERRORS.get(error or "")
+    return html.Main([
+        html.H1("Log in"),
+        html.P("For ELIP staff and partner organizations. Newcomers do not need an account."),
+        html.P(message, id=ids.LOGIN_ERROR, role="alert", className="elip-error") if message else
+        html.P(id=ids.LOGIN_ERROR),
+        html.Form([
+            csrf_field(),
+            dcc.Input(type="hidden", name="next", value=safe_next(next, "")),
+            html.Label("Email", htmlFor=ids.LOGIN_EMAIL),
+            dcc.Input(id=ids.LOGIN_EMAIL, type="email", name="email", required=True, autoComplete="username"),
+            html.Label("Password", htmlFor=ids.LOGIN_PASSWORD),
+            dcc.Input(id=ids.LOGIN_PASSWORD, type="password", name="password", required=True,
+                      autoComplete="current-password"),
+            html.Button("Log in", type="submit", className="elip-action"),
+        ], id=ids.LOGIN_FORM, action="/auth/login", method="post", className="elip-form"),
+        html.P("Forgot your password? Ask ELIP staff to reset it."),
+    ], id="main")

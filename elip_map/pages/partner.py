@@ -1,0 +1,205 @@
+"""Partner listing check (/partner): see every location as the public does, confirm it or propose corrections.
+
+Staff open the same page for any organization (``?org=ID``); for them a correction is saved at once.
+Every callback checks the session's user and organization on the server.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import dash
+from flask import abort
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+
+from elip_map.accounts.permissions import account_or_none, database, require_account, settings
+from elip_map.components.card import listing_card
+from elip_map.review import ids
+from elip_map.review.changes import ReviewError
+from elip_map.review.forms import hours_to_form
+from elip_map.review.partner_actions import partner_action
+from elip_map.review.ui import (
+    EDMONTON_CENTER, account_bar, pin_map, refusal, rendering_for_a_visitor, simple_table,
+)
+from elip_map.review.views import (
+    editor_values, language_options, organization_for, organization_listings, organization_options, request_rows,
+    type_options,
+)
+
+dash.register_page(__name__, path="/partner", name="Partner listings", title="Your listings — ELIP Service Map")
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+REQUEST_COLUMNS = [("submitted", "Sent"), ("location", "Location"), ("changes", "Changes"), ("status", "Status"),
+                   ("note", "Staff note")]
+
+
+def _text(id_, label, **kw):
+    return html.Div([html.Label(label, htmlFor=id_), dcc.Input(id=id_, type="text", debounce=True, **kw)],
+                    className="elip-field")
+
+
+def _editor(tile_url, attribution, options=(), value=None):
+    hours = html.Fieldset([html.Legend("Opening hours (leave both empty when closed that day)")] + [
+        html.Div([html.Span(day, className="elip-day"),
+                  # Wrapping labels name each box for screen readers ("Monday opens").
+                  html.Label([html.Span(f"{day} opens", className="elip-visually-hidden"),
+                              dcc.Input(id={"type": ids.PARTNER_OPENS, "day": i + 1}, type="text", placeholder="9:00")]),
+                  html.Label([html.Span(f"{day} closes", className="elip-visually-hidden"),
+                              dcc.Input(id={"type": ids.PARTNER_CLOSES, "day": i + 1}, type="text",
+                                        placeholder="17:00")])], className="elip-hours-row")
+        for i, day in enumerate(DAYS)])
+    return html.Section([
+        html.H2("Propose a correction", id="partner-editor-heading"),
+        html.Label("Location", htmlFor=ids.PARTNER_LOCATION),
+        dcc.Dropdown(id=ids.PARTNER_LOCATION, options=list(options), value=value, clearable=False),
+        dcc.Store(id=ids.PARTNER_BASE_VERSION), dcc.Store(id=ids.PARTNER_SUBMISSION),
+        _text(ids.PARTNER_NAME, "Location name"),
+        _text(ids.PARTNER_ADDRESS, "Street address"),
+        _text(ids.PARTNER_POSTAL, "Postal code"),
+        _text(ids.PARTNER_PHONE, "Phone"),
+        _text(ids.PARTNER_ACCESSIBILITY, "Accessibility"),
+        hours,
+        _text(ids.PARTNER_HOURS_NOTE, "Hours note (holidays, by appointment)"),
+        dcc.Checklist(id=ids.PARTNER_CLOSED, options=[{"label": " This location has closed", "value": "closed"}],
+                      value=[]),
+        html.H3("Services at this location"),
+        html.Div(id=ids.PARTNER_SERVICES),
+        html.H3("Map pin"),
+        html.P("Drag the pin onto the building's entrance, or type its latitude and longitude."),
+        pin_map(ids.PARTNER_MAP, ids.PARTNER_MARKER, None, tile_url=tile_url, tile_attribution=attribution),
+        html.Div([_text(ids.PARTNER_LAT, "Latitude", inputMode="decimal"),
+                  _text(ids.PARTNER_LON, "Longitude", inputMode="decimal")], className="elip-latlon"),
+        html.Div([html.Button("Send correction", id=ids.PARTNER_SUBMIT, className="elip-action", n_clicks=0),
+                  html.Button("This listing is still correct", id=ids.PARTNER_STILL_CORRECT,
+                              className="elip-action", n_clicks=0)], className="elip-actions"),
+        html.Div(id=ids.PARTNER_MESSAGE, role="status", **{"aria-live": "polite"}),
+    ], className="elip-editor")
+
+
+def layout(org=None, **_unused):
+    """The partner's organization: public listing cards, the correction form and the request statuses."""
+    cfg = settings()
+    user = account_or_none() if rendering_for_a_visitor() else None
+    body, options, requests, picker = [], [], [], None
+    with database().session() as s:
+        organization = organization_for(s, user, org)
+        if user is not None and user.is_staff:
+            picker = html.Form([html.Label("Organization", htmlFor="partner-org-select"),
+                                html.Select([html.Option(o["label"], value=str(o["value"]),
+                                                         selected=organization is not None and o["value"] == organization.id)
+                                             for o in organization_options(s)], id="partner-org-select", name="org"),
+                                html.Button("Open", type="submit", className="elip-action")],
+                               method="get", action="/partner", id=ids.PARTNER_ORG)
+        if organization is not None:
+            listings = organization_listings(s, user, organization.id)
+            options = [{"label": item["label"], "value": item["location_id"]} for item in listings]
+            body = [html.H1(organization.name),
+                    html.P("Each card shows the location exactly as newcomers see it on the map."),
+                    html.Ul([html.Div([listing_card(item, show_on_map=False),
+                                       html.P("Not shown to the public: " + item["why_hidden"], className="elip-warning")
+                                       if not item["public"] else None]) for item in listings],
+                            id=ids.PARTNER_LISTINGS, className="elip-cards")]
+            requests = request_rows(s, user, organization.id)
+    if user is None or organization is None:
+        head = [refusal(user, "/partner")] if user is None else [
+            account_bar(user), picker, html.P("Pick an organization." if user.is_staff else
+                                              "Your account is not linked to an organization; ask ELIP staff.")]
+        editor = _editor(cfg.tile_url or None, cfg.tile_attribution)
+        return html.Main(head + [html.Div(editor, hidden=True), html.Div(id=ids.PARTNER_REQUESTS, hidden=True),
+                                 html.Div(id=ids.PARTNER_LISTINGS, hidden=True)], id="main")
+    editor = _editor(cfg.tile_url or None, cfg.tile_attribution, options, options[0]["value"] if options else None)
+    return html.Main([account_bar(user), picker, *body, editor,
+                      html.Section([html.H2("Your correction requests"),
+                                    html.Div(simple_table(REQUEST_COLUMNS, requests, "Requests and their status"),
+                                             id=ids.PARTNER_REQUESTS)])], id="main")
+
+
+def _service_rows(values: dict) -> list:
+    rows = []
+    for sid, svc in values["snapshot"]["services"].items():
+        rows.append(html.Fieldset([
+            html.Legend(values["service_names"].get(sid, f"Service {sid}")),
+            html.Label("Service types"),
+            dcc.Dropdown(id={"type": ids.PARTNER_SVC_TYPES, "sid": sid}, options=type_options(), value=svc["types"],
+                         multi=True),
+            html.Label("Languages spoken"),
+            dcc.Dropdown(id={"type": ids.PARTNER_SVC_LANGS, "sid": sid}, options=language_options(svc["languages"]),
+                         value=svc["languages"], multi=True),
+            html.Label("Eligibility"),
+            dcc.Input(id={"type": ids.PARTNER_SVC_ELIGIBILITY, "sid": sid}, type="text", value=svc["eligibility"]),
+            html.Label("Fees"),
+            dcc.Input(id={"type": ids.PARTNER_SVC_FEES, "sid": sid}, type="text", value=svc["fees"]),
+        ], className="elip-service-edit"))
+    return rows
+
+
+@callback(
+    Output(ids.PARTNER_NAME, "value"), Output(ids.PARTNER_ADDRESS, "value"), Output(ids.PARTNER_POSTAL, "value"),
+    Output(ids.PARTNER_PHONE, "value"), Output(ids.PARTNER_ACCESSIBILITY, "value"),
+    Output(ids.PARTNER_HOURS_NOTE, "value"), Output({"type": ids.PARTNER_OPENS, "day": ALL}, "value"),
+    Output({"type": ids.PARTNER_CLOSES, "day": ALL}, "value"), Output(ids.PARTNER_CLOSED, "value"),
+    Output(ids.PARTNER_SERVICES, "children"), Output(ids.PARTNER_MARKER, "position"),
+    Output(ids.PARTNER_MAP, "viewport"), Output(ids.PARTNER_BASE_VERSION, "data"),
+    Output(ids.PARTNER_SUBMISSION, "data"),
+    Input(ids.PARTNER_LOCATION, "value"),
+)
+def load_editor(location_id):
+    """A location was picked: fill the form with its current values."""
+    user = require_account()
+    if location_id is None:
+        raise dash.exceptions.PreventUpdate
+    with database().session() as s:
+        try:
+            values = editor_values(s, user, location_id)
+        except ReviewError:  # not this user's location (or none): the same 403 either way
+            abort(403)
+    snap = values["snapshot"]
+    opens, closes = hours_to_form(snap["hours"])
+    pin = [snap["pin"]["lat"], snap["pin"]["lon"]] if snap["pin"] else list(EDMONTON_CENTER)
+    return (snap["name"], snap["address_1"], snap["postal_code"], snap["phone"], snap["accessibility"],
+            snap["hours_note"], opens, closes, ["closed"] if snap["closed"] else [], _service_rows(values), pin,
+            {"center": pin, "zoom": 16 if snap["pin"] else 11}, values["version"], uuid.uuid4().hex)
+
+
+clientside_callback(
+    """function (p) {
+        if (!p) { return [window.dash_clientside.no_update, window.dash_clientside.no_update]; }
+        var lat = Array.isArray(p) ? p[0] : p.lat, lon = Array.isArray(p) ? p[1] : (p.lng || p.lon);
+        return [String(lat), String(lon)];
+    }""",
+    Output(ids.PARTNER_LAT, "value"), Output(ids.PARTNER_LON, "value"), Input(ids.PARTNER_MARKER, "position"),
+)
+
+
+@callback(
+    Output(ids.PARTNER_MESSAGE, "children"), Output(ids.PARTNER_REQUESTS, "children"),
+    Output(ids.PARTNER_SUBMISSION, "data", allow_duplicate=True),
+    Output(ids.PARTNER_BASE_VERSION, "data", allow_duplicate=True),
+    Input(ids.PARTNER_SUBMIT, "n_clicks"), Input(ids.PARTNER_STILL_CORRECT, "n_clicks"),
+    State(ids.PARTNER_LOCATION, "value"), State(ids.PARTNER_BASE_VERSION, "data"),
+    State(ids.PARTNER_SUBMISSION, "data"), State(ids.PARTNER_NAME, "value"), State(ids.PARTNER_ADDRESS, "value"),
+    State(ids.PARTNER_POSTAL, "value"), State(ids.PARTNER_PHONE, "value"), State(ids.PARTNER_ACCESSIBILITY, "value"),
+    State(ids.PARTNER_HOURS_NOTE, "value"), State({"type": ids.PARTNER_OPENS, "day": ALL}, "value"),
+    State({"type": ids.PARTNER_CLOSES, "day": ALL}, "value"), State(ids.PARTNER_CLOSED, "value"),
+    State(ids.PARTNER_LAT, "value"), State(ids.PARTNER_LON, "value"),
+    State({"type": ids.PARTNER_SVC_TYPES, "sid": ALL}, "id"), State({"type": ids.PARTNER_SVC_TYPES, "sid": ALL}, "value"),
+    State({"type": ids.PARTNER_SVC_LANGS, "sid": ALL}, "value"),
+    State({"type": ids.PARTNER_SVC_ELIGIBILITY, "sid": ALL}, "value"),
+    State({"type": ids.PARTNER_SVC_FEES, "sid": ALL}, "value"),
+    prevent_initial_call=True,
+)
+def act(_send, _still, location_id, base_version, submission_id, name, address, postal, phone, accessibility,
+        hours_note, opens, closes, closed, lat, lon, svc_ids, svc_types, svc_langs, svc_elig, svc_fees):
+    """The partner pressed "Send correction" or "Still correct"."""
+    user = require_account()
+    services = {i["sid"]: {"types": t or [], "languages": lg or [], "eligibility": e or "", "fees": f or ""}
+                for i, t, lg, e, f in zip(svc_ids, svc_types, svc_langs, svc_elig, svc_fees)}
+    form = dict(name=name, address_1=address, postal_code=postal, phone=phone, accessibility=accessibility,
+                hours_note=hours_note, opens=opens, closes=closes, closed="closed" in (closed or []), lat=lat, lon=lon,
+                services=services)
+    result = partner_action(database(), user, ctx.triggered_id, location_id, base_version, submission_id, form)
+    return (html.P(result.message, className="elip-ok" if result.ok else "elip-error", role="status"),
+            simple_table(REQUEST_COLUMNS, result.requests, "Requests and their status"),
+            uuid.uuid4().hex if result.ok else no_update,
+            result.version if result.version is not None else no_update)
+

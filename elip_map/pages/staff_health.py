@@ -1,0 +1,99 @@
+"""Data health (/staff/health): stale listings, locations to place by hand (drag the pin), suspected duplicates."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+
+from elip_map.accounts.permissions import account_or_none, database, require_staff, settings
+from elip_map.review import ids
+from elip_map.review.changes import Conflict, InvalidChange, ReviewError, place_pin
+from elip_map.review.health import duplicate_suspects, needs_attention, stale_locations
+from elip_map.review.tx import in_transaction
+from elip_map.review.ui import EDMONTON_CENTER, account_bar, pin_map, refusal, rendering_for_a_visitor, simple_table
+
+dash.register_page(__name__, path="/staff/health", name="Data health", title="Data health — ELIP Service Map")
+
+STALE_COLUMNS = [("organization", "Organization"), ("name", "Location"), ("address", "Address"),
+                 ("last_verified", "Last verified")]
+ATTENTION_COLUMNS = [("organization", "Organization"), ("name", "Location"), ("address", "Address"),
+                     ("note", "Why")]
+DUPLICATE_COLUMNS = [("source_file", "File"), ("rows", "Rows"), ("location_id", "Location id"), ("reason", "Reason")]
+
+
+def _pin_tool(options, tile_url, attribution):
+    return html.Div([
+        html.Label("Location to place", htmlFor=ids.HEALTH_LOCATION),
+        dcc.Dropdown(id=ids.HEALTH_LOCATION, options=options, value=None, placeholder="Pick a location"),
+        dcc.Store(id=ids.HEALTH_VERSION),
+        pin_map(ids.HEALTH_MAP, ids.HEALTH_MARKER, None, tile_url=tile_url, tile_attribution=attribution),
+        html.Label("Latitude", htmlFor=ids.HEALTH_LAT), dcc.Input(id=ids.HEALTH_LAT, type="text"),
+        html.Label("Longitude", htmlFor=ids.HEALTH_LON), dcc.Input(id=ids.HEALTH_LON, type="text"),
+        html.Button("Save pin", id=ids.HEALTH_SAVE, className="elip-action", n_clicks=0),
+        html.Div(id=ids.HEALTH_MESSAGE, role="status", **{"aria-live": "polite"}),
+    ])
+
+
+def layout(**_unused):
+    """Three lists for the data steward, each with what to do about it."""
+    cfg = settings()
+    user = account_or_none() if rendering_for_a_visitor() else None
+    if user is None or not user.is_staff:
+        return html.Main([refusal(user, "/staff/health"), html.Div(_pin_tool([], None, ""), hidden=True)], id="main")
+    with database().session() as s:
+        stale = stale_locations(s, cfg.stale_months)
+        attention = needs_attention(s)
+        duplicates = duplicate_suspects(s)
+    options = [{"label": f"{r['organization']} — {r['name'] or r['address']}", "value": r["location_id"]}
+               for r in attention]
+    return html.Main([
+        account_bar(user), html.H1("Data health"),
+        html.H2(f"Locations to place by hand ({len(attention)})"),
+        html.P("The geocoder could not place these with confidence, so they are not on the public map. Pick one, "
+               "drag the pin to the entrance (or type the coordinates) and save."),
+        _pin_tool(options, cfg.tile_url or None, cfg.tile_attribution),
+        simple_table(ATTENTION_COLUMNS, attention, "Locations whose geocode needs attention"),
+        html.H2(f"Stale listings ({len(stale)})"),
+        html.P(f"Not verified in the last {cfg.stale_months} months: ask the partner to check them."),
+        simple_table(STALE_COLUMNS, stale, "Stale listings, oldest first"),
+        html.H2(f"Suspected duplicates ({len(duplicates)})"),
+        simple_table(DUPLICATE_COLUMNS, duplicates, "Rows an import thought were the same location"),
+    ], id="main")
+
+
+@callback(Output(ids.HEALTH_MARKER, "position"), Output(ids.HEALTH_MAP, "viewport"), Output(ids.HEALTH_VERSION, "data"),
+          Input(ids.HEALTH_LOCATION, "value"), prevent_initial_call=True)
+def pick_location(location_id):
+    """A location to place was picked: start the pin where it is (or the city centre)."""
+    require_staff()
+    with database().session() as s:
+        row = next((r for r in needs_attention(s) if r["location_id"] == location_id), None)
+    if row is None:
+        return no_update, no_update, None
+    pin = [row["lat"], row["lon"]] if row["lat"] is not None else list(EDMONTON_CENTER)
+    return pin, {"center": pin, "zoom": 15}, row["version"]
+
+
+clientside_callback(
+    """function (p) {
+        if (!p) { return [window.dash_clientside.no_update, window.dash_clientside.no_update]; }
+        var lat = Array.isArray(p) ? p[0] : p.lat, lon = Array.isArray(p) ? p[1] : (p.lng || p.lon);
+        return [String(lat), String(lon)];
+    }""",
+    Output(ids.HEALTH_LAT, "value"), Output(ids.HEALTH_LON, "value"), Input(ids.HEALTH_MARKER, "position"),
+)
+
+
+@callback(Output(ids.HEALTH_MESSAGE, "children"), Input(ids.HEALTH_SAVE, "n_clicks"),
+          State(ids.HEALTH_LOCATION, "value"), State(ids.HEALTH_LAT, "value"), State(ids.HEALTH_LON, "value"),
+          State(ids.HEALTH_VERSION, "data"), prevent_initial_call=True)
+def save_pin(_clicks, location_id, lat, lon, version):
+    """Staff pressed "Save pin"."""
+    staff = require_staff()
+    try:
+        in_transaction(database(), lambda s: place_pin(s, staff, location_id, float(lat), float(lon), int(version)))
+    except (TypeError, ValueError):
+        return html.P("Pick a location and give a latitude and longitude.", className="elip-error")
+    except (InvalidChange, Conflict, ReviewError) as exc:
+        return html.P(str(exc), className="elip-error")
+    return html.P("Pin saved: the location is on the public map now.", className="elip-ok")

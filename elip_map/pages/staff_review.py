@@ -1,0 +1,104 @@
+"""Staff review queue (/staff/review): each pending correction as a before/after diff and pin move; approve or reject."""
+
+from __future__ import annotations
+
+import dash
+import dash_leaflet as dl
+from dash import Input, Output, State, callback, ctx, dcc, html
+
+from elip_map.accounts.permissions import account_or_none, database, require_staff, settings
+from elip_map.review import ids
+from elip_map.review.changes import Conflict, ReviewError, approve, reject
+from elip_map.review.tx import in_transaction
+from elip_map.review.ui import account_bar, diff_table, pin_map, refusal, rendering_for_a_visitor
+from elip_map.review.views import pending_queue, request_detail
+
+dash.register_page(__name__, path="/staff/review", name="Review queue", title="Review queue — ELIP Service Map")
+
+
+def _skeleton(options, tile_url, attribution):
+    return html.Div([
+        html.Label("Pending request", htmlFor=ids.REVIEW_REQUEST),
+        dcc.Dropdown(id=ids.REVIEW_REQUEST, options=options, value=options[0]["value"] if options else None,
+                     placeholder="No pending requests"),
+        html.Div(id=ids.REVIEW_DETAIL),
+        pin_map(ids.REVIEW_MAP, None, None, tile_url=tile_url, tile_attribution=attribution,
+                extra=[dl.LayerGroup(id=ids.REVIEW_PINS)]),
+        html.Label("Note to the partner (required to reject)", htmlFor=ids.REVIEW_NOTE),
+        dcc.Textarea(id=ids.REVIEW_NOTE, value="", style={"width": "100%"}),
+        html.Div([html.Button("Approve and apply", id=ids.REVIEW_APPROVE, className="elip-action", n_clicks=0),
+                  html.Button("Reject", id=ids.REVIEW_REJECT, className="elip-action", n_clicks=0)],
+                 className="elip-actions"),
+        html.Div(id=ids.REVIEW_MESSAGE, role="status", **{"aria-live": "polite"}),
+    ], id=ids.REVIEW_QUEUE)
+
+
+def layout(**_unused):
+    """The queue of pending corrections (staff only)."""
+    cfg = settings()
+    user = account_or_none() if rendering_for_a_visitor() else None
+    if user is None or not user.is_staff:
+        return html.Main([refusal(user, "/staff/review"),
+                          html.Div(_skeleton([], None, ""), hidden=True)], id="main")
+    with database().session() as s:
+        options = pending_queue(s)
+    return html.Main([account_bar(user), html.H1("Review queue"),
+                      html.P(f"{len(options)} pending correction(s). Approving applies the change at once; a request "
+                             "made against an older version of the listing is refused."),
+                      _skeleton(options, cfg.tile_url or None, cfg.tile_attribution)], id="main")
+
+
+def detail_view(detail: dict | None) -> tuple[list, list, dict | dash.NoUpdate]:
+    """Diff table, pins (grey: now, blue: proposed) and the map viewport for one request."""
+    if detail is None:
+        return [html.P("Pick a request.")], [], dash.no_update
+    head = html.P(f"Request #{detail['id']} by {detail['submitted_by']} on {detail['submitted_at']} "
+                  f"(status: {detail['status']}; listing version then {detail['base_version']}, "
+                  f"now {detail['current_version']}).")
+    pins, viewport = [], dash.no_update
+    if detail["before_pin"]:
+        b = detail["before_pin"]
+        pins.append(dl.CircleMarker(center=[b["lat"], b["lon"]], radius=9, color="#555",
+                                    children=dl.Tooltip("Pin now")))
+        viewport = {"center": [b["lat"], b["lon"]], "zoom": 16}
+    if detail["after_pin"]:
+        a = detail["after_pin"]
+        pins.append(dl.CircleMarker(center=[a["lat"], a["lon"]], radius=9, color="#0052cc",
+                                    children=dl.Tooltip("Proposed pin")))
+        viewport = {"center": [a["lat"], a["lon"]], "zoom": 16}
+    return [head, diff_table(detail["rows"])], pins, viewport
+
+
+@callback(Output(ids.REVIEW_DETAIL, "children"), Output(ids.REVIEW_PINS, "children"),
+          Output(ids.REVIEW_MAP, "viewport"), Input(ids.REVIEW_REQUEST, "value"))
+def show_request(request_id):
+    """A request was picked in the queue: show its diff and pins."""
+    require_staff()
+    with database().session() as s:
+        return detail_view(request_detail(s, request_id) if request_id is not None else None)
+
+
+def decide(staff, trigger, request_id, note) -> tuple[bool, str]:
+    """Approve or reject in one transaction; a conflict or a bad request becomes a plain message."""
+    action = approve if trigger == ids.REVIEW_APPROVE else reject
+    try:
+        in_transaction(database(), lambda s: action(s, staff, request_id, note or ""))
+    except (Conflict, ReviewError) as exc:
+        return False, str(exc)
+    return True, f"Request #{request_id} {'approved and applied' if action is approve else 'rejected'}."
+
+
+@callback(Output(ids.REVIEW_MESSAGE, "children"), Output(ids.REVIEW_REQUEST, "options"),
+          Output(ids.REVIEW_REQUEST, "value"), Output(ids.REVIEW_NOTE, "value"),
+          Input(ids.REVIEW_APPROVE, "n_clicks"), Input(ids.REVIEW_REJECT, "n_clicks"),
+          State(ids.REVIEW_REQUEST, "value"), State(ids.REVIEW_NOTE, "value"), prevent_initial_call=True)
+def on_decide(_approve, _reject, request_id, note):
+    """A reviewer pressed Approve or Reject."""
+    staff = require_staff()
+    ok, message = decide(staff, ctx.triggered_id, request_id, note)
+    with database().session() as s:
+        options = pending_queue(s)
+    keep = request_id if not ok and any(o["value"] == request_id for o in options) else (
+        options[0]["value"] if options else None)
+    return (html.P(message, className="elip-ok" if ok else "elip-error", role="alert"), options, keep,
+            note if not ok else "")

@@ -1,0 +1,64 @@
+"""Accounts (/staff/users): list accounts, add staff or partner accounts, reset a password."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, ctx, dcc, html
+
+from elip_map.accounts.models import ROLES
+from elip_map.accounts.permissions import account_or_none, database, require_staff
+from elip_map.accounts.user_admin import USER_COLUMNS, manage_user, user_rows
+from elip_map.review import ids
+from elip_map.review.ui import account_bar, refusal, rendering_for_a_visitor, simple_table
+from elip_map.review.views import organization_options
+
+dash.register_page(__name__, path="/staff/users", name="Accounts", title="Accounts — ELIP Service Map")
+
+
+def _forms(org_options):
+    return html.Div([
+        html.H2("Add an account"),
+        html.Label("Email", htmlFor=ids.USERS_EMAIL), dcc.Input(id=ids.USERS_EMAIL, type="email"),
+        html.Label("Role", htmlFor=ids.USERS_ROLE),
+        dcc.Dropdown(id=ids.USERS_ROLE, options=[{"label": r, "value": r} for r in ROLES], value="partner"),
+        html.Label("Organization (partners)", htmlFor=ids.USERS_ORG),
+        dcc.Dropdown(id=ids.USERS_ORG, options=org_options),
+        html.Label("First password (tell them to keep it private)", htmlFor=ids.USERS_PASSWORD),
+        dcc.Input(id=ids.USERS_PASSWORD, type="password", autoComplete="new-password"),
+        html.Button("Add account", id=ids.USERS_ADD, className="elip-action", n_clicks=0),
+        html.H2("Reset a password"),
+        html.P("The account's open sessions end at once."),
+        html.Label("Email", htmlFor=ids.USERS_RESET_EMAIL), dcc.Input(id=ids.USERS_RESET_EMAIL, type="email"),
+        html.Label("New password", htmlFor=ids.USERS_RESET_PASSWORD),
+        dcc.Input(id=ids.USERS_RESET_PASSWORD, type="password", autoComplete="new-password"),
+        html.Button("Reset password", id=ids.USERS_RESET, className="elip-action", n_clicks=0),
+        html.Div(id=ids.USERS_MESSAGE, role="status", **{"aria-live": "polite"}),
+    ])
+
+
+def layout(**_unused):
+    """Accounts and the two forms (staff only)."""
+    user = account_or_none() if rendering_for_a_visitor() else None
+    if user is None or not user.is_staff:
+        return html.Main([refusal(user, "/staff/users"), html.Div([_forms([]), html.Div(id=ids.USERS_TABLE)],
+                                                                    hidden=True)], id="main")
+    with database().session() as s:
+        rows, orgs = user_rows(s), organization_options(s)
+    return html.Main([account_bar(user), html.H1("Accounts"),
+                      html.Div(simple_table(USER_COLUMNS, rows, "Accounts"), id=ids.USERS_TABLE),
+                      _forms(orgs)], id="main")
+
+
+@callback(Output(ids.USERS_MESSAGE, "children"), Output(ids.USERS_TABLE, "children"),
+          Output(ids.USERS_PASSWORD, "value"), Output(ids.USERS_RESET_PASSWORD, "value"),
+          Input(ids.USERS_ADD, "n_clicks"), Input(ids.USERS_RESET, "n_clicks"),
+          State(ids.USERS_EMAIL, "value"), State(ids.USERS_ROLE, "value"), State(ids.USERS_ORG, "value"),
+          State(ids.USERS_PASSWORD, "value"), State(ids.USERS_RESET_EMAIL, "value"),
+          State(ids.USERS_RESET_PASSWORD, "value"), prevent_initial_call=True)
+def on_manage(_add, _reset, email, role, org, password, reset_email, reset_password):
+    """Staff pressed "Add account" or "Reset password" (passwords are cleared from the form either way)."""
+    staff = require_staff()
+    ok, message, rows = manage_user(database(), staff, ctx.triggered_id == ids.USERS_ADD, email=email, role=role,
+                                    organization_id=org, password=password, reset_email=reset_email,
+                                    reset_password=reset_password)
+    return html.P(message, className="elip-ok" if ok else "elip-error"), simple_table(USER_COLUMNS, rows, "Accounts"), "", ""

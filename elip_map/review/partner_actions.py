@@ -1,0 +1,57 @@
+"""What the partner page's buttons do, apart from Dash: send a correction (staff: save it) or confirm a listing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..directory.storage import Database
+from . import ids
+from .changes import Conflict, InvalidChange, ReviewError, direct_edit, location_for, mark_still_correct, submit_change
+from .forms import payload_from_form
+from .changes import location_snapshot
+from .tx import in_transaction
+from .views import request_rows
+
+
+@dataclass
+class ActionResult:
+    ok: bool
+    message: str
+    requests: list[dict] = field(default_factory=list)
+    version: int | None = None  # the listing's new version after a staff save
+
+
+def partner_action(database: Database, user: Any, trigger: Any, location_id: Any, base_version: Any,
+                   submission_id: str | None, form: dict) -> ActionResult:
+    """Run one button press for this user; every id from the browser is re-checked against the user."""
+    def work(session):
+        loc = location_for(session, user, location_id)
+        if trigger == ids.PARTNER_STILL_CORRECT:
+            day = mark_still_correct(session, user, loc.id)
+            return f"Thank you: the listing is marked as verified on {day.isoformat()}.", None, loc.organization_id
+        payload = payload_from_form(location_snapshot(loc), **form)
+        if user.is_staff:
+            saved = direct_edit(session, user, loc.id, payload, int(base_version or 0))
+            return "Saved: the listing is changed.", saved.version, loc.organization_id
+        request = submit_change(session, user, loc.id, payload, base_version=base_version,
+                                submission_id=submission_id)
+        return (f"Sent: request #{request.id} is waiting for ELIP staff. You can follow its status below.", None,
+                loc.organization_id)
+
+    try:
+        message, version, org_id = in_transaction(database, work, retry_on_duplicate=bool(submission_id))
+        ok = True
+    except InvalidChange as exc:
+        message, version, org_id, ok = "Not sent: " + " ".join(exc.problems), None, None, False
+    except Conflict as exc:
+        message, version, org_id, ok = str(exc), None, None, False
+    except ReviewError as exc:
+        message, version, org_id, ok = str(exc), None, None, False
+    with database.session() as session:
+        try:
+            org = org_id if org_id is not None else location_for(session, user, location_id).organization_id
+            rows = request_rows(session, user, org)
+        except ReviewError:
+            rows = []
+    return ActionResult(ok, message, rows, version)

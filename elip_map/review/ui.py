@@ -1,0 +1,88 @@
+"""Building blocks shared by the login, partner and staff pages (Dash components from plain data).
+
+All text from the database is passed as component children or props, never as HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import dash_leaflet as dl
+from dash import dcc, html
+from flask import has_request_context, request
+
+EDMONTON_CENTER = (53.5461, -113.4938)
+STAFF_LINKS = (("/staff/review", "Review queue"), ("/staff/health", "Data health"), ("/staff/audit", "Audit log"),
+               ("/staff/users", "Accounts"), ("/partner", "Edit listings"), ("/coverage", "Coverage"))
+# Hand-written in assets/elip_review.js: copies a dragged marker's new position into its `position` prop.
+DRAG_END = {"dragend": {"variable": "elip.review.pinDragEnd"}}
+
+
+def rendering_for_a_visitor() -> bool:
+    """True only while Dash's router callback renders a page for a request.
+
+    Dash also calls every page's layout once to build the validation layout, which it then embeds in
+    every page it serves to anyone: data must never be rendered into that call.
+    """
+    return has_request_context() and request.path.endswith("/_dash-update-component")
+
+
+def csrf_field() -> dcc.Input:
+    from flask_wtf.csrf import generate_csrf
+
+    token = generate_csrf() if rendering_for_a_visitor() else ""
+    return dcc.Input(type="hidden", name="csrf_token", value=token)
+
+
+def account_bar(user) -> html.Div:
+    """Who is signed in, links for staff, and a logout button (a POST with the CSRF token)."""
+    if user is None:
+        return html.Div()
+    links = [html.A(label, href=href, className="elip-nav-link") for href, label in STAFF_LINKS] if user.is_staff else []
+    return html.Div([
+        html.Nav(links, className="elip-staff-nav", **{"aria-label": "Staff pages"}) if links else None,
+        html.Form([csrf_field(), html.Span(f"Signed in as {user.email} ({user.role})", className="elip-signed-in"),
+                   html.Button("Log out", type="submit", className="elip-action")],
+                  action="/auth/logout", method="post", className="elip-account-bar"),
+    ])
+
+
+def refusal(user, path: str) -> html.Div:
+    """What an unauthorized visitor sees instead of the page: no data at all."""
+    if user is None:
+        return html.Div([html.P("Please log in to see this page."),
+                         html.A("Log in", href=f"/login?next={path}", className="elip-action")],
+                        className="elip-refusal", role="alert")
+    return html.Div(html.P("Your account cannot open this page."), className="elip-refusal", role="alert")
+
+
+def diff_table(rows: Iterable[Mapping[str, str]], caption: str = "Proposed changes") -> html.Table:
+    return html.Table([
+        html.Caption(caption),
+        html.Thead(html.Tr([html.Th("Field", scope="col"), html.Th("Now", scope="col"),
+                            html.Th("Proposed", scope="col")])),
+        html.Tbody([html.Tr([html.Th(r["field"], scope="row"), html.Td(r["before"]), html.Td(r["after"])])
+                    for r in rows]),
+    ], className="elip-diff")
+
+
+def simple_table(columns: list[tuple[str, str]], rows: Iterable[Mapping], caption: str, **kwargs) -> html.Table:
+    """A plain accessible table: columns are (key, heading)."""
+    return html.Table([
+        html.Caption(caption),
+        html.Thead(html.Tr([html.Th(h, scope="col") for _, h in columns])),
+        html.Tbody([html.Tr([html.Td(str(r.get(k, "") if r.get(k) is not None else "")) for k, _ in columns])
+                    for r in rows]),
+    ], className="elip-table", **kwargs)
+
+
+def pin_map(map_id: str, marker_id: str | None, position=None, *, tile_url: str | None = None,
+            tile_attribution: str = "", extra=None) -> dl.Map:
+    """A small map with one draggable pin (drag it where the door is)."""
+    children = [dl.TileLayer(url=tile_url, attribution=tile_attribution, maxZoom=19)] if tile_url else []
+    if marker_id:
+        children.append(dl.Marker(id=marker_id, position=list(position or EDMONTON_CENTER), draggable=True,
+                                  eventHandlers=DRAG_END, title="Drag to the building's entrance"))
+    children.extend(extra or [])
+    return dl.Map(children, id=map_id, center=list(position or EDMONTON_CENTER), zoom=15 if position else 11,
+                  style={"height": "320px"}, className="elip-pin-map")
