@@ -263,7 +263,16 @@
         }, function () { resolve([nu(), t["Your browser did not share your location."]]); }, { timeout: 10000, maximumAge: 60000 });
       });
     },
-    syncUrl: function (types, langs, hood, q, near, labels) {
+    // One callback both ways (Dash allows a loop only inside one callback): a filter change writes the
+    // URL (dcc.Location pushes a history step); the back button changes the URL, which sets the filters.
+    syncUrl: function (types, langs, hood, q, near, search, labels) {
+      var none = [nu(), nu(), nu(), nu(), nu(), nu()];
+      var trig = (dc.callback_context.triggered || []).map(function (x) { return x.prop_id; });
+      if (trig.length === 1 && trig[0] === "home-url.search") {
+        var p = new URLSearchParams(search || "");
+        var list = function (k) { return (p.get(k) || "").split(",").filter(Boolean); };
+        return [nu(), list("service"), list("lang"), p.get("hood") || null, p.get("q") || "", p.get("near") || ""];
+      }
       var params = new URLSearchParams();
       if (labels.ui && labels.ui !== "en") params.set("ui", labels.ui);
       if (types && types.length) params.set("service", types.join(","));
@@ -274,12 +283,9 @@
       var current = new URLSearchParams(window.location.search);
       var keys = ["ui", "service", "lang", "hood", "q", "near"];
       var same = keys.every(function (k) { return (current.get(k) || "") === (params.get(k) || ""); });
-      if (!same) {
-        var qs = params.toString();
-        // pushState: each change is a step for the back button; going back re-renders the page from the URL.
-        window.history.pushState(null, "", window.location.pathname + (qs ? "?" + qs : ""));
-      }
-      return window.location.search;
+      if (same) return none;
+      var qs = params.toString();
+      return [qs ? "?" + qs : "", nu(), nu(), nu(), nu(), nu()];
     },
     toggleView: function (n, labels) {
       var showMap = (n || 0) % 2 === 1;

@@ -44,7 +44,7 @@ def filter_panel(ui: str, values: Mapping, languages: Sequence[str], hood_option
         html.Label(_("Near"), htmlFor=ids.HOME_NEAR_INPUT),
         html.Div([
             dcc.Input(id=ids.HOME_NEAR_INPUT, type="search", value=values.get("near") or "", placeholder=near_hint,
-                      autoComplete="street-address", className="elip-input", debounce=False),
+                      autoComplete="street-address", className="elip-input", debounce=True),
             html.Button(_("Search"), id=ids.HOME_NEAR_BUTTON, type="button", className="elip-button"),
         ], className="elip-near-row"),
         html.Button(_("Use my location"), id=ids.HOME_LOCATE_BUTTON, type="button", className="elip-button elip-secondary"),
@@ -83,7 +83,7 @@ def filter_panel(ui: str, values: Mapping, languages: Sequence[str], hood_option
             id=ids.HOME_FILTER_LANG, options=language_options(languages, ui), value=list(lang_values),
             className="elip-checks", inputClassName="elip-check-input", labelClassName="elip-check-label"),
             open_=bool(lang_values)),
-        hood,
+        _group(_("Neighbourhood"), hood, open_=bool(values.get("hood"))),
         _group(_("Hours"), hours),
         html.Button(_("Clear filters"), id=ids.HOME_CLEAR_FILTERS, type="button", className="elip-button elip-secondary"),
     ], className="elip-filters", **{"aria-label": _("Filters")})

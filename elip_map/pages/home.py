@@ -56,7 +56,7 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, **_un
         dcc.Store(id=ids.HOME_NEAR),
         dcc.Store(id=ids.HOME_LIMIT, data=50),
         dcc.Store(id=ids.HOME_SELECTED),
-        dcc.Store(id=ids.HOME_URL_SINK),
+        dcc.Location(id=ids.HOME_URL, refresh=False),
         html.H1(_("Find services for newcomers in Edmonton")),
         html.Div([
             filter_panel(ui, values, languages, ctx["hood_options"], ctx["near_available"]),
@@ -122,10 +122,13 @@ clientside_callback(
 
 clientside_callback(
     ClientsideFunction("elip_map", "syncUrl"),
-    Output(ids.HOME_URL_SINK, "data"),
+    Output(ids.HOME_URL, "search"),
+    Output(ids.HOME_FILTER_SERVICE, "value", allow_duplicate=True), Output(ids.HOME_FILTER_LANG, "value", allow_duplicate=True),
+    Output(ids.HOME_FILTER_HOOD, "value", allow_duplicate=True), Output(ids.HOME_FILTER_TEXT, "value", allow_duplicate=True),
+    Output(ids.HOME_NEAR_INPUT, "value"),
     Input(ids.HOME_FILTER_SERVICE, "value"), Input(ids.HOME_FILTER_LANG, "value"), Input(ids.HOME_FILTER_HOOD, "value"),
-    Input(ids.HOME_FILTER_TEXT, "value"), Input(ids.HOME_NEAR, "data"), State(ids.HOME_LABELS, "data"),
-    prevent_initial_call=True,
+    Input(ids.HOME_FILTER_TEXT, "value"), Input(ids.HOME_NEAR, "data"), Input(ids.HOME_URL, "search"),
+    State(ids.HOME_LABELS, "data"), prevent_initial_call=True,
 )
 
 clientside_callback(
@@ -150,8 +153,7 @@ clientside_callback(ClientsideFunction("elip_map", "widen"), *_FILTER_OUTPUTS, I
 
 
 @callback(Output(ids.HOME_NEAR, "data"), Output(ids.HOME_NEAR_MESSAGE, "children"),
-          Input(ids.HOME_NEAR_BUTTON, "n_clicks"), Input(ids.HOME_NEAR_INPUT, "n_submit"),
-          State(ids.HOME_NEAR_INPUT, "value"), State(ids.HOME_LABELS, "data"))
-def place_near(_clicks, _submits, text, labels):
+          Input(ids.HOME_NEAR_BUTTON, "n_clicks"), Input(ids.HOME_NEAR_INPUT, "value"), State(ids.HOME_LABELS, "data"))
+def place_near(_clicks, text, labels):
     """The reader searched near a place: put it on the map, or say plainly why not."""
     return near_answer(text, (labels or {}).get("ui", "en"), current_app.config)

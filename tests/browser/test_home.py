@@ -107,3 +107,166 @@ def test_home001_loads_and_filters_match_directory(dash_duo, app):
     assert sorted(listed_ids(dash_duo)) == wanted
     until(lambda: map_point_count(dash_duo) == len(wanted), timeout=5)
     assert dash_duo.get_logs() == []
+
+
+def ranked_ids(features, criteria, lat, lon):
+    """The order the page must show: nearest first (ties by name), computed from the directory."""
+    pairs = [(distance_km(lat, lon, f["geometry"]["coordinates"][1], f["geometry"]["coordinates"][0]),
+              f["properties"]["sort"], f["properties"]["id"]) for f in features if matches(f["properties"], criteria)]
+    return [fid for _d, _s, fid in sorted(pairs)]
+
+
+def search_near(dash_duo, text):
+    box = dash_duo.find_element("#home-near-input")
+    box.clear()
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+
+
+def test_home002_near_a_neighbourhood_ranks_nearest_first(dash_duo, app):
+    dash_duo.start_server(app)
+    features = expected_features(app)
+    wait_count(dash_duo, len(features))
+    search_near(dash_duo, "alberta avenue")
+    dash_duo.wait_for_contains_text("#home-status", "Alberta Avenue", timeout=10)
+    place = app.server.config["ELIP_NEIGHBOURHOODS"].find("Alberta Avenue")
+    expected = ranked_ids(features, {}, place["lat"], place["lon"])
+    until(lambda: listed_ids(dash_duo) == expected, timeout=5)
+    distances = [float(el.text.split()[0]) for el in dash_duo.find_elements(".elip-card-distance")]
+    assert distances == sorted(distances) and len(distances) == len(expected)
+    assert "near=alberta+avenue" in dash_duo.driver.current_url
+
+    search_near(dash_duo, "Nowhere Near Anything 123")
+    # Either "could not find ..." (geocoder installed) or "not available right now" (no geocoder): said plainly.
+    until(lambda: dash_duo.find_element("#home-near-message").text.strip() != "", timeout=10)
+    until(lambda: dash_duo.find_element("#home-status").text == "", timeout=5)
+    assert len(listed_ids(dash_duo)) == len(features)  # the page still works without "near"
+    assert dash_duo.get_logs() == []
+
+
+def test_home003_shared_url_reproduces_the_view_and_back_works(dash_duo, app):
+    features = expected_features(app)
+    dash_duo.start_server(app)
+    query = {"service": "language-training,information-orientation", "lang": "ar", "q": "settlment"}
+    dash_duo.driver.get(dash_duo.server_url + "/?" + urlencode(query))
+    criteria = {"types": query["service"].split(","), "langs": ["ar"], "q": "settlment"}
+    wanted = sorted(f["properties"]["id"] for f in features if matches(f["properties"], criteria))
+    assert wanted  # typo-tolerant: "settlment" finds "Settlement"
+    wait_count(dash_duo, len(wanted))
+    assert sorted(listed_ids(dash_duo)) == wanted
+    assert dash_duo.find_element("#home-filter-text").get_attribute("value") == "settlment"
+
+    box = dash_duo.find_element("#home-filter-text")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)
+    wait_count(dash_duo, len([f for f in features if matches(f["properties"], {**criteria, "q": ""})]))
+    until(lambda: "q=" not in dash_duo.driver.current_url, timeout=5)
+
+    dash_duo.driver.back()
+    until(lambda: "q=settlment" in dash_duo.driver.current_url, timeout=5)
+    wait_count(dash_duo, len(wanted))
+    until(lambda: dash_duo.find_element("#home-filter-text").get_attribute("value") == "settlment", timeout=5)
+    assert dash_duo.get_logs() == []
+
+
+def test_home004_french_and_arabic_interfaces(dash_duo, app):
+    features = expected_features(app)
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + "/?ui=fr")
+    wait_count(dash_duo, len(features))
+    html_el = dash_duo.find_element("html")
+    assert (html_el.get_attribute("lang"), html_el.get_attribute("dir")) == ("fr", "ltr")
+    assert dash_duo.find_element("h1").text == "Trouver des services pour les nouveaux arrivants à Edmonton"
+    labels = [el.get_attribute("textContent").strip() for el in dash_duo.find_elements("#home-filter-lang label")]
+    assert "arabe" in labels and "somali" in labels
+    dash_duo.wait_for_contains_text(".elip-card", "Langues", timeout=5)
+
+    dash_duo.find_element("a.elip-ui-link[data-ui='ar']").click()
+    until(lambda: "ui=ar" in dash_duo.driver.current_url, timeout=5)
+    wait_count(dash_duo, len(features))
+    html_el = dash_duo.find_element("html")
+    assert (html_el.get_attribute("lang"), html_el.get_attribute("dir")) == ("ar", "rtl")
+    assert dash_duo.find_element("h1").text == "ابحث عن خدمات للقادمين الجدد في إدمونتون"
+    # Right-to-left for real: the filter panel sits on the right of the results on a wide screen.
+    filters = dash_duo.find_element(".elip-filters").rect
+    results = dash_duo.find_element(".elip-list-pane").rect
+    assert filters["x"] > results["x"]
+    # Listing text stays as the organization wrote it.
+    assert "Newcomer Centre" in dash_duo.find_element("#home-results").text
+    assert dash_duo.get_logs() == []
+
+
+def test_home005_phone_layout(dash_duo, app, tmp_path):
+    features = expected_features(app)
+    dash_duo.start_server(app)
+    dash_duo.driver.set_window_size(360, 640)
+    dash_duo.driver.get(dash_duo.server_url + "/")
+    wait_count(dash_duo, len(features))
+    width = dash_duo.driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"horizontal scrolling on a phone: {width}"
+    map_pane = dash_duo.find_element(".elip-map-pane")
+    assert not map_pane.is_displayed()  # one pane at a time on a phone
+    small = dash_duo.driver.execute_script("""
+        return [...document.querySelectorAll('.elip-action, .elip-button, .elip-check-label')]
+            .filter(el => el.offsetParent !== null && el.getBoundingClientRect().height < 44).length""")
+    assert small == 0, "touch targets under 44 px"
+    dash_duo.driver.save_screenshot(str(tmp_path / "home-360x640-list.png"))
+    dash_duo.find_element("#home-view-toggle").click()
+    until(lambda: map_pane.is_displayed(), timeout=5)
+    # Leaflet draws only what is in view on a narrow screen: some, and never more than the directory has.
+    until(lambda: 0 < map_point_count(dash_duo) <= len(features), timeout=5)
+    dash_duo.driver.save_screenshot(str(tmp_path / "home-360x640-map.png"))
+    assert dash_duo.get_logs() == []
+
+
+def test_home006_listing_text_is_never_html(dash_duo, app):
+    features = expected_features(app)
+    dash_duo.start_server(app)
+    wait_count(dash_duo, len(features))
+    card = next(el for el in dash_duo.find_elements("[data-location-id]") if XSS_NAME in el.text)
+    assert card.find_element(By.CSS_SELECTOR, "h3").text == XSS_NAME
+    assert dash_duo.driver.find_elements(By.CSS_SELECTOR, "img[src='x']") == []
+    card.find_element(By.CSS_SELECTOR, "button.elip-show").click()
+    until(lambda: "is-selected" in card.get_attribute("class"), timeout=5)
+    assert dash_duo.driver.find_elements(By.CSS_SELECTOR, "img[src='x']") == []
+    assert dash_duo.driver.execute_script("return document.querySelectorAll('.leaflet-popup, .leaflet-tooltip').length") == 0
+    assert dash_duo.get_logs() == []  # an alert() or a broken image would show up here
+
+
+def test_home007_keyboard_reaches_every_result_and_selects_it(dash_duo, app):
+    features = expected_features(app)
+    dash_duo.start_server(app)
+    wait_count(dash_duo, len(features))
+    body = dash_duo.find_element("body")
+    body.click()
+    reached, selected_with_keyboard = set(), False
+    for _ in range(250):
+        dash_duo.driver.switch_to.active_element.send_keys(Keys.TAB)
+        focused = dash_duo.driver.switch_to.active_element
+        fid = dash_duo.driver.execute_script(
+            "const c = arguments[0].closest('[data-location-id]'); return c && c.dataset.locationId", focused)
+        if fid:
+            reached.add(fid)
+            if not selected_with_keyboard and "elip-show" in (focused.get_attribute("class") or ""):
+                focused.send_keys(Keys.ENTER)
+                card = dash_duo.find_element(f"[data-location-id='{fid}']")
+                until(lambda: "is-selected" in card.get_attribute("class"), timeout=5)
+                # The pin is highlighted on the map too.
+                until(lambda: dash_duo.driver.execute_script(
+                    "return document.querySelectorAll('#home-map path[fill=\"#ffd400\"]').length") == 1, timeout=5)
+                selected_with_keyboard = True
+        if len(reached) == len(features):
+            break
+    assert reached == {f["properties"]["id"] for f in features}
+    assert selected_with_keyboard
+    assert dash_duo.get_logs() == []
+
+
+def test_home008_js_predicate_matches_python_twin(dash_duo, app):
+    from test_filters import TRUTH_TABLE
+
+    dash_duo.start_server(app)
+    wait_count(dash_duo, len(expected_features(app)))
+    for props, criteria, expected, why in TRUTH_TABLE:
+        got = dash_duo.driver.execute_script("return window.elip.map.matches(arguments[0], arguments[1])", props, criteria)
+        assert got is expected, why
