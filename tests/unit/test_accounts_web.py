@@ -111,3 +111,32 @@ def test_first_staff_account_from_environment(tmp_path, clear_pages_state, monke
     create_app(Settings(database_url=url, tile_url="", secret_key="s" * 40), load_sample=False)
     with open_database(url).session() as s:
         assert s.query(User).filter_by(email="first@elip.example", role="staff").count() == 1
+
+
+def test_coverage_is_staff_only_in_production(tmp_path, clear_pages_state):
+    from elip_map.factory import create_app
+
+    url = f"sqlite:///{tmp_path / 'cov.sqlite3'}"
+    with open_database(url).session() as s:
+        s.add(User(email="staff@elip.example", role="staff", password_hash=hash_password(PASSWORD)))
+    app = create_app(Settings(database_url=url, tile_url="", production=True, secret_key="k" * 40), load_sample=False)
+    client = app.server.test_client()
+    https = {"base_url": "https://localhost"}
+
+    def render():
+        body = {"output": ".._pages_content.children..._pages_store.data..",
+                "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+                "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/coverage"},
+                           {"id": "_pages_location", "property": "search", "value": ""}],
+                "state": [], "changedPropIds": ["_pages_location.pathname"]}
+        return client.post("/_dash-update-component", json=body, **https, headers={
+            "X-CSRFToken": client.get_cookie("_csrf_token").value, "Referer": "https://localhost/coverage"}).get_data(as_text=True)
+
+    client.get("/login", **https)
+    assert "for ELIP staff" in render()
+    client.post("/auth/login", **https, headers={"Referer": "https://localhost/login"},
+                data={"email": "staff@elip.example", "password": PASSWORD,
+                      "csrf_token": client.get_cookie("_csrf_token").value})
+    client.get("/", **https)
+    page = render()
+    assert "for ELIP staff" not in page and "coverage-map" in page
