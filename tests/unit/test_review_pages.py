@@ -1,0 +1,171 @@
+"""Staff pages through Dash's callback endpoint, as the browser calls them: direct edits, conflicting
+approvals by two staff members, pins for needs-attention locations, accounts and password resets."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy import select
+
+from elip_map.accounts.models import User
+from elip_map.accounts.passwords import hash_password
+from elip_map.accounts.service import authenticate
+from elip_map.config import Settings
+from elip_map.directory.models import Address, Location, Organization
+from elip_map.directory.storage import open_database
+from elip_map.review.audit import audit_entries
+from elip_map.review.changes import submit_change
+from elip_map.review.models import ChangeRequest
+
+PASSWORD = "river valley trails 42"
+
+
+@pytest.fixture
+def site(tmp_path, clear_pages_state):
+    from elip_map.factory import create_app
+
+    url = f"sqlite:///{tmp_path / 'pages.sqlite3'}"
+    database = open_database(url)
+    hashed = hash_password(PASSWORD)
+    with database.session() as s:
+        org = Organization(name="Org B", name_key="org b")
+        placed = Location(organization=org, name="Placed", location_key="placed", latitude=53.54, longitude=-113.49,
+                          geocode_status="ok")
+        placed.addresses.append(Address(address_1="10010 105 Street NW", city="Edmonton"))
+        lost = Location(organization=org, name="Lost", location_key="lost", geocode_status="needs-attention")
+        s.add_all([org, placed, lost])
+        s.flush()
+        partner = User(email="b@orgb.example", role="partner", organization_id=org.id, password_hash=hashed)
+        s.add_all([partner, User(email="staff1@elip.example", role="staff", password_hash=hashed),
+                   User(email="staff2@elip.example", role="staff", password_hash=hashed)])
+        s.flush()
+        r1 = submit_change(s, partner, placed.id, {"name": "From request one"}).id
+        r2 = submit_change(s, partner, placed.id, {"name": "From request two"}).id
+        ids = {"org": org.id, "placed": placed.id, "lost": lost.id, "r1": r1, "r2": r2}
+    app = create_app(Settings(database_url=url, tile_url="", secret_key="test-only-secret"), load_sample=False)
+    return app, database, ids
+
+
+def _staff(app, email="staff1@elip.example"):
+    client = app.server.test_client()
+    client.get("/login")
+    client.post("/auth/login", data={"email": email, "password": PASSWORD,
+                                     "csrf_token": client.get_cookie("_csrf_token").value})
+    client.get("/")
+    return client
+
+
+def _call(client, output_part: str, values: dict, trigger: str):
+    """Call the server callback whose output names ``output_part`` with these input/state values."""
+    dep = next(d for d in client.get("/_dash-dependencies").json
+               if output_part in d["output"] and not d.get("clientside_function"))
+
+    def item(spec):
+        if spec["id"].startswith("{"):
+            return []
+        return {"id": spec["id"], "property": spec["property"], "value": values.get(f"{spec['id']}.{spec['property']}")}
+
+    multi = dep["output"].startswith("..")
+    parts = dep["output"][2:-2].split("...") if multi else [dep["output"]]
+    outputs = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1].split("@")[0]} for p in parts]
+    body = {"output": dep["output"], "outputs": outputs if multi else outputs[0],
+            "inputs": [item(i) for i in dep["inputs"]], "state": [item(s) for s in dep["state"]],
+            "changedPropIds": [trigger]}
+    r = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": client.get_cookie("_csrf_token").value})
+    assert r.status_code == 200, r.get_data(as_text=True)[:500]
+    return r.get_data(as_text=True)
+
+
+def _approve(client, request_id):
+    return _call(client, "staff-review-message.children",
+                 {"staff-review-approve.n_clicks": 1, "staff-review-request.value": request_id,
+                  "staff-review-note.value": "ok"}, "staff-review-approve.n_clicks")
+
+
+def test_two_staff_approve_conflicting_requests_one_applies_other_sees_conflict(site):
+    app, database, ids = site
+    one, two = _staff(app), _staff(app, "staff2@elip.example")
+    assert "approved and applied" in _approve(one, ids["r1"])
+    answer = _approve(two, ids["r2"])
+    assert "older version of the listing" in answer and "Nothing was applied" in answer
+    with database.session() as s:
+        assert s.get(Location, ids["placed"]).name == "From request one"
+        assert s.get(ChangeRequest, ids["r2"]).status == "pending"
+        assert s.get(ChangeRequest, ids["r2"]).payload == {"name": "From request two"}
+
+
+def test_review_detail_shows_diff(site):
+    app, _, ids = site
+    answer = _call(_staff(app), "staff-review-detail.children", {"staff-review-request.value": ids["r1"]},
+                   "staff-review-request.value")
+    assert "From request one" in answer and "Placed" in answer and "b@orgb.example" in answer
+
+
+def test_staff_edit_a_listing_directly(site):
+    app, database, ids = site
+    client = _staff(app)
+    page = _call(client, "_pages_content.children", {"_pages_location.pathname": "/partner",
+                                                      "_pages_location.search": f"?org={ids['org']}"},
+                 "_pages_location.search")
+    assert "Org B" in page and "Not shown to the public" in page  # the needs-attention location
+    answer = _call(client, "partner-message.children",
+                   {"partner-submit.n_clicks": 1, "partner-location.value": ids["placed"],
+                    "partner-base-version.data": 1, "partner-name.value": "Edited by staff",
+                    "partner-phone.value": "780 555 0100", "partner-closed.value": []}, "partner-submit.n_clicks")
+    assert "Saved" in answer
+    with database.session() as s:
+        loc = s.get(Location, ids["placed"])
+        assert loc.name == "Edited by staff" and loc.phones[0].number == "+17805550100"
+        assert audit_entries(s, action="location.edit")[0].actor_label == "staff1@elip.example"
+
+
+def test_staff_place_a_pin_for_a_needs_attention_location(site):
+    app, database, ids = site
+    client = _staff(app)
+    answer = _call(client, "staff-health-message.children",
+                   {"staff-health-save.n_clicks": 1, "staff-health-location.value": ids["lost"],
+                    "staff-health-lat.value": "53.5601", "staff-health-lon.value": "-113.4102",
+                    "staff-health-version.data": 1}, "staff-health-save.n_clicks")
+    assert "Pin saved" in answer
+    with database.session() as s:
+        loc = s.get(Location, ids["lost"])
+        assert (loc.latitude, loc.longitude, loc.geocode_status) == (53.5601, -113.4102, "manual")
+        assert audit_entries(s, action="location.pin")[0].after["pin"] == {"lat": 53.5601, "lon": -113.4102}
+
+
+def test_staff_add_account_and_reset_password_never_logs_it(site, caplog):
+    caplog.set_level(logging.DEBUG)
+    app, database, ids = site
+    client = _staff(app)
+    new_password, reset_to = "a fresh partner passphrase", "another fresh passphrase"
+    weak = _call(client, "staff-users-message.children",
+                 {"staff-users-add.n_clicks": 1, "staff-users-email.value": "new@orgb.example",
+                  "staff-users-role.value": "partner", "staff-users-org.value": ids["org"],
+                  "staff-users-password.value": "password1"}, "staff-users-add.n_clicks")
+    assert "too common" in weak
+    added = _call(client, "staff-users-message.children",
+                  {"staff-users-add.n_clicks": 1, "staff-users-email.value": "new@orgb.example",
+                   "staff-users-role.value": "partner", "staff-users-org.value": ids["org"],
+                   "staff-users-password.value": new_password}, "staff-users-add.n_clicks")
+    assert "created" in added and new_password not in added
+    reset = _call(client, "staff-users-message.children",
+                  {"staff-users-reset.n_clicks": 1, "staff-users-reset-email.value": "b@orgb.example",
+                   "staff-users-reset-password.value": reset_to}, "staff-users-reset.n_clicks")
+    assert "sessions have ended" in reset and reset_to not in reset
+    with database.session() as s:
+        assert authenticate(s, "new@orgb.example", new_password).organization_id == ids["org"]
+        assert authenticate(s, "b@orgb.example", reset_to) is not None
+        assert [e.action for e in audit_entries(s, entity_type="user")] == ["user.reset-password", "user.create"]
+        hashes = " ".join(s.scalars(select(User.password_hash)))
+    for secret in (new_password, reset_to, PASSWORD):
+        assert secret not in caplog.text and secret not in hashes
+
+
+def test_audit_page_and_csv_for_staff(site):
+    app, _, ids = site
+    client = _staff(app)
+    _approve(client, ids["r1"])
+    csv_text = client.get("/staff/audit.csv").get_data(as_text=True)
+    assert csv_text.startswith("id,at,actor,action") and "request.approve" in csv_text
+    assert "From request one" in csv_text
