@@ -429,6 +429,10 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
     return org, loc, svc
 
 
+def _raw_text(value: object) -> str:
+    return nz.unneutralise_cell(str(value)) if value not in (None, "") else ""
+
+
 def _schedule(weekday=None, opens_at=None, closes_at=None, description=None) -> dict:
     return {"weekday": weekday, "opens_at": opens_at, "closes_at": closes_at, "valid_from": None, "valid_to": None,
             "description": description}
@@ -454,7 +458,8 @@ def _provenance(cells, columns, lat: float | None, lon: float | None) -> dict:
         "geocode_source": _text(cells, columns, "geocode_source") or None,
         "geocode_note": _text(cells, columns, "geocode_note") or None,
         "geocoded_at": geocoded_at,
-        "geocoded_address": _text(cells, columns, "geocoded_address") or None,
+        # Verbatim, spaces included: the geocoder compares it with the address to skip unchanged ones.
+        "geocoded_address": _raw_text(_cell(cells, columns, "geocoded_address")) or None,
     }
     if "neighbourhood_number" in columns or "neighbourhood" in columns:
         fields.update({

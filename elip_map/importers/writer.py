@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..directory.models import (
@@ -35,6 +35,8 @@ class WriteOutcome:
     changed: bool = False
     to_geocode: list[Location] = field(default_factory=list)
     placed: list[Location] = field(default_factory=list)  # pins typed into the file: neighbourhood only
+    to_geocode_ids: list[int] = field(default_factory=list)  # bulk-inserted: loaded as objects when needed
+    placed_ids: list[int] = field(default_factory=list)
     created_locations: int = 0
     updated_locations: int = 0
 
@@ -188,24 +190,18 @@ def write_plan(session: Session, plan: Plan, report: ImportReport, source_file: 
     row_actions: dict[int, str] = {}
     located: dict[tuple[str, str], Location] = {}
 
+    new_orgs = [(key, rec) for key, rec in plan.organizations.items() if key not in existing]
     for org_key, org_rec in plan.organizations.items():
         org = existing.get(org_key)
-        org_action = "unchanged"
         if org is None:
-            org = Organization(name_key=org_key, **{**{k: v for k, v in org_rec.create_fields.items() if v},
-                                                    **org_rec.fields})
-            session.add(org)
-            org_action = "created"
+            continue  # written in bulk below
+        org_action = "unchanged"
+        org_changed = _set_fields(org, org_rec.fields)
+        org_changed |= _sync_children(org.phones, org_rec.phones, Phone, _PHONE_FIELDS)
+        if org_changed:
+            org_action = "updated"
             outcome.changed = True
-            if org_rec.phones:
-                org.phones.extend(Phone(**{f: p.get(f) for f in _PHONE_FIELDS}) for p in org_rec.phones)
-        else:
-            org_changed = _set_fields(org, org_rec.fields)
-            org_changed |= _sync_children(org.phones, org_rec.phones, Phone, _PHONE_FIELDS)
-            if org_changed:
-                org_action = "updated"
-                outcome.changed = True
-        by_key = {loc.location_key: loc for loc in org.locations} if org_action != "created" else {}
+        by_key = {loc.location_key: loc for loc in org.locations}
         for loc_key, loc_rec in org_rec.locations.items():
             loc, loc_action = _write_location(org, by_key.get(loc_key), loc_rec, outcome)
             by_key[loc_key] = loc
@@ -228,14 +224,18 @@ def write_plan(session: Session, plan: Plan, report: ImportReport, source_file: 
                 row_actions[row] = "updated" if row_actions.get(row) == "unchanged" else row_actions.get(row, "updated")
 
     session.flush()
+    located_ids = {key: loc.id for key, loc in located.items()}
+    if new_orgs:
+        outcome.changed = True
+        _bulk_create(session, new_orgs, outcome, row_actions, located_ids)
     for org_key, loc_key, rows in plan.duplicate_groups:
-        loc = located[(org_key, loc_key)]
+        loc_id = located_ids[(org_key, loc_key)]
         row_text = ", ".join(str(r) for r in rows)
         known = session.scalars(select(DuplicateSuspect.id).where(
-            DuplicateSuspect.location_id == loc.id, DuplicateSuspect.source_file == source_file,
+            DuplicateSuspect.location_id == loc_id, DuplicateSuspect.source_file == source_file,
             DuplicateSuspect.row_numbers == row_text, DuplicateSuspect.resolved.is_(False))).first()
         if known is None:
-            session.add(DuplicateSuspect(location_id=loc.id, source_file=source_file, row_numbers=row_text,
+            session.add(DuplicateSuspect(location_id=loc_id, source_file=source_file, row_numbers=row_text,
                                          reason=f"rows {row_text} name the same organization and address; "
                                                 "they were merged into one listing"))
 
@@ -248,6 +248,105 @@ def write_plan(session: Session, plan: Plan, report: ImportReport, source_file: 
         if rep.status != CORRECTED:
             rep.status = status_for[action]
     return outcome
+
+
+_BULK_PAGE = 500  # rows per INSERT: well under SQLite's bound-parameter limit for the widest table
+
+
+def _defaults(table, now) -> dict:
+    """Every column's value for a new row when the plan does not say (Core inserts need uniform keys)."""
+    values = {}
+    for column in table.columns:
+        if column.primary_key:
+            continue
+        default = column.default
+        if column.name in ("created_at", "updated_at"):
+            values[column.name] = now
+        elif default is not None and default.is_scalar:
+            values[column.name] = default.arg
+        else:
+            values[column.name] = None
+    return values
+
+
+def _insert(session: Session, table, rows: list[dict], returning: bool = False) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(rows), _BULK_PAGE):
+        page = rows[start:start + _BULK_PAGE]
+        if returning:
+            result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), page)
+            ids.extend(row[0] for row in result)
+        else:
+            session.execute(insert(table), page)
+    return ids
+
+
+def _bulk_create(session: Session, new_orgs, outcome: WriteOutcome, row_actions: dict, located_ids: dict) -> None:
+    """Insert organizations that do not exist yet, with everything under them, in a few multi-row INSERTs.
+
+    The ORM unit of work issues one INSERT per object; a 10,000-row directory has about 100,000
+    objects, so new organizations (the whole file, on a first import) go through Core instead.
+    """
+    now = utcnow()
+    tables = {m: m.__table__ for m in (Organization, Location, Service, Address, Phone, Schedule, Language,
+                                       ServiceType, ServiceAtLocation)}
+    defaults = {m: _defaults(t, now) for m, t in tables.items()}
+
+    def row(model, **values):
+        return {**defaults[model], **values}
+
+    org_ids = _insert(session, tables[Organization], [
+        row(Organization, name_key=key, **{**{k: v for k, v in rec.create_fields.items() if v}, **rec.fields})
+        for key, rec in new_orgs], returning=True)
+    locs = [(org_id, key, rec, loc_rec) for org_id, (key, rec) in zip(org_ids, new_orgs)
+            for loc_rec in rec.locations.values()]
+    loc_ids = _insert(session, tables[Location], [
+        row(Location, organization_id=org_id, location_key=loc_rec.key, **loc_rec.fields)
+        for org_id, _key, _rec, loc_rec in locs], returning=True)
+
+    children: dict[type, list[dict]] = {m: [] for m in (Address, Phone, Schedule, Language, ServiceType,
+                                                        ServiceAtLocation)}
+    for org_id, (_key, rec) in zip(org_ids, new_orgs):
+        children[Phone].extend(row(Phone, organization_id=org_id, **{f: p.get(f) for f in _PHONE_FIELDS})
+                               for p in rec.phones or [])
+    services: list[tuple[int, int | None, ServiceRecord]] = []
+    for loc_id, (org_id, org_key, rec, loc_rec) in zip(loc_ids, locs):
+        located_ids[(org_key, loc_rec.key)] = loc_id
+        (outcome.placed_ids if loc_rec.has_coordinates else outcome.to_geocode_ids).append(loc_id)
+        for model, items, fields in ((Address, loc_rec.addresses, _ADDRESS_FIELDS), (Phone, loc_rec.phones, _PHONE_FIELDS),
+                                     (Schedule, loc_rec.schedules, _SCHEDULE_FIELDS),
+                                     (Language, loc_rec.languages, _LANGUAGE_FIELDS)):
+            children[model].extend(row(model, location_id=loc_id, **{f: v.get(f) for f in fields}) for v in items or [])
+        services.extend((org_id, loc_id, svc) for svc in loc_rec.services.values())
+        for svc in loc_rec.services.values():
+            for r in svc.rows:
+                row_actions.setdefault(r, "created")
+        outcome.created_locations += 1
+    for org_id, (_key, rec) in zip(org_ids, new_orgs):
+        services.extend((org_id, None, svc) for svc in rec.unlinked_services.values())
+    svc_ids = _insert(session, tables[Service], [row(Service, organization_id=org_id, **svc.fields)
+                                                 for org_id, _loc, svc in services], returning=True)
+    for svc_id, (_org, loc_id, svc) in zip(svc_ids, services):
+        children[ServiceType].extend(row(ServiceType, service_id=svc_id, slug=slug) for slug in sorted(svc.types or []))
+        children[Language].extend(row(Language, service_id=svc_id, **{f: v.get(f) for f in _LANGUAGE_FIELDS})
+                                  for v in svc.languages or [])
+        children[Schedule].extend(row(Schedule, service_id=svc_id, **{f: v.get(f) for f in _SCHEDULE_FIELDS})
+                                  for v in svc.schedules or [])
+        if loc_id is not None:
+            children[ServiceAtLocation].append(row(ServiceAtLocation, service_id=svc_id, location_id=loc_id,
+                                                   description=svc.link_description))
+    for model, rows in children.items():
+        _insert(session, tables[model], rows)
+
+
+def _load_locations(session: Session, ids: list[int]) -> list[Location]:
+    """ORM objects for bulk-inserted locations the geocoder (or neighbourhood assignment) works on."""
+    found: list[Location] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        found.extend(session.scalars(select(Location).where(Location.id.in_(chunk)).options(
+            selectinload(Location.addresses), selectinload(Location.organization)).order_by(Location.id)))
+    return found
 
 
 def _combine(loc_action: str, svc_action: str) -> str:
@@ -273,8 +372,11 @@ def apply_plan(database, plan: Plan, report: ImportReport, *, settings=None, dry
             report.directory_changed = outcome.changed
             if outcome.changed and not dry_run:
                 bump_directory_version(session)
+            outcome.placed.extend(_load_locations(session, outcome.placed_ids))
             _assign_neighbourhoods([loc for loc in outcome.placed if "neighbourhood_number" not in
                                     _supplied(plan, loc)])
+            if geocode and not dry_run and outcome.to_geocode_ids:
+                outcome.to_geocode.extend(_load_locations(session, outcome.to_geocode_ids))
             if geocode and not dry_run and outcome.to_geocode:
                 summary = geocode_locations(session, outcome.to_geocode, settings=settings)
                 session.flush()
