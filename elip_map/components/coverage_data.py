@@ -24,6 +24,15 @@ def coverage_cache() -> CoverageCache:
     return cache
 
 
+def directory_languages(session) -> list[str]:
+    """Language codes listed anywhere in the directory (for the selector; cheaper than loading points)."""
+    from sqlalchemy import select
+
+    from ..directory.models import Language
+
+    return sorted(session.execute(select(Language.code).distinct()).scalars())
+
+
 def database():
     return current_app.config["ELIP_DATABASE"]
 

@@ -12,6 +12,7 @@ LEGEND = "coverage-legend"
 SUMMARY = "coverage-summary"
 DEMAND_NOTE = "coverage-demand-note"
 TABLE = "coverage-table"
+LOAD = "coverage-load"              # dcc.Store: fires once per page load to fetch the map layers
 SELECTED = "coverage-selected"      # dcc.Store: the neighbourhood number clicked on the map or table
 DETAILS = "coverage-details"
 DOWNLOAD_CSV = "coverage-download-csv"

@@ -14,7 +14,14 @@ from flask import abort
 from elip_map.components import coverage_ids as ids
 from elip_map.components import coverage_panel as panel
 from elip_map.components.coverage_access import coverage_allowed
-from elip_map.components.coverage_data import coverage_cache, database, pins_geojson, settings, zones_geojson
+from elip_map.components.coverage_data import (
+    coverage_cache,
+    database,
+    directory_languages,
+    pins_geojson,
+    settings,
+    zones_geojson,
+)
 from elip_map.directory.languages import language_name
 from elip_map.directory.taxonomy import BY_SLUG, SERVICE_TYPES
 from elip_map.refdata import DWELLING_LANGUAGE_COLUMNS
@@ -57,25 +64,31 @@ def _language_options(codes) -> list[dict]:
     return options
 
 
+EMPTY = {"type": "FeatureCollection", "features": []}
+
+
 def layout(service: str | None = None, language: str | None = None, **_unused):
-    """The coverage view; ``?service=slug&language=code`` preselect the view."""
+    """The coverage view; ``?service=slug&language=code`` preselect the view.
+
+    The layout carries no data (Dash also embeds every page's layout in each page's HTML for
+    validation): the map layers come from a guarded callback once the page loads.
+    """
     if not coverage_allowed(settings()):
         return html.Main([html.H1("Coverage"), html.P("The coverage view is for ELIP staff. Please sign in as staff.")],
                          id="main", className="elip-main")
-    cache = coverage_cache()
     with database().session() as session:
-        _version, points = cache.points(session)
+        codes = directory_languages(session)
     service = service if service in BY_SLUG else DEFAULT_SERVICE
-    languages = _language_options(points.lang_codes)
+    languages = _language_options(codes)
     language = language if language in {o["value"] for o in languages} else ANY
     tile_url = settings().tile_url
     map_children = [dl.TileLayer(url=tile_url, attribution=settings().tile_attribution, maxZoom=19)] if tile_url else []
     map_children += [
-        dl.GeoJSON(id=ids.ZONES, data=zones_geojson(cache.zones), style=js("zoneStyle"),
+        dl.GeoJSON(id=ids.ZONES, data=EMPTY, style=js("zoneStyle"),
                    onEachFeature=js("zoneTooltip"), hideout={"colours": {}}, attribution=panel.ATTRIBUTION),
-        dl.GeoJSON(id=ids.SELECTED_ZONE, data={"type": "FeatureCollection", "features": []},
+        dl.GeoJSON(id=ids.SELECTED_ZONE, data=EMPTY,
                    style=js("selectedStyle"), interactive=False),
-        dl.GeoJSON(id=ids.PINS, data=pins_geojson(points), filter=js("pinFilter"), pointToLayer=js("pinToLayer"),
+        dl.GeoJSON(id=ids.PINS, data=EMPTY, filter=js("pinFilter"), pointToLayer=js("pinToLayer"),
                    hideout={"service": service, "language": _language(language)}),
         dl.ScaleControl(position="bottomleft", imperial=False),
     ]
@@ -128,7 +141,18 @@ def layout(service: str | None = None, language: str | None = None, **_unused):
         panel.how_to_read(),
         html.Footer([html.P(s) for s in panel.SOURCES] + [html.P(panel.ATTRIBUTION)], className="coverage-sources"),
         dcc.Store(id=ids.SELECTED),
+        dcc.Store(id=ids.LOAD, data=0),
     ], id="main", className="elip-main coverage-page")
+
+
+@callback(Output(ids.ZONES, "data"), Output(ids.PINS, "data"), Input(ids.LOAD, "data"))
+def load_layers(_load):
+    """The page opened: send the neighbourhood outlines and every public location once."""
+    _guard()
+    cache = coverage_cache()
+    with database().session() as session:
+        _version, points = cache.points(session)
+    return zones_geojson(cache.zones), pins_geojson(points)
 
 
 @callback(Output(ids.ZONES, "hideout"), Output(ids.PINS, "hideout"), Output(ids.TABLE, "data"),

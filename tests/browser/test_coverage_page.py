@@ -88,4 +88,8 @@ def test_cov003_language_view_says_which_census_it_uses(dash_duo, app):
     dash_duo.wait_for_contains_text("#coverage-demand-note", "2016", timeout=20)
     until(lambda: dash_duo.driver.execute_script(PIN_COUNT) == 1, timeout=10)   # only one speaks Arabic
     assert "Arabic" in dash_duo.find_element("#coverage-summary").text
+    # The print header (hidden on screen) names the view, the date, the sources and the licence.
+    printed = dash_duo.driver.execute_script("return document.getElementById('coverage-print-title').textContent")
+    assert "Language training in Arabic, 2 km catchment" in printed and "Printed 20" in printed
+    assert "Contains information licensed under the Open Government Licence – City of Edmonton." in printed
     assert dash_duo.get_logs() == []
