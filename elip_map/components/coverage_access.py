@@ -1,19 +1,25 @@
-"""Who may see the coverage view: the one place to change when staff logins take over."""
+"""Who may see the coverage view (page, callbacks, exports): the one place that decides."""
 
 from __future__ import annotations
 
 from ..config import Settings
 
 
-def coverage_allowed(settings: Settings) -> bool:
-    """True when the coverage view (page, callbacks, exports) may be served to this request.
+def coverage_allowed(settings: Settings, user=None) -> bool:
+    """True when the coverage view may be served to this user.
 
-    A logged-in staff user always; anyone else only with ``ELIP_COVERAGE_PUBLIC=1`` or outside
-    production (development and tests), so with ``ELIP_PRODUCTION=1`` it is staff-only.
+    A logged-in staff account always may. Without one, only when ``ELIP_COVERAGE_PUBLIC=1`` or
+    outside production, so with ``ELIP_PRODUCTION=1`` the view needs a staff login by default.
     """
-    from ..accounts.permissions import account_or_none  # late: accounts wire into Flask, components stay light
-
-    user = account_or_none()
-    if user is not None and user.is_staff:
+    if user is not None and getattr(user, "is_staff", False):
         return True
     return bool(settings.coverage_public or not settings.production)
+
+
+def request_allowed() -> bool:
+    """:func:`coverage_allowed` for the current request: the app's settings and the logged-in account."""
+    from flask import current_app
+
+    from ..accounts.permissions import account_or_none
+
+    return coverage_allowed(current_app.config["ELIP_SETTINGS"], account_or_none())

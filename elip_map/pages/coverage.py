@@ -13,7 +13,7 @@ from flask import abort
 
 from elip_map.components import coverage_ids as ids
 from elip_map.components import coverage_panel as panel
-from elip_map.components.coverage_access import coverage_allowed
+from elip_map.components.coverage_access import request_allowed
 from elip_map.components.coverage_data import (
     coverage_cache,
     database,
@@ -42,7 +42,7 @@ def js(name: str) -> dict:
 
 def _guard() -> None:
     """Callbacks are routes: refuse them too when the view is not allowed (not only the layout)."""
-    if not coverage_allowed(settings()):
+    if not request_allowed():
         abort(403)
 
 
@@ -73,8 +73,10 @@ def layout(service: str | None = None, language: str | None = None, **_unused):
     The layout carries no data (Dash also embeds every page's layout in each page's HTML for
     validation): the map layers come from a guarded callback once the page loads.
     """
-    if not coverage_allowed(settings()):
-        return html.Main([html.H1("Coverage"), html.P("The coverage view is for ELIP staff. Please sign in as staff.")],
+    if not request_allowed():
+        return html.Main([html.H1("Coverage"),
+                          html.P(["The coverage view is for ELIP staff. ",
+                                  html.A("Sign in as staff", href="/login?next=/coverage"), "."])],
                          id="main", className="elip-main")
     with database().session() as session:
         codes = directory_languages(session)

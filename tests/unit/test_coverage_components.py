@@ -88,11 +88,17 @@ def test_export_stem():
     assert panel.export_stem("housing", None, 1.5) == "coverage_housing_1.5km"
 
 
-@pytest.mark.parametrize("production, public, allowed", [
-    (False, False, True), (False, True, True), (True, False, False), (True, True, True),
+class _User:
+    def __init__(self, is_staff: bool):
+        self.is_staff = is_staff
+
+
+@pytest.mark.parametrize("production, public, user, allowed", [
+    (False, False, None, True), (False, True, None, True), (True, False, None, False), (True, True, None, True),
+    (True, False, _User(True), True), (True, False, _User(False), False),
 ])
-def test_coverage_allowed(production, public, allowed):
-    assert coverage_allowed(Settings(production=production, coverage_public=public)) is allowed
+def test_coverage_allowed(production, public, user, allowed):
+    assert coverage_allowed(Settings(production=production, coverage_public=public), user) is allowed
 
 
 # --- the running app: gate and exports through /_dash-update-component -----------------------------
@@ -113,16 +119,19 @@ def directory(tmp_path):
     return url
 
 
+# HTTPS, because production cookies are Secure; the Referer, because CSRF checks it over HTTPS.
+HTTPS = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/coverage"}}
+
+
 def _client(app):
     client = app.server.test_client()
-    assert client.get("/").status_code == 200          # sets the CSRF cookie
+    assert client.get("/", base_url=HTTPS["base_url"]).status_code == 200          # sets the CSRF cookie
     return client
 
 
 def _post(client, body):
-    token = client.get_cookie("_csrf_token")
-    headers = {"X-CSRFToken": token.value} if token else {}
-    return client.post("/_dash-update-component", json=body, headers=headers)
+    headers = {**HTTPS["headers"], "X-CSRFToken": client.get_cookie("_csrf_token").value}
+    return client.post("/_dash-update-component", json=body, base_url=HTTPS["base_url"], headers=headers)
 
 
 def _download(client, button: str):
