@@ -130,13 +130,14 @@ def init_auth(app, settings: Settings, database: Database) -> None:
 
     @server.after_request
     def _csrf_cookie(response: Response) -> Response:
-        if request.path.startswith(_STATIC_PREFIXES):
-            return response
-        # Readable by the page's JavaScript on purpose (Dash copies it into the X-CSRFToken header); it is
-        # useless without the HttpOnly session cookie it is bound to.
-        response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=settings.production,
-                            httponly=False, max_age=minutes * 60)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # Only pages get the token: never static files or cacheable API answers (a shared cache must not
+        # hand one visitor's cookies to another). Each page load refreshes it before it can expire.
+        if response.mimetype == "text/html" and not request.path.startswith(_STATIC_PREFIXES):
+            # Readable by the page's JavaScript on purpose (Dash copies it into the X-CSRFToken header);
+            # it is useless without the HttpOnly session cookie it is bound to.
+            response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=settings.production,
+                                httponly=False, max_age=minutes * 60)
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.path.startswith((STAFF_PREFIX, PARTNER_PREFIX, LOGIN_URL, "/auth/")):
             response.headers["Cache-Control"] = "no-store"

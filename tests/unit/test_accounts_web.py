@@ -147,3 +147,12 @@ def test_coverage_is_staff_only_in_production(tmp_path, clear_pages_state):
     client.get("/", **https)
     page = render()
     assert "for ELIP staff" not in page and "coverage-map" in page
+
+
+def test_only_pages_carry_the_csrf_cookie(app):
+    client = app.server.test_client()
+    page = client.get("/")
+    assert any(c.startswith("_csrf_token=") for c in page.headers.getlist("Set-Cookie"))
+    api = client.get("/api/locations.geojson")
+    assert api.status_code == 200
+    assert not any(c.startswith("_csrf_token=") for c in api.headers.getlist("Set-Cookie"))
