@@ -99,12 +99,12 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
     north = np.array([v[1] if v else 0.0 for v in xy])
     lat = np.full(len(parsed), np.nan)
     lon = np.full(len(parsed), np.nan)
-    edge = np.full(len(parsed), np.inf)
+    support = np.full(len(parsed), np.inf)
     if has.any():
         la, lo, ed = grid.locate(east[has], north[has])
-        lat[has], lon[has], edge[has] = la, lo, ed
-    max_edge = float(grid.meta.get("max_edge_m", 1500.0))
-    prec = grid.precision_m(np.where(np.isfinite(edge), edge, 0.0))
+        lat[has], lon[has], support[has] = la, lo, ed
+    max_edge = float(grid.meta.get("max_support_m", 1000.0))
+    prec = grid.precision_m(np.where(np.isfinite(support), support, 0.0))
     online_seen: dict[str, OnlineHit | None] = {}
     online_down = False
     results: list[GeocodeResult] = []
@@ -120,7 +120,7 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
         if p.problem:
             problems.append(p.problem)
         if has[i]:
-            if np.isnan(lat[i]) or edge[i] > max_edge:
+            if np.isnan(lat[i]) or support[i] > max_edge:
                 problems.append("the grid is not calibrated there (no numbered corners near it): "
                                 "check the address")
             else:

@@ -33,11 +33,11 @@ EARTH_RADIUS_M = 6_371_000.0
 M_PER_DEG_LAT = 111_200.0
 M_PER_DEG_LON = 111_200.0 * math.cos(math.radians(53.55))
 
-# A query whose triangle has an edge longer than this is outside what the stops calibrate: the
-# grid may bend or stop existing in between (river valley, industrial land, ring road).
-# Chosen from the held-out split (build script figures): up to ~1.5 km the p90 error stays under
-# 200 m and no point is 1 km off; in larger triangles single points were 1-6 km off.
-MAX_EDGE_M = 1500.0
+# A query whose answer lies further than this (barycentric-weighted) from calibrated corners is
+# outside what the stops calibrate: the grid may bend or stop existing in between (river valley,
+# industrial land, ring road). Chosen from the held-out split: up to 1 km of support the worst
+# held-out corner was about 0.5 km off; beyond it single corners were 1.3-5.8 km off.
+MAX_SUPPORT_M = 1000.0
 
 
 def haversine_m(lat1, lon1, lat2, lon2):
@@ -109,11 +109,6 @@ class GridModel:
         self.lon = np.asarray(lon, dtype=float)
         self.meta = dict(meta or {})
         self._tri = Delaunay(np.column_stack([self.east, self.north]))
-        # Longest edge of each triangle, in metres: how far apart the calibration points are.
-        s = self._tri.simplices
-        la, lo = self.lat[s], self.lon[s]
-        edges = [haversine_m(la[:, i], lo[:, i], la[:, j], lo[:, j]) for i, j in ((0, 1), (1, 2), (0, 2))]
-        self._max_edge_m = np.max(np.vstack(edges), axis=0)
 
     @classmethod
     def fit(cls, points: list[ControlPoint], *, meta: dict | None = None) -> "GridModel":
@@ -129,12 +124,13 @@ class GridModel:
 
         Returns
         -------
-        (lat, lon, edge_m) arrays; lat/lon are NaN outside the calibrated area, and ``edge_m`` is the
-        longest edge of the enclosing triangle (the local spacing of calibration points).
+        (lat, lon, support_m) arrays; lat/lon are NaN outside the calibrated area, and ``support_m``
+        is the barycentric-weighted distance to the enclosing triangle's corners: how far the
+        answer is from calibrated points.
 
         Example
         -------
-        >>> lat, lon, edge = load_grid_model().locate([-107.0], [101.0])   # 107 Street & Jasper Avenue
+        >>> lat, lon, support = load_grid_model().locate([-107.0], [101.0])   # 107 Street & Jasper Avenue
         >>> round(float(lat[0]), 3), round(float(lon[0]), 3)
         (53.541, -113.507)
         """
@@ -144,7 +140,7 @@ class GridModel:
         inside = simplex >= 0
         lat = np.full(len(q), np.nan)
         lon = np.full(len(q), np.nan)
-        edge = np.full(len(q), np.inf)
+        support = np.full(len(q), np.inf)
         if inside.any():
             s = simplex[inside]
             T = self._tri.transform[s]
@@ -153,16 +149,20 @@ class GridModel:
             verts = self._tri.simplices[s]
             lat[inside] = np.einsum("ij,ij->i", bary, self.lat[verts])
             lon[inside] = np.einsum("ij,ij->i", bary, self.lon[verts])
-            edge[inside] = self._max_edge_m[s]
-        return lat, lon, edge
+            # Support: the barycentric-weighted distance to the triangle's corners. A point on a
+            # well-calibrated road between two near corners has small support even when the
+            # triangle's third corner is far away (its weight is then ~0).
+            d = haversine_m(lat[inside][:, None], lon[inside][:, None], self.lat[verts], self.lon[verts])
+            support[inside] = np.einsum("ij,ij->i", np.clip(bary, 0, 1), d)
+        return lat, lon, support
 
-    def precision_m(self, edge_m):
-        """Expected error (about the 90th percentile) for a query whose triangle has this longest edge.
+    def precision_m(self, support_m):
+        """Expected error (about the 90th percentile) for a query with this support (see ``locate``).
 
-        Fitted on the held-out split by the build script: ``a + b * edge``.
+        Fitted on the held-out split by the build script: ``a + b * support``.
         """
         a, b = self.meta.get("precision_coef", (60.0, 0.12))
-        return a + b * np.asarray(edge_m, dtype=float)
+        return a + b * np.asarray(support_m, dtype=float)
 
     def to_json(self) -> dict:
         return {
@@ -195,11 +195,11 @@ def load_grid_model(path: Path | None = None) -> GridModel:
 
 def evaluate(model: GridModel, points: list[ControlPoint]) -> dict:
     """Error figures of ``model`` on ``points`` it was not fitted on (metres)."""
-    lat, lon, edge = model.locate([p.east for p in points], [p.north for p in points])
+    lat, lon, support = model.locate([p.east for p in points], [p.north for p in points])
     truth_lat = np.array([p.lat for p in points])
     truth_lon = np.array([p.lon for p in points])
     inside = ~np.isnan(lat)
-    accepted = inside & (edge <= MAX_EDGE_M)
+    accepted = inside & (support <= MAX_SUPPORT_M)
     err = np.full(len(points), np.nan)
     err[inside] = haversine_m(lat[inside], lon[inside], truth_lat[inside], truth_lon[inside])
     acc = err[accepted]
@@ -213,7 +213,7 @@ def evaluate(model: GridModel, points: list[ControlPoint]) -> dict:
         "max_m": float(np.max(acc)) if acc.size else math.nan,
         "over_1km": int(np.sum(acc > 1000)),
         "errors": err,
-        "edges": edge,
+        "support": support,
     }
 
 
@@ -237,12 +237,20 @@ def clean_control_points(points: list[ControlPoint], limit_m: float = 500.0, k: 
         except Exception:  # degenerate (collinear) neighbourhood: nothing to contradict it
             kept.append(p)
             continue
-        lat, lon, edge = model.locate([p.east], [p.north])
+        lat, lon, support = model.locate([p.east], [p.north])
         if np.isnan(lat[0]):
-            kept.append(p)
+            # Outside its neighbours' hull: compare with the nearest corner in grid space instead
+            # (a corner 1 block away cannot be kilometres away).
+            q = near[0]
+            gap = abs(q.east - p.east) + abs(q.north - p.north)
+            far = float(haversine_m(q.lat, q.lon, p.lat, p.lon))
+            (dropped if gap <= 3 and far > 1500 else kept).append(p)
             continue
         err = float(haversine_m(lat[0], lon[0], p.lat, p.lon))
-        (dropped if err > limit_m and edge[0] <= MAX_EDGE_M else kept).append(p)
+        # Contradicted: far off where dense neighbours say it is, or off by much more than the
+        # distance to those neighbours (a corner named after a street 6 km away).
+        bad = err > limit_m and (support[0] <= MAX_SUPPORT_M or err > 3 * support[0])
+        (dropped if bad else kept).append(p)
     return kept, dropped
 
 
@@ -258,8 +266,8 @@ def build_grid_model(stops_path: Path, *, holdout: float = 0.2, seed: str = "eli
     held_model = GridModel.fit(fit_clean)
     report = evaluate(held_model, held_pts)
     # Precision model: the 90th percentile of error as a line in triangle size (held-out split).
-    ok = ~np.isnan(report["errors"]) & (report["edges"] <= MAX_EDGE_M)
-    e, err = report["edges"][ok], report["errors"][ok]
+    ok = ~np.isnan(report["errors"]) & (report["support"] <= MAX_SUPPORT_M)
+    e, err = report["support"][ok], report["errors"][ok]
     bins = np.quantile(e, [0, 0.25, 0.5, 0.75, 1.0])
     xs, ys = [], []
     for lo, hi in zip(bins[:-1], bins[1:]):
@@ -279,9 +287,9 @@ def build_grid_model(stops_path: Path, *, holdout: float = 0.2, seed: str = "eli
         "dropped_as_inconsistent": [p.name for p in all_dropped],
         "holdout_fraction": holdout,
         "split_seed": seed,
-        "heldout": {k: v for k, v in report.items() if k not in ("errors", "edges")},
+        "heldout": {k: v for k, v in report.items() if k not in ("errors", "support")},
         "precision_coef": coef,
-        "max_edge_m": MAX_EDGE_M,
+        "max_support_m": MAX_SUPPORT_M,
         "licence": "Contains information licensed under the Open Government Licence - City of Edmonton.",
     }
     report["precision_coef"] = coef

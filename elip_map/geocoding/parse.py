@@ -29,7 +29,7 @@ QUADRANTS = ("NW", "NE", "SW", "SE")
 # Named roads that ARE grid lines, so their civic numbers follow the grid. Each was checked
 # against the transit stops: a model fitted on number-named stops predicts where the alias puts
 # the stops named with the road's name (scripts/build_grid_model.py prints these figures).
-#  - Jasper Avenue is 101 Avenue: 28 stop corners, median 68 m off the 101 Avenue line.
+#  - Jasper Avenue is 101 Avenue from 96 Street west: 21 stop corners, median 48 m off the line.
 #  - Whyte Avenue is 82 Avenue (the City's own signage; no stop uses the name, all say 82 Ave).
 #  - Gateway Boulevard is 103 Street: 64 m at 80/83 Avenue; about 200 m east of it at 48/51
 #    Avenue, where Highway 2 leaves the line. Still well inside our 1 km bound.
@@ -150,6 +150,7 @@ class ParsedAddress:
     municipality: str | None = None     # region municipality other than Edmonton ("St. Albert")
     outside_region: bool = False        # names a place far from Edmonton
     po_box: bool = False
+    off_grid: bool = False              # a named road read as a grid line where it leaves that line
     problem: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -167,7 +168,7 @@ class ParsedAddress:
         East is minus the street number west of Meridian Street (plus in NE/SE); north is the avenue
         number north of Quadrant Avenue (minus in SW/SE). Example: 10310 102 Avenue NW -> (-103.10, 102).
         """
-        if self.municipality is not None or self.outside_region:
+        if self.municipality is not None or self.outside_region or self.off_grid:
             return None
         if self.kind == INTERSECTION and self.road and self.cross and self.road.kind != self.cross.kind:
             street, avenue = (self.road, self.cross) if self.road.kind == "STREET" else (self.cross, self.road)
@@ -246,6 +247,31 @@ def _apply_aliases(text: str, notes: list[str]) -> str:
         return f"{number} {kind}"
 
     return _ALIAS_RE.sub(repl, text)
+
+
+# Where an alias holds, as the lowest street number (east end) along the named avenue.
+# Jasper Avenue follows 101 Avenue only from 96 Street west: further east it bends north-east
+# (the stops "87 Street & Jasper Avenue" and "84 Street & Jasper Avenue" are 0.6-1.3 km north of
+# 101 Avenue).
+_ALIAS_EAST_LIMIT = {"Jasper": 96.0}
+
+
+def _check_alias_ranges(result: ParsedAddress) -> None:
+    for note in result.notes:
+        name = note.split()[0]
+        limit = _ALIAS_EAST_LIMIT.get(name)
+        if limit is None:
+            continue
+        if result.kind == CIVIC and result.road and result.house_number is not None:
+            street = result.house_number / 100.0
+        elif result.kind == INTERSECTION and result.road and result.cross:
+            street = (result.road if result.road.kind == "STREET" else result.cross).value
+        else:
+            continue
+        if street < limit:
+            result.off_grid = True
+            result.problem = (f"{name} Avenue east of {limit:.0f} Street leaves the 101 Avenue line: "
+                              "the offline grid cannot place it")
 
 
 def parse_address(text: str | None, postal_code: str | None = None, city: str | None = None) -> ParsedAddress:
@@ -351,6 +377,7 @@ def parse_address(text: str | None, postal_code: str | None = None, city: str | 
                 result.problem = (f"{result.named_road.title()} is not on Edmonton's numbered grid: "
                                   "the offline geocoder cannot place it")
 
+    _check_alias_ranges(result)
     if result.po_box and result.kind in (UNPARSED, NAMED_ROAD) and result.house_number is None:
         result.kind = PO_BOX
         result.problem = "a PO box is a mailing address, not a place to visit"
