@@ -143,3 +143,19 @@ def test_neighbourhood_outlines_are_simplified_for_phones(geodata_mirror):
     assert len(hoods) == 406
     assert len(hoods.geojson_bytes) < path.stat().st_size / 3
     assert hoods.find("Alberta Avenue")["number"]
+
+
+def test_bulk_query_agrees_with_one_location_view(db):
+    """load_listings (column queries, fast) and listing_from_location (ORM, one location) say the same."""
+    from elip_map.directory.models import Location as Loc
+    from elip_map.listing import listing_from_location
+
+    with db.session() as s:
+        add_location(s, "Org A", "One", types=("food", "health"), langs=("ar",), phone="+17805550100",
+                     hours=[(2, dt.time(8), dt.time(12))], website="https://a.example.org", verified=dt.date(2026, 1, 5))
+        add_location(s, "Org A", "Two", types=("youth",), langs=("so", "en"), hood="2010")
+        add_location(s, "Org B", "Three", status="manual", service_name="Food bank")
+    with db.session() as s:
+        bulk = load_listings(s)
+        single = sorted((listing_from_location(loc) for loc in s.query(Loc).all()), key=lambda x: x["sort"])
+    assert bulk == single
