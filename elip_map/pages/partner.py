@@ -53,6 +53,7 @@ def _editor(tile_url, attribution, options=(), value=None):
         html.Label("Location", htmlFor=ids.PARTNER_LOCATION),
         dcc.Dropdown(id=ids.PARTNER_LOCATION, options=list(options), value=value, clearable=False),
         dcc.Store(id=ids.PARTNER_BASE_VERSION), dcc.Store(id=ids.PARTNER_SUBMISSION),
+        dcc.Store(id=ids.PARTNER_PIN_START),
         _text(ids.PARTNER_NAME, "Location name"),
         _text(ids.PARTNER_ADDRESS, "Street address"),
         _text(ids.PARTNER_POSTAL, "Postal code"),
@@ -140,7 +141,7 @@ def _service_rows(values: dict) -> list:
     Output({"type": ids.PARTNER_CLOSES, "day": ALL}, "value"), Output(ids.PARTNER_CLOSED, "value"),
     Output(ids.PARTNER_SERVICES, "children"), Output(ids.PARTNER_MARKER, "position"),
     Output(ids.PARTNER_MAP, "viewport"), Output(ids.PARTNER_BASE_VERSION, "data"),
-    Output(ids.PARTNER_SUBMISSION, "data"),
+    Output(ids.PARTNER_SUBMISSION, "data"), Output(ids.PARTNER_PIN_START, "data"),
     Input(ids.PARTNER_LOCATION, "value"),
 )
 def load_editor(location_id):
@@ -158,7 +159,7 @@ def load_editor(location_id):
     pin = [snap["pin"]["lat"], snap["pin"]["lon"]] if snap["pin"] else list(EDMONTON_CENTER)
     return (snap["name"], snap["address_1"], snap["postal_code"], snap["phone"], snap["accessibility"],
             snap["hours_note"], opens, closes, ["closed"] if snap["closed"] else [], _service_rows(values), pin,
-            {"center": pin, "zoom": 16 if snap["pin"] else 11}, values["version"], uuid.uuid4().hex)
+            {"center": pin, "zoom": 16 if snap["pin"] else 11}, values["version"], uuid.uuid4().hex, pin)
 
 
 clientside_callback(
@@ -181,7 +182,7 @@ clientside_callback(
     State(ids.PARTNER_POSTAL, "value"), State(ids.PARTNER_PHONE, "value"), State(ids.PARTNER_ACCESSIBILITY, "value"),
     State(ids.PARTNER_HOURS_NOTE, "value"), State({"type": ids.PARTNER_OPENS, "day": ALL}, "value"),
     State({"type": ids.PARTNER_CLOSES, "day": ALL}, "value"), State(ids.PARTNER_CLOSED, "value"),
-    State(ids.PARTNER_LAT, "value"), State(ids.PARTNER_LON, "value"),
+    State(ids.PARTNER_LAT, "value"), State(ids.PARTNER_LON, "value"), State(ids.PARTNER_PIN_START, "data"),
     State({"type": ids.PARTNER_SVC_TYPES, "sid": ALL}, "id"), State({"type": ids.PARTNER_SVC_TYPES, "sid": ALL}, "value"),
     State({"type": ids.PARTNER_SVC_LANGS, "sid": ALL}, "value"),
     State({"type": ids.PARTNER_SVC_ELIGIBILITY, "sid": ALL}, "value"),
@@ -189,14 +190,14 @@ clientside_callback(
     prevent_initial_call=True,
 )
 def act(_send, _still, location_id, base_version, submission_id, name, address, postal, phone, accessibility,
-        hours_note, opens, closes, closed, lat, lon, svc_ids, svc_types, svc_langs, svc_elig, svc_fees):
+        hours_note, opens, closes, closed, lat, lon, pin_start, svc_ids, svc_types, svc_langs, svc_elig, svc_fees):
     """The partner pressed "Send correction" or "Still correct"."""
     user = require_account()
     services = {i["sid"]: {"types": t or [], "languages": lg or [], "eligibility": e or "", "fees": f or ""}
                 for i, t, lg, e, f in zip(svc_ids, svc_types, svc_langs, svc_elig, svc_fees)}
     form = dict(name=name, address_1=address, postal_code=postal, phone=phone, accessibility=accessibility,
                 hours_note=hours_note, opens=opens, closes=closes, closed="closed" in (closed or []), lat=lat, lon=lon,
-                services=services)
+                services=services, pin_start=pin_start)
     result = partner_action(database(), user, ctx.triggered_id, location_id, base_version, submission_id, form)
     return (html.P(result.message, className="elip-ok" if result.ok else "elip-error", role="status"),
             simple_table(REQUEST_COLUMNS, result.requests, "Requests and their status"),

@@ -90,6 +90,8 @@ clientside_callback(
 def save_pin(_clicks, location_id, lat, lon, version):
     """Staff pressed "Save pin"."""
     staff = require_staff()
+    if [lat, lon] == [str(c) for c in EDMONTON_CENTER]:  # the marker never moved from its starting point
+        return html.P("Drag the pin onto the building first (or type its coordinates).", className="elip-error")
     try:
         in_transaction(database(), lambda s: place_pin(s, staff, location_id, float(lat), float(lon), int(version)))
     except (TypeError, ValueError):

@@ -77,8 +77,13 @@ def hours_from_form(opens: Sequence[str | None], closes: Sequence[str | None],
 def payload_from_form(snapshot: Mapping[str, Any], *, name: str | None, address_1: str | None,
                       postal_code: str | None, phone: str | None, accessibility: str | None,
                       hours_note: str | None, opens: Sequence[str | None], closes: Sequence[str | None],
-                      closed: bool, lat: Any, lon: Any, services: Mapping[str, Mapping[str, Any]]) -> dict:
-    """Every form value as a payload; :func:`validate_payload` then keeps only what changed."""
+                      closed: bool, lat: Any, lon: Any, services: Mapping[str, Mapping[str, Any]],
+                      pin_start: Sequence[float] | None = None) -> dict:
+    """Every form value as a payload; :func:`validate_payload` then keeps only what changed.
+
+    The pin counts as changed only when the marker left where it started (``pin_start``; by default the
+    listing's pin): a location without a pin starts at the city centre, which is not a proposal.
+    """
     payload: dict[str, Any] = {
         "name": name or "", "address_1": address_1 or "", "postal_code": postal_code or "", "phone": phone or "",
         "accessibility": accessibility or "", "hours_note": hours_note or "",
@@ -86,12 +91,13 @@ def payload_from_form(snapshot: Mapping[str, Any], *, name: str | None, address_
         "services": {sid: dict(values) for sid, values in services.items()},
     }
     pin = snapshot.get("pin")
+    start = (pin["lat"], pin["lon"]) if pin_start is None and pin else pin_start
     if lat not in (None, "") and lon not in (None, ""):
         try:
             new = {"lat": round(float(lat), 6), "lon": round(float(lon), 6)}
         except (TypeError, ValueError):
             raise InvalidChange(["The pin's latitude and longitude must be numbers."]) from None
         # A marker only nudged by rounding is not a move.
-        if pin is None or abs(new["lat"] - pin["lat"]) > 1e-6 or abs(new["lon"] - pin["lon"]) > 1e-6:
+        if start is None or abs(new["lat"] - start[0]) > 1e-6 or abs(new["lon"] - start[1]) > 1e-6:
             payload["pin"] = new
     return payload

@@ -28,6 +28,7 @@ PARTNER_SVC_ELIGIBILITY = "partner-svc-eligibility"
 PARTNER_SVC_FEES = "partner-svc-fees"
 PARTNER_MAP = "partner-map"
 PARTNER_MARKER = "partner-marker"
+PARTNER_PIN_START = "partner-pin-start"    # where the marker started: only a moved marker is a pin change
 PARTNER_LAT = "partner-lat"
 PARTNER_LON = "partner-lon"
 PARTNER_SUBMIT = "partner-submit"
