@@ -40,7 +40,7 @@ class Measure:
 
 
 MEASURES: dict[str, Measure] = {
-    "gap_index": Measure("Gap index: people short of the city-wide access", True, "No census figure", 0),
+    "gap_index": Measure("Gap index: demand short of the city-wide access", True, "No census figure", 0),
     "access_score": Measure("Access score: services per 1,000 people within reach (2SFCA)", False,
                             "No census figure", 2),
     "nearest_km": Measure("Distance to the nearest matching service (km)", True, "No matching service anywhere", 2),
