@@ -65,6 +65,7 @@ class OnlineGeocoder:
 
     def __init__(self, url: str, user_agent: str, *, timeout: float = 5.0, retries: int = 2,
                  backoff: float = 1.0, min_interval: float | None = None):
+        from geopy.adapters import URLLibAdapter
         from geopy.geocoders import Nominatim
 
         parts = urlsplit(url if "://" in url else f"https://{url}")
@@ -81,8 +82,9 @@ class OnlineGeocoder:
         self._last = 0.0
         # geopy builds "<scheme>://<domain>/search"; a path prefix rides along inside domain.
         domain = parts.netloc + parts.path.rstrip("/")
+        # The urllib adapter: no hidden retries underneath ours (the requests adapter retries too).
         self._geocoder = Nominatim(user_agent=user_agent, domain=domain, scheme=parts.scheme or "https",
-                                   timeout=timeout)
+                                   timeout=timeout, adapter_factory=URLLibAdapter)
 
     def _throttle(self) -> None:
         with self._lock:
