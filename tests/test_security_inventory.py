@@ -260,3 +260,21 @@ def test_dash_dependencies_and_layout_hold_no_private_data(site):
     app, _ = site
     client = _client(app)
     _no_secrets(json.dumps(client.get("/_dash-dependencies").json))
+
+
+def test_coverage_callbacks_refuse_anonymous_callers_in_production(tmp_path, clear_pages_state):
+    from elip_map.factory import create_app
+
+    url = f"sqlite:///{tmp_path / 'prod.sqlite3'}"
+    app = create_app(Settings(database_url=url, tile_url="", production=True, secret_key="p" * 40), load_sample=False)
+    client = app.server.test_client()
+    https = {"base_url": "https://localhost"}
+    client.get("/", **https)
+    headers = {"X-CSRFToken": _csrf(client), "Referer": "https://localhost/coverage"}
+    deps = [d for d in client.get("/_dash-dependencies", **https).json
+            if "coverage-" in d["output"] and not d.get("clientside_function")]
+    assert deps, "the coverage page registers server callbacks"
+    for dep in deps:
+        r = client.post("/_dash-update-component", json=_body(dep, {"value": "language-training", "n_clicks": 1}),
+                        headers=headers, **https)
+        assert r.status_code in (401, 403), dep["output"]
