@@ -4,6 +4,7 @@ SERVICE = "coverage-service-select"
 LANGUAGE = "coverage-language-select"
 MEASURE = "coverage-measure-select"
 CATCHMENT = "coverage-catchment-slider"
+METHOD = "coverage-method-select"
 MAP = "coverage-map"
 ZONES = "coverage-zones"            # dl.GeoJSON: the choropleth (geometry sent once, colours via hideout)
 PINS = "coverage-pins"              # dl.GeoJSON: service points, filtered in the browser via hideout

@@ -137,11 +137,12 @@ def table_records(table: pd.DataFrame) -> list[dict]:
     return records
 
 
-def view_title(service: str, language: str | None, catchment_km: float) -> str:
-    """'Language training in Arabic, 2 km catchment'."""
+def view_title(service: str, language: str | None, catchment_km: float, method: str = "2sfca") -> str:
+    """'Language training in Arabic, 2 km catchment' (plus ', enhanced 2SFCA' for that method)."""
     label = BY_SLUG[service].label if service in BY_SLUG else service
     lang = f" in {language_name(language)}" if language else ""
-    return f"{label}{lang}, {catchment_km:g} km catchment"
+    how = ", enhanced 2SFCA" if method == "e2sfca" else ""
+    return f"{label}{lang}, {catchment_km:g} km catchment{how}"
 
 
 def summary_text(table: pd.DataFrame) -> str:
@@ -206,7 +207,8 @@ def how_to_read() -> html.Details:
             html.Li("Access score (two-step floating catchment area): each service is shared among the people "
                     "living within the catchment of it; a neighbourhood's score adds up its shares of every "
                     "service within its catchment, per 1,000 people. A higher score means fewer people compete "
-                    "for each service nearby."),
+                    "for each service nearby. The enhanced variant (E2SFCA) lets nearer services count more: "
+                    "a Gaussian weight, 1 at the neighbourhood's point, falling to 0 at the catchment's edge."),
             html.Li("Gap index = the neighbourhood's demand × how far its access score falls short of the "
                     "city-wide average, as a share (0 when at or above the average, all of its demand when no "
                     "service is in reach). It reads as people short of the city-wide level of service. "
@@ -249,7 +251,8 @@ def selected_outline(zones, number: str | None) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def export_stem(service: str, language: str | None, catchment_km: float) -> str:
+def export_stem(service: str, language: str | None, catchment_km: float, method: str = "2sfca") -> str:
     """File name stem of an export: export_stem('housing', 'ar', 2.0) -> 'coverage_housing_ar_2km'."""
     parts = ["coverage", service] + ([language] if language else []) + [f"{catchment_km:g}km"]
+    parts += ["e2sfca"] if method == "e2sfca" else []
     return "_".join(parts)

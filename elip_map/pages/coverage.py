@@ -26,7 +26,7 @@ from elip_map.directory.languages import language_name
 from elip_map.directory.taxonomy import BY_SLUG, SERVICE_TYPES
 from elip_map.refdata import DWELLING_LANGUAGE_COLUMNS
 from elip_map.spatial import coverage_view as cv
-from elip_map.spatial.coverage import DEFAULT_CATCHMENT_KM
+from elip_map.spatial.coverage import DEFAULT_CATCHMENT_KM, METHODS
 
 dash.register_page(__name__, path="/coverage", name="Coverage", title="Coverage — ELIP Service Map", nav=False)
 
@@ -50,9 +50,11 @@ def _language(value: str | None) -> str | None:
     return None if not value or value == ANY else value
 
 
-def _table(service: str, language: str | None, catchment: float):
+def _table(service: str, language: str | None, catchment: float, method: str | None):
+    method = method if method in METHODS else "2sfca"
     with database().session() as session:
-        return coverage_cache().table(session, service, _language(language), float(catchment or DEFAULT_CATCHMENT_KM))
+        return coverage_cache().table(session, service, _language(language), float(catchment or DEFAULT_CATCHMENT_KM),
+                                      method)
 
 
 def _language_options(codes) -> list[dict]:
@@ -110,6 +112,11 @@ def layout(service: str | None = None, language: str | None = None, **_unused):
                   dcc.Slider(id=ids.CATCHMENT, min=0.5, max=10, step=0.5, value=DEFAULT_CATCHMENT_KM,
                              marks={v: f"{v:g}" for v in (0.5, 1, 2, 3, 5, 10)})],
                  className="coverage-control coverage-control-wide"),
+        html.Div([html.Label("Access score", htmlFor=ids.METHOD),
+                  dcc.Dropdown(id=ids.METHOD, value="2sfca", clearable=False, options=[
+                      {"label": "2SFCA: everything within the catchment counts fully", "value": "2sfca"},
+                      {"label": "Enhanced 2SFCA: nearer services count more", "value": "e2sfca"}])],
+                 className="coverage-control"),
     ], className="coverage-controls")
     exports = html.Div([
         html.Button("Download table (CSV)", id=ids.DOWNLOAD_CSV, type="button", className="coverage-button"),
@@ -161,13 +168,13 @@ def load_layers(_load):
           Output(ids.LEGEND, "children"), Output(ids.SUMMARY, "children"), Output(ids.DEMAND_NOTE, "children"),
           Output(ids.PRINT_TITLE, "children"),
           Input(ids.SERVICE, "value"), Input(ids.LANGUAGE, "value"), Input(ids.MEASURE, "value"),
-          Input(ids.CATCHMENT, "value"))
-def update_view(service, language, measure, catchment):
+          Input(ids.CATCHMENT, "value"), Input(ids.METHOD, "value"))
+def update_view(service, language, measure, catchment, method):
     """The staff member changed the service, language, measure or catchment: recolour, re-rank."""
     _guard()
-    table = _table(service, language, catchment)
+    table = _table(service, language, catchment, method)
     colours, legend = panel.zone_colours(table, measure if measure in panel.MEASURES else panel.DEFAULT_MEASURE)
-    title = panel.view_title(service, _language(language), float(catchment))
+    title = panel.view_title(service, _language(language), float(catchment), table.attrs["method"])
     return ({"colours": colours}, {"service": service, "language": _language(language)}, panel.table_records(table),
             legend, f"{title}. {panel.summary_text(table)}", table.attrs["demand_note"], panel.print_header(title))
 
@@ -185,11 +192,11 @@ def select_zone(click, cell):
 
 @callback(Output(ids.DETAILS, "children"), Output(ids.SELECTED_ZONE, "data"),
           Input(ids.SELECTED, "data"), Input(ids.SERVICE, "value"), Input(ids.LANGUAGE, "value"),
-          Input(ids.CATCHMENT, "value"))
-def show_details(number, service, language, catchment):
+          Input(ids.CATCHMENT, "value"), Input(ids.METHOD, "value"))
+def show_details(number, service, language, catchment, method):
     """Show the selected neighbourhood's figures and nearest services, and outline it on the map."""
     _guard()
-    table = _table(service, language, catchment)
+    table = _table(service, language, catchment, method)
     cache = coverage_cache()
     with database().session() as session:
         _version, points = cache.points(session)
@@ -199,12 +206,13 @@ def show_details(number, service, language, catchment):
 
 @callback(Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_CSV, "n_clicks"), Input(ids.DOWNLOAD_GEOJSON, "n_clicks"),
           State(ids.SERVICE, "value"), State(ids.LANGUAGE, "value"), State(ids.CATCHMENT, "value"),
+          State(ids.METHOD, "value"),
           prevent_initial_call=True)
-def download(_csv, _geojson, service, language, catchment):
+def download(_csv, _geojson, service, language, catchment, method):
     """The staff member asked for the ranked table (CSV) or the layer (GeoJSON)."""
     _guard()
-    table = _table(service, language, catchment)
-    stem = panel.export_stem(service, _language(language), float(catchment))
+    table = _table(service, language, catchment, method)
+    stem = panel.export_stem(service, _language(language), float(catchment), table.attrs["method"])
     if ctx.triggered_id == ids.DOWNLOAD_CSV:
         return {"content": cv.table_to_csv(table), "filename": f"{stem}.csv", "type": "text/csv"}
     layer = cv.table_to_geojson(coverage_cache().zones, table)

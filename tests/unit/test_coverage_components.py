@@ -86,6 +86,7 @@ def test_details_show_figures_and_say_when_nothing_is_near():
 def test_export_stem():
     assert panel.export_stem("housing", "ar", 2.0) == "coverage_housing_ar_2km"
     assert panel.export_stem("housing", None, 1.5) == "coverage_housing_1.5km"
+    assert panel.export_stem("housing", None, 2, "e2sfca") == "coverage_housing_2km_e2sfca"
 
 
 class _User:
@@ -134,7 +135,7 @@ def _post(client, body):
     return client.post("/_dash-update-component", json=body, base_url=HTTPS["base_url"], headers=headers)
 
 
-def _download(client, button: str):
+def _download(client, button: str, method: str = "2sfca"):
     body = {
         "output": f"{ids.DOWNLOAD}.data", "outputs": {"id": ids.DOWNLOAD, "property": "data"},
         "inputs": [{"id": ids.DOWNLOAD_CSV, "property": "n_clicks", "value": 1 if button == ids.DOWNLOAD_CSV else None},
@@ -142,7 +143,8 @@ def _download(client, button: str):
                     "value": 1 if button == ids.DOWNLOAD_GEOJSON else None}],
         "state": [{"id": ids.SERVICE, "property": "value", "value": "language-training"},
                   {"id": ids.LANGUAGE, "property": "value", "value": "any"},
-                  {"id": ids.CATCHMENT, "property": "value", "value": 2}],
+                  {"id": ids.CATCHMENT, "property": "value", "value": 2},
+                  {"id": ids.METHOD, "property": "value", "value": method}],
         "changedPropIds": [f"{button}.n_clicks"],
     }
     return _post(client, body)
@@ -176,6 +178,13 @@ def test_exports_through_the_callback_open_and_parse(directory, clear_pages_stat
     layer = json.loads(data["content"])
     assert data["filename"].endswith(".geojson") and len(layer["features"]) == 406
     assert {"gap_rank", "demand", "nearest_km", "access_score"} <= set(layer["features"][0]["properties"])
+
+    # The enhanced method gives the neighbourhood around the service a score too, under its own name.
+    r = _download(client, ids.DOWNLOAD_CSV, method="e2sfca")
+    data = r.get_json()["response"][ids.DOWNLOAD]["data"]
+    assert data["filename"] == "coverage_language-training_2km_e2sfca.csv"
+    rows = {r["neighbourhood"]: r for r in csv.DictReader(io.StringIO(data["content"]))}
+    assert float(rows["Downtown"]["access_score"]) > 0
 
 
 def test_production_without_the_switch_refuses_page_and_callbacks(directory, clear_pages_state):
