@@ -1,7 +1,10 @@
 """Coverage measures: how far each neighbourhood is from a kind of service, and how well it is served.
 
-Everything here is plain numpy on arrays in a metric CRS, so one call computes a single view for the
-page or every service type and language at once (the benchmark), with the same code. A zone is a
+Everything here is numpy (and scipy.sparse for the few-percent-full catchment and supply matrices) on
+arrays in a metric CRS, so one call computes a single view for the page or every service type and
+language at once (the benchmark), with the same code. PySAL's ``access`` computes the same 2SFCA but
+builds a cost table first and is about 40 times slower at this size (docs/PITFALLS.md); the hand-worked
+cases in tests/unit/test_coverage.py pin the numbers down instead. A zone is a
 neighbourhood (its representative point); a site is a public location; a *combination* is one
 column of the demand and supply matrices (a service type, optionally with a language).
 
