@@ -52,9 +52,13 @@ def _language(value: str | None) -> str | None:
 
 def _table(service: str, language: str | None, catchment: float, method: str | None):
     method = method if method in METHODS else "2sfca"
+    try:
+        km = float(catchment if catchment is not None else DEFAULT_CATCHMENT_KM)
+        cv.check_inputs(service, _language(language), km, method)
+    except (TypeError, ValueError):  # a forged or impossible input (CoverageError too): keep what is shown
+        raise PreventUpdate from None
     with database().session() as session:
-        return coverage_cache().table(session, service, _language(language), float(catchment or DEFAULT_CATCHMENT_KM),
-                                      method)
+        return coverage_cache().table(session, service, _language(language), km, method)
 
 
 def _language_options(codes) -> list[dict]:

@@ -199,3 +199,22 @@ def test_production_without_the_switch_refuses_page_and_callbacks(directory, cle
         r = _download(client, button)
         assert r.status_code == 403
         assert "Downtown" not in r.get_data(as_text=True)
+
+
+def test_forged_inputs_change_nothing(directory, clear_pages_state):
+    from elip_map.factory import create_app
+
+    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only"), load_sample=False)
+    client = _client(app)
+    body = {
+        "output": f"{ids.DOWNLOAD}.data", "outputs": {"id": ids.DOWNLOAD, "property": "data"},
+        "inputs": [{"id": ids.DOWNLOAD_CSV, "property": "n_clicks", "value": 1},
+                   {"id": ids.DOWNLOAD_GEOJSON, "property": "n_clicks", "value": None}],
+        "state": [{"id": ids.SERVICE, "property": "value", "value": "<script>"},
+                  {"id": ids.LANGUAGE, "property": "value", "value": "any"},
+                  {"id": ids.CATCHMENT, "property": "value", "value": "lots"},
+                  {"id": ids.METHOD, "property": "value", "value": "2sfca"}],
+        "changedPropIds": [f"{ids.DOWNLOAD_CSV}.n_clicks"],
+    }
+    r = _post(client, body)
+    assert r.status_code == 204          # Dash's "no update"
