@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..directory.languages import resolve_language, split_languages
@@ -268,6 +269,55 @@ def read_table(data: bytes, name: str) -> Table:
 
 # --- rows -> records -----------------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
+def _common_language_names() -> dict[str, str]:
+    """Language names in English and French (plus the usual aliases), the same answers resolve_language gives.
+
+    resolve_language builds an index of every language's own name from hundreds of CLDR locales the
+    first time it runs (seconds); most cells say "Arabic" or "français", so try these first.
+    """
+    from babel import Locale
+
+    from ..directory import languages as langs
+
+    index: dict[str, str] = {}
+    for ui in ("en", "fr"):
+        for code, name in Locale(ui).languages.items():
+            if "_" in code or len(code) > 3:
+                continue
+            index.setdefault(langs._key(name), code)
+            index.setdefault(langs._key(langs._plain(name)), code)
+    for alias, code in langs._ALIASES.items():
+        index[langs._key(alias)] = code
+    return index
+
+
+@lru_cache(maxsize=8192)
+def language_code(word: str) -> str | None:
+    """ISO code for a language name, as resolve_language: language_code('Arabic') -> 'ar'."""
+    from ..directory import languages as langs
+
+    key = langs._key(word)
+    if key in langs.known_codes():
+        return key
+    return _common_language_names().get(key) or resolve_language(word)
+
+
+@lru_cache(maxsize=8192)
+def service_type_slug(word: str) -> str | None:
+    return resolve_service_type(word)
+
+
+@lru_cache(maxsize=4096)
+def _website(text: str):
+    return nz.normalize_website(text)
+
+
+@lru_cache(maxsize=4096)
+def _language_words(cell: str) -> tuple[str, ...]:
+    return tuple(split_languages(cell))
+
+
 def _cell(cells: list[object], columns: dict[str, int], fld: str) -> object:
     index = columns.get(fld)
     return cells[index] if index is not None and index < len(cells) else None
@@ -382,7 +432,7 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
         if fld in columns:
             svc.fields[fld] = _text(cells, columns, fld) or None
     if "website" in columns:
-        url, correction, problem = nz.normalize_website(_text(cells, columns, "website"))
+        url, correction, problem = _website(_text(cells, columns, "website"))
         svc.fields["website"] = url
         msgs.corrections.extend([correction] if correction else [])
         msgs.problems.extend([problem] if problem else [])
@@ -394,7 +444,7 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
     if "service_types" in columns:
         slugs: list[str] = []
         for word in _split_list(_text(cells, columns, "service_types")):
-            slug = resolve_service_type(word)
+            slug = service_type_slug(word)
             if slug is None:
                 msgs.problems.append(f"service type '{word}' is not in the service-type list; left out")
             elif slug not in slugs:
@@ -402,8 +452,8 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
         svc.types = sorted(slugs)
     if "languages" in columns:
         codes: list[str] = []
-        for word in split_languages(_text(cells, columns, "languages")):
-            code = resolve_language(word)
+        for word in _language_words(_text(cells, columns, "languages")):
+            code = language_code(word)
             if code is None:
                 msgs.problems.append(f"language '{word}' is not a language this importer knows; left out")
             elif code not in codes:

@@ -63,9 +63,9 @@ def test_export_then_import_gives_back_the_same_directory(db, tmp_path, fmt, suf
     assert not again.directory_changed and table_dump(db.engine) == before
 
 
-def test_csv_has_one_row_per_location_with_the_contract_columns(db):
-    _populate(db)
-    with db.session() as s:
+def test_csv_has_one_row_per_location_with_the_contract_columns(sqlite_db):
+    _populate(sqlite_db)
+    with sqlite_db.session() as s:
         rows = list(csv.DictReader(io.StringIO(export_text(s, "csv"))))
         n_locations = len(s.scalars(select(Location.id)).all())
     assert set(REQUIRED) <= set(rows[0]) and tuple(rows[0]) == CSV_COLUMNS
@@ -113,9 +113,9 @@ def test_formula_cells_are_neutralised_and_the_round_trip_restores_them(sqlite_d
     copy.dispose()
 
 
-def test_hsds_json_has_the_hsds_structure(db):
-    _populate(db)
-    with db.session() as s:
+def test_hsds_json_has_the_hsds_structure(sqlite_db):
+    _populate(sqlite_db)
+    with sqlite_db.session() as s:
         doc = json.loads(export_text(s, "hsds-json"))
     assert doc["hsds_version"] == "3.0"
     assert {t["code"] for t in doc["taxonomy_terms"]} >= {"language-training", "francophone"}
@@ -131,9 +131,9 @@ def test_hsds_json_has_the_hsds_structure(db):
     assert loc["x_elip"]["geocode"]["status"] in ("ok", "needs-attention")
 
 
-def test_hsds_ids_are_stable_between_exports(db, tmp_path):
-    import_file(db, TEST_DATA / "import_clean.csv", settings=SETTINGS)
-    with db.session() as s:
+def test_hsds_ids_are_stable_between_exports(sqlite_db, tmp_path):
+    import_file(sqlite_db, TEST_DATA / "import_clean.csv", settings=SETTINGS)
+    with sqlite_db.session() as s:
         first = json.loads(export_text(s, "hsds-json"))
     copy = _fresh(tmp_path, "copy.sqlite3")
     import_file(copy, TEST_DATA / "import_clean.csv", settings=SETTINGS)
