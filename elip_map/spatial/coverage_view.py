@@ -271,12 +271,14 @@ def coverage_table(zones: Zones, points: ServicePoints, service: str, language: 
     """
     check_inputs(service, language, catchment_km, method)
     demand = choose_demand(zones, language)
-    dist = cov.distance_matrix_km(zones.x, zones.y, points.x, points.y)
     supply = points.supply(service, language) if len(points) else np.zeros(0)
-    m = cov.compute_measures(dist, demand.values, supply, catchment_km, method)
+    # Sites offering nothing here change no measure: leave them out of the distance matrix.
+    keep = supply > 0
+    dist = cov.distance_matrix_km(zones.x, zones.y, points.x[keep], points.y[keep])
+    m = cov.compute_measures(dist, demand.values, supply[keep], catchment_km, method)
     ranks = cov.gap_ranks(m["gap_index"], demand.values, m["nearest_km"])
     table = pd.DataFrame({
-        "gap_rank": pd.array(np.where(ranks > 0, ranks, 0), dtype="Int64"),
+        "gap_rank": pd.array([int(r) if r > 0 else None for r in ranks], dtype="Int64"),
         "neighbourhood_number": list(zones.number),
         "neighbourhood": list(zones.name),
         "ward": list(zones.ward),
@@ -286,7 +288,6 @@ def coverage_table(zones: Zones, points: ServicePoints, service: str, language: 
         "access_score": np.round(m["access_score"], 3),
         "gap_index": np.round(m["gap_index"], 1),
     })
-    table.loc[ranks == 0, "gap_rank"] = pd.NA
     table["demand"] = table["demand"].round(0).astype("Int64")
     table = table.sort_values(["gap_rank", "neighbourhood"], na_position="last", kind="stable").reset_index(drop=True)
     city = cov.reference_access(demand.values, m["access_score"])
