@@ -106,6 +106,8 @@ def authenticate(session: Session, email: str, password: str, *, ip: str = "unkn
     ok = verify_password(user.password_hash if user else dummy_hash(), password or "")
     if not ok or user is None or not user.active:
         session.add(LoginAttempt(email=email[:300], ip=ip[:64], at=now))
+        # Housekeeping: attempts older than the window no longer count for anything.
+        session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - 4 * LOGIN_WINDOW))
         log.info("failed login from %s", ip)
         return None
     session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))

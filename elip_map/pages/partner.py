@@ -96,10 +96,10 @@ def layout(org=None, **_unused):
             options = [{"label": item["label"], "value": item["location_id"]} for item in listings]
             body = [html.H1(organization.name),
                     html.P("Each card shows the location exactly as newcomers see it on the map."),
-                    html.Ul([html.Div([listing_card(item, show_on_map=False),
-                                       html.P("Not shown to the public: " + item["why_hidden"], className="elip-warning")
-                                       if not item["public"] else None]) for item in listings],
-                            id=ids.PARTNER_LISTINGS, className="elip-cards")]
+                    html.Div([html.Div([html.Ul(listing_card(item, show_on_map=False), className="elip-cards"),
+                                        html.P("Not shown to the public: " + item["why_hidden"], className="elip-warning")
+                                        if not item["public"] else None]) for item in listings],
+                             id=ids.PARTNER_LISTINGS)]
             requests = request_rows(s, user, organization.id)
     if user is None or organization is None:
         head = [refusal(user, "/partner")] if user is None else [
