@@ -217,7 +217,7 @@ def how_to_read() -> html.Details:
                     "neighbourhoods created since (and a few whose figures were withheld) cannot be ranked."),
         ]),
         html.P("The directory lists only services partners have told ELIP about; a gap can mean a missing listing."),
-    ], className="coverage-help")
+    ], className="coverage-help", open=True)
 
 
 def print_header(title: str, today: dt.date | None = None) -> list:
