@@ -20,6 +20,7 @@ from ..directory.models import (
 )
 from ..directory.storage import bump_directory_version
 from . import normalize as nz
+from .snapshot import load_snapshot, organization_unchanged
 from .records import LocationRecord, OrganizationRecord, Plan, ServiceRecord
 from .report import CORRECTED, IMPORTED, MERGED, REJECTED, UNCHANGED, UPDATED, ImportReport
 
@@ -29,6 +30,8 @@ _PHONE_FIELDS = ("number", "extension", "type", "description")
 _SCHEDULE_FIELDS = ("weekday", "opens_at", "closes_at", "valid_from", "valid_to", "description")
 _LANGUAGE_FIELDS = ("code", "note")
 _CHUNK = 900  # stays under SQLite's bound-parameter limit
+_SNAPSHOT_FIELDS = {"addresses": _ADDRESS_FIELDS, "phones": _PHONE_FIELDS, "schedules": _SCHEDULE_FIELDS,
+                    "languages": _LANGUAGE_FIELDS}
 
 
 @dataclass
@@ -187,15 +190,31 @@ def _write_location(org: Organization, loc: Location | None, rec: LocationRecord
 def write_plan(session: Session, plan: Plan, report: ImportReport, source_file: str | None = None) -> WriteOutcome:
     """Write every record of the plan into ``session`` (no commit); fills in each row's status."""
     outcome = WriteOutcome()
-    existing = _load_organizations(session, list(plan.organizations))
     row_actions: dict[int, str] = {}
     located: dict[tuple[str, str], Location] = {}
+    located_ids: dict[tuple[str, str], int] = {}
 
-    new_orgs = [(key, rec) for key, rec in plan.organizations.items() if key not in existing]
+    # Compare with a plain snapshot first; only organizations that differ are loaded as ORM objects.
+    stored = load_snapshot(session, list(plan.organizations), _SNAPSHOT_FIELDS)
+    to_update = []
+    for key, rec in plan.organizations.items():
+        snap = stored.get(key)
+        if snap is None:
+            continue
+        if organization_unchanged(snap, rec, _SNAPSHOT_FIELDS):
+            for loc_key, loc_rec in rec.locations.items():
+                located_ids[(key, loc_key)] = snap.locations[loc_key].id
+                for svc_rec in loc_rec.services.values():
+                    for row in svc_rec.rows:
+                        row_actions.setdefault(row, "unchanged")
+        else:
+            to_update.append(key)
+    existing = _load_organizations(session, to_update)
+    new_orgs = [(key, rec) for key, rec in plan.organizations.items() if key not in stored]
     for org_key, org_rec in plan.organizations.items():
         org = existing.get(org_key)
         if org is None:
-            continue  # written in bulk below
+            continue  # unchanged, or new and written in bulk below
         org_action = "unchanged"
         org_changed = _set_fields(org, org_rec.fields)
         org_changed |= _sync_children(org.phones, org_rec.phones, Phone, _PHONE_FIELDS)
@@ -225,7 +244,7 @@ def write_plan(session: Session, plan: Plan, report: ImportReport, source_file: 
                 row_actions[row] = "updated" if row_actions.get(row) == "unchanged" else row_actions.get(row, "updated")
 
     session.flush()
-    located_ids = {key: loc.id for key, loc in located.items()}
+    located_ids.update({key: loc.id for key, loc in located.items()})
     if new_orgs:
         outcome.changed = True
         _bulk_create(session, new_orgs, outcome, row_actions, located_ids)
