@@ -16,6 +16,7 @@ OUTPUT_COLUMNS = ("lat", "lon", "method", "precision_m", "status")
 def geocode_cmd(force: bool, list_attention: bool) -> None:
     """Geocode the directory's locations that need it and print a summary."""
     from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
 
     from ..directory.models import GeocodeStatus, Location
     from ..geocoding.apply import geocode_locations
@@ -25,7 +26,9 @@ def geocode_cmd(force: bool, list_attention: bool) -> None:
     db = database(cfg)
     try:
         with db.session() as session:
-            locations = session.execute(select(Location)).scalars().all()
+            # Addresses and organizations in two extra queries, not one per location.
+            locations = session.execute(select(Location).options(
+                selectinload(Location.addresses), selectinload(Location.organization))).scalars().all()
             summary = geocode_locations(session, locations, settings=cfg, force=force)
             placed = sum(summary.by_method.values())
             click.echo(f"placed {placed} location(s)"

@@ -58,7 +58,8 @@ class DatabaseOnlineCache(OnlineCache):
 
 def address_text(loc: Location) -> tuple[str, str | None, str | None]:
     """(street text, postal code, city) of a location's physical address; empty text if none."""
-    addr = loc.physical_address
+    # address_type gets its "physical" default only at flush: a new, unflushed address has None.
+    addr = loc.physical_address or next((a for a in loc.addresses if a.address_type is None), None)
     if addr is None:
         return "", None, None
     street = ", ".join(p for p in (addr.address_2, addr.address_1) if p)
