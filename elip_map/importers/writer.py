@@ -299,6 +299,9 @@ def _executemany(session: Session, table, rows: list[dict]) -> None:
         return
     conn = session.connection()
     dialect = conn.dialect
+    if dialect.name == "postgresql":
+        _copy_rows(conn, table, rows)
+        return
     names = list(rows[0])
     processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
@@ -317,6 +320,19 @@ def _executemany(session: Session, table, rows: list[dict]) -> None:
     conn.exec_driver_sql(sql, params)
 
 
+def _copy_rows(conn, table, rows: list[dict]) -> None:
+    """PostgreSQL: COPY the rows in (psycopg adapts dates, times and booleans itself)."""
+    names = list(rows[0])
+    quote = conn.dialect.identifier_preparer
+    get = itemgetter(*names)
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        with cur.copy(f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) "
+                      "FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(get(r) if len(names) > 1 else (get(r),))
+
+
 def _insert(session: Session, table, rows: list[dict], returning: bool = False) -> list[int]:
     """Insert rows; with ``returning``, their new ids in row order."""
     if not rows:
@@ -324,8 +340,16 @@ def _insert(session: Session, table, rows: list[dict], returning: bool = False) 
     if not returning:
         _executemany(session, table, rows)
         return []
-    if session.get_bind().dialect.name != "sqlite":
-        ids: list[int] = []
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # Reserve the ids from the table's own sequence (safe beside other writers), then COPY.
+        ids = [r[0] for r in conn.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            (table.name, len(rows)))]
+        _copy_rows(conn, table, [{"id": i, **r} for i, r in zip(ids, rows)])
+        return ids
+    if conn.dialect.name != "sqlite":
+        ids = []
         for start in range(0, len(rows), _BULK_PAGE):
             result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
                                      rows[start:start + _BULK_PAGE])
