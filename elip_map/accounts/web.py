@@ -97,7 +97,9 @@ def init_auth(app, settings: Settings, database: Database) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=settings.production,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        WTF_CSRF_TIME_LIMIT=minutes * 60,
+        # The token lives as long as the session it is bound to (logins expire in the database); a time
+        # limit would break a newcomer's long-open map page for no gain.
+        WTF_CSRF_TIME_LIMIT=None,
     )
     CSRFProtect(server)
 
@@ -137,7 +139,7 @@ def init_auth(app, settings: Settings, database: Database) -> None:
             # Readable by the page's JavaScript on purpose (Dash copies it into the X-CSRFToken header);
             # it is useless without the HttpOnly session cookie it is bound to.
             response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=settings.production,
-                                httponly=False, max_age=minutes * 60)
+                                httponly=False)
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.path.startswith((STAFF_PREFIX, PARTNER_PREFIX, LOGIN_URL, "/auth/")):
             response.headers["Cache-Control"] = "no-store"
