@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..directory.storage import Database
 from .passwords import WeakPassword
-from .service import AccountError, create_user, find_user, list_users, set_password
+from .service import AccountError, create_user, end_all_sessions, find_user, list_users, set_password
 
 USER_COLUMNS = [("email", "Email"), ("role", "Role"), ("organization", "Organization"), ("active", "Active"),
                 ("last_login", "Last login")]
@@ -23,8 +23,9 @@ def user_rows(session: Session) -> list[dict]:
 
 def manage_user(database: Database, staff: Any, adding: bool, *, email: str | None, role: str | None,
                 organization_id: Any, password: str | None, reset_email: str | None,
-                reset_password: str | None) -> tuple[bool, str, list[dict]]:
-    """Add an account or reset a password; (ok, message for the page, refreshed account rows)."""
+                reset_password: str | None, toggle: bool = False) -> tuple[bool, str, list[dict]]:
+    """Add an account, reset a password, or (``toggle``) disable/enable the account named by ``reset_email``;
+    returns (ok, message for the page, refreshed account rows)."""
     from ..review.audit import record_audit
 
     if not getattr(staff, "is_staff", False):
@@ -37,6 +38,18 @@ def manage_user(database: Database, staff: Any, adding: bool, *, email: str | No
                 record_audit(s, staff, "user.create", "user", user.id, None,
                              {"email": user.email, "role": user.role, "organization_id": org})
                 message = f"Account {user.email} created."
+            elif toggle:
+                user = find_user(s, reset_email or "")
+                if user is None:
+                    raise AccountError(f"There is no account for {(reset_email or '').strip()}.")
+                if user.id == staff.id:
+                    raise AccountError("You cannot disable your own account.")
+                user.active = not user.active
+                if not user.active:
+                    end_all_sessions(s, user.id)
+                record_audit(s, staff, "user.enable" if user.active else "user.disable", "user", user.id,
+                             {"active": not user.active}, {"active": user.active})
+                message = f"Account {user.email} {'enabled' if user.active else 'disabled; its sessions have ended'}."
             else:
                 user = find_user(s, reset_email or "")
                 if user is None:

@@ -26,12 +26,13 @@ def _forms(org_options):
         html.Label("First password (tell them to keep it private)", htmlFor=ids.USERS_PASSWORD),
         dcc.Input(id=ids.USERS_PASSWORD, type="password", autoComplete="new-password"),
         html.Button("Add account", id=ids.USERS_ADD, className="elip-action", n_clicks=0),
-        html.H2("Reset a password"),
-        html.P("The account's open sessions end at once."),
+        html.H2("Reset a password, or disable an account"),
+        html.P("Either way the account's open sessions end at once. Disable the accounts of people who left."),
         html.Label("Email", htmlFor=ids.USERS_RESET_EMAIL), dcc.Input(id=ids.USERS_RESET_EMAIL, type="email"),
         html.Label("New password", htmlFor=ids.USERS_RESET_PASSWORD),
         dcc.Input(id=ids.USERS_RESET_PASSWORD, type="password", autoComplete="new-password"),
         html.Button("Reset password", id=ids.USERS_RESET, className="elip-action", n_clicks=0),
+        html.Button("Disable or enable account", id=ids.USERS_TOGGLE, className="elip-action", n_clicks=0),
         html.Div(id=ids.USERS_MESSAGE, role="status", **{"aria-live": "polite"}),
     ])
 
@@ -51,14 +52,14 @@ def layout(**_unused):
 
 @callback(Output(ids.USERS_MESSAGE, "children"), Output(ids.USERS_TABLE, "children"),
           Output(ids.USERS_PASSWORD, "value"), Output(ids.USERS_RESET_PASSWORD, "value"),
-          Input(ids.USERS_ADD, "n_clicks"), Input(ids.USERS_RESET, "n_clicks"),
+          Input(ids.USERS_ADD, "n_clicks"), Input(ids.USERS_RESET, "n_clicks"), Input(ids.USERS_TOGGLE, "n_clicks"),
           State(ids.USERS_EMAIL, "value"), State(ids.USERS_ROLE, "value"), State(ids.USERS_ORG, "value"),
           State(ids.USERS_PASSWORD, "value"), State(ids.USERS_RESET_EMAIL, "value"),
           State(ids.USERS_RESET_PASSWORD, "value"), prevent_initial_call=True)
-def on_manage(_add, _reset, email, role, org, password, reset_email, reset_password):
-    """Staff pressed "Add account" or "Reset password" (passwords are cleared from the form either way)."""
+def on_manage(_add, _reset, _toggle, email, role, org, password, reset_email, reset_password):
+    """Staff pressed "Add account", "Reset password" or "Disable or enable" (passwords are cleared either way)."""
     staff = require_staff()
     ok, message, rows = manage_user(database(), staff, ctx.triggered_id == ids.USERS_ADD, email=email, role=role,
                                     organization_id=org, password=password, reset_email=reset_email,
-                                    reset_password=reset_password)
+                                    reset_password=reset_password, toggle=ctx.triggered_id == ids.USERS_TOGGLE)
     return html.P(message, className="elip-ok" if ok else "elip-error"), simple_table(USER_COLUMNS, rows, "Accounts"), "", ""

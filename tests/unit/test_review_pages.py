@@ -176,3 +176,24 @@ def test_audit_page_and_csv_for_staff(site):
     csv_text = client.get("/staff/audit.csv").get_data(as_text=True)
     assert csv_text.startswith("id,at,actor,action") and "request.approve" in csv_text
     assert "From request one" in csv_text
+
+
+def test_staff_disable_an_account_ends_its_sessions(site):
+    app, database, _ = site
+    partner = app.server.test_client()
+    partner.get("/login")
+    partner.post("/auth/login", data={"email": "b@orgb.example", "password": PASSWORD,
+                                      "csrf_token": partner.get_cookie("_csrf_token").value})
+    assert partner.get("/partner").status_code == 200
+    client = _staff(app)
+    answer = _call(client, "staff-users-message.children",
+                   {"staff-users-toggle.n_clicks": 1, "staff-users-reset-email.value": "b@orgb.example"},
+                   "staff-users-toggle.n_clicks")
+    assert "disabled" in answer
+    assert partner.get("/partner").status_code == 302  # logged out everywhere
+    with database.session() as s:
+        assert authenticate(s, "b@orgb.example", PASSWORD) is None
+    own = _call(client, "staff-users-message.children",
+                {"staff-users-toggle.n_clicks": 1, "staff-users-reset-email.value": "staff1@elip.example"},
+                "staff-users-toggle.n_clicks")
+    assert "cannot disable your own account" in own
