@@ -215,6 +215,9 @@ def _merged_ranges(workbook, worksheet) -> list[tuple[int, int, int, int]]:
     return ranges
 
 
+MAX_ROWS = 500_000
+
+
 def read_xlsx_bytes(data: bytes) -> Table:
     """Rows of the first sheet of an XLSX workbook (values only); merged cells are carried down."""
     import openpyxl
@@ -226,7 +229,11 @@ def read_xlsx_bytes(data: bytes) -> Table:
                             "save it again from your spreadsheet as .xlsx or .csv") from None
     try:
         sheet = workbook.worksheets[0]
-        grid = [list(r) for r in sheet.iter_rows(values_only=True)]
+        grid = []
+        for values in sheet.iter_rows(values_only=True):
+            grid.append(list(values))
+            if len(grid) > MAX_ROWS:  # a small compressed file can unpack to an enormous sheet
+                raise ImportRefused(f"the first sheet has more than {MAX_ROWS:,} rows; split the file")
         merged = _merged_ranges(workbook, sheet)
     finally:
         workbook.close()

@@ -489,9 +489,12 @@ def _assign_neighbourhoods(locations: list[Location]) -> None:
     """Neighbourhood and ward for pins the file carried without them (the geocoder does this for the rest)."""
     if not locations:
         return
-    from ..spatial.neighbourhoods import assign_neighbourhoods
+    try:
+        from ..spatial.neighbourhoods import assign_neighbourhoods
 
-    matches = assign_neighbourhoods([loc.latitude for loc in locations], [loc.longitude for loc in locations])
+        matches = assign_neighbourhoods([loc.latitude for loc in locations], [loc.longitude for loc in locations])
+    except (NotImplementedError, FileNotFoundError, ImportError):
+        return  # no boundary data on this machine: the pins stay, without a neighbourhood
     for loc, match in zip(locations, matches):
         _set_fields(loc, {"neighbourhood_number": match.number, "neighbourhood_name": match.name,
                           "ward": match.ward, "outside_city": match.outside_city})

@@ -287,3 +287,21 @@ def test_copy_of_file_under_another_name_does_not_duplicate(db, tmp_path):
     shutil.copy(CLEAN, copy)
     import_file(db, copy, settings=SETTINGS)
     assert table_dump(db.engine) == before
+
+
+def test_coordinates_typed_in_the_file_are_kept_and_placed_in_their_neighbourhood(sqlite_db, tmp_path):
+    path = tmp_path / "pins.csv"
+    path.write_text("Organization,Location,Address,Latitude,Longitude\n"
+                    "City of Edmonton,City Hall,1 Sir Winston Churchill Square NW,53.5444,-113.4909\n"
+                    "Calgary Catholic Immigration Society,Calgary office,1111 11 Avenue SW,51.0421,-114.0875\n",
+                    encoding="utf-8")
+    report = import_file(sqlite_db, path, settings=SETTINGS)
+    assert [r.status for r in report.rows] == ["imported", "imported"]
+    assert report.geocoding is None  # nothing was sent to the geocoder
+    with sqlite_db.session() as s:
+        hall = _location(s, "city of edmonton", "City Hall")
+        assert (hall.latitude, hall.longitude, hall.geocode_status, hall.geocode_method) == (
+            53.5444, -113.4909, "ok", "import")
+        assert hall.neighbourhood_name and not hall.outside_city
+        calgary = _location(s, "calgary catholic immigration society", "Calgary office")
+        assert calgary.latitude == 51.0421 and calgary.outside_city and calgary.neighbourhood_number is None
