@@ -128,7 +128,7 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
         if not candidates and online is not None and not online_down:
             query = _online_query(p, cities[i])
             if query:
-                key = query.upper()
+                key = p.key()   # the normalised address: one cache entry however it was typed
                 if key in online_seen:
                     hit = online_seen[key]
                 else:
@@ -201,7 +201,8 @@ def geocode_address(address: str | None, postal_code: str | None = None, city: s
 def geocode_query(text: str, settings=None, *, online: OnlineGeocoder | None = None) -> GeocodeResult | None:
     """The newcomer page's "near me" box: an address, an intersection or a postal code to a point.
 
-    Offline and fast (no network unless an ``online`` geocoder is passed in). Neighbourhood names
+    Offline and fast: ``settings`` is accepted for symmetry with the other entry points, but a page
+    request never waits on a remote server unless the caller passes an ``online`` geocoder. Neighbourhood names
     are not handled here (the page looks those up in the reference data). Returns None for empty
     text; otherwise a result whose ``status`` is ``ok`` with a point (``message`` notes an
     approximation, e.g. a postal area), or ``needs-attention`` with a message to show the person.
