@@ -126,3 +126,16 @@ def test_near_me_query_explains_what_it_accepts():
     r = geocode_query("the big library")
     assert r.status == "needs-attention" and "postal code" in r.message
     assert geocode_query("   ") is None
+
+
+def test_quadrant_is_kept_never_swapped():
+    # 17 Street NW and 17 Street NE both exist, kilometres apart; no stops calibrate the NE grid,
+    # so an NE address is refused instead of landing on its NW namesake.
+    nw = geocode_address("2704 17 Street NW")
+    ne = geocode_address("2704 17 Street NE")
+    assert nw.status == "ok"
+    assert ne.status == "needs-attention" and ne.lat is None
+    sw = geocode_address("66 Street & 6 Avenue SW")
+    north = geocode_address("66 Street & 6 Avenue")
+    assert sw.status == "ok" and sw.lat < 53.44          # south of Quadrant Avenue
+    assert north.status != "ok" or north.lat > sw.lat + 0.005

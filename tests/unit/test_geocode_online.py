@@ -112,3 +112,9 @@ def test_chain_completes_offline_when_server_fails(nominatim, mode):
     # After the server failed once, the batch stops asking it.
     assert len(nominatim.requests) <= 3
     assert time.monotonic() - start_t < 5
+
+
+def test_region_town_placed_online_is_marked_outside_city(nominatim):
+    r = geocode_address("5 St Anne St", None, "St. Albert", online=_client(nominatim))
+    assert r.status == "ok" and r.method == "online" and r.outside_city
+    assert nominatim.requests[0]["query"]["q"] == ["5 St Anne St, St. Albert, Alberta, Canada"]
