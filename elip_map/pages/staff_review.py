@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 
 from elip_map.accounts.permissions import account_or_none, database, require_staff, settings
 from elip_map.review import ids
-from elip_map.review.changes import Conflict, ReviewError, approve, reject
+from elip_map.review.changes import Conflict, ReviewError, approve, refresh_request, reject
 from elip_map.review.tx import in_transaction
 from elip_map.review.ui import account_bar, diff_table, pin_map, refusal, rendering_for_a_visitor
 from elip_map.review.views import pending_queue, request_detail
@@ -27,7 +27,9 @@ def _skeleton(options, tile_url, attribution):
         html.Label("Note to the partner (required to reject)", htmlFor=ids.REVIEW_NOTE),
         dcc.Textarea(id=ids.REVIEW_NOTE, value="", style={"width": "100%"}),
         html.Div([html.Button("Approve and apply", id=ids.REVIEW_APPROVE, className="elip-action", n_clicks=0),
-                  html.Button("Reject", id=ids.REVIEW_REJECT, className="elip-action", n_clicks=0)],
+                  html.Button("Reject", id=ids.REVIEW_REJECT, className="elip-action", n_clicks=0),
+                  html.Button("Compare with the current listing", id=ids.REVIEW_REFRESH, className="elip-action",
+                              n_clicks=0)],
                  className="elip-actions"),
         html.Div(id=ids.REVIEW_MESSAGE, role="status", **{"aria-live": "polite"}),
     ], id=ids.REVIEW_QUEUE)
@@ -80,25 +82,33 @@ def show_request(request_id):
 
 def decide(staff, trigger, request_id, note) -> tuple[bool, str]:
     """Approve or reject in one transaction; a conflict or a bad request becomes a plain message."""
-    action = approve if trigger == ids.REVIEW_APPROVE else reject
+    actions = {ids.REVIEW_APPROVE: (lambda s: approve(s, staff, request_id, note or ""), "approved and applied"),
+               ids.REVIEW_REJECT: (lambda s: reject(s, staff, request_id, note or ""), "rejected"),
+               ids.REVIEW_REFRESH: (lambda s: refresh_request(s, staff, request_id),
+                                    "now compared with the current listing: check the diff again")}
+    work, done = actions[trigger]
     try:
-        in_transaction(database(), lambda s: action(s, staff, request_id, note or ""))
+        in_transaction(database(), work)
     except (Conflict, ReviewError) as exc:
         return False, str(exc)
-    return True, f"Request #{request_id} {'approved and applied' if action is approve else 'rejected'}."
+    return True, f"Request #{request_id} {done}."
 
 
 @callback(Output(ids.REVIEW_MESSAGE, "children"), Output(ids.REVIEW_REQUEST, "options"),
           Output(ids.REVIEW_REQUEST, "value"), Output(ids.REVIEW_NOTE, "value"),
+          Output(ids.REVIEW_DETAIL, "children", allow_duplicate=True),
           Input(ids.REVIEW_APPROVE, "n_clicks"), Input(ids.REVIEW_REJECT, "n_clicks"),
+          Input(ids.REVIEW_REFRESH, "n_clicks"),
           State(ids.REVIEW_REQUEST, "value"), State(ids.REVIEW_NOTE, "value"), prevent_initial_call=True)
-def on_decide(_approve, _reject, request_id, note):
-    """A reviewer pressed Approve or Reject."""
+def on_decide(_approve, _reject, _refresh, request_id, note):
+    """A reviewer pressed Approve, Reject or "Compare with the current listing"."""
     staff = require_staff()
     ok, message = decide(staff, ctx.triggered_id, request_id, note)
+    stay = not ok or ctx.triggered_id == ids.REVIEW_REFRESH
     with database().session() as s:
         options = pending_queue(s)
-    keep = request_id if not ok and any(o["value"] == request_id for o in options) else (
-        options[0]["value"] if options else None)
+        keep = request_id if stay and any(o["value"] == request_id for o in options) else (
+            options[0]["value"] if options else None)
+        detail = detail_view(request_detail(s, keep) if keep is not None else None)[0]
     return (html.P(message, className="elip-ok" if ok else "elip-error", role="alert"), options, keep,
-            note if not ok else "")
+            note if stay else "", detail)

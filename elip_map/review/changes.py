@@ -457,6 +457,32 @@ def approve(session: Session, staff: Any, request_id: Any, note: str = "") -> Ch
     return request
 
 
+def refresh_request(session: Session, staff: Any, request_id: Any) -> ChangeRequest:
+    """Re-base a request refused as a conflict onto the listing as it is now, for a fresh review.
+
+    The diff is recomputed against the current listing (fields that now already match drop out), so
+    the reviewer decides knowingly instead of the request being stuck or silently overwriting.
+    """
+    _require_staff(staff)
+    request = _pending(session, request_id)
+    loc = session.get(Location, request.location_id) if request.location_id else None
+    if loc is None:
+        raise ReviewError("The location of this request no longer exists; reject it.")
+    if loc.version == request.base_version:
+        raise ReviewError("This request already matches the current listing; review it as it is.")
+    now = location_snapshot(loc)
+    try:
+        payload = validate_payload(request.payload, now)
+    except InvalidChange as exc:
+        raise ReviewError("Against the current listing this request " + (
+            "changes nothing any more; reject it." if "Nothing was changed" in str(exc) else f"is not valid: {exc}"))
+    old = {"base_version": request.base_version, "payload": request.payload}
+    request.before, request.payload, request.base_version = now, payload, loc.version
+    record_audit(session, staff, "request.refresh", "change_request", request.id, old,
+                 {"base_version": loc.version, "payload": payload})
+    return request
+
+
 def reject(session: Session, staff: Any, request_id: Any, note: str = "") -> ChangeRequest:
     _require_staff(staff)
     request = _pending(session, request_id)

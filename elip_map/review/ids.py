@@ -45,6 +45,7 @@ REVIEW_PINS = "staff-review-pins"
 REVIEW_NOTE = "staff-review-note"
 REVIEW_APPROVE = "staff-review-approve"
 REVIEW_REJECT = "staff-review-reject"
+REVIEW_REFRESH = "staff-review-refresh"
 REVIEW_MESSAGE = "staff-review-message"
 
 # /staff/health

@@ -18,7 +18,7 @@ from elip_map.directory.storage import directory_version
 from elip_map.review.audit import audit_csv, audit_entries
 from elip_map.review.changes import (
     Conflict, InvalidChange, ReviewError, approve, diff_rows, direct_edit, location_snapshot, mark_still_correct,
-    normalise_phone, place_pin, reject, submit_change, validate_payload,
+    normalise_phone, place_pin, refresh_request, reject, submit_change, validate_payload,
 )
 from elip_map.review.health import duplicate_suspects, needs_attention, stale_cutoff, stale_locations
 from elip_map.review.models import ChangeRequest
@@ -303,3 +303,24 @@ def test_audit_csv_neutralises_formulas(world):
     with db.session() as s:
         text = audit_csv(audit_entries(s))
     assert "'=HYPERLINK" in text and "\n=" not in text
+
+
+def test_conflicting_request_can_be_rebased_for_a_fresh_review(world):
+    db = world["db"]
+    with db.session() as s:
+        r1 = submit_change(s, world["pa"], world["a_loc"], {"phone": "780-555-0101"})
+        r2 = submit_change(s, world["pa"], world["a_loc"], {"phone": "780-555-0101", "name": "Renamed"})
+    with db.session() as s:
+        approve(s, world["staff"], r1.id)
+    with db.session() as s:
+        with pytest.raises(ReviewError, match="Only ELIP staff"):
+            refresh_request(s, world["pa"], r2.id)
+        req = refresh_request(s, world["staff2"], r2.id)
+        assert req.payload == {"name": "Renamed"}  # the phone already matches: it drops out of the diff
+        assert req.base_version == 2 and req.before["phone"] == "+17805550101"
+    with db.session() as s:
+        approve(s, world["staff2"], r2.id)
+    with db.session() as s:
+        assert s.get(Location, world["a_loc"]).name == "Renamed"
+        assert [e.action for e in audit_entries(s, entity_type="change_request", action="request.refresh")] == [
+            "request.refresh"]

@@ -100,6 +100,13 @@ def test_two_staff_approve_conflicting_requests_one_applies_other_sees_conflict(
         assert s.get(Location, ids["placed"]).name == "From request one"
         assert s.get(ChangeRequest, ids["r2"]).status == "pending"
         assert s.get(ChangeRequest, ids["r2"]).payload == {"name": "From request two"}
+    refreshed = _call(two, "staff-review-message.children",
+                      {"staff-review-refresh.n_clicks": 1, "staff-review-request.value": ids["r2"]},
+                      "staff-review-refresh.n_clicks")
+    assert "now compared with the current listing" in refreshed and "From request one" in refreshed
+    assert "approved and applied" in _approve(two, ids["r2"])
+    with database.session() as s:
+        assert s.get(Location, ids["placed"]).name == "From request two"
 
 
 def test_review_detail_shows_diff(site):
