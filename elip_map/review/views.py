@@ -6,6 +6,7 @@ organization, whatever ids the browser sent.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -115,7 +116,14 @@ def type_options() -> list[dict]:
     return [{"label": t.label, "value": t.slug} for t in SERVICE_TYPES]
 
 
+@lru_cache(maxsize=1)
+def _all_language_options() -> tuple[tuple[str, str], ...]:
+    """(label, code) for every known language, sorted once per process (read-only afterwards)."""
+    return tuple(sorted((f"{language_name(c)} ({c})", c) for c in known_codes()))
+
+
 def language_options(selected: list[str] = ()) -> list[dict]:
-    """Every known language by English name (the staff/partner tools are in English)."""
-    codes = set(known_codes()) | set(selected)
-    return sorted(({"label": f"{language_name(c)} ({c})", "value": c} for c in codes), key=lambda o: o["label"])
+    """Every known language by English name (the staff/partner tools are in English), plus any stored code."""
+    options = [{"label": label, "value": code} for label, code in _all_language_options()]
+    known = {o["value"] for o in options}
+    return options + [{"label": code, "value": code} for code in selected if code not in known]
