@@ -77,7 +77,7 @@ def read_stop_intersections(path: Path) -> list[ControlPoint]:
             xy = parsed.grid_xy()
             if xy is None:
                 continue
-            alias = parsed.notes[0].split()[0] if parsed.notes else None
+            alias = parsed.notes[0].split(" read as ")[0] if parsed.notes else None
             groups[(round(xy[0], 3), round(xy[1], 3))].append((float(row[3]), float(row[4]), name, alias))
     points = []
     for (east, north), items in sorted(groups.items()):

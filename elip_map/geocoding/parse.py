@@ -38,15 +38,21 @@ QUADRANTS = ("NW", "NE", "SW", "SE")
 # Trail, Yellowhead Trail, Whitemud Drive and Stony Plain Road run diagonally or change line;
 # "Alberta Avenue" is the district along 118 Avenue rather than a street name. These stay named
 # roads: the offline grid refuses them and the online geocoder (when set) can try.
+#  - Stony Plain Road is 101 Avenue from 149 Street to 184 Street: 27 stop corners there, all
+#    within 180 m of the 101 Avenue line (median about 65 m); east of 149 Street it bends north-east.
 GRID_ROAD_ALIASES: dict[str, tuple[str, int]] = {
     "JASPER": ("AVENUE", 101),
     "WHYTE": ("AVENUE", 82),
     "GATEWAY": ("STREET", 103),
+    "STONY PLAIN": ("AVENUE", 101),
 }
 _ALIAS_RE = re.compile(
     r"\b(?P<name>JASPER|WHYTE)\s+(?:AVENUE|AVE|AV)\b\.?"
     r"|\b(?P<name2>GATEWAY)\s+(?:BOULEVARD|BLVD|BV)\b\.?"
+    r"|\b(?P<name3>STONY PLAIN)\s+(?:ROAD|RD)\b\.?"
 )
+_ALIAS_LABEL = {"JASPER": "Jasper Avenue", "WHYTE": "Whyte Avenue", "GATEWAY": "Gateway Boulevard",
+                "STONY PLAIN": "Stony Plain Road"}
 
 # Municipalities of the Edmonton region: addresses there are allowed but lie outside the city
 # (their own street numbering is not Edmonton's grid).
@@ -241,26 +247,29 @@ def _match_road(m: re.Match) -> GridRoad:
 
 def _apply_aliases(text: str, notes: list[str]) -> str:
     def repl(m: re.Match) -> str:
-        name = m.group("name") or m.group("name2")
+        name = m.group("name") or m.group("name2") or m.group("name3")
         kind, number = GRID_ROAD_ALIASES[name]
-        notes.append(f"{name.title()} read as {number} {kind.title()}")
+        notes.append(f"{_ALIAS_LABEL[name]} read as {number} {kind.title()}")
         return f"{number} {kind}"
 
     return _ALIAS_RE.sub(repl, text)
 
 
-# Where an alias holds, as the lowest street number (east end) along the named avenue.
+# Where an alias holds, as a range of street numbers along the named avenue (None: open).
 # Jasper Avenue follows 101 Avenue only from 96 Street west: further east it bends north-east
 # (the stops "87 Street & Jasper Avenue" and "84 Street & Jasper Avenue" are 0.6-1.3 km north of
-# 101 Avenue).
-_ALIAS_EAST_LIMIT = {"Jasper": 96.0}
+# 101 Avenue). Stony Plain Road: see GRID_ROAD_ALIASES.
+_ALIAS_STREET_RANGE: dict[str, tuple[float, float | None]] = {
+    "Jasper Avenue": (96.0, None),
+    "Stony Plain Road": (149.0, 185.0),
+}
 
 
 def _check_alias_ranges(result: ParsedAddress) -> None:
     for note in result.notes:
-        name = note.split()[0]
-        limit = _ALIAS_EAST_LIMIT.get(name)
-        if limit is None:
+        label = note.split(" read as ")[0]
+        span = _ALIAS_STREET_RANGE.get(label)
+        if span is None:
             continue
         if result.kind == CIVIC and result.road and result.house_number is not None:
             street = result.house_number / 100.0
@@ -268,10 +277,12 @@ def _check_alias_ranges(result: ParsedAddress) -> None:
             street = (result.road if result.road.kind == "STREET" else result.cross).value
         else:
             continue
-        if street < limit:
+        low, high = span
+        if street < low or (high is not None and street > high):
             result.off_grid = True
-            result.problem = (f"{name} Avenue east of {limit:.0f} Street leaves the 101 Avenue line: "
-                              "the offline grid cannot place it")
+            where = f"from {low:.0f} Street" + (f" to {high:.0f} Street" if high else " west")
+            result.problem = (f"{label} follows 101 Avenue only {where}: the offline grid cannot place "
+                              "this part of it")
 
 
 def parse_address(text: str | None, postal_code: str | None = None, city: str | None = None) -> ParsedAddress:

@@ -30,6 +30,11 @@ CASES = [
     ("10025 Whyte Ave", CIVIC, None, 10025, "82 Avenue NW", None, (-100.25, 82.0)),
     ("9656 Jasper Av", CIVIC, None, 9656, "101 Avenue NW", None, (-96.56, 101.0)),
     ("8210 Gateway Blvd", CIVIC, None, 8210, "103 Street NW", None, (-103.0, 82.10)),
+    ("16510 Stony Plain Road", CIVIC, None, 16510, "101 Avenue NW", None, (-165.10, 101.0)),
+    ("170 Street & Stony Plain Rd", INTERSECTION, None, None, "170 Street NW", "101 Avenue NW", (-170.0, 101.0)),
+    # Named roads read as grid lines only where the stops show they follow them.
+    ("9556 Jasper Avenue", CIVIC, None, 9556, "101 Avenue NW", None, None),
+    ("12510 Stony Plain Rd", CIVIC, None, 12510, "101 Avenue NW", None, None),
     ("2704 - 17 Street NE", CIVIC, None, 2704, "17 Street NE", None, (17.0, 27.04)),
     ("1520 66 St SW", CIVIC, None, 1520, "66 Street SW", None, (-66.0, -15.20)),
     ("3210 17 Ave SE", CIVIC, None, 3210, "17 Avenue SE", None, (32.10, -17.0)),
@@ -75,6 +80,7 @@ def test_address_forms(text, kind, unit, house, road, cross, grid):
     ("123 Main St", "Sherwood Park", "Sherwood Park"),
     ("100 Main Street", "Spruce Grove", "Spruce Grove"),
     ("4330 50 St", "Leduc", "Leduc"),
+    ("4800 44 Ave, Stony Plain", None, "Stony Plain"),
     ("5015 50 Ave, Beaumont AB", None, "Beaumont"),
     ("10010 99 Ave", "Fort Saskatchewan", "Fort Saskatchewan"),
 ])
