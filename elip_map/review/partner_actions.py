@@ -7,9 +7,10 @@ from typing import Any
 
 from ..directory.storage import Database
 from . import ids
-from .changes import Conflict, InvalidChange, ReviewError, direct_edit, location_for, mark_still_correct, submit_change
+from .changes import (
+    InvalidChange, ReviewError, direct_edit, location_for, location_snapshot, mark_still_correct, submit_change,
+)
 from .forms import payload_from_form
-from .changes import location_snapshot
 from .tx import in_transaction
 from .views import request_rows
 
@@ -44,9 +45,7 @@ def partner_action(database: Database, user: Any, trigger: Any, location_id: Any
         ok = True
     except InvalidChange as exc:
         message, version, org_id, ok = "Not sent: " + " ".join(exc.problems), None, None, False
-    except Conflict as exc:
-        message, version, org_id, ok = str(exc), None, None, False
-    except ReviewError as exc:
+    except ReviewError as exc:  # includes Conflict: the listing changed while the form was open
         message, version, org_id, ok = str(exc), None, None, False
     with database.session() as session:
         try:
