@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 import tempfile
 import time
@@ -84,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(database_url=url_for("import"))
         n = args.rows
         print(f"Import benchmark: {n} synthetic Edmonton locations ({path.stat().st_size / 1e6:.1f} MB CSV), "
-              f"{'PostgreSQL' if args.database_url and 'postgres' in args.database_url else 'SQLite'}")
+              f"{'PostgreSQL' if args.database_url and 'postgres' in args.database_url else 'SQLite'}; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (compare the ratios, not the seconds)")
 
         db = _fresh(url_for, "baseline")
         base = baseline(db, path)
