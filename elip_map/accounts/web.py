@@ -15,11 +15,13 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask, Response, abort, redirect, request, session
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+from sqlalchemy.exc import IntegrityError
 
 from ..config import Settings
 from ..directory.storage import Database
+from .passwords import WeakPassword
 from .service import (
-    DEFAULT_SESSION_MINUTES, TooManyAttempts, authenticate, end_session, ensure_admin_from_env, load_session,
+    DEFAULT_SESSION_MINUTES, AccountError, TooManyAttempts, authenticate, end_session, ensure_admin_from_env, load_session,
     start_session,
 )
 
@@ -112,9 +114,14 @@ def init_auth(app, settings: Settings, database: Database) -> None:
         with database.session() as s:
             return load_session(s, token)
 
-    with database.session() as s:
-        if ensure_admin_from_env(s):
-            log.info("first staff account created from ELIP_ADMIN_EMAIL")
+    try:
+        with database.session() as s:
+            if ensure_admin_from_env(s):
+                log.info("first staff account created from ELIP_ADMIN_EMAIL")
+    except (AccountError, WeakPassword) as exc:
+        raise RuntimeError(f"ELIP_ADMIN_EMAIL / ELIP_ADMIN_PASSWORD: {exc}") from None
+    except IntegrityError:  # another worker created it at the same moment
+        pass
 
     @server.errorhandler(CSRFError)
     def _csrf_refused(exc: CSRFError):

@@ -156,3 +156,13 @@ def test_only_pages_carry_the_csrf_cookie(app):
     api = client.get("/api/locations.geojson")
     assert api.status_code == 200
     assert not any(c.startswith("_csrf_token=") for c in api.headers.getlist("Set-Cookie"))
+
+
+def test_weak_admin_password_from_environment_refuses_to_start(tmp_path, clear_pages_state, monkeypatch):
+    from elip_map.factory import create_app
+
+    monkeypatch.setenv("ELIP_ADMIN_EMAIL", "first@elip.example")
+    monkeypatch.setenv("ELIP_ADMIN_PASSWORD", "password")
+    with pytest.raises(RuntimeError, match="ELIP_ADMIN_PASSWORD: This password is too common"):
+        create_app(Settings(database_url=f"sqlite:///{tmp_path / 'w.sqlite3'}", tile_url="", secret_key="s" * 40),
+                   load_sample=False)
