@@ -31,9 +31,9 @@ def geocode_cmd(force: bool, list_attention: bool) -> None:
                 selectinload(Location.addresses), selectinload(Location.organization))).scalars().all()
             summary = geocode_locations(session, locations, settings=cfg, force=force)
             placed = sum(summary.by_method.values())
-            click.echo(f"placed {placed} location(s)"
+            click.echo(f"geocoded now: placed {placed} location(s)"
                        + (": " + ", ".join(f"{m} {n}" for m, n in sorted(summary.by_method.items())) if placed else ""))
-            click.echo(f"needs attention: {summary.needs_attention}")
+            click.echo(f"geocoded now: needs attention {summary.needs_attention}")
             click.echo(f"unchanged (skipped): {summary.skipped_unchanged}; manual pins kept: {summary.manual_kept}")
             if list_attention:
                 rows = [l for l in locations if l.geocode_status == GeocodeStatus.NEEDS_ATTENTION.value]

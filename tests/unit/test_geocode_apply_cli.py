@@ -82,7 +82,7 @@ def test_geocode_command_summary_and_attention_list(sqlite_db, tmp_path, monkeyp
     result = CliRunner().invoke(cli, ["geocode", "--list-attention"])
     assert result.exit_code == 0, result.output
     assert "placed 1 location(s): grid 1" in result.output
-    assert "needs attention: 1" in result.output
+    assert "needs attention 1" in result.output
     assert "Test Org | Mailing <b>address</b> | PO Box 1234" in result.output
     assert "PO box" in result.output
 
