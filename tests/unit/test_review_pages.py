@@ -204,3 +204,20 @@ def test_staff_disable_an_account_ends_its_sessions(site):
                 {"staff-users-toggle.n_clicks": 1, "staff-users-reset-email.value": "staff1@elip.example"},
                 "staff-users-toggle.n_clicks")
     assert "cannot disable your own account" in own
+
+
+def test_partner_still_correct_updates_last_verified(site):
+    app, database, ids = site
+    partner = app.server.test_client()
+    partner.get("/login")
+    partner.post("/auth/login", data={"email": "b@orgb.example", "password": PASSWORD,
+                                      "csrf_token": partner.get_cookie("_csrf_token").value})
+    partner.get("/")
+    answer = _call(partner, "partner-message.children",
+                   {"partner-still-correct.n_clicks": 1, "partner-location.value": ids["placed"]},
+                   "partner-still-correct.n_clicks")
+    assert "marked as verified" in answer and "From request one" in answer  # its requests are listed
+    with database.session() as s:
+        loc = s.get(Location, ids["placed"])
+        assert loc.last_verified is not None and loc.version == 1  # pending requests stay valid
+        assert audit_entries(s, action="location.still-correct")[0].actor_label == "b@orgb.example"
