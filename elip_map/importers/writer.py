@@ -20,9 +20,9 @@ from ..directory.models import (
 )
 from ..directory.storage import bump_directory_version
 from . import normalize as nz
-from .snapshot import load_snapshot, organization_unchanged
-from .records import LocationRecord, OrganizationRecord, Plan, ServiceRecord
+from .records import LocationRecord, Plan, ServiceRecord
 from .report import CORRECTED, IMPORTED, MERGED, REJECTED, UNCHANGED, UPDATED, ImportReport
+from .snapshot import load_snapshot, organization_unchanged
 
 _ADDRESS_FIELDS = ("address_1", "address_2", "city", "state_province", "postal_code", "country", "address_type",
                    "attention", "region")
@@ -253,7 +253,7 @@ def write_plan(session: Session, plan: Plan, report: ImportReport, source_file: 
         row_text = ", ".join(str(r) for r in rows)
         known = session.scalars(select(DuplicateSuspect.id).where(
             DuplicateSuspect.location_id == loc_id, DuplicateSuspect.source_file == source_file,
-            DuplicateSuspect.row_numbers == row_text, DuplicateSuspect.resolved.is_(False))).first()
+            DuplicateSuspect.row_numbers == row_text)).first()  # resolved ones too: a re-import adds nothing
         if known is None:
             session.add(DuplicateSuspect(location_id=loc_id, source_file=source_file, row_numbers=row_text,
                                          reason=f"rows {row_text} name the same organization and address; "
