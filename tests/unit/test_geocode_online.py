@@ -72,10 +72,13 @@ def test_malformed_body_is_not_retried(nominatim):
 
 def test_throttle_spaces_requests(nominatim):
     client = _client(nominatim, min_interval=0.2)
+    start_t = time.monotonic()
     for q in ("a", "b", "c"):
         client.geocode(q)
-    times = [r["t"] for r in nominatim.requests]
-    assert all(b - a >= 0.15 for a, b in zip(times, times[1:]))
+    # Measured on the client (the server's clock sees scheduling jitter): three requests need at
+    # least two full intervals.
+    assert time.monotonic() - start_t >= 0.4
+    assert len(nominatim.requests) == 3
 
 
 def test_public_nominatim_host_is_throttled_to_one_per_second():
