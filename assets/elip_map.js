@@ -97,9 +97,11 @@
     return out;
   };
   // Weekday and minutes in Edmonton, whatever the phone's own time zone is.
+  var edmontonClock = null;
   m.edmontonNow = function (date) {
-    var parts = new Intl.DateTimeFormat("en-US", { timeZone: "America/Edmonton", weekday: "short",
-      hour: "numeric", minute: "numeric", hourCycle: "h23" }).formatToParts(date || new Date());
+    edmontonClock = edmontonClock || new Intl.DateTimeFormat("en-US", { timeZone: "America/Edmonton", weekday: "short",
+      hour: "numeric", minute: "numeric", hourCycle: "h23" });
+    var parts = edmontonClock.formatToParts(date || new Date());
     var get = function (t) { return (parts.find(function (p) { return p.type === t; }) || {}).value; };
     var days = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
     return { weekday: days[get("weekday")], minutes: Number(get("hour")) * 60 + Number(get("minute")) };
@@ -117,13 +119,20 @@
   };
   m.hoodStyle = function () { return { color: "#5a4b8a", weight: 1.2, fill: false, opacity: 0.8 }; };
 
-  // ---- list cards (Dash component dicts: React escapes every text) -----------------------------
-  function h(type, props, children) {
-    var p = Object.assign({}, props || {});
-    if (children !== undefined) p.children = children;
-    // Dash names html components by capitalised tag: "li" -> "Li", "h3" -> "H3".
-    return { type: type.charAt(0).toUpperCase() + type.slice(1), namespace: "dash_html_components", props: p };
+  // ---- list cards: plain DOM, text only ----------------------------------------------------------
+  // Built with textContent (never innerHTML), so listing text can never become markup. Written straight
+  // into the list instead of through Dash props: 50 cards as Dash components cost Dash 4 whole seconds
+  // per filter change (bench/bench_filter.py), plain DOM costs a few milliseconds.
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { if (attrs[k] !== null && attrs[k] !== undefined) node.setAttribute(k, attrs[k]); });
+    (Array.isArray(children) ? children : [children]).forEach(function (c) {
+      if (c === null || c === undefined || c === "") return;
+      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return node;
   }
+  function safeHref(url) { return /^https?:\/\//i.test(url || "") ? url : null; }
   function fmt(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k] === undefined ? "" : values[k]; });
   }
@@ -134,8 +143,10 @@
   m.formatHours = function (hours, days) {
     return (hours || []).map(function (r) { return days[r[0] - 1] + " " + hm(r[1]) + "–" + hm(r[2]); }).join(", ");
   };
-  m.formatKm = function (km, ui) {
-    return new Intl.NumberFormat(ui, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(km);
+  var kmFormats = {};
+  m.formatKm = function (km, ui) {  // formatters are costly to build: one per language
+    kmFormats[ui] = kmFormats[ui] || new Intl.NumberFormat(ui, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    return kmFormats[ui].format(km);
   };
   m.directionsUrl = function (lat, lon) {
     // Google's universal URL opens the phone's maps app on Android and iOS, and the web elsewhere.
@@ -144,9 +155,9 @@
   m.card = function (f, dist, labels, selected) {
     var p = f.properties, t = labels.t, c = f.geometry.coordinates;
     var rows = [];
-    function row(label, value) { if (value) { rows.push(h("dt", {}, label)); rows.push(h("dd", {}, value)); } }
+    function row(label, value) { if (value && (!Array.isArray(value) || value.length)) { rows.push(el("dt", {}, label)); rows.push(el("dd", {}, value)); } }
     var typeNames = (p.types || []).map(function (s) { return labels.types[s] || s; }).join(", ");
-    row(t["Services"], [typeNames, (p.services || []).length ? h("span", { className: "elip-card-services" }, " · " + p.services.join(" · ")) : null].filter(Boolean));
+    row(t["Services"], [typeNames, (p.services || []).length ? el("span", { "class": "elip-card-services" }, " · " + p.services.join(" · ")) : null]);
     row(t["Languages"], (p.langs || []).map(function (code) { return labels.langs[code] || code; }).join(", "));
     var hours = m.formatHours(p.hours, labels.days);
     row(t["Hours"], [hours, p.hours_note].filter(Boolean).join(" · ") || t["Hours not known"]);
@@ -154,23 +165,28 @@
     row(t["Eligibility"], p.eligibility);
     row(t["Fees"], p.fees);
     var actions = (p.phones || []).map(function (ph) {
-      return h("a", { href: "tel:" + ph.tel, className: "elip-action" }, fmt(t["Call {phone}"], { phone: ph.display + (ph.ext ? " ext. " + ph.ext : "") }));
+      return el("a", { href: "tel:" + String(ph.tel).replace(/[^+\d]/g, ""), "class": "elip-action" },
+                fmt(t["Call {phone}"], { phone: ph.display + (ph.ext ? " ext. " + ph.ext : "") }));
     });
-    if (p.website) actions.push(h("a", { href: p.website, className: "elip-action", target: "_blank", rel: "noopener noreferrer" }, t["Website"]));
-    actions.push(h("a", { href: m.directionsUrl(c[1], c[0]), className: "elip-action", target: "_blank", rel: "noopener noreferrer" }, t["Directions"]));
-    actions.push(h("button", { id: { type: "home-card", index: p.id }, className: "elip-action elip-show", type: "button" }, t["Show on map"]));
+    if (safeHref(p.website)) actions.push(el("a", { href: p.website, "class": "elip-action", target: "_blank", rel: "noopener noreferrer" }, t["Website"]));
+    actions.push(el("a", { href: m.directionsUrl(c[1], c[0]), "class": "elip-action", target: "_blank", rel: "noopener noreferrer" }, t["Directions"]));
+    actions.push(el("button", { type: "button", "class": "elip-action elip-show", "data-show": p.id }, t["Show on map"]));
     var children = [
-      h("h3", { className: "elip-card-org" }, p.organization || ""),
-      p.name ? h("p", { className: "elip-card-name" }, p.name) : null,
-      dist === null || dist === undefined ? null : h("p", { className: "elip-card-distance" }, fmt(t["{km} km away"], { km: m.formatKm(dist, labels.ui) })),
-      p.address ? h("p", { className: "elip-card-address" }, p.address) : null,
-      h("dl", { className: "elip-card-facts" }, rows),
-      h("p", { className: "elip-card-actions" }, actions),
-      h("p", { className: "elip-card-verified" }, p.last_verified ? fmt(t["Last verified: {date}"], { date: p.last_verified }) : t["Not verified yet"]),
-    ].filter(Boolean);
-    var props = { className: "elip-card" + (selected === p.id ? " is-selected" : ""), key: p.id };
-    props["data-location-id"] = p.id;
-    return h("li", props, h("article", {}, children));
+      el("h3", { "class": "elip-card-org" }, p.organization || ""),
+      p.name ? el("p", { "class": "elip-card-name" }, p.name) : null,
+      dist === null || dist === undefined ? null : el("p", { "class": "elip-card-distance" }, fmt(t["{km} km away"], { km: m.formatKm(dist, labels.ui) })),
+      p.address ? el("p", { "class": "elip-card-address" }, p.address) : null,
+      el("dl", { "class": "elip-card-facts" }, rows),
+      el("p", { "class": "elip-card-actions" }, actions),
+      el("p", { "class": "elip-card-verified" }, p.last_verified ? fmt(t["Last verified: {date}"], { date: p.last_verified }) : t["Not verified yet"]),
+    ];
+    return el("li", { "class": "elip-card" + (selected === p.id ? " is-selected" : ""), "data-location-id": p.id }, el("article", {}, children));
+  };
+  // The list may not be in the page yet on the very first render: retry on the next frames.
+  m.writeList = function (items, tries) {
+    var ol = document.getElementById("home-results");
+    if (!ol) { if ((tries || 0) < 60) requestAnimationFrame(function () { m.writeList(items, (tries || 0) + 1); }); return; }
+    ol.replaceChildren.apply(ol, items);
   };
 
   // ---- clientside callbacks ------------------------------------------------------------------
@@ -195,20 +211,27 @@
   dc.elip_map = {
     fetchData: function (url) {
       if (!url) return nu();
+      // The collection stays in this page's memory, outside Dash's props: handing megabytes through the
+      // renderer on every filter change cost seconds; only a small handle goes into the dcc.Store.
       return fetch(url, { credentials: "same-origin" }).then(function (r) {
         if (!r.ok) throw new Error("HTTP " + r.status);
         return r.json();
-      }).catch(function () { return { type: "FeatureCollection", features: [], error: true }; });
+      }).then(function (collection) {
+        m.collections = m.collections || {};
+        m.collections[url] = collection;
+        return { url: url, n: (collection.features || []).length };
+      }).catch(function () { return { url: url, n: 0, error: true }; });
     },
     render: function (data, types, langs, hood, q, openNow, day, near, limit, labels) {
       var t0 = performance.now();
       var t = labels.t;
-      if (!data) return [nu(), [], "…", { display: "none" }, { display: "none" }, nu(), t["Loading services…"]];
-      var ranked = m.rankFeatures(data.features || [], m.criteria(types, langs, hood, q, openNow, day), near);
+      if (!data) return [nu(), "…", { display: "none" }, { display: "none" }, nu(), t["Loading services…"]];
+      var collection = (m.collections || {})[data.url] || { features: [] };
+      var ranked = m.rankFeatures(collection.features || [], m.criteria(types, langs, hood, q, openNow, day), near);
       var mapData = { type: "FeatureCollection", features: ranked.map(function (r) { return r.f; }) };
       var shown = ranked.slice(0, limit || 50);
       var selected = m.selectedId || null;
-      var items = shown.map(function (r) { return m.card(r.f, r.d, labels, selected); });
+      m.writeList(shown.map(function (r) { return m.card(r.f, r.d, labels, selected); }));
       var trig = (dc.callback_context.triggered || []).map(function (x) { return x.prop_id; });
       var fit = near && trig.some(function (id) { return id.indexOf("home-near") === 0 || id.indexOf("home-data") === 0; });
       var bounds = fit ? m.boundsOf(ranked, near, 5) : nu();
@@ -216,36 +239,35 @@
         : near ? fmt(t["Nearest first, from {place}"], { place: near.label }) : "";
       if (ranked.length > shown.length) status = [status, fmt(t["Showing {shown} of {n}"], { shown: shown.length, n: ranked.length })].filter(Boolean).join(" · ");
       m.lastRender = { ms: performance.now() - t0, at: performance.now(), count: ranked.length };
-      return [mapData, items, String(ranked.length),
+      return [mapData, String(ranked.length),
               ranked.length ? { display: "none" } : {},
               ranked.length > shown.length ? {} : { display: "none" }, bounds || nu(), status];
     },
     limit: function (n) { return 50 * (1 + (n || 0)); },
-    select: function (clicks, clickData, data) {
-      var ctx = dc.callback_context, id = null;
-      var trig = (ctx.triggered || []).filter(function (x) { return x.value; });
-      if (!trig.length) return [nu(), nu(), nu()];
-      var pid = trig[0].prop_id;
-      if (pid.indexOf("clickData") !== -1) {
+    select: function (chosen, clickData, data) {
+      var trig = (dc.callback_context.triggered || []).map(function (x) { return x.prop_id; });
+      var fromMap = trig.some(function (id) { return id.indexOf("clickData") !== -1; });
+      var id = null;
+      if (fromMap) {
         var p = clickData && clickData.properties;
-        if (!p || p.cluster) return [nu(), nu(), nu()];
+        if (!p || p.cluster) return [nu(), nu()];
         id = p.id;
       } else {
-        id = JSON.parse(pid.slice(0, pid.lastIndexOf("."))).index;
+        id = chosen && chosen.id;
       }
-      var f = ((data && data.features) || []).find(function (x) { return x.properties.id === id; });
-      if (!f) return [nu(), nu(), nu()];
+      var features = ((m.collections || {})[data && data.url] || { features: [] }).features;
+      var f = features.find(function (x) { return x.properties.id === id; });
+      if (!f) return [nu(), nu()];
       m.selectedId = id;
-      var list = document.querySelectorAll(".elip-card.is-selected");
-      list.forEach(function (el) { el.classList.remove("is-selected"); });
-      var el = document.querySelector('.elip-card[data-location-id="' + CSS.escape(id) + '"]');
-      if (el) {
-        el.classList.add("is-selected");
-        if (pid.indexOf("clickData") !== -1) { el.scrollIntoView({ block: "nearest" }); var b = el.querySelector("button"); if (b) b.focus({ preventScroll: true }); }
+      document.querySelectorAll(".elip-card.is-selected").forEach(function (x) { x.classList.remove("is-selected"); });
+      var card = document.querySelector('.elip-card[data-location-id="' + CSS.escape(id) + '"]');
+      if (card) {
+        card.classList.add("is-selected");
+        if (fromMap) { card.scrollIntoView({ block: "nearest" }); var b = card.querySelector("button"); if (b) b.focus({ preventScroll: true }); }
       }
       var c = f.geometry.coordinates;
       return [{ type: "FeatureCollection", features: [{ type: "Feature", id: "sel", geometry: f.geometry, properties: { id: "sel" } }] },
-              { center: [c[1], c[0]], zoom: 16, transition: "flyTo" }, id];
+              { center: [c[1], c[0]], zoom: 16, transition: "flyTo" }];
     },
     nearLayer: function (near) {
       if (!near) return { type: "FeatureCollection", features: [] };
@@ -303,6 +325,13 @@
       return nu();
     },
   };
+
+  // "Show on map" in the list: hand the id to Dash (the select callback highlights the pin).
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest && ev.target.closest("button[data-show]");
+    if (!b || !dc.set_props) return;
+    dc.set_props("home-selected", { data: { id: b.getAttribute("data-show"), at: Date.now() } });
+  });
 
   // Interface-language links keep the reader's current search (a full load gives the right first paint).
   document.addEventListener("click", function (ev) {

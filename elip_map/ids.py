@@ -44,7 +44,6 @@ HOME_MAP_NEAR = "home-map-near"
 HOME_MAP_HOODS = "home-map-hoods"
 HOME_UNPLACED = "home-unplaced"
 HOME_STATUS = "home-status"
-CARD = "home-card"                       # pattern-matching type of the "show on map" buttons
 
 # Attribute carried by every result in the list (contract).
 LOCATION_ATTR = "data-location-id"

@@ -75,8 +75,9 @@ def listing_card(listing: Mapping, ui: str = "en", *, distance_km: float | None 
         actions.append(html.A(_("Directions"), href=directions_url(listing["lat"], listing["lon"]),
                               className="elip-action", target="_blank", rel="noopener noreferrer"))
     if show_on_map:
-        actions.append(html.Button(_("Show on map"), id={"type": "home-card", "index": listing["id"]},
-                                   className="elip-action elip-show", type="button"))
+        # assets/elip_map.js turns a click on any [data-show] button into "select this pin".
+        actions.append(html.Button(_("Show on map"), className="elip-action elip-show", type="button",
+                                   **{"data-show": listing["id"]}))
     distance = None
     if distance_km is not None:
         km = format_decimal(distance_km, format="0.0", locale=negotiate_ui(ui))

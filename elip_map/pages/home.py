@@ -7,7 +7,7 @@ only places the "near" text and serves the directory once per page load (``/api/
 from __future__ import annotations
 
 import dash
-from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 from flask import current_app
 
 from elip_map import ids
@@ -75,6 +75,7 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, **_un
                         html.Button(_("Clear filters"), id=f"{ids.HOME_CLEAR_FILTERS}-empty", type="button",
                                     className="elip-button elip-secondary"),
                     ], id=ids.HOME_EMPTY, className="elip-empty", style={"display": "none"}),
+                    # Filled by assets/elip_map.js (plain DOM, text only), never by a Dash callback.
                     html.Ol(id=ids.HOME_RESULTS, className="elip-results", **{"aria-labelledby": "home-results-heading"}),
                     html.Button(_("Show more results"), id=ids.HOME_MORE, type="button", className="elip-button",
                                 style={"display": "none"}),
@@ -93,7 +94,7 @@ clientside_callback(ClientsideFunction("elip_map", "fetchData"),
 
 clientside_callback(
     ClientsideFunction("elip_map", "render"),
-    Output(ids.HOME_MAP_POINTS, "data"), Output(ids.HOME_RESULTS, "children"), Output(ids.HOME_RESULT_COUNT, "children"),
+    Output(ids.HOME_MAP_POINTS, "data"), Output(ids.HOME_RESULT_COUNT, "children"),
     Output(ids.HOME_EMPTY, "style"), Output(ids.HOME_MORE, "style"), Output(ids.HOME_MAP, "bounds"),
     Output(ids.HOME_STATUS, "children"),
     Input(ids.HOME_DATA, "data"), Input(ids.HOME_FILTER_SERVICE, "value"), Input(ids.HOME_FILTER_LANG, "value"),
@@ -107,8 +108,8 @@ clientside_callback(ClientsideFunction("elip_map", "limit"), Output(ids.HOME_LIM
 
 clientside_callback(
     ClientsideFunction("elip_map", "select"),
-    Output(ids.HOME_MAP_SELECTED, "data"), Output(ids.HOME_MAP, "viewport"), Output(ids.HOME_SELECTED, "data"),
-    Input({"type": ids.CARD, "index": ALL}, "n_clicks"), Input(ids.HOME_MAP_POINTS, "clickData"),
+    Output(ids.HOME_MAP_SELECTED, "data"), Output(ids.HOME_MAP, "viewport"),
+    Input(ids.HOME_SELECTED, "data"), Input(ids.HOME_MAP_POINTS, "clickData"),
     State(ids.HOME_DATA, "data"), prevent_initial_call=True,
 )
 

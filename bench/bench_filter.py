@@ -1,0 +1,126 @@
+"""Newcomer page: time from a filter change to the map and the list updated, in Chromium, 10,000 locations.
+
+Target (docs/PRODUCT.md): under 50 ms, with no server round trip. Printed beside the same filter done
+the old way, by a server callback (Python filters the same 10,000 features with ``elip_map.filters``,
+sends the map data and the first 50 list entries back), measured the same way in the same run.
+
+Run: ``.venv/bin/python bench/bench_filter.py [--locations 10000] [--repeats 5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+from pathlib import Path
+
+from _newcomer import MEASURE_CLICK_JS, LocalServer, build_directory, chromium, wait_for_count
+
+from elip_map.config import Settings
+from elip_map.directory.storage import open_database
+from elip_map.listing import feature_collection, load_listings
+
+# Filter changes to time, as a reader would make them (each click toggles one box).
+CLICKS = [
+    ("#home-filter-service input[value='language-training']", "service: language training"),
+    ("#home-filter-lang input[value='ar']", "+ language: Arabic"),
+    ("#home-filter-service input[value='employment']", "+ service: employment"),
+    ("#home-filter-lang input[value='ar']", "- language: Arabic"),
+]
+
+
+def server_callback_app(collection: dict):
+    """The baseline: the same clustered map and list, filtered by a Dash server callback."""
+    import dash
+    import dash_leaflet as dl
+    from dash import Input, Output, dcc, html
+
+    from elip_map.components.card import listing_card
+    from elip_map.components.filter_panel import service_options
+    from elip_map.components.service_map import SUPERCLUSTER_OPTIONS, js
+    from elip_map.filters import rank
+    from elip_map.paths import ASSETS_DIR
+
+    app = dash.Dash("bench_baseline", assets_folder=str(ASSETS_DIR), compress=True)
+    langs = sorted({c for f in collection["features"] for c in f["properties"].get("langs", [])})
+    app.layout = html.Div([
+        html.Div(html.Div([dcc.Checklist(id="home-filter-service", options=service_options("en"), value=[]),
+                           dcc.Checklist(id="home-filter-lang", options=[{"label": c, "value": c} for c in langs],
+                                         value=[])])),
+        html.P(html.Strong(id="result-count")),
+        html.Ol(id="home-results"),
+        dl.Map([dl.GeoJSON(id="points", cluster=True, superClusterOptions=SUPERCLUSTER_OPTIONS,
+                           pointToLayer=js("pointToLayer"))], center=(53.5461, -113.4938), zoom=11,
+               style={"height": "600px"}),
+    ])
+
+    @app.callback(Output("points", "data"), Output("home-results", "children"), Output("result-count", "children"),
+                  Input("home-filter-service", "value"), Input("home-filter-lang", "value"))
+    def update(types, langs_):
+        ranked = rank(collection["features"], {"types": types or [], "langs": langs_ or []})
+        cards = [listing_card({**f["properties"], "lat": f["geometry"]["coordinates"][1],
+                               "lon": f["geometry"]["coordinates"][0]}) for f, _ in ranked[:50]]
+        return {"type": "FeatureCollection", "features": [f for f, _ in ranked]}, cards, str(len(ranked))
+
+    return app
+
+
+def measure(driver, url: str, expected: int, repeats: int, list_id: str) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {label: [] for _sel, label in CLICKS}
+    for _ in range(repeats):
+        driver.get(url)
+        wait_for_count(driver, expected)
+        driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+        for selector, label in CLICKS:
+            ms = driver.execute_async_script(MEASURE_CLICK_JS, selector, list_id)
+            out[label].append(ms)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--locations", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    from elip_map.factory import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        build_directory(url, args.locations)
+        app = create_app(Settings(database_url=url, tile_url=""), load_sample=False)
+        database = open_database(url)
+        with database.session() as s:
+            collection = feature_collection(load_listings(s))
+        n = len(collection["features"])
+        payload = len(json.dumps(collection, separators=(",", ":")).encode())
+        baseline = server_callback_app(collection)
+        driver = chromium()
+        driver.set_script_timeout(60)
+        try:
+            with LocalServer(app.server) as page, LocalServer(baseline.server) as base:
+                client = measure(driver, page.url + "/", n, args.repeats, "home-results")
+                render_ms = driver.execute_script("return window.elip.map.lastRender && window.elip.map.lastRender.ms")
+                server = measure(driver, base.url + "/", n, args.repeats, "home-results")
+        finally:
+            driver.quit()
+
+    print(f"Newcomer page filter benchmark: {n:,} locations, {args.repeats} page loads x {len(CLICKS)} changes, "
+          f"headless Chromium; GeoJSON {payload / 1e6:.1f} MB before compression")
+    print(f"{'filter change':32} {'in browser (ms)':>16} {'server callback (ms)':>21} {'ratio':>7}")
+    all_c, all_s = [], []
+    for _sel, label in CLICKS:
+        c, s = statistics.median(client[label]), statistics.median(server[label])
+        all_c += client[label]
+        all_s += server[label]
+        print(f"{label:32} {c:16.1f} {s:21.1f} {s / c if c else float('nan'):6.1f}x")
+    mc, ms = statistics.median(all_c), statistics.median(all_s)
+    print(f"{'median of all changes':32} {mc:16.1f} {ms:21.1f} {ms / mc if mc else float('nan'):6.1f}x")
+    print(f"p90 in browser: {statistics.quantiles(all_c, n=10)[-1]:.1f} ms; last filter+rank+cards step in JS: "
+          f"{render_ms:.1f} ms")
+    print(f"target: under 50 ms in the browser -> {'met' if mc < 50 else 'NOT met'} (median)")
+
+
+if __name__ == "__main__":
+    main()
