@@ -28,7 +28,7 @@ SETTINGS_DOC: dict[str, Setting] = {
     "tile_attribution": Setting("ELIP_TILE_ATTRIBUTION", "attribution shown for the basemap tiles"),
     "secret_key": Setting("ELIP_SECRET_KEY", "secret for signing session cookies; required in production"),
     "stale_months": Setting("ELIP_STALE_MONTHS", "a listing not verified for this many months is stale (default 12)"),
-    "coverage_public": Setting("ELIP_COVERAGE_PUBLIC", "1 to show the coverage view without a staff login (development only)"),
+    "coverage_public": Setting("ELIP_COVERAGE_PUBLIC", "1 to show the coverage view without a staff login in development (ignored in production)"),
     "production": Setting("ELIP_PRODUCTION", "1 in production: secure cookies, no debug, secret key required"),
     "session_minutes": Setting("ELIP_SESSION_MINUTES", "a staff or partner login lasts this many minutes (default 120)"),
 }

@@ -8,12 +8,12 @@ from ..config import Settings
 def coverage_allowed(settings: Settings, user=None) -> bool:
     """True when the coverage view may be served to this user.
 
-    A logged-in staff account always may. Without one, only when ``ELIP_COVERAGE_PUBLIC=1`` or
-    outside production, so with ``ELIP_PRODUCTION=1`` the view needs a staff login by default.
+    A logged-in staff account always may. Without one, only when the explicit development switch
+    ``ELIP_COVERAGE_PUBLIC=1`` is on, and never in production: planners' figures are staff-only.
     """
     if user is not None and getattr(user, "is_staff", False):
         return True
-    return bool(settings.coverage_public or not settings.production)
+    return bool(settings.coverage_public and not settings.production)
 
 
 def request_allowed() -> bool:

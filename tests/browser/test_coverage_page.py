@@ -43,7 +43,7 @@ def app(tmp_path, clear_pages_state):
         add(s, "West End Jobs", 53.5200, -113.6200, "employment")                      # west
         bump_directory_version(s)
     database.dispose()
-    return create_app(Settings(database_url=url, tile_url=""), load_sample=False)
+    return create_app(Settings(database_url=url, tile_url="", coverage_public=True), load_sample=False)
 
 
 def test_cov001_service_type_changes_choropleth_and_table(dash_duo, app):

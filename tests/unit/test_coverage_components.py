@@ -95,8 +95,9 @@ class _User:
 
 
 @pytest.mark.parametrize("production, public, user, allowed", [
-    (False, False, None, True), (False, True, None, True), (True, False, None, False), (True, True, None, True),
-    (True, False, _User(True), True), (True, False, _User(False), False),
+    (False, False, None, False), (False, True, None, True), (True, False, None, False), (True, True, None, False),
+    (True, False, _User(True), True), (True, False, _User(False), False), (False, False, _User(False), False),
+    (False, False, _User(True), True),
 ])
 def test_coverage_allowed(production, public, user, allowed):
     assert coverage_allowed(Settings(production=production, coverage_public=public), user) is allowed
@@ -162,7 +163,8 @@ def _render(client, path="/coverage"):
 def test_exports_through_the_callback_open_and_parse(directory, clear_pages_state):
     from elip_map.factory import create_app
 
-    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only"), load_sample=False)
+    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only", coverage_public=True),
+                     load_sample=False)
     client = _client(app)
     r = _download(client, ids.DOWNLOAD_CSV)
     assert r.status_code == 200, r.get_data(as_text=True)[:500]
@@ -187,10 +189,12 @@ def test_exports_through_the_callback_open_and_parse(directory, clear_pages_stat
     assert float(rows["Downtown"]["access_score"]) > 0
 
 
-def test_production_without_the_switch_refuses_page_and_callbacks(directory, clear_pages_state):
+@pytest.mark.parametrize("settings", [dict(production=True), dict(production=True, coverage_public=True),
+                                      dict(production=False)], ids=["production", "production-switch-on", "no-login"])
+def test_without_staff_login_page_and_callbacks_are_refused(directory, clear_pages_state, settings):
     from elip_map.factory import create_app
 
-    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only", production=True),
+    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only", **settings),
                      load_sample=False)
     client = _client(app)
     page = _render(client).get_data(as_text=True)
@@ -204,7 +208,8 @@ def test_production_without_the_switch_refuses_page_and_callbacks(directory, cle
 def test_forged_inputs_change_nothing(directory, clear_pages_state):
     from elip_map.factory import create_app
 
-    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only"), load_sample=False)
+    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only", coverage_public=True),
+                     load_sample=False)
     client = _client(app)
     body = {
         "output": f"{ids.DOWNLOAD}.data", "outputs": {"id": ids.DOWNLOAD, "property": "data"},
