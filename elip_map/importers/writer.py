@@ -458,9 +458,12 @@ def apply_plan(database, plan: Plan, report: ImportReport, *, settings=None, dry
             report.directory_changed = outcome.changed
             if outcome.changed and not dry_run:
                 bump_directory_version(session)
-            outcome.placed.extend(_load_locations(session, outcome.placed_ids))
-            _assign_neighbourhoods([loc for loc in outcome.placed if "neighbourhood_number" not in
-                                    _supplied(plan, loc)])
+            placed_fresh = _load_locations(session, outcome.placed_ids)
+            outcome.placed.extend(placed_fresh)
+            with session.no_autoflush:
+                _assign_neighbourhoods([loc for loc in outcome.placed if "neighbourhood_number" not in
+                                        _supplied(plan, loc)])
+                _write_geocodes(session, placed_fresh)
             fresh: list[Location] = []
             if geocode and not dry_run and outcome.to_geocode_ids:
                 fresh = _load_locations(session, outcome.to_geocode_ids)
