@@ -219,6 +219,10 @@
       }).then(function (collection) {
         m.collections = m.collections || {};
         m.collections[url] = collection;
+        // The map needs only the point and the id: a light copy keeps each update small for Dash to pass on.
+        (collection.features || []).forEach(function (f) {
+          f.light = { type: "Feature", id: f.properties.id, geometry: f.geometry, properties: { id: f.properties.id } };
+        });
         return { url: url, n: (collection.features || []).length };
       }).catch(function () { return { url: url, n: 0, error: true }; });
     },
@@ -228,7 +232,7 @@
       if (!data) return [nu(), "…", { display: "none" }, { display: "none" }, nu(), t["Loading services…"]];
       var collection = (m.collections || {})[data.url] || { features: [] };
       var ranked = m.rankFeatures(collection.features || [], m.criteria(types, langs, hood, q, openNow, day), near);
-      var mapData = { type: "FeatureCollection", features: ranked.map(function (r) { return r.f; }) };
+      var mapData = { type: "FeatureCollection", features: ranked.map(function (r) { return r.f.light || r.f; }) };
       var shown = ranked.slice(0, limit || 50);
       var selected = m.selectedId || null;
       m.writeList(shown.map(function (r) { return m.card(r.f, r.d, labels, selected); }));

@@ -6,6 +6,7 @@ directory), so the browser revalidates with one cheap query and gets ``304 Not M
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import threading
@@ -31,10 +32,10 @@ class VersionedCache:
 
     def __init__(self, size: int = 4):
         self.size = size
-        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._items: OrderedDict[str, object] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get_or_build(self, key: str, build) -> bytes:
+    def get_or_build(self, key: str, build):
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
@@ -56,11 +57,16 @@ def directory_fingerprint(session) -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 
-def _conditional(body: bytes, etag: str, mimetype: str) -> Response:
+def _conditional(body: bytes, etag: str, mimetype: str, gzipped: bytes | None = None) -> Response:
     if request.if_none_match.contains(etag):
         response = Response(status=304)
+    elif gzipped is not None and "gzip" in request.accept_encodings:
+        # Compressed once per directory version, not per request (Flask-Compress would redo it each time).
+        response = Response(gzipped, mimetype=mimetype)
+        response.headers["Content-Encoding"] = "gzip"
     else:
         response = Response(body, mimetype=mimetype)
+    response.vary.add("Accept-Encoding")
     response.set_etag(etag)
     # Revalidate every time: an approved correction must show at the next page load.
     response.headers["Cache-Control"] = "public, no-cache"
@@ -77,12 +83,13 @@ def locations_geojson() -> Response:
         if request.if_none_match.contains(key):
             return _conditional(b"", key, GEOJSON_MIMETYPE)
 
-        def build() -> bytes:
+        def build() -> tuple[bytes, bytes]:
             collection = feature_collection(load_listings(session))
-            return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+            raw = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+            return raw, gzip.compress(raw, compresslevel=6)
 
-        body = cache.get_or_build(key, build)
-    return _conditional(body, key, GEOJSON_MIMETYPE)
+        body, gzipped = cache.get_or_build(key, build)
+    return _conditional(body, key, GEOJSON_MIMETYPE, gzipped)
 
 
 @api.get("/neighbourhoods.geojson")
@@ -91,13 +98,10 @@ def neighbourhoods_geojson() -> Response:
     hoods = current_app.config["ELIP_NEIGHBOURHOODS"]
     body = hoods.geojson_bytes or b'{"type":"FeatureCollection","features":[]}'
     etag = hashlib.sha1(body).hexdigest()[:16]
-    return _conditional(body, etag, GEOJSON_MIMETYPE)
+    return _conditional(body, etag, GEOJSON_MIMETYPE, hoods.geojson_gzip)
 
 
 def init_api(server) -> None:
-    """Register the routes and make sure GeoJSON is compressed like the rest of the page."""
+    """Register the routes (they compress their own answers, once per version)."""
     server.config["ELIP_API_CACHE"] = VersionedCache()
-    mimetypes = list(server.config.get("COMPRESS_MIMETYPES") or [])
-    if GEOJSON_MIMETYPE not in mimetypes:
-        server.config["COMPRESS_MIMETYPES"] = mimetypes + [GEOJSON_MIMETYPE]
     server.register_blueprint(api)

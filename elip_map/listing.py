@@ -8,6 +8,7 @@ filters and ranks them itself (see :mod:`elip_map.filters`).
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
@@ -300,6 +301,7 @@ class Neighbourhoods:
     def __init__(self, rows: list[dict], geojson_bytes: bytes | None):
         self.rows = rows
         self.geojson_bytes = geojson_bytes
+        self.geojson_gzip = gzip.compress(geojson_bytes, compresslevel=9) if geojson_bytes else None
         self._by_key = {normalize_text(r["name"]): r for r in rows}
         by_number = {r["number"]: r for r in rows}
         for former, number in _former_names().items():
