@@ -40,16 +40,25 @@ def _plain(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _name_index() -> dict[str, str]:
+def _common_index() -> dict[str, str]:
+    """Names in English and French plus the usual aliases: cheap, and what most cells say."""
     index: dict[str, str] = {}
-    english = Locale("en").languages
     for loc_code in _NAME_LOCALES:
         for code, name in Locale(loc_code).languages.items():
             if "_" in code or len(code) > 3:
                 continue
             index.setdefault(_key(name), code)
             index.setdefault(_key(_plain(name)), code)
-    for code in english:
+    for alias, code in _ALIASES.items():
+        index[_key(alias)] = code
+    return index
+
+
+@lru_cache(maxsize=1)
+def _autonym_index() -> dict[str, str]:
+    """Every language's name in itself ("العربية"): loads hundreds of CLDR locales, so built only on a miss."""
+    index: dict[str, str] = {}
+    for code in Locale("en").languages:
         if "_" in code or len(code) > 3:
             continue
         try:
@@ -61,9 +70,11 @@ def _name_index() -> dict[str, str]:
     for code in _CLDR_NAME_KEY:
         for name in (*(language_name(code, loc) for loc in _NAME_LOCALES), autonym(code)):
             index.setdefault(_key(name), code)
-    for alias, code in _ALIASES.items():
-        index[_key(alias)] = code
     return index
+
+
+def _lookup(key: str) -> str | None:
+    return _common_index().get(key) or _autonym_index().get(key)
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +83,7 @@ def known_codes() -> frozenset[str]:
     return frozenset(codes | set(_ALIASES.values()))
 
 
+@lru_cache(maxsize=8192)
 def resolve_language(text: str) -> str | None:
     """ISO 639 code for a language name or code, or None: resolve_language('arabe') -> 'ar'."""
     key = _key(text)
@@ -79,14 +91,14 @@ def resolve_language(text: str) -> str | None:
         return None
     if key in known_codes():
         return key
-    index = _name_index()
-    if key in index:
-        return index[key]
+    found = _lookup(key)
+    if found:
+        return found
     # "English (fluent)", "Arabic - Levantine": try the first word group before brackets/dashes.
     head = re.split(r"[(\-–/]", key)[0].strip()
     if head and head != key:
-        return index.get(head) or index.get(_plain(head))
-    return index.get(_plain(key))
+        return _lookup(head) or _lookup(_plain(head))
+    return _lookup(_plain(key))
 
 
 def split_languages(cell: str) -> list[str]:

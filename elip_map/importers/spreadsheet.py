@@ -276,40 +276,6 @@ def read_table(data: bytes, name: str) -> Table:
 
 # --- rows -> records -----------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _common_language_names() -> dict[str, str]:
-    """Language names in English and French (plus the usual aliases), the same answers resolve_language gives.
-
-    resolve_language builds an index of every language's own name from hundreds of CLDR locales the
-    first time it runs (seconds); most cells say "Arabic" or "français", so try these first.
-    """
-    from babel import Locale
-
-    from ..directory import languages as langs
-
-    index: dict[str, str] = {}
-    for ui in ("en", "fr"):
-        for code, name in Locale(ui).languages.items():
-            if "_" in code or len(code) > 3:
-                continue
-            index.setdefault(langs._key(name), code)
-            index.setdefault(langs._key(langs._plain(name)), code)
-    for alias, code in langs._ALIASES.items():
-        index[langs._key(alias)] = code
-    return index
-
-
-@lru_cache(maxsize=8192)
-def language_code(word: str) -> str | None:
-    """ISO code for a language name, as resolve_language: language_code('Arabic') -> 'ar'."""
-    from ..directory import languages as langs
-
-    key = langs._key(word)
-    if key in langs.known_codes():
-        return key
-    return _common_language_names().get(key) or resolve_language(word)
-
-
 @lru_cache(maxsize=8192)
 def service_type_slug(word: str) -> str | None:
     return resolve_service_type(word)
@@ -460,7 +426,7 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
     if "languages" in columns:
         codes: list[str] = []
         for word in _language_words(_text(cells, columns, "languages")):
-            code = language_code(word)
+            code = resolve_language(word)
             if code is None:
                 msgs.problems.append(f"language '{word}' is not a language this importer knows; left out")
             elif code not in codes:

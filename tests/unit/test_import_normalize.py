@@ -194,3 +194,11 @@ def test_files_that_are_not_csv_or_xlsx_are_refused(data, name, words):
     with pytest.raises(ImportRefused) as err:
         read_table(data, name)
     assert words in str(err.value)
+
+
+def test_xlsx_reader_is_protected_against_xml_bombs():
+    # openpyxl parses uploads with defusedxml only when it is installed: an entity-expansion bomb in a
+    # workbook would otherwise exhaust memory.
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
