@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 
@@ -30,7 +31,8 @@ def import_cmd(file: Path, dry_run: bool, report_path: Path | None, strict: bool
     max_bytes = int(max_size_mb * 1024 * 1024) if max_size_mb else None
     database = _common.database(settings)
     try:
-        report = import_file(database, file, settings=settings, dry_run=dry_run, strict=strict, max_bytes=max_bytes)
+        report = import_file(database, file, settings=settings, dry_run=dry_run, strict=strict, max_bytes=max_bytes,
+                             actor=f"command line ({getpass.getuser()}): import {file.name}")
     except ImportRefused as exc:
         if exc.report is not None:
             if report_path:

@@ -574,7 +574,7 @@ def _merge_location(loc: LocationRecord, other: LocationRecord, rep: RowReport) 
 # --- the entry point -------------------------------------------------------------------------
 
 def import_file(database, path, *, settings=None, dry_run: bool = False, strict: bool = False,
-                max_bytes: int | None = None, geocode: bool = True) -> ImportReport:
+                max_bytes: int | None = None, geocode: bool = True, actor=None) -> ImportReport:
     """Import a CSV, XLSX or HSDS JSON file into the directory, completely or not at all.
 
     Raises :class:`ImportRefused` (nothing written) for a file-level problem, or with ``strict`` when
@@ -615,6 +615,6 @@ def import_file(database, path, *, settings=None, dry_run: bool = False, strict:
         report.refused = str(exc)
         exc.report = report
         raise
-    apply_plan(database, plan, report, settings=settings, dry_run=dry_run, geocode=geocode)
+    apply_plan(database, plan, report, settings=settings, dry_run=dry_run, geocode=geocode, actor=actor)
     report.rows.sort(key=lambda r: r.row)
     return report

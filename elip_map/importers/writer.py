@@ -43,6 +43,8 @@ class WriteOutcome:
     placed_ids: list[int] = field(default_factory=list)
     created_locations: int = 0
     updated_locations: int = 0
+    # (location, before, after) of every existing location this import changed: for the audit log.
+    location_changes: list[tuple[Location, dict, dict]] = field(default_factory=list)
 
 
 def _load_organizations(session: Session, keys: list[str]) -> dict[str, Organization]:
@@ -170,12 +172,22 @@ def _write_location(org: Organization, loc: Location | None, rec: LocationRecord
             outcome.placed.append(loc)
         outcome.created_locations += 1
         return loc, "created"
+    before = {k: getattr(loc, k) for k, v in rec.fields.items() if getattr(loc, k) != v}
+    children = {attr: _rows(getattr(loc, attr), fields) for attr, fields in _SNAPSHOT_FIELDS.items()}
     changed = _set_fields(loc, rec.fields)
     address_changed = _sync_children(loc.addresses, rec.addresses, Address, _ADDRESS_FIELDS)
     changed |= address_changed
     changed |= _sync_children(loc.phones, rec.phones, Phone, _PHONE_FIELDS)
     changed |= _sync_children(loc.schedules, rec.schedules, Schedule, _SCHEDULE_FIELDS)
     changed |= _sync_children(loc.languages, rec.languages, Language, _LANGUAGE_FIELDS)
+    if changed:
+        after = {k: getattr(loc, k) for k in before}
+        for attr, fields in _SNAPSHOT_FIELDS.items():
+            now = _rows(getattr(loc, attr), fields)
+            if now != children[attr]:
+                before[attr] = [dict(zip(fields, r)) for r in children[attr]]
+                after[attr] = [dict(zip(fields, r)) for r in now]
+        outcome.location_changes.append((loc, before, after))
     if (address_changed or (changed and _geocode_changed(rec))) and not rec.has_coordinates and loc.geocode_status != "manual":
         outcome.to_geocode.append(loc)
     elif rec.has_coordinates and changed:
@@ -443,8 +455,21 @@ def _combine(loc_action: str, svc_action: str) -> str:
     return "unchanged"
 
 
+def _record_audit(session: Session, outcome: WriteOutcome, report: ImportReport, actor) -> None:
+    """One entry for the import as a whole, and one per existing location it changed (before and after)."""
+    from ..review.audit import record_audit
+
+    actor = actor or f"import: {report.source}"
+    counts = {status: n for status, n in sorted(report.counts().items())}
+    record_audit(session, actor, "import", "import", report.source, None,
+                 {"file": report.source, "rows": counts, "locations_created": outcome.created_locations,
+                  "locations_updated": outcome.updated_locations})
+    for loc, before, after in outcome.location_changes:
+        record_audit(session, actor, "import.update", "location", loc.id, before, after)
+
+
 def apply_plan(database, plan: Plan, report: ImportReport, *, settings=None, dry_run: bool = False,
-               geocode: bool = True) -> ImportReport:
+               geocode: bool = True, actor=None) -> ImportReport:
     """One transaction: write, bump the directory version once if anything changed, geocode, commit.
 
     Any error rolls everything back; a dry run rolls back on purpose after filling in the report.
@@ -458,6 +483,7 @@ def apply_plan(database, plan: Plan, report: ImportReport, *, settings=None, dry
             report.directory_changed = outcome.changed
             if outcome.changed and not dry_run:
                 bump_directory_version(session)
+                _record_audit(session, outcome, report, actor)
             placed_fresh = _load_locations(session, outcome.placed_ids)
             outcome.placed.extend(placed_fresh)
             with session.no_autoflush:

@@ -305,3 +305,23 @@ def test_coordinates_typed_in_the_file_are_kept_and_placed_in_their_neighbourhoo
         assert hall.neighbourhood_name and not hall.outside_city
         calgary = _location(s, "calgary catholic immigration society", "Calgary office")
         assert calgary.latitude == 51.0421 and calgary.outside_city and calgary.neighbourhood_number is None
+
+
+def test_imports_are_in_the_audit_log_with_before_and_after(db, tmp_path):
+    from elip_map.review.audit import audit_entries
+
+    import_file(db, CLEAN, settings=SETTINGS, actor="data steward: import_clean.csv")
+    changed = tmp_path / "clean_changed.csv"
+    changed.write_text(CLEAN.read_text(encoding="utf-8").replace("Elevators to every floor", "Elevators; accessible washrooms"),
+                       encoding="utf-8")
+    import_file(db, changed, settings=SETTINGS)
+    import_file(db, changed, settings=SETTINGS)  # changes nothing: logs nothing
+    with db.session() as s:
+        loc_id = _location(s, "edmonton public library", "Stanley A. Milner Library").id
+        imports = audit_entries(s, action="import")
+        assert [(e.actor_label, e.after["locations_created"]) for e in reversed(imports)] == [
+            ("data steward: import_clean.csv", 3), ("import: clean_changed.csv", 0)]
+        (update,) = audit_entries(s, action="import.update")
+        assert update.entity_id == str(loc_id)
+        assert update.before == {"accessibility": "Elevators to every floor"}
+        assert update.after == {"accessibility": "Elevators; accessible washrooms"}
