@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import sys
 
 import click
@@ -19,6 +20,8 @@ def geocode_cmd(force: bool, list_attention: bool) -> None:
     from sqlalchemy.orm import selectinload
 
     from ..directory.models import GeocodeStatus, Location
+    from ..directory.storage import bump_directory_version
+    from ..review.audit import record_audit
     from ..geocoding.apply import geocode_locations
     from ._common import database, settings
 
@@ -31,6 +34,12 @@ def geocode_cmd(force: bool, list_attention: bool) -> None:
                 selectinload(Location.addresses), selectinload(Location.organization))).scalars().all()
             summary = geocode_locations(session, locations, settings=cfg, force=force)
             placed = sum(summary.by_method.values())
+            if placed or summary.needs_attention:
+                # Pins moved: map data and coverage caches key on the directory version; staff see who did it.
+                bump_directory_version(session)
+                record_audit(session, f"command line ({getpass.getuser()}): geocode", "geocode", "directory", None,
+                             None, {"placed": dict(summary.by_method), "needs_attention": summary.needs_attention,
+                                    "force": force})
             click.echo(f"geocoded now: placed {placed} location(s)"
                        + (": " + ", ".join(f"{m} {n}" for m, n in sorted(summary.by_method.items())) if placed else ""))
             click.echo(f"geocoded now: needs attention {summary.needs_attention}")

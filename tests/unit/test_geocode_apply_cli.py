@@ -85,6 +85,18 @@ def test_geocode_command_summary_and_attention_list(sqlite_db, tmp_path, monkeyp
     assert "needs attention 1" in result.output
     assert "Test Org | Mailing <b>address</b> | PO Box 1234" in result.output
     assert "PO box" in result.output
+    # New pins reach the map and coverage caches (directory version) and the staff audit log.
+    from elip_map.directory.storage import directory_version
+    from elip_map.review.audit import audit_entries
+
+    with sqlite_db.session() as s:
+        assert directory_version(s) == 1
+        (entry,) = audit_entries(s, action="geocode")
+        assert entry.after["placed"] == {"grid": 1} and entry.after["needs_attention"] == 1
+    again = CliRunner().invoke(cli, ["geocode"])
+    assert "unchanged (skipped): 2" in again.output
+    with sqlite_db.session() as s:
+        assert directory_version(s) == 1 and len(audit_entries(s, action="geocode")) == 1
 
 
 def test_geocode_file_contract(tmp_path, monkeypatch):
