@@ -106,7 +106,52 @@ def test_home001_loads_and_filters_match_directory(dash_duo, app):
     wait_count(dash_duo, len(wanted))
     assert sorted(listed_ids(dash_duo)) == wanted
     until(lambda: map_point_count(dash_duo) == len(wanted), timeout=5)
+
+    # One truth table, two languages: the browser's predicate agrees with elip_map.filters row by row.
+    from test_filters import TRUTH_TABLE
+
+    for props, criteria_row, expected, why in TRUTH_TABLE:
+        got = dash_duo.driver.execute_script("return window.elip.map.matches(arguments[0], arguments[1])",
+                                             props, criteria_row)
+        assert got is expected, why
     assert dash_duo.get_logs() == []
+
+
+def test_home006_listing_text_is_never_html(dash_duo, app):
+    """A listing named like an HTML tag shows as text, and selecting it runs nothing."""
+    features = expected_features(app)
+    dash_duo.start_server(app)
+    wait_count(dash_duo, len(features))
+    card = next(el for el in dash_duo.find_elements("[data-location-id]") if XSS_NAME in el.text)
+    assert card.find_element(By.CSS_SELECTOR, "h3").text == XSS_NAME
+    assert dash_duo.driver.find_elements(By.CSS_SELECTOR, "img[src='x']") == []
+    card.find_element(By.CSS_SELECTOR, "button.elip-show").click()
+    until(lambda: "is-selected" in card.get_attribute("class"), timeout=5)
+    assert dash_duo.driver.find_elements(By.CSS_SELECTOR, "img[src='x']") == []
+    assert dash_duo.driver.execute_script("return document.querySelectorAll('.leaflet-popup, .leaflet-tooltip').length") == 0
+
+    # Keyboard only: every result is reachable with Tab, and Enter on "show on map" highlights its pin.
+    dash_duo.find_element("h1").click()
+    reached, selected_with_keyboard = set(), False
+    for _ in range(250):
+        dash_duo.driver.switch_to.active_element.send_keys(Keys.TAB)
+        focused = dash_duo.driver.switch_to.active_element
+        fid = dash_duo.driver.execute_script(
+            "const c = arguments[0].closest('[data-location-id]'); return c && c.dataset.locationId", focused)
+        if fid:
+            reached.add(fid)
+            if not selected_with_keyboard and "elip-show" in (focused.get_attribute("class") or ""):
+                focused.send_keys(Keys.ENTER)
+                selected = dash_duo.find_element(f"[data-location-id='{fid}']")
+                until(lambda: "is-selected" in selected.get_attribute("class"), timeout=5)
+                until(lambda: dash_duo.driver.execute_script(
+                    "return document.querySelectorAll('#home-map path[fill=\"#ffd400\"]').length") == 1, timeout=5)
+                selected_with_keyboard = True
+        if len(reached) == len(features):
+            break
+    assert reached == {f["properties"]["id"] for f in features}
+    assert selected_with_keyboard
+    assert dash_duo.get_logs() == []  # an alert() or a broken image would show up here
 
 
 def ranked_ids(features, criteria, lat, lon):
@@ -217,56 +262,3 @@ def test_home005_phone_layout(dash_duo, app, tmp_path):
     until(lambda: 0 < map_point_count(dash_duo) <= len(features), timeout=5)
     dash_duo.driver.save_screenshot(str(tmp_path / "home-360x640-map.png"))
     assert dash_duo.get_logs() == []
-
-
-def test_home006_listing_text_is_never_html(dash_duo, app):
-    features = expected_features(app)
-    dash_duo.start_server(app)
-    wait_count(dash_duo, len(features))
-    card = next(el for el in dash_duo.find_elements("[data-location-id]") if XSS_NAME in el.text)
-    assert card.find_element(By.CSS_SELECTOR, "h3").text == XSS_NAME
-    assert dash_duo.driver.find_elements(By.CSS_SELECTOR, "img[src='x']") == []
-    card.find_element(By.CSS_SELECTOR, "button.elip-show").click()
-    until(lambda: "is-selected" in card.get_attribute("class"), timeout=5)
-    assert dash_duo.driver.find_elements(By.CSS_SELECTOR, "img[src='x']") == []
-    assert dash_duo.driver.execute_script("return document.querySelectorAll('.leaflet-popup, .leaflet-tooltip').length") == 0
-    assert dash_duo.get_logs() == []  # an alert() or a broken image would show up here
-
-
-def test_home007_keyboard_reaches_every_result_and_selects_it(dash_duo, app):
-    features = expected_features(app)
-    dash_duo.start_server(app)
-    wait_count(dash_duo, len(features))
-    body = dash_duo.find_element("body")
-    body.click()
-    reached, selected_with_keyboard = set(), False
-    for _ in range(250):
-        dash_duo.driver.switch_to.active_element.send_keys(Keys.TAB)
-        focused = dash_duo.driver.switch_to.active_element
-        fid = dash_duo.driver.execute_script(
-            "const c = arguments[0].closest('[data-location-id]'); return c && c.dataset.locationId", focused)
-        if fid:
-            reached.add(fid)
-            if not selected_with_keyboard and "elip-show" in (focused.get_attribute("class") or ""):
-                focused.send_keys(Keys.ENTER)
-                card = dash_duo.find_element(f"[data-location-id='{fid}']")
-                until(lambda: "is-selected" in card.get_attribute("class"), timeout=5)
-                # The pin is highlighted on the map too.
-                until(lambda: dash_duo.driver.execute_script(
-                    "return document.querySelectorAll('#home-map path[fill=\"#ffd400\"]').length") == 1, timeout=5)
-                selected_with_keyboard = True
-        if len(reached) == len(features):
-            break
-    assert reached == {f["properties"]["id"] for f in features}
-    assert selected_with_keyboard
-    assert dash_duo.get_logs() == []
-
-
-def test_home008_js_predicate_matches_python_twin(dash_duo, app):
-    from test_filters import TRUTH_TABLE
-
-    dash_duo.start_server(app)
-    wait_count(dash_duo, len(expected_features(app)))
-    for props, criteria, expected, why in TRUTH_TABLE:
-        got = dash_duo.driver.execute_script("return window.elip.map.matches(arguments[0], arguments[1])", props, criteria)
-        assert got is expected, why
