@@ -181,6 +181,17 @@ def test_home002_near_a_neighbourhood_ranks_nearest_first(dash_duo, app):
     assert distances == sorted(distances) and len(distances) == len(expected)
     assert "near=alberta+avenue" in dash_duo.driver.current_url
 
+    # An address, placed by the project's offline geocoder, ranks the same way.
+    chain = pytest.importorskip("elip_map.geocoding.chain")
+    address = "118 Avenue and 82 Street"
+    point = chain.geocode_query(address)
+    assert point is not None and point.status == "ok"
+    search_near(dash_duo, address)
+    dash_duo.wait_for_contains_text("#home-status", address, timeout=10)
+    expected = ranked_ids(features, {}, point.lat, point.lon)
+    until(lambda: listed_ids(dash_duo) == expected, timeout=5)
+    assert expected[0] == next(f["properties"]["id"] for f in features if f["properties"]["name"] == "Language centre")
+
     search_near(dash_duo, "Nowhere Near Anything 123")
     # Either "could not find ..." (geocoder installed) or "not available right now" (no geocoder): said plainly.
     until(lambda: dash_duo.find_element("#home-near-message").text.strip() != "", timeout=10)
