@@ -238,7 +238,8 @@
       m.writeList(shown.map(function (r) { return m.card(r.f, r.d, labels, selected); }));
       var trig = (dc.callback_context.triggered || []).map(function (x) { return x.prop_id; });
       var fit = near && trig.some(function (id) { return id.indexOf("home-near") === 0 || id.indexOf("home-data") === 0; });
-      var bounds = fit ? m.boundsOf(ranked, near, 5) : nu();
+      var box = fit ? m.boundsOf(ranked, near, 5) : null;
+      var bounds = box ? { bounds: box, transition: "flyToBounds" } : null;
       var status = data.error ? t["Could not load the services. Please reload the page."]
         : near ? fmt(t["Nearest first, from {place}"], { place: near.label }) : "";
       if (ranked.length > shown.length) status = [status, fmt(t["Showing {shown} of {n}"], { shown: shown.length, n: ranked.length })].filter(Boolean).join(" · ");

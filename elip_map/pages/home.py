@@ -95,12 +95,12 @@ clientside_callback(ClientsideFunction("elip_map", "fetchData"),
 clientside_callback(
     ClientsideFunction("elip_map", "render"),
     Output(ids.HOME_MAP_POINTS, "data"), Output(ids.HOME_RESULT_COUNT, "children"),
-    Output(ids.HOME_EMPTY, "style"), Output(ids.HOME_MORE, "style"), Output(ids.HOME_MAP, "bounds"),
+    Output(ids.HOME_EMPTY, "style"), Output(ids.HOME_MORE, "style"), Output(ids.HOME_MAP, "viewport", allow_duplicate=True),
     Output(ids.HOME_STATUS, "children"),
     Input(ids.HOME_DATA, "data"), Input(ids.HOME_FILTER_SERVICE, "value"), Input(ids.HOME_FILTER_LANG, "value"),
     Input(ids.HOME_FILTER_HOOD, "value"), Input(ids.HOME_FILTER_TEXT, "value"), Input(ids.HOME_FILTER_OPEN, "value"),
     Input(ids.HOME_FILTER_DAY, "value"), Input(ids.HOME_NEAR, "data"), Input(ids.HOME_LIMIT, "data"),
-    State(ids.HOME_LABELS, "data"),
+    State(ids.HOME_LABELS, "data"), prevent_initial_call="initial_duplicate",
 )
 
 clientside_callback(ClientsideFunction("elip_map", "limit"), Output(ids.HOME_LIMIT, "data"), Input(ids.HOME_MORE, "n_clicks"),
