@@ -73,3 +73,19 @@ def test_filter_names_in_the_readers_language():
 
 def test_unknown_message_falls_back_to_english():
     assert translator("ar")("A sentence nobody translated") == "A sentence nobody translated"
+
+
+def test_navigation_lists_nav_pages_in_the_readers_language():
+    from elip_map.components.navbar import nav_pages, navbar
+
+    registry = {
+        "a": {"name": "About", "path": "/about", "relative_path": "/about", "nav": True, "order": 90},
+        "h": {"name": "Find services", "path": "/", "relative_path": "/", "nav": True, "order": 0},
+        "s": {"name": "Review queue", "path": "/staff/review", "relative_path": "/staff/review"},  # not in the nav
+    }
+    pages = nav_pages(registry)
+    assert [p["path"] for p in pages] == ["/", "/about"]
+    nav = navbar("fr", "/about", pages).to_plotly_json()
+    text = str(nav)
+    assert "Trouver des services" in text and "À propos" in text and "Review queue" not in text
+    assert "href='/about?ui=fr'" in text  # the reader's language follows them around
