@@ -22,6 +22,7 @@ from elip_map.components.coverage_data import (
     settings,
     zones_geojson,
 )
+from elip_map.components.rendering import rendering_for_a_visitor
 from elip_map.directory.languages import language_name
 from elip_map.directory.taxonomy import BY_SLUG, SERVICE_TYPES
 from elip_map.refdata import DWELLING_LANGUAGE_COLUMNS
@@ -79,7 +80,7 @@ def layout(service: str | None = None, language: str | None = None, **_unused):
     The layout carries no data (Dash also embeds every page's layout in each page's HTML for
     validation): the map layers come from a guarded callback once the page loads.
     """
-    if not request_allowed():
+    if rendering_for_a_visitor() and not request_allowed():
         return html.Main([html.H1("Coverage"),
                           html.P(["The coverage view is for ELIP staff. ",
                                   html.A("Sign in as staff", href="/login?next=/coverage"), "."])],

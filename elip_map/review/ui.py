@@ -9,22 +9,14 @@ from collections.abc import Iterable, Mapping
 
 import dash_leaflet as dl
 from dash import dcc, html
-from flask import has_request_context, request
+
+from ..components.rendering import rendering_for_a_visitor  # noqa: F401 - re-exported for the pages
 
 EDMONTON_CENTER = (53.5461, -113.4938)
 STAFF_LINKS = (("/staff/review", "Review queue"), ("/staff/health", "Data health"), ("/staff/audit", "Audit log"),
                ("/staff/users", "Accounts"), ("/partner", "Edit listings"), ("/coverage", "Coverage"))
 # Hand-written in assets/elip_review.js: copies a dragged marker's new position into its `position` prop.
 DRAG_END = {"dragend": {"variable": "elip.review.pinDragEnd"}}
-
-
-def rendering_for_a_visitor() -> bool:
-    """True only while Dash's router callback renders a page for a request.
-
-    Dash also calls every page's layout once to build the validation layout, which it then embeds in
-    every page it serves to anyone: data must never be rendered into that call.
-    """
-    return has_request_context() and request.path.endswith("/_dash-update-component")
 
 
 def csrf_field() -> dcc.Input:

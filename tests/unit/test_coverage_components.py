@@ -223,3 +223,17 @@ def test_forged_inputs_change_nothing(directory, clear_pages_state):
     }
     r = _post(client, body)
     assert r.status_code == 204          # Dash's "no update"
+
+
+def test_anonymous_first_visit_still_validates_every_coverage_id(directory, clear_pages_state):
+    # Dash builds its id-validation layout once, from whoever asks first; if that held only the
+    # "staff only" notice, every page would log "ID not found in layout" errors in the browser.
+    from elip_map.factory import create_app
+
+    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only", production=True),
+                     load_sample=False)
+    client = _client(app)  # the first request, anonymous
+    known = {c.id for c in app.validation_layout._traverse() if isinstance(getattr(c, "id", None), str)}
+    assert {ids.ZONES, ids.PINS, ids.TABLE, ids.SERVICE} <= known
+    page = _render(client).get_data(as_text=True)
+    assert "for ELIP staff" in page and ids.TABLE not in page
