@@ -480,3 +480,12 @@ class Corrections:
     corrections: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def take(self, result: tuple[object, str | None, str | None]):
+        """Keep a cleaner's (value, correction, problem) messages and return its value."""
+        value, correction, problem = result
+        if correction:
+            self.corrections.append(correction)
+        if problem:
+            self.problems.append(problem)
+        return value

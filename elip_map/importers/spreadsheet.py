@@ -405,15 +405,9 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
         if fld in columns:
             svc.fields[fld] = _text(cells, columns, fld) or None
     if "website" in columns:
-        url, correction, problem = _website(_text(cells, columns, "website"))
-        svc.fields["website"] = url
-        msgs.corrections.extend([correction] if correction else [])
-        msgs.problems.extend([problem] if problem else [])
+        svc.fields["website"] = msgs.take(_website(_text(cells, columns, "website")))
     if "email" in columns:
-        email, correction, problem = nz.normalize_email(_text(cells, columns, "email"))
-        svc.fields["email"] = email
-        msgs.corrections.extend([correction] if correction else [])
-        msgs.problems.extend([problem] if problem else [])
+        svc.fields["email"] = msgs.take(nz.normalize_email(_text(cells, columns, "email")))
     if "service_types" in columns:
         slugs: list[str] = []
         for word in _split_list(_text(cells, columns, "service_types")):
@@ -437,15 +431,9 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
     org.fields["name"] = org_name
     org.create_fields = {"website": svc.fields.get("website"), "email": svc.fields.get("email")}
     if "organization_website" in columns:
-        url, correction, problem = nz.normalize_website(_text(cells, columns, "organization_website"))
-        org.fields["website"] = url
-        msgs.corrections.extend([correction] if correction else [])
-        msgs.problems.extend([problem] if problem else [])
+        org.fields["website"] = msgs.take(nz.normalize_website(_text(cells, columns, "organization_website")))
     if "organization_email" in columns:
-        email, correction, problem = nz.normalize_email(_text(cells, columns, "organization_email"))
-        org.fields["email"] = email
-        msgs.corrections.extend([correction] if correction else [])
-        msgs.problems.extend([problem] if problem else [])
+        org.fields["email"] = msgs.take(nz.normalize_email(_text(cells, columns, "organization_email")))
     if msgs.corrections or msgs.problems:
         rep.status = "corrected"
     rep.messages.extend(msgs.corrections + msgs.problems + msgs.notes)
