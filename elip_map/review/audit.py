@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..importers.normalize import neutralise_cell
 from .models import AuditEntry
 
 
@@ -73,16 +74,11 @@ def audit_rows(entries: Iterable[AuditEntry]) -> list[dict[str, str]]:
             for e in entries]
 
 
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ runs as a formula in spreadsheet programs (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def audit_csv(entries: Iterable[AuditEntry]) -> str:
     """The audit log as CSV text, safe to open in a spreadsheet."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=AUDIT_CSV_COLUMNS)
     writer.writeheader()
     for row in audit_rows(entries):
-        writer.writerow({k: _csv_safe(v) for k, v in row.items()})
+        writer.writerow({k: neutralise_cell(v) for k, v in row.items()})
     return out.getvalue()
