@@ -110,18 +110,23 @@ def wait_for_count(driver, expected: int | None = None, timeout: float = 60.0) -
 # once nothing has changed for 300 ms); it is never shorter than the real update. Milliseconds.
 MEASURE_CLICK_JS = """
 const [selector, listId, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
-const targets = [document.getElementById('result-count'), document.getElementById(listId),
-                 document.querySelector('.leaflet-map-pane')].filter(Boolean);
-let last = null;
-const observer = new MutationObserver(() => { last = performance.now(); });
-targets.forEach(t => observer.observe(t, {childList: true, subtree: true, characterData: true, attributes: true}));
+const watched = {list: [document.getElementById('result-count'), document.getElementById(listId)],
+                 map: [document.querySelector('.leaflet-map-pane')]};
+const last = {list: null, map: null};
+const observers = Object.entries(watched).map(([key, nodes]) => {
+  const o = new MutationObserver(() => { last[key] = performance.now(); });
+  nodes.filter(Boolean).forEach(n => o.observe(n, {childList: true, subtree: true, characterData: true, attributes: true}));
+  return o;
+});
 const box = document.querySelector(selector);
 const t0 = performance.now();
 box.click();
 function settle() {
-  const now = performance.now();
-  if (last !== null && now - last > 300) { observer.disconnect(); done(last - t0); }
-  else if (now - t0 > 30000) { observer.disconnect(); done(-1); }
+  const now = performance.now(), latest = Math.max(last.list || 0, last.map || 0);
+  if (last.list !== null && now - latest > 300) {
+    observers.forEach(o => o.disconnect());
+    done({all: latest - t0, list: last.list - t0, map: last.map === null ? null : last.map - t0});
+  } else if (now - t0 > 30000) { observers.forEach(o => o.disconnect()); done({all: -1, list: -1, map: -1}); }
   else setTimeout(settle, 50);
 }
 setTimeout(settle, 50);
