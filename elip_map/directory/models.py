@@ -134,6 +134,7 @@ class Location(Base):
 
 class Service(Base):
     __tablename__ = "service"
+    __table_args__ = (Index("ix_service_organization", "organization_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), nullable=False)
@@ -169,7 +170,8 @@ class Service(Base):
 
 class ServiceAtLocation(Base):
     __tablename__ = "service_at_location"
-    __table_args__ = (UniqueConstraint("service_id", "location_id", name="uq_service_at_location"),)
+    __table_args__ = (UniqueConstraint("service_id", "location_id", name="uq_service_at_location"),
+                      Index("ix_service_at_location_location", "location_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), nullable=False)
@@ -197,7 +199,8 @@ class Language(Base):
     """A language spoken for a service (or at a location): ISO 639 code."""
 
     __tablename__ = "language"
-    __table_args__ = (Index("ix_language_code", "code"),)
+    __table_args__ = (Index("ix_language_code", "code"), Index("ix_language_service", "service_id"),
+                      Index("ix_language_location", "location_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"))
@@ -211,6 +214,7 @@ class Language(Base):
 
 class Address(Base):
     __tablename__ = "address"
+    __table_args__ = (Index("ix_address_location", "location_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), nullable=False)
@@ -233,6 +237,7 @@ class Address(Base):
 
 class Phone(Base):
     __tablename__ = "phone"
+    __table_args__ = (Index("ix_phone_location", "location_id"), Index("ix_phone_organization", "organization_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
@@ -251,6 +256,7 @@ class Schedule(Base):
     """Structured opening hours: one row per weekday opening (HSDS ``schedule`` with ``byday``)."""
 
     __tablename__ = "schedule"
+    __table_args__ = (Index("ix_schedule_location", "location_id"), Index("ix_schedule_service", "service_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))

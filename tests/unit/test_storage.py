@@ -105,3 +105,16 @@ def test_reopening_migrated_database_keeps_data(db_url):
 def test_sqlite_uses_write_ahead_log(sqlite_db):
     with sqlite_db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(db):
+    # A model change without its migration would work in tests yet break every existing deployment.
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import elip_map.accounts.models  # noqa: F401 - registers the account tables
+    import elip_map.review.models  # noqa: F401 - registers the review and audit tables
+    from elip_map.directory.models import Base
+
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
