@@ -11,14 +11,23 @@ def _gunicorn(app_factory, host: str, port: int, workers: int) -> None:
     """Serve with gunicorn, the app built once and shared by forked workers (copy-on-write memory)."""
     from gunicorn.app.base import BaseApplication
 
+    built = {}
+
+    def post_fork(_server, _worker):
+        # Connections opened in the master before the fork must not be shared by workers
+        # (SQLAlchemy's advice for forking servers): each worker starts its own pool.
+        built["app"].server.config["ELIP_DATABASE"].engine.dispose(close=False)
+
     class Server(BaseApplication):
         def load_config(self):
             for key, value in {"bind": f"{host}:{port}", "workers": workers, "preload_app": True,
-                               "accesslog": "-", "timeout": 60, "worker_class": "gthread", "threads": 4}.items():
+                               "accesslog": "-", "timeout": 60, "worker_class": "gthread", "threads": 4,
+                               "post_fork": post_fork}.items():
                 self.cfg.set(key, value)
 
         def load(self):
-            return app_factory().server
+            built["app"] = app_factory()
+            return built["app"].server
 
     Server().run()
 
