@@ -119,6 +119,94 @@
   };
   m.hoodStyle = function () { return { color: "#5a4b8a", weight: 1.2, fill: false, opacity: 0.8 }; };
 
+  // ---- clustered points, updated in place -------------------------------------------------------
+  // Handing 10,000 features to dl.GeoJSON's `data` on every filter change cost Dash and dash-leaflet
+  // about 60-120 ms (prop diffing, a new supercluster index, every marker torn down and rebuilt).
+  // dash-leaflet hands clusterToLayer its supercluster index and the Leaflet map (documented
+  // signature: feature, latlng, index, context), so a filter change reloads that same index with the
+  // matching points and moves the markers already on the map; pan and zoom keep using dash-leaflet's
+  // own redraw on the same index. Until a cluster has been drawn (nothing captured yet), or if the
+  // map was rebuilt, the render callback falls back to the `data` prop.
+  function clusterClass(n) {
+    return "marker-cluster " + (n > 1000 ? "marker-cluster-large" : n > 100 ? "marker-cluster-medium" : "marker-cluster-small");
+  }
+  m.clusterToLayer = function (feature, latlng, index, context) {
+    var p = feature.properties;
+    var span = document.createElement("span");
+    span.textContent = String(p.point_count_abbreviated);  // a number from supercluster, written as text
+    var div = document.createElement("div");
+    div.appendChild(span);
+    var marker = L.marker(latlng, { icon: L.divIcon({ html: div, className: clusterClass(p.point_count), iconSize: L.point(40, 40) }) });
+    m.captureClusters(index, context && context.map, marker);
+    return marker;
+  };
+  m.captureClusters = function (index, map, marker) {
+    var c = m.cluster;
+    if (!index || !map || (c && c.index === index && c.map === map)) return;
+    c = m.cluster = { index: index, map: map, layer: null };
+    // The marker joins its GeoJSON layer right after clusterToLayer returns: look it up then.
+    Promise.resolve().then(function () {
+      map.eachLayer(function (l) { if (!c.layer && l instanceof L.GeoJSON && l.hasLayer(marker)) c.layer = l; });
+      // dash-leaflet may finish indexing an older `data` after a newer result was shown in place.
+      if (c.layer && m.shownPoints && !samePoints(index.points, m.shownPoints)) m.showPoints(m.shownPoints);
+    });
+  };
+  function samePoints(a, b) {
+    if (!a || a.length !== b.length) return false;
+    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  function clusterLayerReady() {
+    var c = m.cluster;
+    return !!(c && c.layer && c.map.hasLayer(c.layer) && c.map.getContainer().isConnected && typeof L !== "undefined");
+  }
+  function moveCluster(marker, f) {
+    var p = f.properties, icon = marker.options.icon, cls = clusterClass(p.point_count);
+    icon.options.html.firstChild.textContent = String(p.point_count_abbreviated);
+    if (icon.options.className !== cls) {
+      var el = marker.getElement();
+      if (el) {
+        el.classList.remove("marker-cluster-small", "marker-cluster-medium", "marker-cluster-large");
+        el.classList.add(cls.split(" ")[1]);
+      }
+      icon.options.className = cls;
+    }
+  }
+  // A marker not needed for this result stays on the layer, hidden, for the next result to reuse: taking
+  // markers off the map and making new ones costs about 0.1-0.25 ms each here. Its feature becomes a
+  // placeholder that matches no cluster and no point, so dash-leaflet's own redraw on pan or zoom drops it.
+  var SPARE_CLUSTER = { type: "Feature", geometry: null, properties: { cluster: true, cluster_id: -1 } };
+  var SPARE_POINT = { type: "Feature", geometry: null, properties: { cluster: false, id: null } };
+  function setVisible(marker, visible) {
+    var el = marker.getElement();
+    if (el && (el.style.display === "none") === visible) el.style.display = visible ? "" : "none";
+  }
+  // Show these point features (the filtered result) on the clustered layer; false if it cannot yet.
+  m.showPoints = function (features) {
+    m.shownPoints = features;
+    if (!clusterLayerReady()) return false;
+    var c = m.cluster, map = c.map, layer = c.layer, b = map.getBounds();
+    c.index.load(features);
+    var wanted = c.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom());
+    var pools = { cluster: [], point: [] };
+    layer.eachLayer(function (l) { pools[l.feature && l.feature.properties.cluster ? "cluster" : "point"].push(l); });
+    var fresh = [];
+    // Reuse the markers already on the layer (move them, change the count): far cheaper than new ones.
+    wanted.forEach(function (f) {
+      var kind = f.properties.cluster ? "cluster" : "point";
+      var marker = pools[kind].pop();
+      if (!marker) { fresh.push(f); return; }
+      marker.feature = f;
+      marker.setLatLng([f.geometry.coordinates[1], f.geometry.coordinates[0]]);
+      if (kind === "cluster") moveCluster(marker, f);
+      setVisible(marker, true);
+    });
+    pools.cluster.forEach(function (l) { l.feature = SPARE_CLUSTER; setVisible(l, false); });
+    pools.point.forEach(function (l) { l.feature = SPARE_POINT; setVisible(l, false); });
+    if (fresh.length) layer.addData(fresh);
+    return true;
+  };
+
   // ---- list cards: plain DOM, text only ----------------------------------------------------------
   // Built with textContent (never innerHTML), so listing text can never become markup. Written straight
   // into the list instead of through Dash props: 50 cards as Dash components cost Dash 4 whole seconds
@@ -182,11 +270,24 @@
     ];
     return el("li", { "class": "elip-card" + (selected === p.id ? " is-selected" : ""), "data-location-id": p.id }, el("article", {}, children));
   };
-  // The list may not be in the page yet on the very first render: retry on the next frames.
-  m.writeList = function (items, tries) {
-    var ol = document.getElementById("home-results");
-    if (!ol) { if ((tries || 0) < 60) requestAnimationFrame(function () { m.writeList(items, (tries || 0) + 1); }); return; }
-    ol.replaceChildren.apply(ol, items);
+  // The count, status, list and the two boxes are left alone by Dash after the first paint (no callback
+  // outputs them), so writing them here cannot fight React. They may not be in the page yet on the very
+  // first render: retry on the next frames.
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+  function setShown(node, shown) { var v = shown ? "" : "none"; if (node.style.display !== v) node.style.display = v; }
+  m.writeResults = function (r, tries) {
+    var ol = document.getElementById("home-results"), count = document.getElementById("result-count"),
+        status = document.getElementById("home-status"), empty = document.getElementById("home-empty"),
+        more = document.getElementById("home-more");
+    if (!ol || !count || !status || !empty || !more) {
+      if ((tries || 0) < 60) requestAnimationFrame(function () { m.writeResults(r, (tries || 0) + 1); });
+      return;
+    }
+    ol.replaceChildren.apply(ol, r.items);
+    setText(count, r.count);
+    setText(status, r.status);
+    setShown(empty, r.empty);
+    setShown(more, r.more);
   };
 
   // ---- clientside callbacks ------------------------------------------------------------------
@@ -226,27 +327,35 @@
         return { url: url, n: (collection.features || []).length };
       }).catch(function () { return { url: url, n: 0, error: true }; });
     },
+    // Everything the reader sees of a result (count, status, list, "no match" box, "show more", map
+    // markers) is written here in one go, straight into the page: passing it back through Dash props
+    // added 20-50 ms after this function had finished. Dash only gets the viewport, when it moves.
     render: function (data, types, langs, hood, q, openNow, day, near, limit, labels) {
       var t0 = performance.now();
       var t = labels.t;
-      if (!data) return [nu(), "…", { display: "none" }, { display: "none" }, nu(), t["Loading services…"]];
+      if (!data) {
+        m.writeResults({ count: "…", status: t["Loading services…"], empty: false, more: false, items: [] });
+        return [nu(), nu()];
+      }
       var collection = (m.collections || {})[data.url] || { features: [] };
       var ranked = m.rankFeatures(collection.features || [], m.criteria(types, langs, hood, q, openNow, day), near);
-      var mapData = { type: "FeatureCollection", features: ranked.map(function (r) { return r.f.light || r.f; }) };
+      var t1 = performance.now();
       var shown = ranked.slice(0, limit || 50);
       var selected = m.selectedId || null;
-      m.writeList(shown.map(function (r) { return m.card(r.f, r.d, labels, selected); }));
-      var trig = (dc.callback_context.triggered || []).map(function (x) { return x.prop_id; });
-      var fit = near && trig.some(function (id) { return id.indexOf("home-near") === 0 || id.indexOf("home-data") === 0; });
-      var box = fit ? m.boundsOf(ranked, near, 5) : null;
-      var bounds = box ? { bounds: box, transition: "flyToBounds" } : null;
       var status = data.error ? t["Could not load the services. Please reload the page."]
         : near ? fmt(t["Nearest first, from {place}"], { place: near.label }) : "";
       if (ranked.length > shown.length) status = [status, fmt(t["Showing {shown} of {n}"], { shown: shown.length, n: ranked.length })].filter(Boolean).join(" · ");
-      m.lastRender = { ms: performance.now() - t0, at: performance.now(), count: ranked.length };
-      return [mapData, String(ranked.length),
-              ranked.length ? { display: "none" } : {},
-              ranked.length > shown.length ? {} : { display: "none" }, bounds || nu(), status];
+      m.writeResults({ count: String(ranked.length), status: status, empty: !ranked.length, more: ranked.length > shown.length,
+                       items: shown.map(function (r) { return m.card(r.f, r.d, labels, selected); }) });
+      var t2 = performance.now();
+      var points = ranked.map(function (r) { return r.f.light || r.f; });
+      var mapData = m.showPoints(points) ? nu() : { type: "FeatureCollection", features: points };
+      var trig = (dc.callback_context.triggered || []).map(function (x) { return x.prop_id; });
+      var fit = near && trig.some(function (id) { return id.indexOf("home-near") === 0 || id.indexOf("home-data") === 0; });
+      var box = fit ? m.boundsOf(ranked, near, 5) : null;
+      var t3 = performance.now();
+      m.lastRender = { ms: t3 - t0, rank: t1 - t0, list: t2 - t1, map: t3 - t2, inPlace: mapData === nu(), at: t3, count: ranked.length };
+      return [mapData, box ? { bounds: box, transition: "flyToBounds" } : nu()];
     },
     limit: function (n) { return 50 * (1 + (n || 0)); },
     select: function (chosen, clickData, data) {

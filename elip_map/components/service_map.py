@@ -38,6 +38,7 @@ def service_map(ui: str, tile_url: str | None, tile_attribution: str, has_bounda
     children += [
         dl.GeoJSON(id=ids.HOME_MAP_POINTS, cluster=True, zoomToBoundsOnClick=True,
                    superClusterOptions=SUPERCLUSTER_OPTIONS, pointToLayer=js("pointToLayer"),
+                   clusterToLayer=js("clusterToLayer"),
                    data={"type": "FeatureCollection", "features": []}),
         dl.GeoJSON(id=ids.HOME_MAP_NEAR, pointToLayer=js("nearToLayer"), interactive=False,
                    data={"type": "FeatureCollection", "features": []}),

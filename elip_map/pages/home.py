@@ -75,7 +75,8 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, **_un
                         html.Button(_("Clear filters"), id=f"{ids.HOME_CLEAR_FILTERS}-empty", type="button",
                                     className="elip-button elip-secondary"),
                     ], id=ids.HOME_EMPTY, className="elip-empty", style={"display": "none"}),
-                    # Filled by assets/elip_map.js (plain DOM, text only), never by a Dash callback.
+                    # The count above, the status, this box, the list and "show more" are filled by
+                    # assets/elip_map.js (plain DOM, text only), never by a Dash callback.
                     html.Ol(id=ids.HOME_RESULTS, className="elip-results", **{"aria-labelledby": "home-results-heading"}),
                     html.Button(_("Show more results"), id=ids.HOME_MORE, type="button", className="elip-button",
                                 style={"display": "none"}),
@@ -92,11 +93,11 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, **_un
 clientside_callback(ClientsideFunction("elip_map", "fetchData"),
                     Output(ids.HOME_DATA, "data"), Input(ids.HOME_DATA_URL, "data"))
 
+# The count, status, list, "no match" box and "show more" button are written by the browser code in one
+# step with the map (assets/elip_map.js, render): as callback outputs they lagged the list by 20-50 ms.
 clientside_callback(
     ClientsideFunction("elip_map", "render"),
-    Output(ids.HOME_MAP_POINTS, "data"), Output(ids.HOME_RESULT_COUNT, "children"),
-    Output(ids.HOME_EMPTY, "style"), Output(ids.HOME_MORE, "style"), Output(ids.HOME_MAP, "viewport", allow_duplicate=True),
-    Output(ids.HOME_STATUS, "children"),
+    Output(ids.HOME_MAP_POINTS, "data"), Output(ids.HOME_MAP, "viewport", allow_duplicate=True),
     Input(ids.HOME_DATA, "data"), Input(ids.HOME_FILTER_SERVICE, "value"), Input(ids.HOME_FILTER_LANG, "value"),
     Input(ids.HOME_FILTER_HOOD, "value"), Input(ids.HOME_FILTER_TEXT, "value"), Input(ids.HOME_FILTER_OPEN, "value"),
     Input(ids.HOME_FILTER_DAY, "value"), Input(ids.HOME_NEAR, "data"), Input(ids.HOME_LIMIT, "data"),
