@@ -83,7 +83,8 @@
     var a = Math.pow(Math.sin(dp / 2), 2) + Math.cos(p1) * Math.cos(p2) * Math.pow(Math.sin(dl / 2), 2);
     return 2 * R * Math.asin(Math.min(1, Math.sqrt(a)));
   };
-  function bySort(a, b) { var x = a.f.properties.sort || "", y = b.f.properties.sort || ""; return x < y ? -1 : x > y ? 1 : 0; }
+  m.featureOrder = function (a, b) { var x = a.properties.sort || "", y = b.properties.sort || ""; return x < y ? -1 : x > y ? 1 : 0; };
+  function bySort(a, b) { return m.featureOrder(a.f, b.f); }
   m.rankFeatures = function (features, criteria, near) {
     var out = [];
     for (var i = 0; i < features.length; i++) {
@@ -172,14 +173,17 @@
       icon.options.className = cls;
     }
   }
-  // A marker not needed for this result stays on the layer, hidden, for the next result to reuse: taking
-  // markers off the map and making new ones costs about 0.1-0.25 ms each here. Its feature becomes a
-  // placeholder that matches no cluster and no point, so dash-leaflet's own redraw on pan or zoom drops it.
+  // A marker not needed for this result stays on the layer as a spare for the next result, its element
+  // taken out of the page (so nothing can see, focus or count it): removing markers from the layer and
+  // making new ones costs about 0.1-0.25 ms each here. Its feature becomes a placeholder that matches no
+  // cluster and no point, so dash-leaflet's own redraw on pan or zoom drops it.
   var SPARE_CLUSTER = { type: "Feature", geometry: null, properties: { cluster: true, cluster_id: -1 } };
   var SPARE_POINT = { type: "Feature", geometry: null, properties: { cluster: false, id: null } };
   function setVisible(marker, visible) {
     var el = marker.getElement();
-    if (el && (el.style.display === "none") === visible) el.style.display = visible ? "" : "none";
+    if (!el) return;
+    if (visible && !el.parentNode && marker._elipParent) marker._elipParent.appendChild(el);
+    else if (!visible && el.parentNode) { marker._elipParent = el.parentNode; el.parentNode.removeChild(el); }
   }
   // Show these point features (the filtered result) on the clustered layer; false if it cannot yet.
   m.showPoints = function (features) {
@@ -320,6 +324,8 @@
       }).then(function (collection) {
         m.collections = m.collections || {};
         m.collections[url] = collection;
+        // Kept in list order: filtering then keeps it, so ranking without a place sorts an already sorted list.
+        (collection.features || []).sort(m.featureOrder);
         // The map needs only the point and the id: a light copy keeps each update small for Dash to pass on.
         (collection.features || []).forEach(function (f) {
           f.light = { type: "Feature", id: f.properties.id, geometry: f.geometry, properties: { id: f.properties.id } };
