@@ -346,7 +346,7 @@
       var collection = (m.collections || {})[data.url] || { features: [] };
       var ranked = m.rankFeatures(collection.features || [], m.criteria(types, langs, hood, q, openNow, day), near);
       var t1 = performance.now();
-      var shown = ranked.slice(0, limit || 50);
+      var shown = ranked.slice(0, limit || labels.page || 25);
       var selected = m.selectedId || null;
       var status = data.error ? t["Could not load the services. Please reload the page."]
         : near ? fmt(t["Nearest first, from {place}"], { place: near.label }) : "";
@@ -363,7 +363,7 @@
       m.lastRender = { ms: t3 - t0, rank: t1 - t0, list: t2 - t1, map: t3 - t2, inPlace: mapData === nu(), at: t3, count: ranked.length };
       return [mapData, box ? { bounds: box, transition: "flyToBounds" } : nu()];
     },
-    limit: function (n) { return 50 * (1 + (n || 0)); },
+    limit: function (n, labels) { return ((labels && labels.page) || 25) * (1 + (n || 0)); },
     select: function (chosen, clickData, data) {
       var trig = (dc.callback_context.triggered || []).map(function (x) { return x.prop_id; });
       var fromMap = trig.some(function (id) { return id.indexOf("clickData") !== -1; });

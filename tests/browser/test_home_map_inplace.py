@@ -71,3 +71,22 @@ def test_home_map001_in_place_updates_match_the_list(dash_duo, app):
     wait_count(dash_duo, N)
     until(lambda: map_point_count(dash_duo) == N, timeout=5)
     assert dash_duo.get_logs() == []
+
+
+def test_home_map002_show_more_reaches_every_result(dash_duo, app):
+    """Only a first page of cards is written per filter change; "Show more results" reaches all of them."""
+    from elip_map.pages.home import RESULTS_PAGE
+
+    dash_duo.start_server(app)
+    wait_count(dash_duo, N)
+    seen = len(dash_duo.find_elements("#home-results > li"))
+    assert seen == min(N, RESULTS_PAGE)
+    while seen < N:
+        assert str(N) in dash_duo.find_element("#home-status").text
+        dash_duo.find_element("#home-more").click()
+        until(lambda: len(dash_duo.find_elements("#home-results > li")) > seen, timeout=5)
+        seen = len(dash_duo.find_elements("#home-results > li"))
+    assert seen == N
+    until(lambda: not dash_duo.find_element("#home-more").is_displayed(), timeout=5)
+    assert dash_duo.find_element("#home-status").text == ""
+    assert dash_duo.get_logs() == []
