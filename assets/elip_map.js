@@ -3,7 +3,9 @@
  * window.elip.map.*            pure helpers (filter predicate, ranking) and Leaflet function props;
  *                              elip_map/filters.py is the Python twin of matches() and rankFeatures().
  * window.dash_clientside.elip_map.*   clientside callbacks: filtering happens here, with no server
- *                              round trip, and the list and the map are always built from one result.
+ *                              round trip, and the list and the map are always built from one result:
+ *                              the list, count and status are written as plain DOM and the clustered
+ *                              map is updated in place (showPoints), not through Dash props.
  * Listing text is never handed to Leaflet as HTML: the list is made of Dash components (React escapes
  * text) and markers carry no popup or tooltip.
  */
@@ -188,7 +190,9 @@
   // Show these point features (the filtered result) on the clustered layer; false if it cannot yet.
   m.showPoints = function (features) {
     m.shownPoints = features;
-    if (!clusterLayerReady()) return false;
+    // Not ready: the caller hands the features to `data`, and dash-leaflet builds a new index that
+    // clusterToLayer captures; forgetting the old one means it can never be reloaded by mistake.
+    if (!clusterLayerReady()) { m.cluster = null; return false; }
     var c = m.cluster, map = c.map, layer = c.layer, b = map.getBounds();
     c.index.load(features);
     var wanted = c.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom());
