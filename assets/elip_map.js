@@ -125,11 +125,11 @@
   // ---- clustered points, updated in place -------------------------------------------------------
   // Handing 10,000 features to dl.GeoJSON's `data` on every filter change cost Dash and dash-leaflet
   // about 60-120 ms (prop diffing, a new supercluster index, every marker torn down and rebuilt).
-  // dash-leaflet hands clusterToLayer its supercluster index and the Leaflet map (documented
-  // signature: feature, latlng, index, context), so a filter change reloads that same index with the
-  // matching points and moves the markers already on the map; pan and zoom keep using dash-leaflet's
-  // own redraw on the same index. Until a cluster has been drawn (nothing captured yet), or if the
-  // map was rebuilt, the render callback falls back to the `data` prop.
+  // dash-leaflet calls clusterToLayer(feature, latlng, index, context) with its supercluster index and
+  // a context holding the Leaflet map (the signature its own examples use), so a filter change reloads
+  // that same index with the matching points and moves the markers already on the map; pan and zoom
+  // keep using dash-leaflet's own redraw on the same index. Until a cluster has been drawn (nothing
+  // captured yet), or if the map was rebuilt, the render callback falls back to the `data` prop.
   function clusterClass(n) {
     return "marker-cluster " + (n > 1000 ? "marker-cluster-large" : n > 100 ? "marker-cluster-medium" : "marker-cluster-small");
   }
