@@ -133,9 +133,21 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+_METRES_PER_DEGREE = 6371008.8 * math.pi / 180  # EARTH_RADIUS_KM in metres, written as the browser writes it
+
+
+def ranking_metres(near_lat: float, near_lon: float, lat: float, lon: float) -> int:
+    """Whole metres on a flat earth around ``near``: within a city it differs from the great circle by far
+    less than a metre, and the browser ranks on exactly this number (rankFeatures in assets/elip_map.js)."""
+    kx = _METRES_PER_DEGREE * math.cos(near_lat * math.pi / 180)
+    dx, dy = (lon - near_lon) * kx, (lat - near_lat) * _METRES_PER_DEGREE
+    return math.floor(math.sqrt(dx * dx + dy * dy) + 0.5)  # JavaScript's Math.round
+
+
 def rank(features: Sequence[Mapping], criteria: Mapping, near: Mapping | None = None) -> list[tuple[Mapping, float | None]]:
-    """Matching features with their distance, nearest first when ``near`` = {"lat", "lon"} is given,
-    else by organization then location name (the browser's ``rankFeatures`` does the same)."""
+    """Matching features with their distance in km, nearest first when ``near`` = {"lat", "lon"} is given
+    (whole metres, then name), else by organization then location name; the browser's ``rankFeatures``
+    gives the same order and distances."""
     out: list[tuple[Mapping, float | None]] = []
     for feature in features:
         props = feature["properties"]
@@ -144,7 +156,7 @@ def rank(features: Sequence[Mapping], criteria: Mapping, near: Mapping | None = 
         dist = None
         if near:
             lon, lat = feature["geometry"]["coordinates"]
-            dist = distance_km(near["lat"], near["lon"], lat, lon)
+            dist = ranking_metres(near["lat"], near["lon"], lat, lon) / 1000
         out.append((feature, dist))
     if near:
         out.sort(key=lambda pair: (pair[1], pair[0]["properties"].get("sort") or ""))
