@@ -96,6 +96,7 @@
   // metre and needs no trigonometry per location. 100,000 locations rank in a few milliseconds.
   var MAX_METRES = 131071;
   var flatCache = new WeakMap();
+  var scratch = null;  // work arrays kept between rankings (one page ranks one collection at a time)
   // Longitudes and latitudes of a collection in one typed array, made once per collection.
   function flatCoordinates(features) {
     var xy = flatCache.get(features);
@@ -120,7 +121,11 @@
       }
       return out.sort(bySort);
     }
-    var xy = flatCoordinates(features), idx = new Uint32Array(n), metres = new Float64Array(n), count = 0;
+    var xy = flatCoordinates(features), count = 0;
+    if (!scratch || scratch.idx.length < n) scratch = { idx: new Uint32Array(n), metres: new Float64Array(n),
+                                                       starts: new Uint32Array(MAX_METRES + 2) };
+    var idx = scratch.idx, metres = scratch.metres, starts = scratch.starts;
+    starts.fill(0);
     var mPerDeg = 6371008.8 * Math.PI / 180, kx = mPerDeg * Math.cos(near.lat * Math.PI / 180);
     for (i = 0; i < n; i++) {
       if (filtering && !m.matches(features[i].properties, criteria)) continue;
@@ -128,7 +133,6 @@
       idx[count] = i;
       metres[count++] = Math.round(Math.sqrt(dx * dx + dy * dy));
     }
-    var starts = new Uint32Array(MAX_METRES + 2);
     for (k = 0; k < count; k++) starts[Math.min(metres[k], MAX_METRES) + 1]++;
     for (k = 1; k < starts.length; k++) starts[k] += starts[k - 1];
     // Each feature keeps one result record, reused by every later ranking (a new ranking always
