@@ -8,6 +8,7 @@ except in CI (CI=true), where a missing PostgreSQL or Chromium is a failure.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -132,3 +133,16 @@ def clear_pages_state():
     reset()
     yield
     reset()
+
+
+# --- accounts ----------------------------------------------------------------------------------------
+
+PASSWORD = "river valley trails 42"
+
+
+@functools.lru_cache(maxsize=4)
+def hash_password(password: str) -> str:
+    """A real argon2id hash, made once per test run: hashing is slow on purpose, and most tests are not about it."""
+    from elip_map.accounts.passwords import hash_password as _hash
+
+    return _hash(password)

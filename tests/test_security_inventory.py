@@ -7,7 +7,6 @@ attacker would: straight at the URL or at Dash's /_dash-update-component with fo
 
 from __future__ import annotations
 
-import functools
 import json
 
 import dash
@@ -15,21 +14,16 @@ import pytest
 from sqlalchemy import func, select
 
 from elip_map.accounts.models import User
-from elip_map.accounts.passwords import hash_password as _hash_password
 from elip_map.config import Settings
 from elip_map.directory.models import Address, Location, Organization, Service, ServiceAtLocation, ServiceType
 from elip_map.directory.storage import open_database
 from elip_map.review.audit import record_audit
 from elip_map.review.changes import submit_change
 from elip_map.review.models import ChangeRequest
+from tests.conftest import PASSWORD, hash_password
 
-PASSWORD = "river valley trails 42"
 
 
-@functools.lru_cache(maxsize=1)
-def hash_password(password: str) -> str:
-    """A real argon2id hash, made once per run: hashing is slow on purpose, and these tests are about the web."""
-    return _hash_password(password)
 # Strings that only exist in private data: none may appear in any answer to the wrong person.
 SECRET_B = "SECRET-B-REQUEST-7f3a"
 SECRET_EMAIL = "b-partner-4c1d@orgb.example"

@@ -9,15 +9,14 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from elip_map.accounts.models import User
-from elip_map.accounts.passwords import hash_password
 from elip_map.config import Settings
 from elip_map.directory.models import Address, Location, Organization, Service, ServiceAtLocation, ServiceType
 from elip_map.directory.storage import open_database
 from elip_map.factory import create_app
 from elip_map.review.models import ChangeRequest
+from tests.conftest import PASSWORD, hash_password
 
 pytestmark = pytest.mark.browser
-PASSWORD = "river valley trails 42"
 NEW_NAME = "Office renamed by partner"
 
 

@@ -17,8 +17,8 @@ from elip_map.accounts.service import (
 )
 from elip_map.cli import cli
 from elip_map.directory.models import Organization
+from tests.conftest import PASSWORD
 
-PASSWORD = "river valley trails 42"
 
 
 def _org(session, name="Org A") -> int:

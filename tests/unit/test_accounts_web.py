@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import pytest
 
 from elip_map.accounts.models import User
-from elip_map.accounts.passwords import hash_password as _hash_password
 from elip_map.accounts.web import gate, safe_next
 from elip_map.config import Settings
 from elip_map.directory.storage import open_database
+from tests.conftest import PASSWORD, hash_password
 
-PASSWORD = "river valley trails 42"
-
-
-@functools.lru_cache(maxsize=1)
-def hash_password(password: str) -> str:
-    """A real argon2id hash, made once per run: hashing is slow on purpose, and these tests are about the web."""
-    return _hash_password(password)
 
 
 @pytest.fixture

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import threading
 
 import pytest
 from sqlalchemy import func, select
 
 from elip_map.accounts.models import User
-from elip_map.accounts.passwords import hash_password
 from elip_map.directory.models import (
     Address, DuplicateSuspect, Language, Location, Organization, Phone, Service, ServiceAtLocation, ServiceType,
 )
@@ -23,11 +21,9 @@ from elip_map.review.changes import (
 from elip_map.review.health import duplicate_suspects, needs_attention, stale_cutoff, stale_locations
 from elip_map.review.models import ChangeRequest
 from elip_map.review.tx import in_transaction
+from tests.conftest import PASSWORD, hash_password
 
-PASSWORD = "river valley trails 42"
 
-
-@functools.lru_cache(maxsize=1)
 def password_hash() -> str:
     """One real argon2id hash for every test account (hashing is deliberately slow; accounts tests cover it)."""
     return hash_password(PASSWORD)

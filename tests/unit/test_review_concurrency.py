@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,20 +11,15 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from elip_map.accounts.models import User
-from elip_map.accounts.passwords import hash_password as _hash_password
 from elip_map.config import Settings
 from elip_map.directory.models import Address, Location, Organization
 from elip_map.directory.storage import open_database
 from elip_map.review.audit import audit_entries
 from elip_map.review.models import ChangeRequest
+from tests.conftest import PASSWORD, hash_password
 
-PASSWORD = "river valley trails 42"
 
 
-@functools.lru_cache(maxsize=1)
-def hash_password(password: str) -> str:
-    """A real argon2id hash, made once per run: hashing is slow on purpose, and these tests are about the web."""
-    return _hash_password(password)
 SUBMISSIONS = 50
 RESENT = 10  # double clicks / retried posts of the same submission
 

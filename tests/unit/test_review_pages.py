@@ -3,14 +3,12 @@ approvals by two staff members, pins for needs-attention locations, accounts and
 
 from __future__ import annotations
 
-import functools
 import logging
 
 import pytest
 from sqlalchemy import select
 
 from elip_map.accounts.models import User
-from elip_map.accounts.passwords import hash_password as _hash_password
 from elip_map.accounts.service import authenticate
 from elip_map.config import Settings
 from elip_map.directory.models import Address, Location, Organization
@@ -18,14 +16,8 @@ from elip_map.directory.storage import open_database
 from elip_map.review.audit import audit_entries
 from elip_map.review.changes import submit_change
 from elip_map.review.models import ChangeRequest
+from tests.conftest import PASSWORD, hash_password
 
-PASSWORD = "river valley trails 42"
-
-
-@functools.lru_cache(maxsize=1)
-def hash_password(password: str) -> str:
-    """A real argon2id hash, made once per run: hashing is slow on purpose, and these tests are about the web."""
-    return _hash_password(password)
 
 
 @pytest.fixture
