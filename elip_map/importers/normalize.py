@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import phonenumbers
 
+from ..directory.phones import display_phone
+
 # --- keys (identity for re-import and duplicate detection) ------------------------------------
 
 _STREET_WORDS = {
@@ -142,18 +144,6 @@ def is_po_box(address: str | None) -> bool:
 class PhoneValue:
     number: str  # E.164
     extension: str | None = None
-
-
-def display_phone(number: str, extension: str | None = None) -> str:
-    """Local format for people: display_phone('+17804247709') -> '(780) 424-7709'."""
-    try:
-        parsed = phonenumbers.parse(number, "CA")
-    except phonenumbers.NumberParseException:
-        return number
-    fmt = (phonenumbers.PhoneNumberFormat.NATIONAL if parsed.country_code == 1
-           else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    text = phonenumbers.format_number(parsed, fmt)
-    return f"{text} ext. {extension}" if extension else text
 
 
 def _as_typed_is_fine(raw: str, value: PhoneValue) -> bool:

@@ -20,12 +20,12 @@ import datetime as dt
 import re
 from typing import Any
 
-import phonenumbers
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..directory.languages import known_codes, language_name
+from ..directory.phones import to_e164 as normalise_phone
 from ..directory.models import (
     Address, GeocodeStatus, Language, Location, Phone, Schedule, Service, ServiceType, utcnow,
 )
@@ -102,17 +102,6 @@ def _clean_text(value: Any, limit: int, label: str, problems: list[str]) -> str 
         problems.append(f"{label} is too long (at most {limit} characters).")
         return None
     return value
-
-
-def normalise_phone(text: str) -> str:
-    """E.164 for a Canadian number: normalise_phone('(780) 424-7709') -> '+17804247709'; ValueError if not a number."""
-    try:
-        parsed = phonenumbers.parse(text, "CA")
-    except phonenumbers.NumberParseException:
-        raise ValueError(f"'{text}' is not a phone number.") from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise ValueError(f"'{text}' is not a valid phone number.")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _clean_hours(value: Any, problems: list[str]) -> list[list[int]] | None:
