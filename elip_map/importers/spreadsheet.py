@@ -291,6 +291,18 @@ def _language_words(cell: str) -> tuple[str, ...]:
     return tuple(split_languages(cell))
 
 
+def _resolve_words(words, resolve, msgs: nz.Corrections, unknown: str) -> list[str]:
+    """Sorted distinct codes for the words a cell lists; each word that resolves to nothing is reported."""
+    codes: set[str] = set()
+    for word in words:
+        code = resolve(word)
+        if code is None:
+            msgs.problems.append(unknown.format(word))
+        else:
+            codes.add(code)
+    return sorted(codes)
+
+
 def _cell(cells: list[object], columns: dict[str, int], fld: str) -> object:
     index = columns.get(fld)
     return cells[index] if index is not None and index < len(cells) else None
@@ -409,23 +421,12 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
     if "email" in columns:
         svc.fields["email"] = msgs.take(nz.normalize_email(_text(cells, columns, "email")))
     if "service_types" in columns:
-        slugs: list[str] = []
-        for word in _split_list(_text(cells, columns, "service_types")):
-            slug = service_type_slug(word)
-            if slug is None:
-                msgs.problems.append(f"service type '{word}' is not in the service-type list; left out")
-            elif slug not in slugs:
-                slugs.append(slug)
-        svc.types = sorted(slugs)
+        svc.types = _resolve_words(_split_list(_text(cells, columns, "service_types")), service_type_slug, msgs,
+                                   "service type '{}' is not in the service-type list; left out")
     if "languages" in columns:
-        codes: list[str] = []
-        for word in _language_words(_text(cells, columns, "languages")):
-            code = resolve_language(word)
-            if code is None:
-                msgs.problems.append(f"language '{word}' is not a language this importer knows; left out")
-            elif code not in codes:
-                codes.append(code)
-        svc.languages = [{"code": c, "note": None} for c in sorted(codes)]
+        codes = _resolve_words(_language_words(_text(cells, columns, "languages")), resolve_language, msgs,
+                               "language '{}' is not a language this importer knows; left out")
+        svc.languages = [{"code": c, "note": None} for c in codes]
 
     org = OrganizationRecord(key=nz.name_key(org_name), rows=[row_no])
     org.fields["name"] = org_name
