@@ -30,7 +30,7 @@ from elip_map.config import Settings  # noqa: E402
 from elip_map.directory.models import Address, Base, Location, Organization  # noqa: E402
 from elip_map.directory.storage import open_database  # noqa: E402
 from elip_map.importers.normalize import location_key, name_key  # noqa: E402
-from elip_map.importers.spreadsheet import import_file  # noqa: E402
+from elip_map.importers.run import import_file  # noqa: E402
 
 
 def _fresh(url_for, name):

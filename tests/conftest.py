@@ -120,6 +120,29 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def free_port() -> int:
+    """A port nobody listens on now, on 127.0.0.1 (two test runs on one machine never share one)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def dash_duo(dash_duo):
+    """dash[testing]'s browser, serving each app on a free port of 127.0.0.1 (its default counts up
+    from one fixed port, so two test runs side by side would meet)."""
+    start = dash_duo.start_server
+
+    def start_server(app, navigate=True, **kwargs):
+        kwargs.setdefault("port", free_port())
+        return start(app, navigate=navigate, **kwargs)
+
+    dash_duo.start_server = start_server
+    return dash_duo
+
+
 @pytest.fixture
 def clear_pages_state():
     """Dash keeps its page registry in module globals: empty it around each app a test builds."""

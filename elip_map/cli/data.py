@@ -25,7 +25,8 @@ def import_cmd(file: Path, dry_run: bool, report_path: Path | None, strict: bool
     The import applies completely or not at all. Exit status 0: applied (or checked, with
     --dry-run); 1: refused, nothing written.
     """
-    from ..importers.spreadsheet import ImportRefused, import_file
+    from ..importers.report import ImportRefused
+    from ..importers.run import import_file
 
     settings = _common.settings()
     max_bytes = int(max_size_mb * 1024 * 1024) if max_size_mb else None

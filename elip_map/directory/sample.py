@@ -16,7 +16,7 @@ def load_sample_if_empty(database: Database) -> bool:
             return False
     if not SAMPLE_FILE.exists():
         return False
-    from ..importers.spreadsheet import import_file  # imported late: importers depend on this package
+    from ..importers.run import import_file  # imported late: importers depend on this package
 
     import_file(database, SAMPLE_FILE)
     with database.session() as session:

@@ -1,6 +1,6 @@
-"""Import and export of the service directory.
+"""Import of the service directory from partner spreadsheets and HSDS files.
 
-``spreadsheet`` reads CSV/XLSX partner spreadsheets (and dispatches HSDS JSON to ``hsds``) into
-records (``records``), cleaned by the pure rules in ``normalize``; ``writer`` applies them in one
-transaction; ``report`` says what happened to every row. Entry point: ``spreadsheet.import_file``.
+``run.import_file`` is the entry point: ``spreadsheet`` reads CSV/XLSX and ``hsds`` reads HSDS JSON
+into records (``records``), cleaned by the pure rules in ``normalize``; ``writer`` applies them in one
+transaction; ``report`` says what happened to every row (and holds ``ImportRefused``).
 """

@@ -20,7 +20,7 @@ from ..directory.storage import directory_version
 from ..directory.taxonomy import BY_SLUG, SLUGS
 from . import normalize as nz
 from .records import LocationRecord, OrganizationRecord, Plan, ServiceRecord
-from .report import ImportReport, RowReport
+from .report import ImportRefused, ImportReport, RowReport
 
 HSDS_VERSION = "3.0"
 _NAMESPACE = uuid.UUID("9d5c4b8e-6f0e-4d8a-9a51-2f1c1e0b7a10")  # fixed: ids must not change between runs
@@ -181,7 +181,6 @@ def _language_dicts(items) -> list[dict]:
 
 def plan_from_hsds(data: bytes, report: ImportReport) -> Plan:
     """Records from an HSDS-style JSON document (our export, or another HSDS 3 producer's)."""
-    from .spreadsheet import ImportRefused
 
     try:
         document = json.loads(data.decode("utf-8-sig"))

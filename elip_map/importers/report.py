@@ -21,6 +21,14 @@ MERGED = "duplicate-merged"
 SKIPPED = "skipped"
 
 
+class ImportRefused(Exception):
+    """A file-level problem: the import is refused and nothing is written."""
+
+    def __init__(self, message: str, report: "ImportReport | None" = None):
+        super().__init__(message)
+        self.report = report
+
+
 @dataclass
 class RowReport:
     row: int

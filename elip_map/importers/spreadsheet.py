@@ -20,15 +20,7 @@ from ..directory.languages import resolve_language, split_languages
 from ..directory.taxonomy import resolve_service_type
 from . import normalize as nz
 from .records import LocationRecord, OrganizationRecord, Plan, ServiceRecord
-from .report import MERGED, REJECTED, SKIPPED, ImportReport, RowReport
-
-
-class ImportRefused(Exception):
-    """A file-level problem: the import is refused and nothing is written."""
-
-    def __init__(self, message: str, report: ImportReport | None = None):
-        super().__init__(message)
-        self.report = report
+from .report import MERGED, REJECTED, SKIPPED, ImportRefused, ImportReport, RowReport
 
 
 # --- header mapping ----------------------------------------------------------------------------
@@ -558,52 +550,3 @@ def _merge_location(loc: LocationRecord, other: LocationRecord, rep: RowReport) 
     if not loc.addresses:
         loc.addresses = other.addresses
     loc.has_coordinates = loc.has_coordinates or other.has_coordinates
-
-
-# --- the entry point -------------------------------------------------------------------------
-
-def import_file(database, path, *, settings=None, dry_run: bool = False, strict: bool = False,
-                max_bytes: int | None = None, geocode: bool = True, actor=None) -> ImportReport:
-    """Import a CSV, XLSX or HSDS JSON file into the directory, completely or not at all.
-
-    Raises :class:`ImportRefused` (nothing written) for a file-level problem, or with ``strict`` when
-    any row is rejected. Returns the row-by-row report otherwise.
-    """
-    from ..config import Settings
-    from .writer import apply_plan
-
-    settings = settings or Settings.from_env()
-    path = Path(path)
-    report = ImportReport(source=path.name, dry_run=dry_run)
-    limit = settings.max_upload_bytes if max_bytes is None else max_bytes
-    try:
-        if not path.is_file():
-            raise ImportRefused(f"there is no file at '{path}'")
-        check_size(path.stat().st_size, limit)
-        data = path.read_bytes()
-        check_size(len(data), limit)  # the file may have grown since stat
-        if path.suffix.lower() == ".json":
-            from .hsds import plan_from_hsds
-
-            plan = plan_from_hsds(data, report)
-        else:
-            table = read_table(data, path.name)
-            header = map_headers(table.headers)
-            report.file_notes.extend(table.notes + header.notes)
-            if table.carried:
-                report.file_notes.append(f"{len(table.carried)} row(s) took a value from a merged cell above them")
-            if table.blank_rows:
-                report.file_notes.append(f"{len(table.blank_rows)} blank row(s) skipped")
-            plan = build_plan(table, header, report)
-        if strict and report.rejected:
-            raise ImportRefused(f"{len(report.rejected)} row(s) rejected and --strict was given "
-                                f"(first: row {report.rejected[0].row}, {report.rejected[0].text})")
-        if not plan.organizations:
-            raise ImportRefused("no row could be imported" if report.rows else "the file has no data rows")
-    except ImportRefused as exc:
-        report.refused = str(exc)
-        exc.report = report
-        raise
-    apply_plan(database, plan, report, settings=settings, dry_run=dry_run, geocode=geocode, actor=actor)
-    report.rows.sort(key=lambda r: r.row)
-    return report

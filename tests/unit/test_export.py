@@ -14,7 +14,7 @@ from elip_map.directory.sample import SAMPLE_FILE
 from elip_map.directory.storage import open_database
 from elip_map.exporters import CSV_COLUMNS, export_text
 from elip_map.importers.dump import canonical_dump, table_dump
-from elip_map.importers.spreadsheet import import_file
+from elip_map.importers.run import import_file
 from tests.conftest import TEST_DATA
 
 SETTINGS = Settings()

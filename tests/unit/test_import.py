@@ -15,7 +15,8 @@ from elip_map.directory.models import DuplicateSuspect, Location, Organization, 
 from elip_map.directory.sample import SAMPLE_FILE, load_sample_if_empty
 from elip_map.directory.storage import DATASET_KEY, directory_version, get_meta
 from elip_map.importers.dump import table_dump
-from elip_map.importers.spreadsheet import ImportRefused, import_file
+from elip_map.importers.report import ImportRefused
+from elip_map.importers.run import import_file
 from tests.conftest import SHARED_PARTNERS, TEST_DATA
 
 SETTINGS = Settings()

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from elip_map.importers import normalize as nz
-from elip_map.importers.spreadsheet import ImportRefused, map_headers, read_table
+from elip_map.importers.report import ImportRefused
+from elip_map.importers.spreadsheet import map_headers, read_table
 
 T = dt.time
 

@@ -1,0 +1,57 @@
+"""The import entry point: pick the reader for a file's format, then write the plan all or nothing.
+
+Readers (``spreadsheet`` for CSV/XLSX, ``hsds`` for HSDS JSON) never touch the database; ``writer``
+applies what they planned in one transaction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config import Settings
+from .hsds import plan_from_hsds
+from .report import ImportRefused, ImportReport
+from .spreadsheet import build_plan, check_size, map_headers, read_table
+from .writer import apply_plan
+
+
+def import_file(database, path, *, settings=None, dry_run: bool = False, strict: bool = False,
+                max_bytes: int | None = None, geocode: bool = True, actor=None) -> ImportReport:
+    """Import a CSV, XLSX or HSDS JSON file into the directory, completely or not at all.
+
+    Raises :class:`ImportRefused` (nothing written) for a file-level problem, or with ``strict`` when
+    any row is rejected. Returns the row-by-row report otherwise.
+    """
+    settings = settings or Settings.from_env()
+    path = Path(path)
+    report = ImportReport(source=path.name, dry_run=dry_run)
+    limit = settings.max_upload_bytes if max_bytes is None else max_bytes
+    try:
+        if not path.is_file():
+            raise ImportRefused(f"there is no file at '{path}'")
+        check_size(path.stat().st_size, limit)
+        data = path.read_bytes()
+        check_size(len(data), limit)  # the file may have grown since stat
+        if path.suffix.lower() == ".json":
+            plan = plan_from_hsds(data, report)
+        else:
+            table = read_table(data, path.name)
+            header = map_headers(table.headers)
+            report.file_notes.extend(table.notes + header.notes)
+            if table.carried:
+                report.file_notes.append(f"{len(table.carried)} row(s) took a value from a merged cell above them")
+            if table.blank_rows:
+                report.file_notes.append(f"{len(table.blank_rows)} blank row(s) skipped")
+            plan = build_plan(table, header, report)
+        if strict and report.rejected:
+            raise ImportRefused(f"{len(report.rejected)} row(s) rejected and --strict was given "
+                                f"(first: row {report.rejected[0].row}, {report.rejected[0].text})")
+        if not plan.organizations:
+            raise ImportRefused("no row could be imported" if report.rows else "the file has no data rows")
+    except ImportRefused as exc:
+        report.refused = str(exc)
+        exc.report = report
+        raise
+    apply_plan(database, plan, report, settings=settings, dry_run=dry_run, geocode=geocode, actor=actor)
+    report.rows.sort(key=lambda r: r.row)
+    return report
