@@ -9,52 +9,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 
 from flask import Blueprint, Response, current_app, request
-from sqlalchemy import func, select
 
-from .directory.models import Location
-from .directory.storage import DATASET_KEY, directory_version, get_meta
+from .directory.fingerprint import VersionedCache, directory_fingerprint
 from .listing import feature_collection, load_listings
 
 api = Blueprint("elip_api", __name__, url_prefix="/api")
 GEOJSON_MIMETYPE = "application/geo+json"
-
-
-class VersionedCache:
-    """A tiny cache keyed by directory fingerprint: entries never change, old ones fall out.
-
-    Keys are content fingerprints, so two workers or two requests can never see different answers
-    for the same key; this is memoisation, not shared mutable state.
-    """
-
-    def __init__(self, size: int = 4):
-        self.size = size
-        self._items: OrderedDict[str, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_build(self, key: str, build):
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = build()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-
-def directory_fingerprint(session) -> str:
-    """Changes whenever a location is added, removed or edited, even by code that forgets to bump
-    the directory version."""
-    count, newest, top = session.execute(
-        select(func.count(Location.id), func.max(Location.updated_at), func.max(Location.id))).one()
-    parts = [str(directory_version(session)), str(count), str(newest), str(top), get_meta(session, DATASET_KEY, "") or ""]
-    return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 
 def _conditional(body: bytes, etag: str, mimetype: str, gzipped: bytes | None = None) -> Response:

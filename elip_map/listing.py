@@ -444,7 +444,7 @@ def split_param(value) -> list[str]:
 
 def page_context(config: Mapping) -> dict:
     """Per-request facts for the page, read from the database named in the app's config."""
-    from .api import directory_fingerprint
+    from .directory.fingerprint import directory_fingerprint
 
     database = config["ELIP_DATABASE"]
     settings = config["ELIP_SETTINGS"]
