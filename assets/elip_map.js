@@ -15,11 +15,26 @@
   var m = (ns.map = ns.map || {});
 
   // ---- predicate (twin of elip_map/filters.py) ------------------------------------------------
-  var SPLIT = /[^\p{L}\p{N}]+/u;
+  // Text keys: twin of elip_map/rules/text.py (fold). Accents are dropped from Latin, Greek and
+  // Cyrillic letters only; other scripts keep their marks; Arabic-script variants are unified.
+  var SPLIT = /[^\p{L}\p{N}\p{M}]+/u, MARK = /\p{M}/u;
+  var ARABIC_FOLD = { "\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627",
+                      "\u0649": "\u064a", "\u06cc": "\u064a", "\u06a9": "\u0643", "\u0629": "\u0647", "\u0640": "" };
   m.normalize = function (text) {
     if (!text) return "";
-    var plain = String(text).normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
-    return plain.split(SPLIT).filter(Boolean).join(" ");
+    var s = String(text);
+    if (/^[\x00-\x7f]*$/.test(s)) return s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).join(" ");
+    var out = "", base = 0;
+    for (var ch of s.normalize("NFKD").toLowerCase()) {
+      if (MARK.test(ch)) {
+        var cp = ch.codePointAt(0);
+        if (base < 0x530 || (base >= 0x1e00 && base < 0x2000) || (cp >= 0x64b && cp <= 0x65f) || cp === 0x670) continue;
+      } else {
+        base = ch.codePointAt(0);
+      }
+      out += ARABIC_FOLD[ch] !== undefined ? ARABIC_FOLD[ch] : ch;
+    }
+    return out.normalize("NFC").split(SPLIT).filter(Boolean).join(" ");
   };
   m.editDistance = function (a, b, limit) {
     if (Math.abs(a.length - b.length) > limit) return limit + 1;

@@ -1,7 +1,7 @@
 """Newcomer page: time from a filter change to the map and the list updated, in Chromium, 10,000 locations.
 
 Target (docs/PRODUCT.md): under 50 ms, with no server round trip. Printed beside the same filter done
-the old way, by a server callback (Python filters the same 10,000 features with ``elip_map.filters``,
+the old way, by a server callback (Python filters the same 10,000 features with ``elip_map.rules.filters``,
 sends the map data and the first page of list entries back), measured the same way in the same run.
 
 Run: ``.venv/bin/python bench/bench_filter.py [--locations 10000] [--repeats 5]``
@@ -19,7 +19,8 @@ from _newcomer import MEASURE_CLICK_JS, LocalServer, build_directory, chromium, 
 
 from elip_map.config import Settings
 from elip_map.directory.storage import open_database
-from elip_map.listing import feature_collection, load_listings
+from elip_map.api.feed import feature_collection
+from elip_map.directory.listings import load_listings
 
 # Filter changes to time, as a reader would make them (each click toggles one box).
 CLICKS = [
@@ -39,7 +40,7 @@ def server_callback_app(collection: dict):
     from elip_map.components.card import listing_card
     from elip_map.components.filter_panel import service_options
     from elip_map.components.service_map import SUPERCLUSTER_OPTIONS, js
-    from elip_map.filters import rank
+    from elip_map.rules.filters import rank
     from elip_map.pages.home import RESULTS_PAGE
     from elip_map.paths import ASSETS_DIR
 

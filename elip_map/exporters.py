@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .directory.models import Location, Organization, Service, ServiceAtLocation
-from .directory.phones import display_phone
+from .rules.phones import display_phone
 from .importers.normalize import Opening, format_hours, neutralise_cell
 
 FORMATS = ("csv", "hsds-json")

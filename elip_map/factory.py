@@ -14,7 +14,7 @@ from .components.navbar import footer, nav_pages, navbar, sample_banner
 from .config import Settings
 from .directory.storage import open_database
 from .i18n import negotiate_ui, text_direction
-from .listing import load_neighbourhoods_for_app
+from .spatial.neighbourhoods import load_neighbourhoods_for_app
 from .paths import ASSETS_DIR, PACKAGE_DIR
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import phonenumbers
 
-from ..directory.phones import display_phone
+from ..rules.phones import display_phone
 
 # --- keys (identity for re-import and duplicate detection) ------------------------------------
 
@@ -152,7 +152,7 @@ def _as_typed_is_fine(raw: str, value: PhoneValue) -> bool:
     digits = value.number[2:] if value.number.startswith("+1") else None
     fine = {value.number, base}
     if digits:
-        fine.add(f"{digits[:3]}-{digits[3:6]}-{digits[6:]}")
+        fine.add(f"({digits[:3]}) {digits[3:6]}-{digits[6:]}")
     raw_main = re.split(r"\s*(?:ext\.?|x|extension)\s*\d+$", raw, flags=re.I)[0].strip()
     return raw_main in fine
 

@@ -17,7 +17,7 @@ from elip_map.components.service_map import service_map
 from elip_map.directory.languages import language_name
 from elip_map.directory.taxonomy import SERVICE_TYPES
 from elip_map.i18n import N_, negotiate_ui, translate_all, translator
-from elip_map.listing import near_answer, page_context, split_param
+from elip_map.components.home_context import near_answer, page_context, split_param
 
 dash.register_page(__name__, path="/", name=N_("Find services"), title="ELIP Service Map", nav=True, order=0)
 

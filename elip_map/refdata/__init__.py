@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..paths import GEODATA_DIR
-from .build import DEMAND_FILE, MANIFEST_FILE, NEIGHBOURHOODS_FILE, UNMATCHED_FILE, build_geodata
+from ..spatial.neighbourhoods import read_boundaries
+from .build import DEMAND_FILE, MANIFEST_FILE, UNMATCHED_FILE, build_geodata
 from .demand import (DEMAND_COLUMNS, DWELLING_LANGUAGE_COLUMNS, DWELLINGS_TOTAL_COLUMN,
                      INDIGENOUS_LANGUAGES_COLUMN)
 from .sources import ATTRIBUTION, LICENCE, RefDataError
@@ -34,24 +35,12 @@ def _file(geodata_dir: Path | str, name: str) -> Path:
 
 
 def load_neighbourhoods(geodata_dir: Path | str = GEODATA_DIR):
-    """The current neighbourhood boundaries as a GeoDataFrame in EPSG:4326.
-
-    Columns: ``neighbourhood_number`` (str), ``name``, ``ward``, ``district``, ``geometry``
-    (MultiPolygon), one row per neighbourhood, sorted by number.
-
-    Example
-    -------
-    >>> gdf = load_neighbourhoods()
-    >>> len(gdf), gdf.crs.to_epsg()
-    (406, 4326)
-    """
-    import geopandas as gpd
-
-    gdf = gpd.read_file(_file(geodata_dir, NEIGHBOURHOODS_FILE))
-    gdf["neighbourhood_number"] = gdf["neighbourhood_number"].astype(str)
-    if gdf.crs is None or gdf.crs.to_epsg() != 4326:
-        gdf = gdf.set_crs("EPSG:4326", allow_override=True)
-    return gdf[["neighbourhood_number", "name", "ward", "district", "geometry"]]
+    """The current neighbourhood boundaries as a GeoDataFrame in EPSG:4326 (see
+    :func:`elip_map.spatial.neighbourhoods.read_boundaries`); a missing file is a RefDataError."""
+    try:
+        return read_boundaries(geodata_dir)
+    except FileNotFoundError as exc:
+        raise RefDataError(str(exc)) from None
 
 
 def load_demand(geodata_dir: Path | str = GEODATA_DIR) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..directory.languages import known_codes, language_name
-from ..directory.phones import to_e164 as normalise_phone
+from ..rules.phones import to_e164 as normalise_phone
 from ..directory.models import (
     Address, GeocodeStatus, Language, Location, Phone, Schedule, Service, ServiceType, utcnow,
 )

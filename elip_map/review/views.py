@@ -50,7 +50,7 @@ def _locations(session: Session, org_id: int) -> list[Location]:
 
 def organization_listings(session: Session, user: Any, org_id: int) -> list[dict]:
     """Every location of the organization as the public listing dict, plus whether the public sees it."""
-    from ..listing import listing_from_location
+    from ..directory.listings import listing_from_location
 
     if not may_edit_organization(user, org_id):
         raise ReviewError("This organization is not yours.")

@@ -19,8 +19,9 @@ from test_listing import add_location  # noqa: E402  (the same tiny directory bu
 from elip_map.config import Settings  # noqa: E402
 from elip_map.directory.storage import open_database  # noqa: E402
 from elip_map.factory import create_app  # noqa: E402
-from elip_map.filters import distance_km, matches  # noqa: E402
-from elip_map.listing import feature_collection, load_listings  # noqa: E402
+from elip_map.rules.filters import distance_km, matches  # noqa: E402
+from elip_map.api.feed import feature_collection
+from elip_map.directory.listings import load_listings  # noqa: E402
 
 pytestmark = pytest.mark.browser
 XSS_NAME = "<img src=x onerror=alert(1)>"
@@ -107,13 +108,15 @@ def test_home001_loads_and_filters_match_directory(dash_duo, app):
     assert sorted(listed_ids(dash_duo)) == wanted
     until(lambda: map_point_count(dash_duo) == len(wanted), timeout=5)
 
-    # One truth table, two languages: the browser's predicate agrees with elip_map.filters row by row.
-    from test_filters import TRUTH_TABLE
+    # One truth table, two languages: the browser's predicate agrees with elip_map.rules.filters row by row.
+    from test_filters import FOLD_TABLE, TRUTH_TABLE
 
     for props, criteria_row, expected, why in TRUTH_TABLE:
         got = dash_duo.driver.execute_script("return window.elip.map.matches(arguments[0], arguments[1])",
                                              props, criteria_row)
         assert got is expected, why
+    for text, expected in FOLD_TABLE:
+        assert dash_duo.driver.execute_script("return window.elip.map.normalize(arguments[0])", text) == expected, text
     assert dash_duo.get_logs() == []
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from elip_map.filters import rank
+from elip_map.rules.filters import rank
 
 ASSET = Path(__file__).resolve().parents[2] / "assets" / "elip_map.js"
 

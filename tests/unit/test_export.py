@@ -73,7 +73,7 @@ def test_csv_has_one_row_per_location_with_the_contract_columns(sqlite_db):
     merged = next(r for r in rows if r["organization"] == "Newcomer Centre")
     assert merged["service_types"] == "employment;information-orientation;language-training"
     assert merged["languages"] == "ar;fa;prs;ti"
-    assert merged["phone"] == "(780) 424-7709; (780) 555-0134 ext. 12"
+    assert merged["phone"] == "780-424-7709; 780-555-0134 ext. 12"
     assert merged["hours"] == "Mon-Fri 09:00-17:00"
     pin = next(r for r in rows if r["location_name"] == "Mill Woods satellite")
     assert (pin["lat"], pin["lon"], pin["geocode_status"], pin["neighbourhood"]) == (

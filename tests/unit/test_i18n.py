@@ -14,7 +14,7 @@ from elip_map.i18n import SUPPORTED_UI, catalogue_path, negotiate_ui, text_direc
 from elip_map.paths import PACKAGE_DIR
 
 # Modules of the app shell and the newcomer page; other pages bring their own strings.
-SOURCES = ("components", "pages/home.py", "pages/about.py", "pages/not_found_404.py", "listing.py", "factory.py")
+SOURCES = ("components", "pages/home.py", "pages/about.py", "pages/not_found_404.py", "factory.py")
 
 
 def _source_messages() -> set[str]:

@@ -9,8 +9,12 @@ import pytest
 
 from elip_map.directory.models import (Address, Language, Location, Organization, Phone, Schedule, Service,
                                        ServiceAtLocation, ServiceType)
-from elip_map.listing import (count_unplaced, feature_collection, load_listings, neighbourhoods_from_geojson,
-                              public_language_codes, resolve_near, safe_website, split_param)
+from elip_map.api.feed import feature_collection
+from elip_map.components.home_context import split_param
+from elip_map.directory.listings import count_unplaced, listing_from_location, load_listings, public_language_codes
+from elip_map.geocoding.near import resolve_near
+from elip_map.rules.urls import safe_website
+from elip_map.spatial.neighbourhoods import neighbourhoods_from_geojson
 
 
 def add_location(session, org_name, loc_name, *, lat=53.55, lon=-113.5, status="ok", closed=False, types=("food",),
@@ -148,7 +152,6 @@ def test_neighbourhood_outlines_are_simplified_for_phones(geodata_mirror):
 def test_bulk_query_agrees_with_one_location_view(db):
     """load_listings (column queries, fast) and listing_from_location (ORM, one location) say the same."""
     from elip_map.directory.models import Location as Loc
-    from elip_map.listing import listing_from_location
 
     with db.session() as s:
         add_location(s, "Org A", "One", types=("food", "health"), langs=("ar",), phone="+17805550100",

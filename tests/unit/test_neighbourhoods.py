@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry import box
 
 from elip_map.spatial.neighbourhoods import (NeighbourhoodIndex, NeighbourhoodMatch, assign_neighbourhoods,
-                                             find_neighbourhood, neighbourhood_names, normalise_name)
+                                             find_neighbourhood, neighbourhood_names, closest_key)
 
 # Two adjacent 0.01-degree squares in Edmonton sharing the edge lon = -113.49, plus a detached one.
 WEST = box(-113.50, 53.54, -113.49, 53.55)
@@ -71,9 +71,11 @@ def test_find_by_name_ignores_case_accents_and_punctuation(tiny_index, typed, nu
         assert shapely.contains_xy({"1010": WEST, "1020": EAST}[number], place.lon, place.lat)
 
 
-def test_normalise_name():
-    assert normalise_name("Wîhkwêntôwin") == "wihkwentowin"
-    assert normalise_name("O'Leary  Park") == "o leary park"
+def test_closest_key_takes_one_clear_misspelling_only():
+    keys = {"millwoods": 1, "mill creek": 2, "laurel": 3, "laurier heights": 4}
+    assert closest_key("millwods", keys) == "millwoods"
+    assert closest_key("lau", keys) is None  # too short to guess
+    assert closest_key("downtown", keys) is None
 
 
 # --- the committed boundaries ----------------------------------------------------------------------

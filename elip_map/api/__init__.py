@@ -12,8 +12,9 @@ import json
 
 from flask import Blueprint, Response, current_app, request
 
-from .directory.fingerprint import VersionedCache, directory_fingerprint
-from .listing import feature_collection, load_listings
+from ..directory.fingerprint import VersionedCache, directory_fingerprint
+from ..directory.listings import load_listings
+from .feed import feature_collection
 
 api = Blueprint("elip_api", __name__, url_prefix="/api")
 GEOJSON_MIMETYPE = "application/geo+json"

@@ -10,21 +10,11 @@ facets, all must match (service AND language AND neighbourhood AND text AND hour
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
+from .text import fold
+
 EARTH_RADIUS_KM = 6371.0088
-_SPLIT = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def normalize_text(text: str | None) -> str:
-    """Lower-case, accent-free words joined by single spaces: normalize_text('Café-Santé') -> 'cafe sante'."""
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    return " ".join(w for w in _SPLIT.split(plain) if w)
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -74,7 +64,7 @@ def token_matches(token: str, words: Sequence[str]) -> bool:
 
 def text_matches(query: str, haystack: str) -> bool:
     """Every word of the query matches a word of the (already normalised) haystack."""
-    tokens = normalize_text(query).split()
+    tokens = fold(query).split()
     if not tokens:
         return True
     words = haystack.split()
