@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from .directory.models import Location, Organization, Service, ServiceAtLocation
 from .rules.phones import display_phone
-from .importers.normalize import Opening, format_hours, neutralise_cell
+from .importers.normalize import Opening, format_hours
+from .rules.cells import neutralise_cell
 
 FORMATS = ("csv", "hsds-json")
 

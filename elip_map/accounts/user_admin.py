@@ -26,7 +26,7 @@ def manage_user(database: Database, staff: Any, adding: bool, *, email: str | No
                 reset_password: str | None, toggle: bool = False) -> tuple[bool, str, list[dict]]:
     """Add an account, reset a password, or (``toggle``) disable/enable the account named by ``reset_email``;
     returns (ok, message for the page, refreshed account rows)."""
-    from ..review.audit import record_audit
+    from ..directory.audit import record_audit
 
     if not getattr(staff, "is_staff", False):
         raise PermissionError("staff only")

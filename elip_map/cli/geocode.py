@@ -21,7 +21,7 @@ def geocode_cmd(force: bool, list_attention: bool) -> None:
 
     from ..directory.models import GeocodeStatus, Location
     from ..directory.storage import bump_directory_version
-    from ..review.audit import record_audit
+    from ..directory.audit import record_audit
     from ..geocoding.apply import geocode_locations
     from ._common import database, settings
 

@@ -13,7 +13,7 @@ import click
 from ..accounts.passwords import WeakPassword
 from ..accounts.service import AccountError, find_user, list_users, create_user, set_password
 from ..accounts.models import ROLES
-from ..review.audit import record_audit
+from ..directory.audit import record_audit
 from ._common import database
 
 PASSWORD_ENV = "ELIP_USER_PASSWORD"

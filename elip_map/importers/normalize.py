@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import phonenumbers
 
+from ..rules.cells import neutralise_cell, unneutralise_cell  # noqa: F401  (re-exported for readers)
 from ..rules.phones import display_phone
 
 # --- keys (identity for re-import and duplicate detection) ------------------------------------
@@ -61,31 +62,6 @@ def location_key(address_1: str | None, address_2: str | None, name: str | None,
     if postal_code:
         return "postal:" + postal_code.replace(" ", "").lower()
     return ""
-
-
-# --- formula neutralisation (CSV export) and its undoing ----------------------------------------
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE]-?\d+)?$")
-
-
-def neutralise_cell(value: str) -> str:
-    """Prefix a quote so spreadsheets show the text instead of running it: '=1+1' -> "'=1+1".
-
-    A plain negative number ('-113.49', a longitude) cannot run anything and stays a number.
-    """
-    if value and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
-
-
-def unneutralise_cell(value: str) -> str:
-    """Undo :func:`neutralise_cell` on re-import: "'+1780..." -> '+1780...'."""
-    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(value[1:]):
-        return value[1:]
-    return value
 
 
 # --- text cells ------------------------------------------------------------------------------

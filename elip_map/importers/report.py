@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..rules.cells import neutralise_cell
+
 IMPORTED = "imported"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
@@ -116,6 +118,4 @@ class ImportReport:
 
 def _safe(text: str) -> str:
     """The report is opened in spreadsheets too: neutralise formula-looking text from the data."""
-    from .normalize import neutralise_cell
-
     return neutralise_cell(text or "")

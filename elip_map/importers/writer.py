@@ -457,7 +457,7 @@ def _combine(loc_action: str, svc_action: str) -> str:
 
 def _record_audit(session: Session, outcome: WriteOutcome, report: ImportReport, actor) -> None:
     """One entry for the import as a whole, and one per existing location it changed (before and after)."""
-    from ..review.audit import record_audit
+    from ..directory.audit import record_audit
 
     actor = actor or f"import: {report.source}"
     counts = {status: n for status, n in sorted(report.counts().items())}

@@ -31,7 +31,7 @@ from ..directory.models import (
 )
 from ..directory.storage import bump_directory_version
 from ..directory.taxonomy import BY_SLUG
-from .audit import record_audit
+from ..directory.audit import record_audit
 from .models import ChangeRequest, RequestStatus
 
 TEXT_FIELDS = {"name": 300, "description": 4000, "accessibility": 2000, "address_1": 300, "hours_note": 300}

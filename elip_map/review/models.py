@@ -1,4 +1,4 @@
-"""Change requests and the audit log (tables added by migration 0002)."""
+"""Change requests (table added by migration 0002; the audit log lives in ``directory.audit``)."""
 
 from __future__ import annotations
 
@@ -44,21 +44,3 @@ class ChangeRequest(Base):
     location: Mapped[Location | None] = relationship()
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
-
-
-class AuditEntry(Base):
-    """Who changed what in the directory, when, with the values before and after."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_entity", "entity_type", "entity_id"), Index("ix_audit_log_at", "at"))
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
-    # Kept as text too, so the log still names a user after the account is deleted (or "import", "system").
-    actor_label: Mapped[str] = mapped_column(String(300), nullable=False)
-    action: Mapped[str] = mapped_column(String(60), nullable=False)
-    entity_type: Mapped[str] = mapped_column(String(60), nullable=False)
-    entity_id: Mapped[str | None] = mapped_column(String(60))
-    before: Mapped[dict | None] = mapped_column(JSON)
-    after: Mapped[dict | None] = mapped_column(JSON)

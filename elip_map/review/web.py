@@ -8,7 +8,7 @@ from flask import Response
 
 from ..accounts.permissions import require_staff
 from ..directory.storage import Database
-from .audit import audit_csv, audit_entries
+from ..directory.audit import audit_csv, audit_entries
 
 
 def init_review_routes(server, database: Database) -> None:

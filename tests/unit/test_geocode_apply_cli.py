@@ -87,7 +87,7 @@ def test_geocode_command_summary_and_attention_list(sqlite_db, tmp_path, monkeyp
     assert "PO box" in result.output
     # New pins reach the map and coverage caches (directory version) and the staff audit log.
     from elip_map.directory.storage import directory_version
-    from elip_map.review.audit import audit_entries
+    from elip_map.directory.audit import audit_entries
 
     with sqlite_db.session() as s:
         assert directory_version(s) == 1

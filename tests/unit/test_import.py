@@ -309,7 +309,7 @@ def test_coordinates_typed_in_the_file_are_kept_and_placed_in_their_neighbourhoo
 
 
 def test_imports_are_in_the_audit_log_with_before_and_after(db, tmp_path):
-    from elip_map.review.audit import audit_entries
+    from elip_map.directory.audit import audit_entries
 
     import_file(db, CLEAN, settings=SETTINGS, actor="data steward: import_clean.csv")
     changed = tmp_path / "clean_changed.csv"

@@ -13,7 +13,7 @@ from elip_map.directory.models import (
     Address, DuplicateSuspect, Language, Location, Organization, Phone, Service, ServiceAtLocation, ServiceType,
 )
 from elip_map.directory.storage import directory_version
-from elip_map.review.audit import audit_csv, audit_entries
+from elip_map.directory.audit import audit_csv, audit_entries
 from elip_map.review.changes import (
     Conflict, InvalidChange, ReviewError, approve, diff_rows, direct_edit, location_snapshot, mark_still_correct,
     normalise_phone, place_pin, refresh_request, reject, submit_change, validate_payload,
@@ -294,7 +294,7 @@ def test_data_health_lists(world):
 def test_audit_csv_neutralises_formulas(world):
     db = world["db"]
     with db.session() as s:
-        from elip_map.review.audit import record_audit
+        from elip_map.directory.audit import record_audit
         record_audit(s, "=HYPERLINK(\"x\")", "import", "organization", 1, None, {"name": "=1+1"})
     with db.session() as s:
         text = audit_csv(audit_entries(s))

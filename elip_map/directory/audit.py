@@ -1,7 +1,9 @@
 """The audit log: every change to the directory records who, when, what, before and after.
 
-Importers, reviewers, the partner page and the CLI all call :func:`record_audit` inside the same
-transaction as the change, so a change and its log entry are stored together or not at all.
+Importers, reviewers, the partner page, account administration and the CLI all call
+:func:`record_audit` inside the same transaction as the change, so a change and its log entry are
+stored together or not at all. It lives with the directory because every room that changes the
+directory writes it.
 """
 
 from __future__ import annotations
@@ -16,8 +18,29 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..importers.normalize import neutralise_cell
-from .models import AuditEntry
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..rules.cells import neutralise_cell
+from .models import Base, utcnow
+
+
+class AuditEntry(Base):
+    """Who changed what in the directory, when, with the values before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity_type", "entity_id"), Index("ix_audit_log_at", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    # Kept as text too, so the log still names a user after the account is deleted (or "import", "system").
+    actor_label: Mapped[str] = mapped_column(String(300), nullable=False)
+    action: Mapped[str] = mapped_column(String(60), nullable=False)
+    entity_type: Mapped[str] = mapped_column(String(60), nullable=False)
+    entity_id: Mapped[str | None] = mapped_column(String(60))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
 
 
 def _actor(actor: Any) -> tuple[int | None, str]:
