@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from elip_map.directory.taxonomy import SLUGS  # noqa: E402
-from elip_map.spatial import coverage as cov  # noqa: E402
-from elip_map.spatial import coverage_view as cv  # noqa: E402
-from elip_map.spatial.coverage_zones import load_zones  # noqa: E402
+from elip_map.coverage import measures as cov  # noqa: E402
+from elip_map.coverage import view as cv  # noqa: E402
+from elip_map.coverage.zones import load_zones  # noqa: E402
 from elip_map.spatial.crs import to_wgs84  # noqa: E402
 
 LANGUAGES = ("ar", "fr", "pa", "zh", "yue", "es", "tl", "uk", "de", "so", "ti", "am", "fa", "prs", "ur", "hi")

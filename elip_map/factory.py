@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qs
 
 import dash
 from dash import ClientsideFunction, Input, Output, dcc, html
 from flask import current_app, g, request
 
 from . import ids
+from .accounts.web import init_auth
 from .api import init_api
 from .components.navbar import footer, nav_pages, navbar, sample_banner
 from .config import Settings
-from .directory.storage import open_database
+from .directory.storage import DATASET_KEY, get_meta, open_database
 from .i18n import negotiate_ui, text_direction
-from .spatial.neighbourhoods import load_neighbourhoods_for_app
+from .importers.sample import load_sample_if_empty
 from .paths import ASSETS_DIR, PACKAGE_DIR
+from .review.web import init_review_routes
+from .spatial.neighbourhoods import load_neighbourhoods_for_app
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +36,6 @@ class ElipDash(dash.Dash):
         return page.replace("<html>", f'<html lang="{ui}" dir="{text_direction(ui)}">', 1)
 
 
-def _load_sample(database) -> None:
-    from .directory.sample import load_sample_if_empty
-
-    try:
-        load_sample_if_empty(database)
-    except ImportError as exc:  # the spreadsheet importer is not installed: serve what the database has
-        log.warning("bundled sample not loaded: %s", exc)
-
-
 def create_app(settings: Settings | None = None, *, load_sample: bool = True) -> dash.Dash:
     """Create the app; on an empty database, load the bundled sample directory first.
 
@@ -50,7 +45,7 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
     settings = settings or Settings.from_env()
     database = open_database(settings.database_url)
     if load_sample:
-        _load_sample(database)
+        load_sample_if_empty(database)
     neighbourhoods = load_neighbourhoods_for_app(settings)
 
     app = ElipDash(
@@ -79,9 +74,8 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
 
     init_api(server)
 
-    from .accounts.web import init_auth  # sessions, CSRF, login/logout, /staff and /partner gates
-
-    init_auth(app, settings, database)
+    init_auth(app, settings, database)  # sessions, CSRF, login/logout, /staff and /partner gates
+    init_review_routes(server, database)
 
     app.layout = html.Div([
         html.Header([html.Div(id=ids.SHELL_NAV), html.Div(id=ids.SHELL_BANNER)], className="elip-header"),
@@ -95,8 +89,6 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
 
 def shell_parts(pathname: str | None, search: str | None, on_sample: bool, registry) -> tuple:
     """Navigation, banner and footer for one URL (pure: the callback only adds the database fact)."""
-    from urllib.parse import parse_qs
-
     ui = negotiate_ui((parse_qs((search or "").lstrip("?")).get("ui") or [None])[0])
     return navbar(ui, pathname or "/", nav_pages(registry)), (sample_banner(ui) if on_sample else None), footer(ui)
 
@@ -108,8 +100,6 @@ def _register_shell_callbacks(app: dash.Dash) -> None:
                   Input("_pages_location", "pathname"), Input("_pages_location", "search"))
     def render_shell(pathname, search):
         """A page was opened: navigation, sample-data banner and footer in the reader's language."""
-        from .directory.storage import DATASET_KEY, get_meta
-
         with current_app.config["ELIP_DATABASE"].session() as session:
             on_sample = get_meta(session, DATASET_KEY) == "bundled-sample"
         return shell_parts(pathname, search, on_sample, dash.page_registry)

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from elip_map.directory.languages import resolve_language, split_languages  # noqa: E402
-from elip_map.directory.sample import SAMPLE_FILE  # noqa: E402
+from elip_map.importers.sample import SAMPLE_FILE  # noqa: E402
 from elip_map.directory.taxonomy import resolve_service_type  # noqa: E402
 from elip_map.importers.normalize import normalize_website, split_postal_code  # noqa: E402
 

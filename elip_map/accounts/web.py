@@ -180,7 +180,3 @@ def init_auth(app, settings: Settings, database: Database) -> None:
         logout_user()
         session.clear()
         return redirect("/", code=303)
-
-    from ..review.web import init_review_routes
-
-    init_review_routes(server, database)

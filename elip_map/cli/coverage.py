@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..spatial.coverage import DEFAULT_CATCHMENT_KM, METHODS
+from ..coverage.measures import DEFAULT_CATCHMENT_KM, METHODS
 from . import _common
 
 
@@ -33,8 +33,8 @@ def coverage(service: str, language: str | None, catchment_km: float, method: st
     matching service, services within the catchment, access score (services per 1,000 people of demand,
     2SFCA) and gap rank. Neighbourhoods with no census figure come last, unranked.
     """
-    from ..spatial import coverage_view as cv
-    from ..spatial.coverage_zones import load_zones
+    from ..coverage import view as cv
+    from ..coverage.zones import load_zones
 
     try:
         cv.check_inputs(service, language, catchment_km, method)

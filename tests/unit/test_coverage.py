@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pytest
 
-from elip_map.spatial import coverage as cov
+from elip_map.coverage import measures as cov
 
 ZONE_X, ZONE_Y = [0.0, 3000.0, 10000.0], [0.0, 0.0, 0.0]
 SITE_X, SITE_Y = [1000.0, 4000.0], [0.0, 0.0]

@@ -23,7 +23,7 @@ from elip_map.directory.models import (
     ServiceType,
 )
 from elip_map.directory.storage import bump_directory_version
-from elip_map.spatial import coverage_view as cv
+from elip_map.coverage import view as cv
 from elip_map.spatial.crs import to_metric, to_wgs84
 
 ORIGIN_LON, ORIGIN_LAT = -113.49, 53.54

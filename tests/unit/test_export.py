@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from elip_map.config import Settings
 from elip_map.directory.models import Location, Organization
-from elip_map.directory.sample import SAMPLE_FILE
+from elip_map.importers.sample import SAMPLE_FILE
 from elip_map.directory.storage import open_database
 from elip_map.exporters import CSV_COLUMNS, export_text
 from elip_map.importers.dump import canonical_dump, table_dump

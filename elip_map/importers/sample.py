@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..paths import SAMPLE_DATA_DIR
-from .storage import DATASET_KEY, Database, is_empty, set_meta
+from ..directory.storage import DATASET_KEY, Database, is_empty, set_meta
+from .run import import_file
 
 SAMPLE_FILE = SAMPLE_DATA_DIR / "sample_directory.csv"
 SAMPLE_DATASET = "bundled-sample"
@@ -16,8 +17,6 @@ def load_sample_if_empty(database: Database) -> bool:
             return False
     if not SAMPLE_FILE.exists():
         return False
-    from ..importers.run import import_file  # imported late: importers depend on this package
-
     import_file(database, SAMPLE_FILE)
     with database.session() as session:
         set_meta(session, DATASET_KEY, SAMPLE_DATASET)

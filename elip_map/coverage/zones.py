@@ -7,13 +7,25 @@ be better, but the open data has no population below the neighbourhood level to 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import mapping
 
-from .coverage_view import Zones
-from .crs import METRIC, WGS84
+from ..refdata import load_demand, load_neighbourhoods
+from ..refdata.boundaries import read_neighbourhoods, simplify_coverage
+from ..refdata.demand import (
+    DWELLING_LANGUAGE_COLUMNS,
+    build_demand,
+    read_age_gender,
+    read_citizenship,
+    read_dwelling_language,
+)
+from ..refdata.sources import find_in_mirror
+from ..spatial.crs import METRIC, WGS84
+from .view import Zones
 
 NEWCOMERS_COLUMN = "not_canadian_citizens_2021"
 
@@ -73,24 +85,12 @@ def zones_from_mirror(mirror) -> Zones:
     Uses the reference-data building blocks; about 2 s for the 406 neighbourhoods, so callers keep
     the result (the page keeps one per app, the CLI one per run).
     """
-    from pathlib import Path
-
-    from ..refdata.boundaries import read_neighbourhoods, simplify_coverage
-    from ..refdata.demand import (
-        DWELLING_LANGUAGE_COLUMNS,
-        build_demand,
-        read_age_gender,
-        read_citizenship,
-        read_dwelling_language,
-    )
-    from ..refdata.sources import find_in_mirror
-
     files = find_in_mirror(Path(mirror))
     simplified, _figures = simplify_coverage(read_neighbourhoods(files["neighbourhoods"]))
     tables = build_demand(simplified, read_citizenship(files["citizenship_2021"]),
                           read_age_gender(files["age_gender_2021"]),
                           read_dwelling_language(files["dwelling_language_2016"]))
-    import geopandas as gpd
+    import geopandas as gpd  # delayed: only this rarely used path builds a GeoDataFrame here
 
     gdf = gpd.GeoDataFrame(
         {"neighbourhood_number": [n.number for n in simplified], "name": [n.name for n in simplified],
@@ -107,13 +107,4 @@ def load_zones(mirror=None) -> Zones:
     """
     if mirror is not None:
         return zones_from_mirror(mirror)
-    from .. import refdata
-    from ..refdata.demand import DWELLING_LANGUAGE_COLUMNS
-
-    load_neighbourhoods = getattr(refdata, "load_neighbourhoods", None)
-    load_demand = getattr(refdata, "load_demand", None)
-    if load_neighbourhoods is None or load_demand is None:
-        from ..paths import GEODATA_DIR
-
-        return zones_from_mirror(GEODATA_DIR)
     return build_zones(load_neighbourhoods(), load_demand(), DWELLING_LANGUAGE_COLUMNS)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
+from ..accounts.permissions import account_or_none
 from ..config import Settings
 
 
@@ -18,8 +21,4 @@ def coverage_allowed(settings: Settings, user=None) -> bool:
 
 def request_allowed() -> bool:
     """:func:`coverage_allowed` for the current request: the app's settings and the logged-in account."""
-    from flask import current_app
-
-    from ..accounts.permissions import account_or_none
-
     return coverage_allowed(current_app.config["ELIP_SETTINGS"], account_or_none())

@@ -1,6 +1,6 @@
 """One coverage view: the directory's matching services against each neighbourhood's demand.
 
-Joins the three inputs of :mod:`elip_map.spatial.coverage` (zones, demand, service points), runs it, and
+Joins the three inputs of :mod:`elip_map.coverage.measures` (zones, demand, service points), runs it, and
 shapes the ranked table the page, the CLI and the exports share. Also keeps the per-app cache: results
 are keyed on the directory version and the inputs, so nothing is recomputed unless one of them changed.
 """
@@ -18,7 +18,7 @@ from scipy import sparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..directory.languages import language_name
+from ..directory.languages import known_codes, language_name
 from ..directory.models import (
     PUBLIC_STATUSES,
     Address,
@@ -31,8 +31,8 @@ from ..directory.models import (
 )
 from ..directory.storage import directory_version
 from ..directory.taxonomy import BY_SLUG, SLUGS
-from . import coverage as cov
-from .crs import to_metric
+from ..spatial.crs import to_metric
+from . import measures as cov
 
 TABLE_COLUMNS = (
     "gap_rank", "neighbourhood_number", "neighbourhood", "ward", "demand", "nearest_km",
@@ -237,8 +237,6 @@ def choose_demand(zones: Zones, language: str | None) -> DemandChoice:
 
 def check_inputs(service: str, language: str | None, catchment_km: float, method: str = "2sfca") -> None:
     """Raise CoverageError in plain words for an unknown service type, language code, catchment or method."""
-    from ..directory.languages import known_codes
-
     if service not in BY_SLUG:
         raise CoverageError(f"Unknown service type {service!r}. Known types: {', '.join(SLUGS)}.")
     if language is not None and language not in known_codes():

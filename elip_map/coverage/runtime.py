@@ -7,8 +7,11 @@ zones come from the reference data once per app, service points once per directo
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import select
 
-from ..spatial.coverage_view import CoverageCache, ServicePoints, Zones
+from ..directory.models import Language
+from .view import CoverageCache, ServicePoints, Zones
+from .zones import load_zones
 
 EXTENSION_KEY = "elip_coverage"
 
@@ -17,8 +20,6 @@ def coverage_cache() -> CoverageCache:
     """This app's coverage cache, created on first use (loading the reference data once)."""
     cache = current_app.extensions.get(EXTENSION_KEY)
     if cache is None:
-        from ..spatial.coverage_zones import load_zones
-
         # Two first requests at once may both load; the first stored wins and both are identical.
         cache = current_app.extensions.setdefault(EXTENSION_KEY, CoverageCache(load_zones()))
     return cache
@@ -26,10 +27,6 @@ def coverage_cache() -> CoverageCache:
 
 def directory_languages(session) -> list[str]:
     """Language codes listed anywhere in the directory (for the selector; cheaper than loading points)."""
-    from sqlalchemy import select
-
-    from ..directory.models import Language
-
     return sorted(session.execute(select(Language.code).distinct()).scalars())
 
 
