@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .directory.models import Location, Organization, Service, ServiceAtLocation
-from .rules.phones import display_phone
+from .importers.hsds import dumps_hsds, export_hsds
 from .importers.normalize import Opening, format_hours
 from .rules.cells import neutralise_cell
+from .rules.phones import display_phone
 
 FORMATS = ("csv", "hsds-json")
 
@@ -111,7 +112,5 @@ def export_text(session: Session, fmt: str) -> str:
         export_csv(session, out)
         return out.getvalue()
     if fmt == "hsds-json":
-        from .importers.hsds import dumps_hsds, export_hsds
-
         return dumps_hsds(export_hsds(session)) + "\n"
     raise ValueError(f"unknown export format '{fmt}'; use one of {', '.join(FORMATS)}")

@@ -6,6 +6,7 @@ people reach for first, local names with years); it is small on purpose and writ
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -82,6 +83,4 @@ def needs_rehash(password_hash: str) -> bool:
 # a real user, so the time a login takes does not reveal which emails have accounts.
 @lru_cache(maxsize=1)
 def dummy_hash() -> str:
-    import secrets
-
     return _HASHER.hash(secrets.token_urlsafe(16))

@@ -6,9 +6,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..directory.audit import record_audit
 from ..directory.storage import Database
 from .passwords import WeakPassword
-from .service import AccountError, create_user, end_all_sessions, find_user, list_users, set_password
+from .service import (
+    AccountError,
+    create_user,
+    end_all_sessions,
+    find_user,
+    list_users,
+    set_password,
+)
 
 USER_COLUMNS = [("email", "Email"), ("role", "Role"), ("organization", "Organization"), ("active", "Active"),
                 ("last_login", "Last login")]
@@ -26,8 +34,6 @@ def manage_user(database: Database, staff: Any, adding: bool, *, email: str | No
                 reset_password: str | None, toggle: bool = False) -> tuple[bool, str, list[dict]]:
     """Add an account, reset a password, or (``toggle``) disable/enable the account named by ``reset_email``;
     returns (ok, message for the page, refreshed account rows)."""
-    from ..directory.audit import record_audit
-
     if not getattr(staff, "is_staff", False):
         raise PermissionError("staff only")
     try:

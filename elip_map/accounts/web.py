@@ -21,7 +21,13 @@ from ..config import Settings
 from ..directory.storage import Database
 from .passwords import WeakPassword
 from .service import (
-    DEFAULT_SESSION_MINUTES, AccountError, TooManyAttempts, authenticate, end_session, ensure_admin_from_env, load_session,
+    DEFAULT_SESSION_MINUTES,
+    AccountError,
+    TooManyAttempts,
+    authenticate,
+    end_session,
+    ensure_admin_from_env,
+    load_session,
     start_session,
 )
 

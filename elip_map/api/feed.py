@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-
 # The browser needs these for filtering, ranking and the card; the rest stays on the server.
 FEATURE_FIELDS = ("organization", "name", "address", "types", "langs", "services", "phones", "website",
                   "accessibility", "eligibility", "fees", "hours", "hours_note", "last_verified", "hood",

@@ -33,6 +33,7 @@ def coverage(service: str, language: str | None, catchment_km: float, method: st
     matching service, services within the catchment, access score (services per 1,000 people of demand,
     2SFCA) and gap rank. Neighbourhoods with no census figure come last, unranked.
     """
+    # delayed: coverage loads pandas, scipy and geopandas; --help stays fast
     from ..coverage import view as cv
     from ..coverage.zones import load_zones
 

@@ -25,6 +25,7 @@ def import_cmd(file: Path, dry_run: bool, report_path: Path | None, strict: bool
     The import applies completely or not at all. Exit status 0: applied (or checked, with
     --dry-run); 1: refused, nothing written.
     """
+    # delayed: the importer loads openpyxl and the geocoder (scipy); --help stays fast
     from ..importers.report import ImportRefused
     from ..importers.run import import_file
 
@@ -58,7 +59,9 @@ def import_cmd(file: Path, dry_run: bool, report_path: Path | None, strict: bool
               help="File to write; standard output when omitted.")
 def export_cmd(fmt: str, output: Path | None) -> None:
     """Export the whole directory; `elip-map import` reads the result back unchanged."""
-    from ..exporters import export_text
+    from ..exporters import (
+        export_text,  # delayed: loads the importers' geocoder; --help stays fast
+    )
 
     database = _common.database()
     try:

@@ -7,6 +7,13 @@ import getpass
 import sys
 
 import click
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..directory.audit import record_audit
+from ..directory.models import GeocodeStatus, Location
+from ..directory.storage import bump_directory_version
+from ._common import database, settings
 
 OUTPUT_COLUMNS = ("lat", "lon", "method", "precision_m", "status")
 
@@ -16,14 +23,9 @@ OUTPUT_COLUMNS = ("lat", "lon", "method", "precision_m", "status")
 @click.option("--list-attention", is_flag=True, help="List the locations that need a person, and why.")
 def geocode_cmd(force: bool, list_attention: bool) -> None:
     """Geocode the directory's locations that need it and print a summary."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from ..directory.models import GeocodeStatus, Location
-    from ..directory.storage import bump_directory_version
-    from ..directory.audit import record_audit
-    from ..geocoding.apply import geocode_locations
-    from ._common import database, settings
+    from ..geocoding.apply import (
+        geocode_locations,  # delayed: the geocoder loads scipy; --help stays fast
+    )
 
     cfg = settings()
     db = database(cfg)
@@ -66,9 +68,9 @@ def geocode_file_cmd(input_csv: str, output_csv: str, online: bool) -> None:
     OUTPUT keeps every input column and adds lat, lon, method, precision_m and status (ok or
     needs-attention; lat/lon are empty for needs-attention). Works offline, without a database.
     """
+    # delayed: the geocoder loads scipy and geopy; --help stays fast
     from ..geocoding.chain import OK, geocode_batch
     from ..geocoding.online import online_geocoder_from_settings
-    from ._common import settings
 
     with open(input_csv, newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)

@@ -39,7 +39,9 @@ def _gunicorn(app_factory, host: str, port: int, workers: int) -> None:
               help="Worker processes; more than 1 runs the production server (gunicorn).")
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the ELIP Service Map; an empty database first gets the bundled sample directory."""
-    from ..factory import create_app
+    from ..factory import (
+        create_app,  # delayed: Dash and the pages load in seconds; --help stays fast
+    )
 
     settings = Settings.from_env()
 

@@ -10,9 +10,15 @@ import os
 
 import click
 
-from ..accounts.passwords import WeakPassword
-from ..accounts.service import AccountError, find_user, list_users, create_user, set_password
 from ..accounts.models import ROLES
+from ..accounts.passwords import WeakPassword
+from ..accounts.service import (
+    AccountError,
+    create_user,
+    find_user,
+    list_users,
+    set_password,
+)
 from ..directory.audit import record_audit
 from ._common import database
 

@@ -15,14 +15,12 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..rules.cells import neutralise_cell
 from .models import Base, utcnow
+from .users import User  # noqa: F401  (registers the table audit_log.actor_id points at)
 
 
 class AuditEntry(Base):

@@ -7,10 +7,11 @@ cell saying "Arabic", "arabe" or "العربية" resolves to ``ar`` without a h
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
+
+from ..rules.text import fold
 
 # Names people write that CLDR spells differently, or for which the macrolanguage code is the one stored.
 _ALIASES = {
@@ -31,12 +32,8 @@ _NAME_LOCALES = ("en", "fr")
 
 
 def _key(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold().strip()
-    return re.sub(r"\s+", " ", text).strip(" .")
-
-
-def _plain(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """The shared text key (:func:`elip_map.rules.text.fold`): "Arabe", "ARABIC " and "العربية" all fold."""
+    return fold(text)
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +45,6 @@ def _common_index() -> dict[str, str]:
             if "_" in code or len(code) > 3:
                 continue
             index.setdefault(_key(name), code)
-            index.setdefault(_key(_plain(name)), code)
     for alias, code in _ALIASES.items():
         index[_key(alias)] = code
     return index
@@ -95,10 +91,10 @@ def resolve_language(text: str) -> str | None:
     if found:
         return found
     # "English (fluent)", "Arabic - Levantine": try the first word group before brackets/dashes.
-    head = re.split(r"[(\-–/]", key)[0].strip()
+    head = _key(re.split(r"[(\-–/]", text)[0])
     if head and head != key:
-        return _lookup(head) or _lookup(_plain(head))
-    return _lookup(_plain(key))
+        return _lookup(head)
+    return None
 
 
 def split_languages(cell: str) -> list[str]:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..paths import MIGRATIONS_DIR
-from .models import Meta
+from .models import Meta, Organization
 
 DIRECTORY_VERSION_KEY = "directory_version"
 DATASET_KEY = "dataset"
@@ -107,6 +107,4 @@ def bump_directory_version(session: Session) -> int:
 
 
 def is_empty(session: Session) -> bool:
-    from .models import Organization
-
     return session.execute(select(Organization.id).limit(1)).first() is None

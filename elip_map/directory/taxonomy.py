@@ -6,9 +6,9 @@ Labels are translated through the i18n catalogues; synonyms are lower-case words
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
+
+from ..rules.text import fold
 
 
 @dataclass(frozen=True)
@@ -60,20 +60,14 @@ SLUGS: tuple[str, ...] = tuple(BY_SLUG)
 
 
 def _key(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive key: 'Mental-Health ' -> 'mental health'."""
-    text = unicodedata.normalize("NFKC", text).casefold().strip()
-    text = text.replace("&", " and ")
-    return re.sub(r"[\s_\-/]+", " ", text).strip(" .")
+    """The shared text key, with '&' read as 'and': 'Mental-Health & Counselling' -> 'mental health and counselling'."""
+    return fold(text.replace("&", " and "))
 
 
 _LOOKUP: dict[str, str] = {}
 for _t in SERVICE_TYPES:
     for _word in (_t.slug, _t.label, *_t.synonyms):
         _LOOKUP.setdefault(_key(_word), _t.slug)
-    # Accent-free variants, for spreadsheets typed without accents ("etablissement").
-    for _word in _t.synonyms:
-        _plain = unicodedata.normalize("NFKD", _key(_word)).encode("ascii", "ignore").decode()
-        _LOOKUP.setdefault(_plain, _t.slug)
 
 
 def resolve_service_type(text: str) -> str | None:
@@ -81,7 +75,4 @@ def resolve_service_type(text: str) -> str | None:
     key = _key(text)
     if not key:
         return None
-    if key in _LOOKUP:
-        return _LOOKUP[key]
-    plain = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode()
-    return _LOOKUP.get(plain)
+    return _LOOKUP.get(key)

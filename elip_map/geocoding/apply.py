@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ..directory.models import GeocodeCache, GeocodeStatus, Location, utcnow
+from ..spatial.neighbourhoods import assign_neighbourhoods
 from .chain import OK, OnlineCache, geocode_parsed_batch
 from .online import OnlineHit, online_geocoder_from_settings
 from .parse import CIVIC, INTERSECTION, parse_address
@@ -87,8 +88,6 @@ def _assign_neighbourhoods(placed: list[Location]) -> bool:
     if not placed:
         return True
     try:
-        from ..spatial.neighbourhoods import assign_neighbourhoods
-
         matches = assign_neighbourhoods([l.latitude for l in placed], [l.longitude for l in placed])
     except (NotImplementedError, FileNotFoundError, ImportError):
         return False

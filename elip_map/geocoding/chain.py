@@ -18,10 +18,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..rules.region import in_region
 from .grid import GridModel, haversine_m, load_grid_model
 from .online import SOURCE_ATTRIBUTION, OnlineGeocoder, OnlineHit, OnlineUnavailable
-from .parse import CIVIC, INTERSECTION, PO_BOX, POSTAL_ONLY, ParsedAddress, parse_address
-from .postal import PostalIndex, in_region, load_postal_index
+from .parse import (
+    CIVIC,
+    INTERSECTION,
+    PO_BOX,
+    POSTAL_ONLY,
+    ParsedAddress,
+    parse_address,
+)
+from .postal import PostalIndex, load_postal_index
 
 OK = "ok"
 NEEDS_ATTENTION = "needs-attention"

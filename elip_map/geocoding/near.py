@@ -8,7 +8,6 @@ from __future__ import annotations
 from ..spatial.neighbourhoods import Neighbourhoods
 from .chain import geocode_query
 
-
 _UNPLACED_STATUSES = frozenset({"needs-attention", "not-found", "failed", "error", "outside-city"})
 
 

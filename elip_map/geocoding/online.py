@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .postal import REGION_BBOX, in_region
+from ..rules.region import REGION_BBOX, in_region
 
 PUBLIC_NOMINATIM_HOSTS = ("nominatim.openstreetmap.org",)
 SOURCE_ATTRIBUTION = "Data © OpenStreetMap contributors, ODbL 1.0 (via Nominatim)"

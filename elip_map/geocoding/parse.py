@@ -13,8 +13,10 @@ grid. Whatever it cannot read it says so in ``problem``, so a person can look.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
+
+from ..rules.postal import FSA_RE, POSTAL_CODE_RE, postal_or_fsa
+from ..rules.text import strip_accents
 
 # Kinds of parsed address.
 CIVIC = "civic"                # house number on a numbered (grid) street or avenue
@@ -84,8 +86,6 @@ FAR_MUNICIPALITIES = ("CALGARY", "RED DEER", "LETHBRIDGE", "MEDICINE HAT", "GRAN
                       "WINNIPEG", "SASKATOON", "REGINA", "VICTORIA")
 _EDMONTON = "EDMONTON"
 
-_POSTAL_RE = re.compile(r"\b([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z])[\s-]?(\d[ABCEGHJ-NPRSTV-Z]\d)\b")
-_FSA_ONLY_RE = re.compile(r"^\s*([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z])\s*$")
 _PO_BOX_RE = re.compile(r"\b(?:P\s*O\s*BOX|POST\s+OFFICE\s+BOX|PO\s*BX|BOX)\s*#?\s*\d+\b")
 # A municipality name, unless it is part of a road's name (St. Albert Trail, Stony Plain Road,
 # Sherwood Park Freeway).
@@ -218,7 +218,7 @@ def _signed(quadrant: str, street: float, avenue: float) -> tuple[float, float]:
 def normalise_text(text: str) -> str:
     """Upper-case ASCII with single spaces and no stray punctuation: ``"Suite 200, 10010 107A Ave."``
     -> ``"SUITE 200 , 10010 107A AVE"``."""
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii").upper()
+    text = strip_accents(text or "").upper()
     text = text.replace("ST.", "ST ").replace("N.W.", "NW").replace("S.W.", "SW")
     text = text.replace("N.E.", "NE").replace("S.E.", "SE").replace("P.O.", "PO ")
     text = re.sub(r"[()\[\]]", " , ", text)
@@ -230,14 +230,7 @@ def normalise_text(text: str) -> str:
 
 def normalise_postal_code(text: str | None) -> str | None:
     """``"t5j2r7"`` -> ``"T5J 2R7"``; a lone forward sortation area ``"t5j"`` -> ``"T5J"``; else None."""
-    if not text:
-        return None
-    up = re.sub(r"\s+", " ", text.upper()).strip()
-    m = _POSTAL_RE.search(up)
-    if m:
-        return f"{m.group(1)} {m.group(2)}"
-    m = _FSA_ONLY_RE.match(up)
-    return m.group(1) if m else None
+    return postal_or_fsa(text)
 
 
 def _match_road(m: re.Match) -> GridRoad:
@@ -310,14 +303,14 @@ def parse_address(text: str | None, postal_code: str | None = None, city: str | 
     city_norm = normalise_text(city or "")
 
     postal = normalise_postal_code(postal_code)
-    m = _POSTAL_RE.search(norm)
+    m = POSTAL_CODE_RE.search(norm)
     if m:
-        postal = postal if postal and len(postal) == 7 else f"{m.group(1)} {m.group(2)}"
+        postal = postal if postal and len(postal) == 7 else f"{m.group(1).upper()} {m.group(2).upper()}"
         norm = (norm[:m.start()] + " " + norm[m.end():]).strip(" ,")
     elif not postal:
-        fsa = _FSA_ONLY_RE.match(norm)
+        fsa = FSA_RE.match(norm)
         if fsa:
-            postal, norm = fsa.group(1), ""
+            postal, norm = fsa.group(1).upper(), ""
 
     result = ParsedAddress(raw=raw, kind=UNPARSED, postal_code=postal, notes=notes)
 

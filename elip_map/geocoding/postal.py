@@ -23,28 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import GEODATA_DIR
+from ..rules.region import REGION_BBOX, in_region  # noqa: F401  (re-exported for the geocoder's callers)
 from .parse import normalise_postal_code
 
 FSA_PATH = GEODATA_DIR / "postal_fsa_edmonton.csv"
 FULL_PATH = GEODATA_DIR / "postal_codes_edmonton.csv"   # optional: full codes, same columns
 
-# The Edmonton region (Edmonton, St. Albert, Strathcona County, Spruce Grove, Stony Plain, Leduc,
-# Beaumont, Fort Saskatchewan, Devon, Morinville): a generous box, deliberately independent of
-# the neighbourhood file. A point outside it is not a place this map serves.
-REGION_BBOX = (53.20, -114.10, 53.85, -113.10)   # south, west, north, east
 
 # Typical error of a point by postal-code level. An Edmonton FSA is 3-6 km across; a full code is
 # a block face or a building (Statistics Canada points: 88 % within 200 m, Bow et al. 2004).
 FSA_PRECISION_M = 3000.0
 FULL_PRECISION_M = 250.0
-
-
-def in_region(lat: float | None, lon: float | None) -> bool:
-    """True for a point in the Edmonton region box: ``in_region(53.54, -113.49)`` is True."""
-    if lat is None or lon is None:
-        return False
-    s, w, n, e = REGION_BBOX
-    return s <= lat <= n and w <= lon <= e
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -17,6 +16,8 @@ import phonenumbers
 
 from ..rules.cells import neutralise_cell, unneutralise_cell  # noqa: F401  (re-exported for readers)
 from ..rules.phones import display_phone
+from ..rules.postal import canonical_postal_code, find_postal_code
+from ..rules.text import fold
 
 # --- keys (identity for re-import and duplicate detection) ------------------------------------
 
@@ -27,15 +28,13 @@ _STREET_WORDS = {
 }
 
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
 
 
 def plain_key(text: str | None) -> str:
-    """Case-, accent- and punctuation-insensitive key: 'Accès Emploi!' -> 'acces emploi'."""
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    text = text.casefold().replace("&", " and ")
-    return _NON_ALNUM.sub(" ", text).strip()
+    """The shared text key with '&' read as 'and', every script kept: 'Accès Emploi!' -> 'acces emploi',
+    'جمعية الجالية العربية' -> 'جمعيه الجاليه العربيه' (an Arabic-only name is a name, not a blank)."""
+    return fold((text or "").replace("&", " and "))
 
 
 def name_key(name: str | None) -> str:
@@ -78,9 +77,6 @@ def clean_text(value: object) -> str:
 
 # --- postal codes ----------------------------------------------------------------------------
 
-# Canada Post never uses D, F, I, O, Q, U; W and Z never start a code.
-_POSTAL_RE = re.compile(r"\b([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z])\s*-?\s*(\d[ABCEGHJ-NPRSTV-Z]\d)\b", re.I)
-_POSTAL_LOOSE = re.compile(r"^[A-Z]\d[A-Z]\s*\d[A-Z]\d$", re.I)
 
 
 def normalize_postal_code(text: str) -> tuple[str | None, str | None]:
@@ -88,17 +84,15 @@ def normalize_postal_code(text: str) -> tuple[str | None, str | None]:
     raw = clean_text(text)
     if not raw:
         return None, None
-    m = _POSTAL_RE.fullmatch(raw.strip())
-    if m:
-        return f"{m.group(1).upper()} {m.group(2).upper()}", None
+    code = canonical_postal_code(raw)
+    if code:
+        return code, None
     return None, f"postal code '{raw}' is not a Canadian postal code (like T5J 2R7); left out"
 
 
 def split_postal_code(address: str) -> tuple[str, str | None]:
     """Take a postal code off the end of an address: '3410 - 118 Avenue  T5W 0Z4' -> ('3410 - 118 Avenue', 'T5W 0Z4')."""
-    m = None
-    for m in _POSTAL_RE.finditer(address):
-        pass
+    m = find_postal_code(address)
     if m is None or address[m.end():].strip(" ,.;") not in ("", "Canada", "CA"):
         return address, None
     rest = address[: m.start()].rstrip(" ,;")

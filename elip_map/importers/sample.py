@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..paths import SAMPLE_DATA_DIR
 from ..directory.storage import DATASET_KEY, Database, is_empty, set_meta
+from ..paths import SAMPLE_DATA_DIR
 from .run import import_file
 
 SAMPLE_FILE = SAMPLE_DATA_DIR / "sample_directory.csv"

@@ -14,14 +14,34 @@ from operator import itemgetter
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from ..directory.audit import record_audit
 from ..directory.models import (
-    Address, DuplicateSuspect, Language, Location, Organization, Phone, Schedule, Service,
-    ServiceAtLocation, ServiceType, utcnow,
+    Address,
+    DuplicateSuspect,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceType,
+    utcnow,
 )
 from ..directory.storage import bump_directory_version
+from ..geocoding.apply import geocode_locations
+from ..spatial.neighbourhoods import assign_neighbourhoods
 from . import normalize as nz
 from .records import LocationRecord, Plan, ServiceRecord
-from .report import CORRECTED, IMPORTED, MERGED, REJECTED, UNCHANGED, UPDATED, ImportReport
+from .report import (
+    CORRECTED,
+    IMPORTED,
+    MERGED,
+    REJECTED,
+    UNCHANGED,
+    UPDATED,
+    ImportReport,
+)
 from .snapshot import load_snapshot, organization_unchanged
 
 _ADDRESS_FIELDS = ("address_1", "address_2", "city", "state_province", "postal_code", "country", "address_type",
@@ -457,8 +477,6 @@ def _combine(loc_action: str, svc_action: str) -> str:
 
 def _record_audit(session: Session, outcome: WriteOutcome, report: ImportReport, actor) -> None:
     """One entry for the import as a whole, and one per existing location it changed (before and after)."""
-    from ..directory.audit import record_audit
-
     actor = actor or f"import: {report.source}"
     counts = {status: n for status, n in sorted(report.counts().items())}
     record_audit(session, actor, "import", "import", report.source, None,
@@ -474,8 +492,6 @@ def apply_plan(database, plan: Plan, report: ImportReport, *, settings=None, dry
 
     Any error rolls everything back; a dry run rolls back on purpose after filling in the report.
     """
-    from ..geocoding.apply import geocode_locations
-
     with database.sessions() as session:
         session.begin()
         try:
@@ -545,8 +561,6 @@ def _assign_neighbourhoods(locations: list[Location]) -> None:
     if not locations:
         return
     try:
-        from ..spatial.neighbourhoods import assign_neighbourhoods
-
         matches = assign_neighbourhoods([loc.latitude for loc in locations], [loc.longitude for loc in locations])
     except (NotImplementedError, FileNotFoundError, ImportError):
         return  # no boundary data on this machine: the pins stay, without a neighbourhood

@@ -6,14 +6,27 @@ import json
 
 import dash
 import dash_leaflet as dl
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+)
 from dash.dash_table import DataTable
 from dash.exceptions import PreventUpdate
 from flask import abort
 
 from elip_map.components import coverage_ids as ids
 from elip_map.components import coverage_panel as panel
+from elip_map.components.rendering import rendering_for_a_visitor
+from elip_map.coverage import view as cv
 from elip_map.coverage.access import request_allowed
+from elip_map.coverage.measures import DEFAULT_CATCHMENT_KM, METHODS
 from elip_map.coverage.runtime import (
     coverage_cache,
     database,
@@ -22,12 +35,9 @@ from elip_map.coverage.runtime import (
     settings,
     zones_geojson,
 )
-from elip_map.components.rendering import rendering_for_a_visitor
 from elip_map.directory.languages import language_name
 from elip_map.directory.taxonomy import BY_SLUG, SERVICE_TYPES
 from elip_map.refdata import DWELLING_LANGUAGE_COLUMNS
-from elip_map.coverage import view as cv
-from elip_map.coverage.measures import DEFAULT_CATCHMENT_KM, METHODS
 
 dash.register_page(__name__, path="/coverage", name="Coverage", title="Coverage — ELIP Service Map", nav=False)
 

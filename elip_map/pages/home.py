@@ -7,17 +7,26 @@ only places the "near" text and serves the directory once per page load (``/api/
 from __future__ import annotations
 
 import dash
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    dcc,
+    html,
+)
 from flask import current_app
 
 from elip_map import ids
 from elip_map.components.card import weekday_names
 from elip_map.components.filter_panel import filter_panel
+from elip_map.components.home_context import near_answer, page_context, split_param
 from elip_map.components.service_map import service_map
 from elip_map.directory.languages import language_name
 from elip_map.directory.taxonomy import SERVICE_TYPES
 from elip_map.i18n import N_, negotiate_ui, translate_all, translator
-from elip_map.components.home_context import near_answer, page_context, split_param
 
 dash.register_page(__name__, path="/", name=N_("Find services"), title="ELIP Service Map", nav=True, order=0)
 

@@ -17,21 +17,32 @@ must still be the location's version, and the UPDATE itself checks it again (SQL
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..directory.audit import record_audit
 from ..directory.languages import known_codes, language_name
-from ..rules.phones import to_e164 as normalise_phone
 from ..directory.models import (
-    Address, GeocodeStatus, Language, Location, Phone, Schedule, Service, ServiceType, utcnow,
+    Address,
+    GeocodeStatus,
+    Language,
+    Location,
+    Phone,
+    Schedule,
+    Service,
+    ServiceType,
+    utcnow,
 )
 from ..directory.storage import bump_directory_version
 from ..directory.taxonomy import BY_SLUG
-from ..directory.audit import record_audit
+from ..geocoding.apply import geocode_locations
+from ..rules.phones import to_e164 as normalise_phone
+from ..rules.postal import canonical_postal_code
+from ..rules.region import in_region
+from ..spatial.neighbourhoods import assign_neighbourhoods
 from .models import ChangeRequest, RequestStatus
 
 TEXT_FIELDS = {"name": 300, "description": 4000, "accessibility": 2000, "address_1": 300, "hours_note": 300}
@@ -43,8 +54,6 @@ FIELD_LABELS = {
     "types": "Service types", "languages": "Languages", "eligibility": "Eligibility", "fees": "Fees",
 }
 # Pins outside this box (the Edmonton region, generously) are typing or dragging mistakes.
-PIN_BOUNDS = {"lat": (53.0, 54.0), "lon": (-114.5, -112.5)}
-POSTAL_CODE = re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d$")
 WEEKDAYS = ("", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -141,11 +150,12 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
             if value is not None:
                 clean[key] = value
     if "postal_code" in payload:
-        code = str(payload["postal_code"] or "").upper().replace(" ", "")
-        if code and not POSTAL_CODE.match(code):
+        raw = str(payload["postal_code"] or "").strip()
+        code = canonical_postal_code(raw)
+        if raw and not code:
             problems.append(f"'{payload['postal_code']}' is not a Canadian postal code (like T5J 0N3).")
         else:
-            clean["postal_code"] = f"{code[:3]} {code[3:]}" if code else ""
+            clean["postal_code"] = code or ""
     if "phone" in payload:
         text = str(payload["phone"] or "").strip()
         try:
@@ -168,8 +178,7 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
         except (TypeError, KeyError, ValueError):
             problems.append("The map pin needs a latitude and a longitude.")
         else:
-            (la0, la1), (lo0, lo1) = PIN_BOUNDS["lat"], PIN_BOUNDS["lon"]
-            if not (la0 <= lat <= la1 and lo0 <= lon <= lo1):
+            if not in_region(lat, lon):
                 problems.append("The map pin is far outside the Edmonton region; drag it onto the building.")
             else:
                 clean["pin"] = {"lat": round(lat, 6), "lon": round(lon, 6)}
@@ -280,8 +289,6 @@ def location_for(session: Session, user: Any, location_id: Any) -> Location:
 # --- applying a change -------------------------------------------------------------------------
 
 def _assign_area(loc: Location) -> None:
-    from ..spatial.neighbourhoods import assign_neighbourhoods
-
     try:
         match = assign_neighbourhoods([loc.latitude], [loc.longitude])[0]
     except NotImplementedError:  # reference-data work not landed: keep what the location had
@@ -351,8 +358,6 @@ def _apply(session: Session, loc: Location, payload: dict[str, Any], actor_label
         loc.geocoded_address = address.one_line() if address else loc.geocoded_address
         _assign_area(loc)
     elif address_changed:
-        from ..geocoding.apply import geocode_locations
-
         geocode_locations(session, [loc])
     # A reviewed change is also a verification; touching updated_at makes the UPDATE carry the
     # version check even when only child rows (hours, phones) changed.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from sqlalchemy import or_, select
@@ -15,8 +16,6 @@ def stale_cutoff(today: dt.date, months: int) -> dt.date:
     month_index = today.year * 12 + today.month - 1 - months
     year, month = divmod(month_index, 12)
     month += 1
-    import calendar
-
     return dt.date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
 

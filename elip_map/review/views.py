@@ -14,9 +14,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..accounts.models import User
 from ..directory.languages import known_codes, language_name
+from ..directory.listings import listing_from_location
 from ..directory.models import Location, Organization, Service, ServiceAtLocation
 from ..directory.taxonomy import SERVICE_TYPES
-from .changes import ReviewError, diff_rows, location_for, location_snapshot, may_edit_organization
+from .changes import (
+    ReviewError,
+    diff_rows,
+    location_for,
+    location_snapshot,
+    may_edit_organization,
+)
 from .models import ChangeRequest
 
 
@@ -50,8 +57,6 @@ def _locations(session: Session, org_id: int) -> list[Location]:
 
 def organization_listings(session: Session, user: Any, org_id: int) -> list[dict]:
     """Every location of the organization as the public listing dict, plus whether the public sees it."""
-    from ..directory.listings import listing_from_location
-
     if not may_edit_organization(user, org_id):
         raise ReviewError("This organization is not yours.")
     out = []

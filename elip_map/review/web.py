@@ -7,8 +7,8 @@ import datetime as dt
 from flask import Response
 
 from ..accounts.permissions import require_staff
-from ..directory.storage import Database
 from ..directory.audit import audit_csv, audit_entries
+from ..directory.storage import Database
 
 
 def init_review_routes(server, database: Database) -> None:

@@ -67,3 +67,20 @@ def fold(text: str | None) -> str:
     if word:
         words.append("".join(word))
     return " ".join(words)
+
+
+def strip_accents(text: str | None) -> str:
+    """The text with accents taken off Latin, Greek and Cyrillic letters and nothing else changed:
+    strip_accents('Rue Sainte-Thérèse, Édifice 2') -> 'Rue Sainte-Therese, Edifice 2' (addresses keep their punctuation)."""
+    if not text or text.isascii():
+        return text or ""
+    out: list[str] = []
+    base = 0
+    for ch in unicodedata.normalize("NFKD", text):
+        if unicodedata.category(ch)[0] == "M":
+            if _drops_marks(base):
+                continue
+        else:
+            base = ord(ch)
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))

@@ -169,7 +169,7 @@ def test_failed_import_leaves_database_exactly_as_before(db, monkeypatch):
         raise RuntimeError("geocoder crashed after the rows were written")
 
     # Fault injection at the last step of the transaction: every row is already flushed by then.
-    monkeypatch.setattr("elip_map.geocoding.apply.geocode_locations", geocoder_breaks)
+    monkeypatch.setattr("elip_map.importers.writer.geocode_locations", geocoder_breaks)
     with pytest.raises(RuntimeError, match="geocoder crashed"):
         import_file(db, MESSY, settings=SETTINGS)
     assert table_dump(db.engine) == before

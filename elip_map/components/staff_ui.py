@@ -9,8 +9,9 @@ from collections.abc import Iterable, Mapping
 
 import dash_leaflet as dl
 from dash import dcc, html
+from flask_wtf.csrf import generate_csrf
 
-from ..components.rendering import rendering_for_a_visitor  # noqa: F401 - re-exported for the pages
+from .rendering import rendering_for_a_visitor  # noqa: F401 - re-exported for the pages
 
 EDMONTON_CENTER = (53.5461, -113.4938)
 STAFF_LINKS = (("/staff/review", "Review queue"), ("/staff/health", "Data health"), ("/staff/audit", "Audit log"),
@@ -20,8 +21,6 @@ DRAG_END = {"dragend": {"variable": "elip.review.pinDragEnd"}}
 
 
 def csrf_field() -> dcc.Input:
-    from flask_wtf.csrf import generate_csrf
-
     token = generate_csrf() if rendering_for_a_visitor() else ""
     return dcc.Input(type="hidden", name="csrf_token", value=token)
 
