@@ -16,21 +16,13 @@ from dash import html
 from ..directory.languages import language_name
 from ..directory.taxonomy import BY_SLUG
 from ..i18n import negotiate_ui, translator
+from ..rules.hours import display_hours
 
 
 def weekday_names(ui: str) -> list[str]:
     """Short weekday names Monday..Sunday in the reader's language (CLDR, via Babel)."""
     names = get_day_names("abbreviated", locale=negotiate_ui(ui))
     return [names[i] for i in range(7)]
-
-
-def _hm(minutes: int) -> str:
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
-def format_hours(hours, days: list[str]) -> str:
-    """'Mon 9:00–17:00, Tue 9:00–12:00' from [weekday, opens_min, closes_min] rows."""
-    return ", ".join(f"{days[r[0] - 1]} {_hm(r[1])}–{_hm(r[2])}" for r in hours or [])
 
 
 def directions_url(lat: float, lon: float) -> str:
@@ -58,7 +50,7 @@ def listing_card(listing: Mapping, ui: str = "en", *, distance_km: float | None 
     services = listing.get("services") or []
     row(_("Services"), [types] + ([html.Span(" · " + " · ".join(services), className="elip-card-services")] if services else []))
     row(_("Languages"), ", ".join(language_name(c, negotiate_ui(ui)) for c in listing.get("langs") or []))
-    hours = " · ".join(x for x in (format_hours(listing.get("hours"), weekday_names(ui)), listing.get("hours_note")) if x)
+    hours = " · ".join(x for x in (display_hours(listing.get("hours"), weekday_names(ui)), listing.get("hours_note")) if x)
     row(_("Hours"), hours or _("Hours not known"))
     row(_("Accessibility"), listing.get("accessibility"))
     row(_("Eligibility"), listing.get("eligibility"))

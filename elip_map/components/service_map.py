@@ -13,8 +13,8 @@ import dash_leaflet as dl
 
 from .. import ids
 from ..i18n import translator
+from ..rules.region import EDMONTON_CENTER
 
-EDMONTON_CENTER = (53.5461, -113.4938)
 # A constant object: a new one would make dash-leaflet rebuild the cluster index.
 SUPERCLUSTER_OPTIONS = {"radius": 60, "maxZoom": 15}
 CITY_ATTRIBUTION = "Contains information licensed under the Open Government Licence – City of Edmonton."

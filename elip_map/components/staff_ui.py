@@ -11,9 +11,9 @@ import dash_leaflet as dl
 from dash import dcc, html
 from flask_wtf.csrf import generate_csrf
 
+from ..rules.region import EDMONTON_CENTER
 from .rendering import rendering_for_a_visitor  # noqa: F401 - re-exported for the pages
 
-EDMONTON_CENTER = (53.5461, -113.4938)
 STAFF_LINKS = (("/staff/review", "Review queue"), ("/staff/health", "Data health"), ("/staff/audit", "Audit log"),
                ("/staff/users", "Accounts"), ("/partner", "Edit listings"), ("/coverage", "Coverage"))
 # Hand-written in assets/elip_review.js: copies a dragged marker's new position into its `position` prop.

@@ -38,12 +38,12 @@ from elip_map.coverage.runtime import (
 from elip_map.directory.languages import language_name
 from elip_map.directory.taxonomy import BY_SLUG, SERVICE_TYPES
 from elip_map.refdata import DWELLING_LANGUAGE_COLUMNS
+from elip_map.rules.region import EDMONTON_CENTER
 
 dash.register_page(__name__, path="/coverage", name="Coverage", title="Coverage — ELIP Service Map", nav=False)
 
 ANY = "any"
 DEFAULT_SERVICE = "language-training"
-EDMONTON_CENTER = (53.5461, -113.4938)
 
 
 def js(name: str) -> dict:

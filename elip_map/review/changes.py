@@ -40,6 +40,7 @@ from ..directory.storage import bump_directory_version
 from ..directory.taxonomy import BY_SLUG
 from ..geocoding.apply import geocode_locations
 from ..rules.phones import to_e164 as normalise_phone
+from ..rules.hours import display_hours
 from ..rules.postal import canonical_postal_code
 from ..rules.region import in_region
 from ..spatial.neighbourhoods import assign_neighbourhoods
@@ -237,7 +238,7 @@ def _show(key: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if key == "hours":
-        return "; ".join(f"{WEEKDAYS[d]} {o // 60:02d}:{o % 60:02d}–{c // 60:02d}:{c % 60:02d}" for d, o, c in value)
+        return display_hours(value, WEEKDAYS[1:])
     if key == "pin":
         return f"{value['lat']:.5f}, {value['lon']:.5f}"
     if key == "closed":

@@ -109,7 +109,7 @@ def test_home001_loads_and_filters_match_directory(dash_duo, app):
     until(lambda: map_point_count(dash_duo) == len(wanted), timeout=5)
 
     # One truth table, two languages: the browser's predicate agrees with elip_map.rules.filters row by row.
-    from test_filters import FOLD_TABLE, TRUTH_TABLE
+    from test_filters import DAYS, FOLD_TABLE, HOURS_TABLE, TRUTH_TABLE
 
     for props, criteria_row, expected, why in TRUTH_TABLE:
         got = dash_duo.driver.execute_script("return window.elip.map.matches(arguments[0], arguments[1])",
@@ -117,6 +117,9 @@ def test_home001_loads_and_filters_match_directory(dash_duo, app):
         assert got is expected, why
     for text, expected in FOLD_TABLE:
         assert dash_duo.driver.execute_script("return window.elip.map.normalize(arguments[0])", text) == expected, text
+    for rows, expected in HOURS_TABLE:
+        assert dash_duo.driver.execute_script("return window.elip.map.formatHours(arguments[0], arguments[1])",
+                                              rows, DAYS) == expected
     assert dash_duo.get_logs() == []
 
 

@@ -24,3 +24,16 @@ def test_settings_read_from_environment_and_keep_defaults():
     assert cfg.production is True
     assert cfg.tile_url == ""  # empty means: no basemap, outlines only
     assert Settings.from_env({}).stale_months == 12
+
+
+def test_a_bad_value_names_its_variable():
+    import pytest
+
+    from elip_map.config import SettingError
+
+    with pytest.raises(SettingError, match="ELIP_MAX_UPLOAD_MB='ten': not a number"):
+        Settings.from_env({"ELIP_MAX_UPLOAD_MB": "ten"})
+    with pytest.raises(SettingError, match="ELIP_PRODUCTION='maybe'"):
+        Settings.from_env({"ELIP_PRODUCTION": "maybe"})
+    with pytest.raises(SettingError, match="ELIP_STALE_MONTHS='0': must be at least 1"):
+        Settings.from_env({"ELIP_STALE_MONTHS": "0"})

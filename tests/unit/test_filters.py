@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from elip_map.rules.filters import distance_km, edit_distance, matches, rank, text_matches
+from elip_map.rules.hours import display_hours
 from elip_map.rules.text import fold as normalize_text
 
 LOC = {"types": ["language-training", "employment"], "langs": ["ar", "en"], "hood": "1010",
@@ -97,3 +98,18 @@ def test_rank_nearest_first_then_by_name():
     assert [f["properties"]["id"] for f, _ in ranked] == ["loc-2", "loc-3", "loc-1"]
     assert ranked[0][1] < ranked[1][1] < ranked[2][1]
     assert [f["properties"]["id"] for f, _ in rank([far, near, mid], {}, None)] == ["loc-1", "loc-3", "loc-2"]
+
+
+# Hours as people read them, written out by hand: the card's Python rule and its browser twin agree.
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+HOURS_TABLE = [
+    ([], ""),
+    ([[1, 540, 1020]], "Mon 9:00–17:00"),
+    ([[1, 540, 720], [1, 780, 1020], [6, 605, 1439]], "Mon 9:00–12:00, Mon 13:00–17:00, Sat 10:05–23:59"),
+    ([[7, 0, 1440]], "Sun 0:00–24:00"),
+]
+
+
+@pytest.mark.parametrize("rows, expected", HOURS_TABLE)
+def test_display_hours(rows, expected):
+    assert display_hours(rows, DAYS) == expected
