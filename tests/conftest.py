@@ -8,7 +8,6 @@ except in CI (CI=true), where a missing PostgreSQL or Chromium is a failure.
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import uuid
@@ -16,10 +15,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_GEODATA = ROOT.parent / "shared" / "geodata"
-SHARED_PARTNERS = ROOT.parent / "shared" / "partners"
-TEST_DATA = Path(__file__).resolve().parent / "data"
+from elip_map.testing import SHARED_GEODATA, free_port
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("ELIP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -91,7 +88,10 @@ def sqlite_db(tmp_path):
 @pytest.fixture(scope="session")
 def geodata_mirror() -> Path:
     if not SHARED_GEODATA.is_dir():
-        pytest.skip("the reference-data mirror ../shared/geodata is not beside the project")
+        reason = "the reference-data mirror ../shared/geodata is not beside the project"
+        if IN_CI:
+            pytest.fail(f"{reason} (CI=true: the mirror is required)")
+        pytest.skip(reason)
     return SHARED_GEODATA
 
 
@@ -118,15 +118,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
-
-
-def free_port() -> int:
-    """A port nobody listens on now, on 127.0.0.1 (two test runs on one machine never share one)."""
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -156,16 +147,3 @@ def clear_pages_state():
     reset()
     yield
     reset()
-
-
-# --- accounts ----------------------------------------------------------------------------------------
-
-PASSWORD = "river valley trails 42"
-
-
-@functools.lru_cache(maxsize=4)
-def hash_password(password: str) -> str:
-    """A real argon2id hash, made once per test run: hashing is slow on purpose, and most tests are not about it."""
-    from elip_map.accounts.passwords import hash_password as _hash
-
-    return _hash(password)

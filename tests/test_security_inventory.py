@@ -15,14 +15,19 @@ from sqlalchemy import func, select
 
 from elip_map.accounts.models import User
 from elip_map.config import Settings
-from elip_map.directory.models import Address, Location, Organization, Service, ServiceAtLocation, ServiceType
-from elip_map.directory.storage import open_database
 from elip_map.directory.audit import record_audit
+from elip_map.directory.models import (
+    Address,
+    Location,
+    Organization,
+    Service,
+    ServiceAtLocation,
+    ServiceType,
+)
+from elip_map.directory.storage import open_database
 from elip_map.review.changes import submit_change
 from elip_map.review.models import ChangeRequest
-from tests.conftest import PASSWORD, hash_password
-
-
+from elip_map.testing import PASSWORD, hash_password
 
 # Strings that only exist in private data: none may appear in any answer to the wrong person.
 SECRET_B = "SECRET-B-REQUEST-7f3a"
@@ -251,9 +256,16 @@ def test_requests_without_csrf_token_are_refused(site):
 
 
 def test_dash_dependencies_and_layout_hold_no_private_data(site):
-    app, _ = site
-    client = _client(app)
-    _no_secrets(json.dumps(client.get("/_dash-dependencies").json))
+    """What Dash sends every visitor (dependencies, the layout, the validation layout embedded in each
+    page) holds no private string, although staff pages do show those strings to staff."""
+    app, ids = site
+    staff = _login(_client(app), "staff@elip.example")
+    assert SECRET_AUDIT in _render_page(staff, "/staff/audit").get_data(as_text=True)  # the check can fail
+    anonymous = _client(app)
+    _no_secrets(json.dumps(anonymous.get("/_dash-dependencies").json))
+    _no_secrets(anonymous.get("/_dash-layout").data)
+    for path in ("/", "/staff/audit", "/staff/review", "/partner", "/coverage"):
+        _no_secrets(anonymous.get(path).data)
 
 
 def test_coverage_callbacks_refuse_anonymous_callers_in_production(tmp_path, clear_pages_state):

@@ -9,7 +9,7 @@ from ..config import Settings
 
 def _gunicorn(app_factory, host: str, port: int, workers: int) -> None:
     """Serve with gunicorn, the app built once and shared by forked workers (copy-on-write memory)."""
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # delayed: only `serve --workers N` needs gunicorn
 
     built = {}
 

@@ -10,6 +10,7 @@ place (``showPoints`` in ``assets/elip_map.js``), which keeps a change on 10,000
 from __future__ import annotations
 
 import dash_leaflet as dl
+from dash_extensions.javascript import Namespace
 
 from .. import ids
 from ..i18n import translator
@@ -20,9 +21,8 @@ SUPERCLUSTER_OPTIONS = {"radius": 60, "maxZoom": 15}
 CITY_ATTRIBUTION = "Contains information licensed under the Open Government Licence – City of Edmonton."
 
 
-def js(name: str) -> dict:
-    """Reference to a function in window.elip.map (what dash-extensions' Namespace produces)."""
-    return {"variable": f"elip.map.{name}"}
+# Function props point at hand-written functions in assets/elip_map.js (window.elip.map.*).
+js = Namespace("elip", "map")
 
 
 def service_map(ui: str, tile_url: str | None, tile_attribution: str, has_boundaries: bool) -> dl.Map:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import dash_leaflet as dl
+from dash_extensions.javascript import Namespace
 from dash import dcc, html
 from flask_wtf.csrf import generate_csrf
 
@@ -17,7 +18,7 @@ from .rendering import rendering_for_a_visitor  # noqa: F401 - re-exported for t
 STAFF_LINKS = (("/staff/review", "Review queue"), ("/staff/health", "Data health"), ("/staff/audit", "Audit log"),
                ("/staff/users", "Accounts"), ("/partner", "Edit listings"), ("/coverage", "Coverage"))
 # Hand-written in assets/elip_review.js: copies a dragged marker's new position into its `position` prop.
-DRAG_END = {"dragend": {"variable": "elip.review.pinDragEnd"}}
+DRAG_END = {"dragend": Namespace("elip", "review")("pinDragEnd")}
 
 
 def csrf_field() -> dcc.Input:

@@ -101,7 +101,7 @@ class GridModel:
     """Control points in grid space, triangulated; ``locate`` interpolates inside the triangles."""
 
     def __init__(self, east, north, lat, lon, *, meta: dict | None = None):
-        from scipy.spatial import Delaunay
+        from scipy.spatial import Delaunay  # delayed: scipy loads in about 0.3 s; parsing alone never needs it
 
         self.east = np.asarray(east, dtype=float)
         self.north = np.asarray(north, dtype=float)
@@ -224,7 +224,7 @@ def clean_control_points(points: list[ControlPoint], limit_m: float = 500.0, k: 
     space); where that prediction comes from a small triangle (dense, well-known grid) yet misses
     by more than ``limit_m``, the point disagrees with everything around it and is left out.
     """
-    from scipy.spatial import cKDTree
+    from scipy.spatial import cKDTree  # delayed: scipy, only for the model build
 
     xy = np.array([[p.east, p.north] for p in points])
     tree = cKDTree(xy)

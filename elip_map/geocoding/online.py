@@ -5,15 +5,19 @@ Nominatim's usage policy for the public server: at most one request per second, 
 names the application, cached results, no bulk geocoding, ODbL attribution. So: a throttle on the
 public host, the User-Agent from settings, answers cached in the database by the caller, and
 every failure (timeout, HTTP 429/5xx, a body that is not JSON) ends in ``OnlineUnavailable`` after a
-few retries with growing waits, never in a crash: the caller falls back to the offline result.
+few retries, never in a crash: the caller falls back to the offline result. The throttle and the
+retries are geopy's own ``RateLimiter``.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from geopy.adapters import URLLibAdapter
+from geopy.exc import GeocoderParseError, GeopyError
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders import Nominatim
 
 from ..rules.region import REGION_BBOX, in_region
 
@@ -65,9 +69,6 @@ class OnlineGeocoder:
 
     def __init__(self, url: str, user_agent: str, *, timeout: float = 5.0, retries: int = 2,
                  backoff: float = 1.0, min_interval: float | None = None):
-        from geopy.adapters import URLLibAdapter
-        from geopy.geocoders import Nominatim
-
         parts = urlsplit(url if "://" in url else f"https://{url}")
         if not parts.netloc:
             raise ValueError(f"geocoder URL {url!r} has no host")
@@ -78,55 +79,44 @@ class OnlineGeocoder:
         self.retries = retries
         self.backoff = backoff
         self.source = f"nominatim {parts.netloc}"
-        self._lock = threading.Lock()
-        self._last = 0.0
         # geopy builds "<scheme>://<domain>/search"; a path prefix rides along inside domain.
         domain = parts.netloc + parts.path.rstrip("/")
         # The urllib adapter: no hidden retries underneath ours (the requests adapter retries too).
         self._geocoder = Nominatim(user_agent=user_agent, domain=domain, scheme=parts.scheme or "https",
                                    timeout=timeout, adapter_factory=URLLibAdapter)
+        # One limiter per configured server (no module state): it spaces requests and retries what
+        # may pass on a second try (timeouts, 429, 5xx); _ask turns what never will into OnlineUnavailable.
+        self._limited = RateLimiter(self._ask, min_delay_seconds=min_interval, max_retries=retries,
+                                    error_wait_seconds=max(backoff, min_interval), swallow_exceptions=False)
 
-    def _throttle(self) -> None:
-        with self._lock:
-            wait = self._last + self.min_interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            self._last = time.monotonic()
+    def _ask(self, query: str):
+        s, w, n, e = REGION_BBOX
+        try:
+            return self._geocoder.geocode(query, exactly_one=True, country_codes="ca", viewbox=[(s, w), (n, e)],
+                                          bounded=True)
+        except GeocoderParseError as exc:  # a body that is not JSON will not improve on a retry
+            raise OnlineUnavailable(f"the geocoder sent an unreadable answer ({exc})") from exc
+        except (ValueError, KeyError, TypeError) as exc:  # JSON of the wrong shape
+            raise OnlineUnavailable(f"the geocoder sent an unreadable answer ({exc})") from exc
 
     def geocode(self, query: str) -> OnlineHit | None:
         """The best match inside the Edmonton region, or None when the server knows no such place.
 
         Raises OnlineUnavailable when the server fails every attempt.
         """
-        from geopy.exc import GeocoderParseError, GeopyError
-
-        s, w, n, e = REGION_BBOX
-        last_error: Exception | None = None
-        for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(self.backoff * (2 ** (attempt - 1)))
-            self._throttle()
-            try:
-                loc = self._geocoder.geocode(query, exactly_one=True, country_codes="ca",
-                                             viewbox=[(s, w), (n, e)], bounded=True)
-            except GeocoderParseError as exc:
-                # A body that is not JSON will not improve on a retry.
-                raise OnlineUnavailable(f"the geocoder sent an unreadable answer ({exc})") from exc
-            except GeopyError as exc:      # timeout, 429, 5xx, connection refused
-                last_error = exc
-                continue
-            except (ValueError, KeyError, TypeError) as exc:   # JSON of the wrong shape
-                raise OnlineUnavailable(f"the geocoder sent an unreadable answer ({exc})") from exc
-            if loc is None:
-                return None
-            raw = loc.raw if isinstance(loc.raw, dict) else {}
-            lat, lon = float(loc.latitude), float(loc.longitude)
-            if not in_region(lat, lon):
-                # A "bounded" search should not do this, but servers differ: refuse it anyway.
-                return None
-            return OnlineHit(lat, lon, precision_from_nominatim(raw), str(raw.get("display_name", "")), raw)
-        raise OnlineUnavailable(f"the geocoder did not answer after {self.retries + 1} attempts "
-                                f"({last_error.__class__.__name__ if last_error else 'no answer'})")
+        try:
+            loc = self._limited(query)
+        except GeopyError as exc:  # timeout, 429, 5xx, connection refused: every attempt failed
+            raise OnlineUnavailable(f"the geocoder did not answer after {self.retries + 1} attempts "
+                                    f"({exc.__class__.__name__})") from exc
+        if loc is None:
+            return None
+        raw = loc.raw if isinstance(loc.raw, dict) else {}
+        lat, lon = float(loc.latitude), float(loc.longitude)
+        if not in_region(lat, lon):
+            # A "bounded" search should not do this, but servers differ: refuse it anyway.
+            return None
+        return OnlineHit(lat, lon, precision_from_nominatim(raw), str(raw.get("display_name", "")), raw)
 
 
 def online_geocoder_from_settings(settings, **kwargs) -> OnlineGeocoder | None:

@@ -94,6 +94,7 @@ def load_postal_index(fsa_path: Path | None = None, full_path: Path | None = Non
 
 def build_fsa_extract(out: Path = FSA_PATH) -> int:
     """Write the Edmonton-region FSA centres from the registry package; returns the row count."""
+    # delayed: a maintenance-only package (pip install '.[maintenance]'), never needed at run time
     from countrystatecity_postal_codes import get_postcodes_of_country
 
     rows = []

@@ -190,6 +190,7 @@ def _table_from_rows(all_rows: list[list[object]]) -> Table:
 
 def _merged_ranges(workbook, worksheet) -> list[tuple[int, int, int, int]]:
     """Merged ranges of a read-only sheet (read-only mode does not expose them): (min_col, min_row, max_col, max_row)."""
+    # delayed: openpyxl loads in about 0.2 s and only XLSX uploads need it
     from openpyxl.utils.cell import range_boundaries
     from openpyxl.xml.functions import iterparse
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, inspect, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..directory.audit import record_audit
@@ -168,8 +168,6 @@ def _write_service(org: Organization, loc: Location | None, rec: ServiceRecord, 
 
 
 def _scalar_dirty(obj) -> bool:
-    from sqlalchemy import inspect
-
     state = inspect(obj)
     return any(state.attrs[c.key].history.has_changes() for c in state.mapper.column_attrs)
 

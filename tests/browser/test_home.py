@@ -4,8 +4,6 @@ the browser, near ranks nearest first, the URL reproduces the view, languages, p
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -13,15 +11,13 @@ from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "unit"))
-from test_listing import add_location  # noqa: E402  (the same tiny directory builder as the unit tests)
-
+from elip_map.api.feed import feature_collection
 from elip_map.config import Settings  # noqa: E402
+from elip_map.directory.listings import load_listings  # noqa: E402
 from elip_map.directory.storage import open_database  # noqa: E402
 from elip_map.factory import create_app  # noqa: E402
 from elip_map.rules.filters import distance_km, matches  # noqa: E402
-from elip_map.api.feed import feature_collection
-from elip_map.directory.listings import load_listings  # noqa: E402
+from elip_map.testing import add_location  # noqa: E402
 
 pytestmark = pytest.mark.browser
 XSS_NAME = "<img src=x onerror=alert(1)>"
@@ -109,7 +105,7 @@ def test_home001_loads_and_filters_match_directory(dash_duo, app):
     until(lambda: map_point_count(dash_duo) == len(wanted), timeout=5)
 
     # One truth table, two languages: the browser's predicate agrees with elip_map.rules.filters row by row.
-    from test_filters import DAYS, FOLD_TABLE, HOURS_TABLE, TRUTH_TABLE
+    from truth_tables import DAYS, FOLD_TABLE, HOURS_TABLE, TRUTH_TABLE
 
     for props, criteria_row, expected, why in TRUTH_TABLE:
         got = dash_duo.driver.execute_script("return window.elip.map.matches(arguments[0], arguments[1])",

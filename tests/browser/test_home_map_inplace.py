@@ -4,21 +4,14 @@ spare marker left visible or countable."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from dash.testing.wait import until
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_home import click_check, map_point_count, wait_count  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "unit"))
-from test_listing import add_location  # noqa: E402
 
 from elip_map.config import Settings  # noqa: E402
 from elip_map.directory.storage import open_database  # noqa: E402
 from elip_map.factory import create_app  # noqa: E402
+from elip_map.testing import add_location  # noqa: E402
 
 pytestmark = pytest.mark.browser
 N = 60  # close together around the map's centre: clusters at the first zoom, singles further in

@@ -10,11 +10,18 @@ from selenium.webdriver.common.keys import Keys
 
 from elip_map.accounts.models import User
 from elip_map.config import Settings
-from elip_map.directory.models import Address, Location, Organization, Service, ServiceAtLocation, ServiceType
+from elip_map.directory.models import (
+    Address,
+    Location,
+    Organization,
+    Service,
+    ServiceAtLocation,
+    ServiceType,
+)
 from elip_map.directory.storage import open_database
 from elip_map.factory import create_app
 from elip_map.review.models import ChangeRequest
-from tests.conftest import PASSWORD, hash_password
+from elip_map.testing import PASSWORD, hash_password
 
 pytestmark = pytest.mark.browser
 NEW_NAME = "Office renamed by partner"

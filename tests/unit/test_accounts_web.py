@@ -8,8 +8,7 @@ from elip_map.accounts.models import User
 from elip_map.accounts.web import gate, safe_next
 from elip_map.config import Settings
 from elip_map.directory.storage import open_database
-from tests.conftest import PASSWORD, hash_password
-
+from elip_map.testing import PASSWORD, hash_password
 
 
 @pytest.fixture

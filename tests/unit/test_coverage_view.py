@@ -14,6 +14,7 @@ import json
 import numpy as np
 import pytest
 
+from elip_map.coverage import view as cv
 from elip_map.directory.models import (
     Language,
     Location,
@@ -23,7 +24,6 @@ from elip_map.directory.models import (
     ServiceType,
 )
 from elip_map.directory.storage import bump_directory_version
-from elip_map.coverage import view as cv
 from elip_map.spatial.crs import to_metric, to_wgs84
 
 ORIGIN_LON, ORIGIN_LAT = -113.49, 53.54

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from elip_map.config import Settings
 from elip_map.directory.models import Location, Organization
-from elip_map.importers.sample import SAMPLE_FILE
 from elip_map.directory.storage import open_database
 from elip_map.exporters import CSV_COLUMNS, export_text
 from elip_map.importers.dump import canonical_dump, table_dump
 from elip_map.importers.run import import_file
-from tests.conftest import TEST_DATA
+from elip_map.importers.sample import SAMPLE_FILE
+from elip_map.testing import TEST_DATA
 
 SETTINGS = Settings()
 REQUIRED = ("organization", "location_name", "address", "postal_code", "phone", "lat", "lon", "geocode_status",

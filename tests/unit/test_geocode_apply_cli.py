@@ -11,7 +11,7 @@ from elip_map.cli import cli
 from elip_map.directory.models import Address, GeocodeCache, Location, Organization
 from elip_map.geocoding.apply import geocode_locations
 from elip_map.geocoding.online import OnlineGeocoder
-from tests.fake_nominatim import start
+from elip_map.testing import start_fake_nominatim as start
 
 
 def _add(session, key, street=None, postal=None, city="Edmonton", name=None, **kw):
@@ -86,8 +86,8 @@ def test_geocode_command_summary_and_attention_list(sqlite_db, tmp_path, monkeyp
     assert "Test Org | Mailing <b>address</b> | PO Box 1234" in result.output
     assert "PO box" in result.output
     # New pins reach the map and coverage caches (directory version) and the staff audit log.
-    from elip_map.directory.storage import directory_version
     from elip_map.directory.audit import audit_entries
+    from elip_map.directory.storage import directory_version
 
     with sqlite_db.session() as s:
         assert directory_version(s) == 1

@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 
 from elip_map.config import Settings
 from elip_map.directory.models import DuplicateSuspect, Location, Organization, Service
-from elip_map.importers.sample import SAMPLE_FILE, load_sample_if_empty
 from elip_map.directory.storage import DATASET_KEY, directory_version, get_meta
 from elip_map.importers.dump import table_dump
 from elip_map.importers.report import ImportRefused
 from elip_map.importers.run import import_file
-from tests.conftest import SHARED_PARTNERS, TEST_DATA
+from elip_map.importers.sample import SAMPLE_FILE, load_sample_if_empty
+from elip_map.testing import SHARED_PARTNERS, TEST_DATA
 
 SETTINGS = Settings()
 CLEAN = TEST_DATA / "import_clean.csv"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from elip_map.cli import cli
 from elip_map.directory.models import Location, Organization
 from elip_map.directory.storage import DATASET_KEY, get_meta, open_database
-from tests.conftest import TEST_DATA
+from elip_map.testing import TEST_DATA
 
 
 @pytest.fixture

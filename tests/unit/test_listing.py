@@ -7,38 +7,18 @@ import json
 
 import pytest
 
-from elip_map.directory.models import (Address, Language, Location, Organization, Phone, Schedule, Service,
-                                       ServiceAtLocation, ServiceType)
 from elip_map.api.feed import feature_collection
 from elip_map.components.home_context import split_param
-from elip_map.directory.listings import count_unplaced, listing_from_location, load_listings, public_language_codes
+from elip_map.directory.listings import (
+    count_unplaced,
+    listing_from_location,
+    load_listings,
+    public_language_codes,
+)
 from elip_map.geocoding.near import resolve_near
 from elip_map.rules.urls import safe_website
 from elip_map.spatial.neighbourhoods import neighbourhoods_from_geojson
-
-
-def add_location(session, org_name, loc_name, *, lat=53.55, lon=-113.5, status="ok", closed=False, types=("food",),
-                 langs=("en",), address="10010 105 Street NW", website=None, phone=None, hours=(), hood=None,
-                 verified=None, service_name=None):
-    """One organization (reused by name) with one location offering one service: enough for the page."""
-    org = session.query(Organization).filter_by(name=org_name).one_or_none()
-    if org is None:
-        org = Organization(name=org_name, name_key=org_name.casefold(), website=website)
-        session.add(org)
-    loc = Location(organization=org, name=loc_name, location_key=f"{org_name}|{loc_name}", latitude=lat, longitude=lon,
-                   geocode_status=status, closed=closed, neighbourhood_number=hood, last_verified=verified)
-    loc.addresses.append(Address(address_1=address, city="Edmonton", state_province="AB"))
-    if phone:
-        loc.phones.append(Phone(number=phone))
-    for weekday, opens, closes in hours:
-        loc.schedules.append(Schedule(weekday=weekday, opens_at=opens, closes_at=closes))
-    service = Service(organization=org, name=service_name or f"{loc_name} service")
-    service.types = [ServiceType(slug=s) for s in types]
-    service.languages = [Language(code=c) for c in langs]
-    session.add(service)
-    session.add(ServiceAtLocation(service=service, location=loc))
-    session.flush()
-    return loc
+from elip_map.testing import add_location
 
 
 def test_only_public_locations_are_listed(db):

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_listing import add_location  # noqa: E402
 
 from elip_map.config import Settings  # noqa: E402
+from elip_map.testing import add_location  # noqa: E402
 
 
 def test_locations_geojson_etag_gzip_and_freshness(tmp_path, clear_pages_state):

@@ -12,13 +12,11 @@ from werkzeug.serving import make_server
 
 from elip_map.accounts.models import User
 from elip_map.config import Settings
+from elip_map.directory.audit import audit_entries
 from elip_map.directory.models import Address, Location, Organization
 from elip_map.directory.storage import open_database
-from elip_map.directory.audit import audit_entries
 from elip_map.review.models import ChangeRequest
-from tests.conftest import PASSWORD, hash_password
-
-
+from elip_map.testing import PASSWORD, hash_password
 
 SUBMISSIONS = 50
 RESENT = 10  # double clicks / retried posts of the same submission

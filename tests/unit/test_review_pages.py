@@ -11,13 +11,12 @@ from sqlalchemy import select
 from elip_map.accounts.models import User
 from elip_map.accounts.service import authenticate
 from elip_map.config import Settings
+from elip_map.directory.audit import audit_entries
 from elip_map.directory.models import Address, Location, Organization
 from elip_map.directory.storage import open_database
-from elip_map.directory.audit import audit_entries
 from elip_map.review.changes import submit_change
 from elip_map.review.models import ChangeRequest
-from tests.conftest import PASSWORD, hash_password
-
+from elip_map.testing import PASSWORD, hash_password
 
 
 @pytest.fixture

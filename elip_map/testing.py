@@ -1,0 +1,217 @@
+"""Helpers for the project's tests (and anyone testing against it), kept in the package so that
+plain ``pytest`` and ``python -m pytest`` both find them (geopandas' ``testing.py`` is the model).
+
+- accounts: the test password and one cached argon2id hash of it;
+- a tiny directory builder (:func:`add_location`);
+- Dash callback requests exactly as the browser sends them (:func:`callback_body`, :func:`post_callback`,
+  :func:`render_page`), with the CSRF token read from Dash's cookie;
+- :class:`FakeNominatim`, a real HTTP server on 127.0.0.1 that answers like Nominatim's ``/search``;
+- where the test data lives, and a free port on 127.0.0.1.
+
+Nothing here runs at import time, and no application module imports this one.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from .accounts.passwords import hash_password as _hash_password
+from .directory.models import (Address, Language, Location, Organization, Phone, Schedule, Service,
+                               ServiceAtLocation, ServiceType)
+from .paths import PROJECT_ROOT
+
+TEST_DATA = PROJECT_ROOT / "tests" / "data"
+SHARED = PROJECT_ROOT.parent / "shared"
+SHARED_GEODATA = SHARED / "geodata"
+SHARED_PARTNERS = SHARED / "partners"
+
+# --- accounts ----------------------------------------------------------------------------------------
+
+PASSWORD = "river valley trails 42"
+
+
+@functools.lru_cache(maxsize=4)
+def hash_password(password: str) -> str:
+    """A real argon2id hash, made once per test run: hashing is slow on purpose, and most tests are not about it."""
+    return _hash_password(password)
+
+
+def free_port() -> int:
+    """A port nobody listens on now, on 127.0.0.1 (two test runs on one machine never share one)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- a tiny directory --------------------------------------------------------------------------------
+
+def add_location(session, org_name, loc_name, *, lat=53.55, lon=-113.5, status="ok", closed=False, types=("food",),
+                 langs=("en",), address="10010 105 Street NW", website=None, phone=None, hours=(), hood=None,
+                 verified=None, service_name=None):
+    """One organization (reused by name) with one location offering one service: enough for a page."""
+    org = session.query(Organization).filter_by(name=org_name).one_or_none()
+    if org is None:
+        org = Organization(name=org_name, name_key=org_name.casefold(), website=website)
+        session.add(org)
+    loc = Location(organization=org, name=loc_name, location_key=f"{org_name}|{loc_name}", latitude=lat, longitude=lon,
+                   geocode_status=status, closed=closed, neighbourhood_number=hood, last_verified=verified)
+    loc.addresses.append(Address(address_1=address, city="Edmonton", state_province="AB"))
+    if phone:
+        loc.phones.append(Phone(number=phone))
+    for weekday, opens, closes in hours:
+        loc.schedules.append(Schedule(weekday=weekday, opens_at=opens, closes_at=closes))
+    service = Service(organization=org, name=service_name or f"{loc_name} service")
+    service.types = [ServiceType(slug=s) for s in types]
+    service.languages = [Language(code=c) for c in langs]
+    session.add(service)
+    session.add(ServiceAtLocation(service=service, location=loc))
+    session.flush()
+    return loc
+
+
+# --- Dash callbacks, as the browser calls them ---------------------------------------------------------
+
+def csrf_token(client) -> str:
+    """The CSRF token Dash's front end sends back as X-CSRFToken (from the ``_csrf_token`` cookie)."""
+    return client.get_cookie("_csrf_token").value
+
+
+def login(client, email: str, password: str = PASSWORD):
+    """Sign in through the real login form; returns the client with a fresh CSRF cookie for the session."""
+    client.get("/login")
+    r = client.post("/auth/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)})
+    assert r.status_code == 303 and "error" not in r.headers["Location"], r.headers.get("Location")
+    client.get("/")
+    return client
+
+
+def split_output(output: str) -> list[tuple[str, str]]:
+    """Dash's output spec as (id, property) pairs: '..a.children...b.data..' -> [('a', 'children'), ('b', 'data')]."""
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    return [(p.rsplit(".", 1)[0], p.rsplit(".", 1)[1].split("@")[0]) for p in parts]
+
+
+def callback_body(dep: dict, values: dict, trigger: str | None = None, default=None) -> dict:
+    """The JSON Dash's renderer sends for the callback ``dep`` (an entry of /_dash-dependencies).
+
+    ``values`` maps "id.property" to a value; anything else gets ``default``. Pattern-matching inputs
+    match no component. ``trigger`` defaults to the first input.
+    """
+    def item(spec):
+        if spec["id"].startswith("{"):
+            return []
+        return {"id": spec["id"], "property": spec["property"],
+                "value": values.get(f"{spec['id']}.{spec['property']}", default)}
+
+    outputs = [[] if i.startswith("{") else {"id": i, "property": p} for i, p in split_output(dep["output"])]
+    inputs = [item(i) for i in dep["inputs"]]
+    if trigger is None:
+        first = next((i for i in inputs if isinstance(i, dict)), None)
+        trigger = f"{first['id']}.{first['property']}" if first else ""
+    return {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+            "inputs": inputs, "state": [item(s) for s in dep["state"]], "changedPropIds": [trigger]}
+
+
+def post_callback(client, body: dict, **kwargs):
+    """POST one callback request with the CSRF header, as the browser does."""
+    headers = {**kwargs.pop("headers", {}), "X-CSRFToken": csrf_token(client)}
+    return client.post("/_dash-update-component", json=body, headers=headers, **kwargs)
+
+
+def call_callback(client, output_part: str, values: dict, trigger: str):
+    """Call the server callback whose output names ``output_part``; returns the response."""
+    dep = next(d for d in client.get("/_dash-dependencies").json
+               if output_part in d["output"] and not d.get("clientside_function"))
+    return post_callback(client, callback_body(dep, values, trigger))
+
+
+def page_body(path: str, search: str = "") -> dict:
+    """The request Dash's page router makes when the browser opens ``path``."""
+    return {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                       {"id": "_pages_location", "property": "search", "value": search}],
+            "state": [], "changedPropIds": ["_pages_location.pathname"]}
+
+
+def render_page(client, path: str, search: str = "", **kwargs):
+    """Render a page's layout through Dash's router callback, as a visitor's browser does."""
+    return post_callback(client, page_body(path, search), **kwargs)
+
+
+# --- a Nominatim-speaking server ------------------------------------------------------------------------
+
+# A Nominatim-shaped answer for a house in downtown Edmonton.
+HOUSE = {"place_id": 1, "licence": "Data © OpenStreetMap contributors, ODbL 1.0.", "osm_type": "node",
+         "lat": "53.5461", "lon": "-113.4938", "category": "building", "type": "yes", "place_rank": 30,
+         "importance": 0.1, "addresstype": "building", "name": "",
+         "display_name": "Test building, Edmonton, Alberta, Canada",
+         "boundingbox": ["53.546", "53.5462", "-113.494", "-113.4936"]}
+CALGARY = dict(HOUSE, lat="51.0447", lon="-114.0719", display_name="Somewhere, Calgary, Alberta, Canada")
+
+
+class FakeNominatim(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.mode = "ok"        # ok | empty | slow | 429 | 500 | garbage | outside | flaky
+        self.delay = 0.6        # seconds the "slow" mode waits
+        self.requests: list[dict] = []
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FakeNominatim
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        parts = urlsplit(self.path)
+        with self.server._lock:
+            self.server.requests.append({"path": parts.path, "query": parse_qs(parts.query),
+                                         "user_agent": self.headers.get("User-Agent"), "t": time.monotonic()})
+            n = len(self.server.requests)
+        mode = self.server.mode
+        if parts.path != "/search":
+            return self._send(404, b"[]")
+        if mode == "slow":
+            time.sleep(self.server.delay)
+            return self._send(200, json.dumps([HOUSE]).encode())
+        if mode == "429":
+            return self._send(429, b'{"error": "Too Many Requests"}')
+        if mode == "500":
+            return self._send(500, b"internal error")
+        if mode == "garbage":
+            return self._send(200, b"<html>not json</html>", "text/html")
+        if mode == "flaky" and n == 1:
+            return self._send(500, b"try again")
+        if mode == "empty":
+            return self._send(200, b"[]")
+        if mode == "outside":
+            return self._send(200, json.dumps([CALGARY]).encode())
+        return self._send(200, json.dumps([HOUSE]).encode())
+
+
+def start_fake_nominatim() -> FakeNominatim:
+    server = FakeNominatim()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
