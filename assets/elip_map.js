@@ -17,7 +17,7 @@
   // ---- predicate (twin of elip_map/filters.py) ------------------------------------------------
   // Text keys: twin of elip_map/rules/text.py (fold). Accents are dropped from Latin, Greek and
   // Cyrillic letters only; other scripts keep their marks; Arabic-script variants are unified.
-  var SPLIT = /[^\p{L}\p{N}\p{M}]+/u, MARK = /\p{M}/u;
+  var SPLIT = /[^\p{L}\p{N}\p{M}]+/u, MARK = /\p{M}/u, IDEOGRAPH = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/gu;
   var ARABIC_FOLD = { "\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627",
                       "\u0649": "\u064a", "\u06cc": "\u064a", "\u06a9": "\u0643", "\u0629": "\u0647", "\u0640": "" };
   m.normalize = function (text) {
@@ -34,7 +34,9 @@
       }
       out += ARABIC_FOLD[ch] !== undefined ? ARABIC_FOLD[ch] : ch;
     }
-    return out.normalize("NFC").split(SPLIT).filter(Boolean).join(" ");
+    // Chinese and Japanese write no spaces between words: each ideograph or kana is a word of its own.
+    out = out.normalize("NFC").replace(IDEOGRAPH, " $& ");
+    return out.split(SPLIT).filter(Boolean).join(" ");
   };
   m.editDistance = function (a, b, limit) {
     if (Math.abs(a.length - b.length) > limit) return limit + 1;

@@ -8,7 +8,9 @@ Why not "strip everything that is not ASCII": an organization named only in Arab
 Amharic would become an empty key. Marks are dropped only where they are accents on Latin, Greek or
 Cyrillic letters ("Café" finds "cafe"); Gurmukhi, Devanagari or Ethiopic vowel signs are part of the
 letter and stay. Arabic-script spelling variants that readers type interchangeably are unified (short
-vowels and tatweel dropped, alef forms, Persian yeh and keheh), so "عربي" finds "عربى".
+vowels and tatweel dropped, alef forms, Persian yeh and keheh), so "عربي" finds "عربى". Chinese and
+Japanese write no spaces between words, so each ideograph or kana is a word of its own: "华人服务"
+finds "埃德蒙顿华人服务中心".
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ def _drops_marks(base: int) -> bool:
     return base < 0x0530 or 0x1E00 <= base < 0x2000
 
 
+def _is_ideograph(ch: str) -> bool:
+    """Han ideographs and kana: scripts written without spaces, searched character by character."""
+    return "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
 def _is_arabic_vowel(ch: str) -> bool:
     return "\u064b" <= ch <= "\u065f" or ch == "\u0670"
 
@@ -39,8 +46,8 @@ def _is_arabic_vowel(ch: str) -> bool:
 def fold(text: str | None) -> str:
     """Lower-case words without accents, joined by single spaces; every script kept.
 
-    >>> fold("Café-Santé  No. 5"), fold("جمعية الجالية العربية"), fold("ਅੰਗਰੇਜ਼ੀ")
-    ('cafe sante no 5', 'جمعيه الجاليه العربيه', 'ਅੰਗਰੇਜ਼ੀ')
+    >>> fold("Café-Santé  No. 5"), fold("جمعية الجالية العربية"), fold("ਅੰਗਰੇਜ਼ੀ"), fold("英语课")
+    ('cafe sante no 5', 'جمعيه الجاليه العربيه', 'ਅੰਗਰੇਜ਼ੀ', '英 语 课')
     """
     if not text:
         return ""
@@ -59,7 +66,12 @@ def fold(text: str | None) -> str:
     plain = unicodedata.normalize("NFC", "".join(out).translate(ARABIC_FOLD))
     words, word = [], []
     for ch in plain:
-        if ch.isalnum() or unicodedata.category(ch)[0] == "M":
+        if _is_ideograph(ch):
+            if word:
+                words.append("".join(word))
+                word = []
+            words.append(ch)
+        elif ch.isalnum() or unicodedata.category(ch)[0] == "M":
             word.append(ch)
         elif word:
             words.append("".join(word))
