@@ -19,10 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from elip_map.geocoding.chain import geocode_batch
-from elip_map.geocoding.grid import (
-    MAX_SUPPORT_M, GridModel, clean_control_points, evaluate, haversine_m, load_grid_model,
-    read_stop_intersections, split_points,
-)
+from elip_map.geocoding.grid import (MAX_SUPPORT_M, GridModel, clean_control_points, evaluate, haversine_m,
+                                     load_grid_model, read_stop_intersections, split_points)
 from elip_map.geocoding.parse import parse_address
 from elip_map.paths import PROJECT_ROOT
 

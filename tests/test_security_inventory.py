@@ -16,14 +16,7 @@ from sqlalchemy import func, select
 from elip_map.accounts.models import User
 from elip_map.config import Settings
 from elip_map.directory.audit import record_audit
-from elip_map.directory.models import (
-    Address,
-    Location,
-    Organization,
-    Service,
-    ServiceAtLocation,
-    ServiceType,
-)
+from elip_map.directory.models import Address, Location, Organization, Service, ServiceAtLocation, ServiceType
 from elip_map.directory.storage import open_database
 from elip_map.review.changes import submit_change
 from elip_map.review.models import ChangeRequest

@@ -17,13 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..directory.models import Organization, utcnow
 from .models import ROLES, LoginAttempt, Role, User, UserSession
-from .passwords import (
-    check_password_policy,
-    dummy_hash,
-    hash_password,
-    needs_rehash,
-    verify_password,
-)
+from .passwords import check_password_policy, dummy_hash, hash_password, needs_rehash, verify_password
 
 log = logging.getLogger(__name__)
 

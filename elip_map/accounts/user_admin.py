@@ -9,14 +9,7 @@ from sqlalchemy.orm import Session
 from ..directory.audit import record_audit
 from ..directory.storage import Database
 from .passwords import WeakPassword
-from .service import (
-    AccountError,
-    create_user,
-    end_all_sessions,
-    find_user,
-    list_users,
-    set_password,
-)
+from .service import AccountError, create_user, end_all_sessions, find_user, list_users, set_password
 
 USER_COLUMNS = [("email", "Email"), ("role", "Role"), ("organization", "Organization"), ("active", "Active"),
                 ("last_login", "Last login")]

@@ -20,16 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from ..config import Settings
 from ..directory.storage import Database
 from .passwords import WeakPassword
-from .service import (
-    DEFAULT_SESSION_MINUTES,
-    AccountError,
-    TooManyAttempts,
-    authenticate,
-    end_session,
-    ensure_admin_from_env,
-    load_session,
-    start_session,
-)
+from .service import (DEFAULT_SESSION_MINUTES, AccountError, TooManyAttempts, authenticate, end_session,
+                      ensure_admin_from_env, load_session, start_session)
 
 log = logging.getLogger(__name__)
 

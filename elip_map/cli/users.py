@@ -12,13 +12,7 @@ import click
 
 from ..accounts.models import ROLES
 from ..accounts.passwords import WeakPassword
-from ..accounts.service import (
-    AccountError,
-    create_user,
-    find_user,
-    list_users,
-    set_password,
-)
+from ..accounts.service import AccountError, create_user, find_user, list_users, set_password
 from ..directory.audit import record_audit
 from ._common import database
 

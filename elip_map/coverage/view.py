@@ -19,16 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..directory.languages import known_codes, language_name
-from ..directory.models import (
-    PUBLIC_STATUSES,
-    Address,
-    Language,
-    Location,
-    Organization,
-    Service,
-    ServiceAtLocation,
-    ServiceType,
-)
+from ..directory.models import (PUBLIC_STATUSES, Address, Language, Location, Organization, Service, ServiceAtLocation,
+                                ServiceType)
 from ..directory.storage import directory_version
 from ..directory.taxonomy import BY_SLUG, SLUGS
 from ..spatial.crs import to_metric

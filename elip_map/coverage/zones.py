@@ -16,13 +16,8 @@ from shapely.geometry import mapping
 
 from ..refdata import load_demand, load_neighbourhoods
 from ..refdata.boundaries import read_neighbourhoods, simplify_coverage
-from ..refdata.demand import (
-    DWELLING_LANGUAGE_COLUMNS,
-    build_demand,
-    read_age_gender,
-    read_citizenship,
-    read_dwelling_language,
-)
+from ..refdata.demand import (DWELLING_LANGUAGE_COLUMNS, build_demand, read_age_gender, read_citizenship,
+                              read_dwelling_language)
 from ..refdata.sources import find_in_mirror
 from ..spatial.crs import METRIC, WGS84
 from .view import Zones

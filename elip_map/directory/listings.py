@@ -16,18 +16,8 @@ from sqlalchemy.orm import Session
 from ..rules.phones import phone_entry
 from ..rules.text import fold
 from ..rules.urls import safe_website
-from .models import (
-    PUBLIC_STATUSES,
-    Address,
-    Language,
-    Location,
-    Organization,
-    Phone,
-    Schedule,
-    Service,
-    ServiceAtLocation,
-    ServiceType,
-)
+from .models import (PUBLIC_STATUSES, Address, Language, Location, Organization, Phone, Schedule, Service,
+                     ServiceAtLocation, ServiceType)
 
 COORD_DECIMALS = 5  # about 1 m: more digits only add bytes
 

@@ -21,14 +21,7 @@ import numpy as np
 from ..rules.region import in_region
 from .grid import GridModel, haversine_m, load_grid_model
 from .online import SOURCE_ATTRIBUTION, OnlineGeocoder, OnlineHit, OnlineUnavailable
-from .parse import (
-    CIVIC,
-    INTERSECTION,
-    PO_BOX,
-    POSTAL_ONLY,
-    ParsedAddress,
-    parse_address,
-)
+from .parse import CIVIC, INTERSECTION, PO_BOX, POSTAL_ONLY, ParsedAddress, parse_address
 from .postal import PostalIndex, load_postal_index
 
 OK = "ok"

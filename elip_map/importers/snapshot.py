@@ -14,17 +14,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..directory.models import (
-    Address,
-    Language,
-    Location,
-    Organization,
-    Phone,
-    Schedule,
-    Service,
-    ServiceAtLocation,
-    ServiceType,
-)
+from ..directory.models import (Address, Language, Location, Organization, Phone, Schedule, Service, ServiceAtLocation,
+                                ServiceType)
 from . import normalize as nz
 from .records import LocationRecord, OrganizationRecord, ServiceRecord
 

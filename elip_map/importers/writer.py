@@ -15,33 +15,14 @@ from sqlalchemy import bindparam, func, insert, inspect, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..directory.audit import record_audit
-from ..directory.models import (
-    Address,
-    DuplicateSuspect,
-    Language,
-    Location,
-    Organization,
-    Phone,
-    Schedule,
-    Service,
-    ServiceAtLocation,
-    ServiceType,
-    utcnow,
-)
+from ..directory.models import (Address, DuplicateSuspect, Language, Location, Organization, Phone, Schedule, Service,
+                                ServiceAtLocation, ServiceType, utcnow)
 from ..directory.storage import bump_directory_version
 from ..geocoding.apply import geocode_locations
 from ..spatial.neighbourhoods import assign_neighbourhoods
 from . import normalize as nz
 from .records import LocationRecord, Plan, ServiceRecord
-from .report import (
-    CORRECTED,
-    IMPORTED,
-    MERGED,
-    REJECTED,
-    UNCHANGED,
-    UPDATED,
-    ImportReport,
-)
+from .report import CORRECTED, IMPORTED, MERGED, REJECTED, UNCHANGED, UPDATED, ImportReport
 from .snapshot import load_snapshot, organization_unchanged
 
 _ADDRESS_FIELDS = ("address_1", "address_2", "city", "state_province", "postal_code", "country", "address_type",

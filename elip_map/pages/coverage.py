@@ -6,17 +6,7 @@ import json
 
 import dash
 import dash_leaflet as dl
-from dash import (
-    ClientsideFunction,
-    Input,
-    Output,
-    State,
-    callback,
-    clientside_callback,
-    ctx,
-    dcc,
-    html,
-)
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.dash_table import DataTable
 from dash.exceptions import PreventUpdate
 from flask import abort
@@ -27,14 +17,8 @@ from elip_map.components.rendering import rendering_for_a_visitor
 from elip_map.coverage import view as cv
 from elip_map.coverage.access import request_allowed
 from elip_map.coverage.measures import DEFAULT_CATCHMENT_KM, METHODS
-from elip_map.coverage.runtime import (
-    coverage_cache,
-    database,
-    directory_languages,
-    pins_geojson,
-    settings,
-    zones_geojson,
-)
+from elip_map.coverage.runtime import (coverage_cache, database, directory_languages, pins_geojson, settings,
+                                       zones_geojson)
 from elip_map.directory.languages import language_name
 from elip_map.directory.taxonomy import BY_SLUG, SERVICE_TYPES
 from elip_map.refdata import DWELLING_LANGUAGE_COLUMNS

@@ -7,16 +7,7 @@ only places the "near" text and serves the directory once per page load (``/api/
 from __future__ import annotations
 
 import dash
-from dash import (
-    ClientsideFunction,
-    Input,
-    Output,
-    State,
-    callback,
-    clientside_callback,
-    dcc,
-    html,
-)
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 from flask import current_app
 
 from elip_map import ids

@@ -7,11 +7,7 @@ from dash import dcc, html
 
 from elip_map.accounts.permissions import account_or_none
 from elip_map.accounts.web import safe_next
-from elip_map.components.staff_ui import (
-    account_bar,
-    csrf_field,
-    rendering_for_a_visitor,
-)
+from elip_map.components.staff_ui import account_bar, csrf_field, rendering_for_a_visitor
 from elip_map.review import ids
 
 dash.register_page(__name__, path="/login", name="Log in", title="Log in — ELIP Service Map")

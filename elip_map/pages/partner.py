@@ -9,48 +9,19 @@ from __future__ import annotations
 import uuid
 
 import dash
-from dash import (
-    ALL,
-    Input,
-    Output,
-    State,
-    callback,
-    clientside_callback,
-    ctx,
-    dcc,
-    html,
-    no_update,
-)
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from flask import abort
 
-from elip_map.accounts.permissions import (
-    account_or_none,
-    database,
-    require_account,
-    settings,
-)
+from elip_map.accounts.permissions import account_or_none, database, require_account, settings
 from elip_map.components.card import listing_card
-from elip_map.components.staff_ui import (
-    EDMONTON_CENTER,
-    account_bar,
-    pin_map,
-    refusal,
-    rendering_for_a_visitor,
-    simple_table,
-)
+from elip_map.components.staff_ui import (EDMONTON_CENTER, account_bar, pin_map, refusal, rendering_for_a_visitor,
+                                          simple_table)
 from elip_map.review import ids
 from elip_map.review.changes import ReviewError
 from elip_map.review.forms import hours_to_form
 from elip_map.review.partner_actions import partner_action
-from elip_map.review.views import (
-    editor_values,
-    language_options,
-    organization_for,
-    organization_listings,
-    organization_options,
-    request_rows,
-    type_options,
-)
+from elip_map.review.views import (editor_values, language_options, organization_for, organization_listings,
+                                   organization_options, request_rows, type_options)
 
 dash.register_page(__name__, path="/partner", name="Partner listings", title="Your listings — ELIP Service Map")
 

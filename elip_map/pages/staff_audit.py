@@ -6,12 +6,7 @@ import dash
 from dash import html
 
 from elip_map.accounts.permissions import account_or_none, database
-from elip_map.components.staff_ui import (
-    account_bar,
-    refusal,
-    rendering_for_a_visitor,
-    simple_table,
-)
+from elip_map.components.staff_ui import account_bar, refusal, rendering_for_a_visitor, simple_table
 from elip_map.directory.audit import audit_entries, audit_rows
 
 dash.register_page(__name__, path="/staff/audit", name="Audit log", title="Audit log — ELIP Service Map")

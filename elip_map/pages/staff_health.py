@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 import dash
-from dash import (
-    Input,
-    Output,
-    State,
-    callback,
-    clientside_callback,
-    dcc,
-    html,
-    no_update,
-)
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from elip_map.accounts.permissions import (
-    account_or_none,
-    database,
-    require_staff,
-    settings,
-)
-from elip_map.components.staff_ui import (
-    EDMONTON_CENTER,
-    account_bar,
-    pin_map,
-    refusal,
-    rendering_for_a_visitor,
-    simple_table,
-)
+from elip_map.accounts.permissions import account_or_none, database, require_staff, settings
+from elip_map.components.staff_ui import (EDMONTON_CENTER, account_bar, pin_map, refusal, rendering_for_a_visitor,
+                                          simple_table)
 from elip_map.review import ids
 from elip_map.review.changes import Conflict, InvalidChange, ReviewError, place_pin
 from elip_map.review.health import duplicate_suspects, needs_attention, stale_locations

@@ -6,27 +6,10 @@ import dash
 import dash_leaflet as dl
 from dash import Input, Output, State, callback, ctx, dcc, html
 
-from elip_map.accounts.permissions import (
-    account_or_none,
-    database,
-    require_staff,
-    settings,
-)
-from elip_map.components.staff_ui import (
-    account_bar,
-    diff_table,
-    pin_map,
-    refusal,
-    rendering_for_a_visitor,
-)
+from elip_map.accounts.permissions import account_or_none, database, require_staff, settings
+from elip_map.components.staff_ui import account_bar, diff_table, pin_map, refusal, rendering_for_a_visitor
 from elip_map.review import ids
-from elip_map.review.changes import (
-    Conflict,
-    ReviewError,
-    approve,
-    refresh_request,
-    reject,
-)
+from elip_map.review.changes import Conflict, ReviewError, approve, refresh_request, reject
 from elip_map.review.tx import in_transaction
 from elip_map.review.views import pending_queue, request_detail
 

@@ -8,12 +8,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from elip_map.accounts.models import ROLES
 from elip_map.accounts.permissions import account_or_none, database, require_staff
 from elip_map.accounts.user_admin import USER_COLUMNS, manage_user, user_rows
-from elip_map.components.staff_ui import (
-    account_bar,
-    refusal,
-    rendering_for_a_visitor,
-    simple_table,
-)
+from elip_map.components.staff_ui import account_bar, refusal, rendering_for_a_visitor, simple_table
 from elip_map.review import ids
 from elip_map.review.views import organization_options
 

@@ -15,12 +15,7 @@ import pandas as pd
 from ..paths import GEODATA_DIR
 from ..spatial.neighbourhoods import read_boundaries
 from .build import DEMAND_FILE, MANIFEST_FILE, UNMATCHED_FILE, build_geodata
-from .demand import (
-    DEMAND_COLUMNS,
-    DWELLING_LANGUAGE_COLUMNS,
-    DWELLINGS_TOTAL_COLUMN,
-    INDIGENOUS_LANGUAGES_COLUMN,
-)
+from .demand import DEMAND_COLUMNS, DWELLING_LANGUAGE_COLUMNS, DWELLINGS_TOTAL_COLUMN, INDIGENOUS_LANGUAGES_COLUMN
 from .sources import ATTRIBUTION, LICENCE, RefDataError
 
 __all__ = [

@@ -12,32 +12,11 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .boundaries import (
-    COORD_DECIMALS,
-    SIMPLIFY_TOLERANCE_M,
-    SimplifyFigures,
-    neighbourhoods_geojson,
-    read_neighbourhoods,
-    simplify_coverage,
-)
-from .demand import (
-    DWELLING_LANGUAGE_COLUMNS,
-    INDIGENOUS_LANGUAGES_COLUMN,
-    RENUMBERED,
-    build_demand,
-    frame_to_csv,
-    read_age_gender,
-    read_citizenship,
-    read_dwelling_language,
-)
-from .sources import (
-    ATTRIBUTION,
-    LICENCE,
-    SOURCE_KEYS,
-    SOURCES,
-    RefDataError,
-    portal_url,
-)
+from .boundaries import (COORD_DECIMALS, SIMPLIFY_TOLERANCE_M, SimplifyFigures, neighbourhoods_geojson,
+                         read_neighbourhoods, simplify_coverage)
+from .demand import (DWELLING_LANGUAGE_COLUMNS, INDIGENOUS_LANGUAGES_COLUMN, RENUMBERED, build_demand, frame_to_csv,
+                     read_age_gender, read_citizenship, read_dwelling_language)
+from .sources import ATTRIBUTION, LICENCE, SOURCE_KEYS, SOURCES, RefDataError, portal_url
 
 NEIGHBOURHOODS_FILE = "neighbourhoods.geojson"
 DEMAND_FILE = "demand.csv"

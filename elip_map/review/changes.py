@@ -25,17 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..directory.audit import record_audit
 from ..directory.languages import known_codes, language_name
-from ..directory.models import (
-    Address,
-    GeocodeStatus,
-    Language,
-    Location,
-    Phone,
-    Schedule,
-    Service,
-    ServiceType,
-    utcnow,
-)
+from ..directory.models import Address, GeocodeStatus, Language, Location, Phone, Schedule, Service, ServiceType, utcnow
 from ..directory.storage import bump_directory_version
 from ..directory.taxonomy import BY_SLUG
 from ..geocoding.apply import geocode_locations

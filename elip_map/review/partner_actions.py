@@ -7,15 +7,8 @@ from typing import Any
 
 from ..directory.storage import Database
 from . import ids
-from .changes import (
-    InvalidChange,
-    ReviewError,
-    direct_edit,
-    location_for,
-    location_snapshot,
-    mark_still_correct,
-    submit_change,
-)
+from .changes import (InvalidChange, ReviewError, direct_edit, location_for, location_snapshot, mark_still_correct,
+                      submit_change)
 from .forms import payload_from_form
 from .tx import in_transaction
 from .views import request_rows

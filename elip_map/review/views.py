@@ -17,13 +17,7 @@ from ..directory.languages import known_codes, language_name
 from ..directory.listings import listing_from_location
 from ..directory.models import Location, Organization, Service, ServiceAtLocation
 from ..directory.taxonomy import SERVICE_TYPES
-from .changes import (
-    ReviewError,
-    diff_rows,
-    location_for,
-    location_snapshot,
-    may_edit_organization,
-)
+from .changes import ReviewError, diff_rows, location_for, location_snapshot, may_edit_organization
 from .models import ChangeRequest
 
 

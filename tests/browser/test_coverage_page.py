@@ -7,14 +7,7 @@ import pytest
 from dash.testing.wait import until
 
 from elip_map.config import Settings
-from elip_map.directory.models import (
-    Language,
-    Location,
-    Organization,
-    Service,
-    ServiceAtLocation,
-    ServiceType,
-)
+from elip_map.directory.models import Language, Location, Organization, Service, ServiceAtLocation, ServiceType
 from elip_map.directory.storage import bump_directory_version, open_database
 from elip_map.factory import create_app
 

@@ -10,14 +10,7 @@ from selenium.webdriver.common.keys import Keys
 
 from elip_map.accounts.models import User
 from elip_map.config import Settings
-from elip_map.directory.models import (
-    Address,
-    Location,
-    Organization,
-    Service,
-    ServiceAtLocation,
-    ServiceType,
-)
+from elip_map.directory.models import Address, Location, Organization, Service, ServiceAtLocation, ServiceType
 from elip_map.directory.storage import open_database
 from elip_map.factory import create_app
 from elip_map.review.models import ChangeRequest

@@ -11,18 +11,8 @@ from sqlalchemy import text
 
 from elip_map.accounts.models import User
 from elip_map.accounts.passwords import WeakPassword, check_password_policy
-from elip_map.accounts.service import (
-    MAX_FAILURES_PER_EMAIL,
-    AccountError,
-    TooManyAttempts,
-    authenticate,
-    create_user,
-    end_session,
-    ensure_admin_from_env,
-    load_session,
-    set_password,
-    start_session,
-)
+from elip_map.accounts.service import (MAX_FAILURES_PER_EMAIL, AccountError, TooManyAttempts, authenticate, create_user,
+                                       end_session, ensure_admin_from_env, load_session, set_password, start_session)
 from elip_map.cli import cli
 from elip_map.directory.models import Organization
 from elip_map.testing import PASSWORD

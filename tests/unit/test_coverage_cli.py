@@ -17,22 +17,10 @@ from click.testing import CliRunner
 from elip_map.cli import cli
 from elip_map.coverage import view as cv
 from elip_map.coverage.zones import zones_from_mirror
-from elip_map.directory.models import (
-    Language,
-    Location,
-    Organization,
-    Service,
-    ServiceAtLocation,
-    ServiceType,
-)
+from elip_map.directory.models import Language, Location, Organization, Service, ServiceAtLocation, ServiceType
 from elip_map.directory.storage import bump_directory_version, open_database
 from elip_map.refdata.boundaries import read_neighbourhoods
-from elip_map.refdata.demand import (
-    build_demand,
-    read_age_gender,
-    read_citizenship,
-    read_dwelling_language,
-)
+from elip_map.refdata.demand import build_demand, read_age_gender, read_citizenship, read_dwelling_language
 from elip_map.refdata.sources import find_in_mirror
 
 CONTRACT_COLUMNS = ["neighbourhood_number", "neighbourhood", "demand", "nearest_km",

@@ -15,13 +15,7 @@ from elip_map.components import coverage_ids as ids
 from elip_map.components import coverage_panel as panel
 from elip_map.config import Settings
 from elip_map.coverage.access import coverage_allowed
-from elip_map.directory.models import (
-    Location,
-    Organization,
-    Service,
-    ServiceAtLocation,
-    ServiceType,
-)
+from elip_map.directory.models import Location, Organization, Service, ServiceAtLocation, ServiceType
 from elip_map.directory.storage import bump_directory_version, open_database
 
 # --- pure builders -------------------------------------------------------------------------------

@@ -15,14 +15,7 @@ import numpy as np
 import pytest
 
 from elip_map.coverage import view as cv
-from elip_map.directory.models import (
-    Language,
-    Location,
-    Organization,
-    Service,
-    ServiceAtLocation,
-    ServiceType,
-)
+from elip_map.directory.models import Language, Location, Organization, Service, ServiceAtLocation, ServiceType
 from elip_map.directory.storage import bump_directory_version
 from elip_map.spatial.crs import to_metric, to_wgs84
 

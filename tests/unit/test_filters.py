@@ -6,13 +6,7 @@ from __future__ import annotations
 import pytest
 from truth_tables import DAYS, FOLD_TABLE, HOURS_TABLE, TRUTH_TABLE
 
-from elip_map.rules.filters import (
-    distance_km,
-    edit_distance,
-    matches,
-    rank,
-    text_matches,
-)
+from elip_map.rules.filters import distance_km, edit_distance, matches, rank, text_matches
 from elip_map.rules.hours import display_hours
 from elip_map.rules.text import fold as normalize_text
 

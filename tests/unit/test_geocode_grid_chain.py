@@ -6,14 +6,8 @@ import numpy as np
 import pytest
 
 from elip_map.geocoding.chain import geocode_address, geocode_batch, geocode_query
-from elip_map.geocoding.grid import (
-    GridModel,
-    evaluate,
-    haversine_m,
-    load_grid_model,
-    read_stop_intersections,
-    split_points,
-)
+from elip_map.geocoding.grid import (GridModel, evaluate, haversine_m, load_grid_model, read_stop_intersections,
+                                     split_points)
 from elip_map.geocoding.postal import in_region, load_postal_index
 
 STOPS = "ets_bus_stops_2026-07.txt"

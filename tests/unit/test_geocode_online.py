@@ -6,11 +6,7 @@ from __future__ import annotations
 import pytest
 
 from elip_map.geocoding.chain import geocode_address
-from elip_map.geocoding.online import (
-    OnlineGeocoder,
-    OnlineUnavailable,
-    precision_from_nominatim,
-)
+from elip_map.geocoding.online import OnlineGeocoder, OnlineUnavailable, precision_from_nominatim
 from elip_map.testing import start_fake_nominatim as start
 
 UA = "elip-service-map-tests/0.1 (test suite)"

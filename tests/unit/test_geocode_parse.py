@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from elip_map.geocoding.parse import (
-    CIVIC,
-    INTERSECTION,
-    NAMED_ROAD,
-    PO_BOX,
-    POSTAL_ONLY,
-    UNPARSED,
-    normalise_postal_code,
-    parse_address,
-)
+from elip_map.geocoding.parse import (CIVIC, INTERSECTION, NAMED_ROAD, PO_BOX, POSTAL_ONLY, UNPARSED,
+                                      normalise_postal_code, parse_address)
 
 # text, kind, unit, house, road label, cross label, grid (east, north) or None
 CASES = [

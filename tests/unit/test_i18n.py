@@ -10,13 +10,7 @@ from babel.messages.pofile import read_po
 
 from elip_map.components.filter_panel import language_options, service_options
 from elip_map.directory.taxonomy import SERVICE_TYPES
-from elip_map.i18n import (
-    SUPPORTED_UI,
-    catalogue_path,
-    negotiate_ui,
-    text_direction,
-    translator,
-)
+from elip_map.i18n import SUPPORTED_UI, catalogue_path, negotiate_ui, text_direction, translator
 from elip_map.paths import PACKAGE_DIR
 
 # Modules of the app shell and the newcomer page; other pages bring their own strings.

@@ -9,12 +9,7 @@ import pytest
 
 from elip_map.api.feed import feature_collection
 from elip_map.components.home_context import split_param
-from elip_map.directory.listings import (
-    count_unplaced,
-    listing_from_location,
-    load_listings,
-    public_language_codes,
-)
+from elip_map.directory.listings import count_unplaced, listing_from_location, load_listings, public_language_codes
 from elip_map.geocoding.near import resolve_near
 from elip_map.rules.urls import safe_website
 from elip_map.spatial.neighbourhoods import neighbourhoods_from_geojson

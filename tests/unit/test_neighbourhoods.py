@@ -10,14 +10,8 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from elip_map.spatial.neighbourhoods import (
-    NeighbourhoodIndex,
-    NeighbourhoodMatch,
-    assign_neighbourhoods,
-    closest_key,
-    find_neighbourhood,
-    neighbourhood_names,
-)
+from elip_map.spatial.neighbourhoods import (NeighbourhoodIndex, NeighbourhoodMatch, assign_neighbourhoods, closest_key,
+                                             find_neighbourhood, neighbourhood_names)
 
 # Two adjacent 0.01-degree squares in Edmonton sharing the edge lon = -113.49, plus a detached one.
 WEST = box(-113.50, 53.54, -113.49, 53.55)

@@ -21,15 +21,8 @@ from click.testing import CliRunner
 from elip_map.cli import cli
 from elip_map.directory.languages import resolve_language
 from elip_map.paths import GEODATA_DIR
-from elip_map.refdata import (
-    DWELLING_LANGUAGE_COLUMNS,
-    INDIGENOUS_LANGUAGES_COLUMN,
-    dwelling_column_for,
-    load_demand,
-    load_manifest,
-    load_neighbourhoods,
-    load_unmatched,
-)
+from elip_map.refdata import (DWELLING_LANGUAGE_COLUMNS, INDIGENOUS_LANGUAGES_COLUMN, dwelling_column_for, load_demand,
+                              load_manifest, load_neighbourhoods, load_unmatched)
 from elip_map.refdata.build import OUTPUT_FILES, build_geodata, sha256_file
 from elip_map.refdata.sources import SOURCES, find_in_mirror
 from elip_map.spatial.crs import METRIC, to_metric

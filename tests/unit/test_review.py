@@ -10,40 +10,13 @@ from sqlalchemy import func, select
 
 from elip_map.accounts.models import User
 from elip_map.directory.audit import audit_csv, audit_entries
-from elip_map.directory.models import (
-    Address,
-    DuplicateSuspect,
-    Language,
-    Location,
-    Organization,
-    Phone,
-    Service,
-    ServiceAtLocation,
-    ServiceType,
-)
+from elip_map.directory.models import (Address, DuplicateSuspect, Language, Location, Organization, Phone, Service,
+                                       ServiceAtLocation, ServiceType)
 from elip_map.directory.storage import directory_version
-from elip_map.review.changes import (
-    Conflict,
-    InvalidChange,
-    ReviewError,
-    approve,
-    diff_rows,
-    direct_edit,
-    location_snapshot,
-    mark_still_correct,
-    normalise_phone,
-    place_pin,
-    refresh_request,
-    reject,
-    submit_change,
-    validate_payload,
-)
-from elip_map.review.health import (
-    duplicate_suspects,
-    needs_attention,
-    stale_cutoff,
-    stale_locations,
-)
+from elip_map.review.changes import (Conflict, InvalidChange, ReviewError, approve, diff_rows, direct_edit,
+                                     location_snapshot, mark_still_correct, normalise_phone, place_pin, refresh_request,
+                                     reject, submit_change, validate_payload)
+from elip_map.review.health import duplicate_suspects, needs_attention, stale_cutoff, stale_locations
 from elip_map.review.models import ChangeRequest
 from elip_map.review.tx import in_transaction
 from elip_map.testing import PASSWORD, hash_password

@@ -5,13 +5,7 @@ from __future__ import annotations
 import pytest
 
 from elip_map.review.changes import InvalidChange
-from elip_map.review.forms import (
-    format_time,
-    hours_from_form,
-    hours_to_form,
-    parse_time,
-    payload_from_form,
-)
+from elip_map.review.forms import format_time, hours_from_form, hours_to_form, parse_time, payload_from_form
 
 
 @pytest.mark.parametrize("text, minutes", [

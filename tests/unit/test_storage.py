@@ -6,23 +6,9 @@ import pytest
 from sqlalchemy import inspect, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from elip_map.directory.models import (
-    Address,
-    Language,
-    Location,
-    Organization,
-    Phone,
-    Schedule,
-    Service,
-    ServiceAtLocation,
-    ServiceType,
-)
-from elip_map.directory.storage import (
-    bump_directory_version,
-    directory_version,
-    is_empty,
-    open_database,
-)
+from elip_map.directory.models import (Address, Language, Location, Organization, Phone, Schedule, Service,
+                                       ServiceAtLocation, ServiceType)
+from elip_map.directory.storage import bump_directory_version, directory_version, is_empty, open_database
 
 
 def _add_listing(session):

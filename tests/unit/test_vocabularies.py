@@ -2,12 +2,7 @@
 
 import pytest
 
-from elip_map.directory.languages import (
-    autonym,
-    language_name,
-    resolve_language,
-    split_languages,
-)
+from elip_map.directory.languages import autonym, language_name, resolve_language, split_languages
 from elip_map.directory.taxonomy import SERVICE_TYPES, SLUGS, resolve_service_type
 
 
