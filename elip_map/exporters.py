@@ -1,4 +1,4 @@
-"""Exporting the directory: a spreadsheet-shaped CSV (one row per location) or HSDS-style JSON.
+"""Exporting the directory: a spreadsheet-shaped CSV (one row per location); HSDS lives in ``elip_map.hsds``.
 
 The CSV re-imports losslessly through ``elip-map import``: it carries every field the importer reads,
 including geocode provenance, so a manual pin survives the round trip. Cells a spreadsheet would run
@@ -15,12 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .directory.models import Location, Organization, Service, ServiceAtLocation
-from .importers.hsds import dumps_hsds, export_hsds
+from .hsds.export import dumps_hsds, export_hsds
+from .hsds.tabular import export_tabular
 from .importers.normalize import Opening, format_hours
 from .rules.cells import neutralise_cell
 from .rules.phones import display_phone
 
-FORMATS = ("csv", "hsds-json")
+FORMATS = ("csv", "hsds-json", "hsds-tabular")
 
 CSV_COLUMNS = (
     "organization", "location_name", "service_name", "address", "address_2", "city", "province", "postal_code",
@@ -114,3 +115,11 @@ def export_text(session: Session, fmt: str) -> str:
     if fmt == "hsds-json":
         return dumps_hsds(export_hsds(session)) + "\n"
     raise ValueError(f"unknown export format '{fmt}'; use one of {', '.join(FORMATS)}")
+
+
+def export_bytes(session: Session, fmt: str) -> bytes:
+    """The export as the bytes of its file: UTF-8 text, or the zip of the HSDS tabular package."""
+    if fmt == "hsds-tabular":
+        return export_tabular(session)
+    # utf-8-sig for CSV so Excel shows accents correctly; the importer accepts the BOM.
+    return export_text(session, fmt).encode("utf-8-sig" if fmt == "csv" else "utf-8")

@@ -12,7 +12,7 @@ from . import _common
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and report everything; write nothing.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the row-by-row report here (.json for JSON, anything else for CSV).")
@@ -20,7 +20,8 @@ from . import _common
 @click.option("--max-size-mb", type=click.FloatRange(min=0, min_open=True),
               help="Largest file accepted, in MB (default: ELIP_MAX_UPLOAD_MB, else 10).")
 def import_cmd(file: Path, dry_run: bool, report_path: Path | None, strict: bool, max_size_mb: float | None) -> None:
-    """Import a partner spreadsheet (CSV or XLSX) or an HSDS JSON export into the directory.
+    """Import a partner spreadsheet (CSV or XLSX), HSDS JSON (any published shape) or an HSDS tabular
+    package (a .zip or a folder of CSV files with datapackage.json) into the directory.
 
     The import applies completely or not at all. Exit status 0: applied (or checked, with
     --dry-run); 1: refused, nothing written.
@@ -53,27 +54,34 @@ def import_cmd(file: Path, dry_run: bool, report_path: Path | None, strict: bool
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "hsds-json"]), default="csv", show_default=True,
-              help="csv: one row per location, for spreadsheets; hsds-json: the full HSDS-style structure.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "hsds-json", "hsds-tabular"]), default="csv",
+              show_default=True, help="csv: one row per location, for spreadsheets; hsds-json: HSDS 3.0 organizations "
+              "with their services and locations; hsds-tabular: the HSDS CSV package as a zip (needs -o).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write; standard output when omitted.")
 def export_cmd(fmt: str, output: Path | None) -> None:
     """Export the whole directory; `elip-map import` reads the result back unchanged."""
-    from ..exporters import (
-        export_text,  # delayed: loads the importers' geocoder; --help stays fast
+    from ..exporters import (  # delayed: loads the importers' geocoder; --help stays fast
+        export_bytes,
+        export_text,
     )
 
+    if fmt == "hsds-tabular" and output is None:
+        click.echo("The tabular package is a zip file: name it with -o FILE.zip", err=True)
+        sys.exit(2)
     database = _common.database()
     try:
         with database.session() as session:
-            text = export_text(session, fmt)
+            if output is None:
+                text = export_text(session, fmt)
+            else:
+                data = export_bytes(session, fmt)
     finally:
         database.dispose()
     if output is None:
         click.echo(text, nl=False)
     else:
-        # utf-8-sig for CSV so Excel shows accents correctly; the importer accepts the BOM.
-        output.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
+        output.write_bytes(data)
         click.echo(f"Wrote {output}", err=True)
 
 

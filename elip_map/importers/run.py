@@ -1,7 +1,8 @@
 """The import entry point: pick the reader for a file's format, then write the plan all or nothing.
 
-Readers (``spreadsheet`` for CSV/XLSX, ``hsds`` for HSDS JSON) never touch the database; ``writer``
-applies what they planned in one transaction.
+Readers (``spreadsheet`` for CSV/XLSX, ``elip_map.hsds`` for HSDS JSON in any published shape and the
+HSDS tabular package, a zip or a folder) never touch the database; ``writer`` applies what they planned
+in one transaction.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import Settings
-from .hsds import plan_from_hsds
+from ..hsds.reader import plan_from_collected, plan_from_hsds
+from ..hsds.tabular import collect_tables, read_package
 from .report import ImportRefused, ImportReport
 from .spreadsheet import build_plan, check_size, map_headers, read_table
 from .writer import apply_plan
@@ -17,7 +19,7 @@ from .writer import apply_plan
 
 def import_file(database, path, *, settings=None, dry_run: bool = False, strict: bool = False,
                 max_bytes: int | None = None, geocode: bool = True, actor=None) -> ImportReport:
-    """Import a CSV, XLSX or HSDS JSON file into the directory, completely or not at all.
+    """Import a CSV, XLSX, HSDS JSON or HSDS tabular (zip or folder) into the directory, completely or not at all.
 
     Raises :class:`ImportRefused` (nothing written) for a file-level problem, or with ``strict`` when
     any row is rejected. Returns the row-by-row report otherwise.
@@ -27,14 +29,22 @@ def import_file(database, path, *, settings=None, dry_run: bool = False, strict:
     report = ImportReport(source=path.name, dry_run=dry_run)
     limit = settings.max_upload_bytes if max_bytes is None else max_bytes
     try:
-        if not path.is_file():
+        if path.is_dir():
+            plan = plan_from_collected(collect_tables(read_package(path, limit)), report)
+        elif not path.is_file():
             raise ImportRefused(f"there is no file at '{path}'")
-        check_size(path.stat().st_size, limit)
-        data = path.read_bytes()
-        check_size(len(data), limit)  # the file may have grown since stat
-        if path.suffix.lower() == ".json":
+        elif path.suffix.lower() == ".zip":
+            check_size(path.stat().st_size, limit)
+            plan = plan_from_collected(collect_tables(read_package(path, limit)), report)
+        elif path.suffix.lower() == ".json":
+            check_size(path.stat().st_size, limit)
+            data = path.read_bytes()
+            check_size(len(data), limit)  # the file may have grown since stat
             plan = plan_from_hsds(data, report)
         else:
+            check_size(path.stat().st_size, limit)
+            data = path.read_bytes()
+            check_size(len(data), limit)
             table = read_table(data, path.name)
             header = map_headers(table.headers)
             report.file_notes.extend(table.notes + header.notes)
