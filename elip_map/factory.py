@@ -15,6 +15,7 @@ from .api import init_api
 from .components.navbar import footer, nav_pages, navbar, sample_banner
 from .config import Settings
 from .directory.storage import DATASET_KEY, get_meta, open_database
+from .hsds.api import init_hsds
 from .i18n import negotiate_ui, text_direction
 from .importers.sample import load_sample_if_empty
 from .paths import ASSETS_DIR, PACKAGE_DIR
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
         g.database = database
 
     init_api(server)
+    init_hsds(server)
 
     init_auth(app, settings, database)  # sessions, CSRF, login/logout, /staff and /partner gates
     init_review_routes(server, database)
