@@ -235,11 +235,12 @@ class _Reader:
             for name in ("neighbourhood_number", "neighbourhood_name", "ward", "outside_city"):
                 fields.pop(name)
         # Our own export carries the geocode provenance: it is restored, and the geocoder re-geocodes only
-        # an edited address. Another producer's bare coordinates are kept as pins.
+        # an edited address. Coordinates that no geocoder made (another producer's, or a pin) stay pins.
         return LocationRecord(key=key, fields=fields, addresses=addresses, phones=self.phones(doc.get("phones"), where),
                               schedules=self.schedules(doc.get("schedules")),
                               languages=self.languages(doc.get("languages"), where),
-                              has_coordinates=lat is not None and lon is not None and not geo, rows=[self.row])
+                              has_coordinates=lat is not None and lon is not None and not geo.get("geocoded_address"),
+                              rows=[self.row])
 
     def service(self, doc: dict, org_name: str) -> ServiceRecord:
         name = _text(doc.get("name"))

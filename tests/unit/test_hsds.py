@@ -1,0 +1,208 @@
+"""HSDS 3.0 out and in: exports validate against the schema, every published shape imports with the
+counts it holds, taxonomy terms map (or are reported), ids stay stable, a peer's tabular package
+round-trips."""
+
+import json
+import shutil
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from elip_map.cli import cli
+from elip_map.config import Settings
+from elip_map.directory.models import Address, Location, Organization, Phone, Service, ServiceType
+from elip_map.directory.storage import open_database
+from elip_map.exporters import export_bytes
+from elip_map.hsds.export import export_hsds
+from elip_map.hsds.validate import problems
+from elip_map.importers.report import ImportRefused
+from elip_map.importers.run import import_file
+from tests.conftest import TEST_DATA
+from tests.unit.test_export import _populate
+
+SETTINGS = Settings()
+HSDS = TEST_DATA / "hsds"
+
+
+def _walk(value, path="$"):
+    """Every (path, dict) below ``value``, and every (path, None) where a null sits."""
+    if isinstance(value, dict):
+        yield path, value
+        for key, item in value.items():
+            if item is None:
+                yield f"{path}.{key}", None
+            yield from _walk(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk(item, f"{path}[{i}]")
+
+
+def _counts(database) -> tuple[int, int, int]:
+    with database.session() as s:
+        return tuple(s.scalar(select(func.count()).select_from(model)) for model in (Organization, Service, Location))
+
+
+def test_every_exported_organization_validates_against_hsds_3(db):
+    _populate(db)
+    with db.session() as s:
+        doc = export_hsds(s)
+        no_postal = s.scalar(select(func.count()).select_from(Address).where(Address.postal_code.is_(None)))
+    assert len(doc["organizations"]) >= 28
+    for org in doc["organizations"]:
+        assert problems(org, "organization") == [], org["name"]
+    nulls = [path for path, value in _walk(doc["organizations"]) if value is None]
+    assert nulls == []
+    # Every object inside a list (phones, languages, attributes, taxonomy terms ...) carries an id.
+    without_id = [path for path, value in _walk(doc["organizations"])
+                  if isinstance(value, dict) and path.endswith("]") and "id" not in value]
+    assert without_id == []
+    ids = [value["id"] for path, value in _walk(doc["organizations"])
+           if isinstance(value, dict) and "id" in value and not path.endswith("taxonomy_term")]
+    assert len(ids) == len(set(ids))
+    # A postal code we do not know is never invented: it is empty, and marked unknown.
+    unknown = [a for path, a in _walk(doc["organizations"]) if isinstance(a, dict) and "address_type" in a
+               and a["postal_code"] == ""]
+    assert no_postal > 0 and len(unknown) == no_postal
+    assert all("postal_code" in a["x_elip"]["unknown"] for a in unknown)
+
+
+# (file, organizations, services, locations): counted by hand from each fixture.
+SHAPES = [("organization_full.json", 1, 1, 1), ("service_full.json", 1, 1, 1), ("organization_list.json", 2, 2, 1),
+          ("organization_pages.json", 2, 2, 1), ("tabular", 2, 3, 3)]
+
+
+@pytest.mark.parametrize("name, orgs, services, locations", SHAPES)
+def test_published_shapes_import_with_the_counts_they_hold(sqlite_db, name, orgs, services, locations):
+    report = import_file(sqlite_db, HSDS / name, settings=SETTINGS)
+    assert report.counts()["rejected"] == 0
+    assert _counts(sqlite_db) == (orgs, services, locations)
+
+
+def test_the_tabular_package_imports_as_a_zip_too(sqlite_db, tmp_path):
+    archive = tmp_path / "westend.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in (HSDS / "tabular").iterdir():
+            z.write(path, f"westend/{path.name}")  # inside a top folder, as zips often are
+    import_file(sqlite_db, archive, settings=SETTINGS)
+    assert _counts(sqlite_db) == (2, 3, 3)
+
+
+def test_what_the_shapes_carry_arrives(sqlite_db):
+    import_file(sqlite_db, HSDS / "organization_full.json", settings=SETTINGS)
+    import_file(sqlite_db, HSDS / "service_full.json", settings=SETTINGS)
+    with sqlite_db.session() as s:
+        loc = s.scalars(select(Location).where(Location.name == "Castle Downs office")).one()
+        assert (loc.latitude, loc.longitude) == (53.6176, -113.5136)
+        assert loc.addresses[0].postal_code == "T5X 6A4" and loc.accessibility == "Step-free entrance"
+        svc = loc.services[0]
+        assert svc.name == "Family Settlement Support" and svc.fees == "Free"
+        assert svc.language_codes == ["ar", "ti"]
+        assert sorted(sch.weekday for sch in svc.schedules) == [1, 3]
+        org = loc.organization
+        assert [p.number for p in org.phones] == ["+17805550101"]
+        library = s.scalars(select(Location).where(Location.name == "Northgate branch")).one()
+        assert library.organization.name == "Northgate Community Library"
+        assert library.addresses[0].postal_code is None  # an empty postal code stays unknown
+        assert library.services[0].type_slugs == ["language-training"]
+
+
+def test_taxonomy_terms_map_by_code_and_by_name_and_the_rest_are_reported(sqlite_db):
+    report = import_file(sqlite_db, HSDS / "tabular", settings=SETTINGS)
+    with sqlite_db.session() as s:
+        types = {svc.name: svc.type_slugs for svc in s.scalars(select(Service))}
+    assert types == {"Job Search Club": ["employment"],  # by code
+                     "Settlement Counselling": ["needs-assessment-referral"],  # by name ("Needs Assessment")
+                     "Homework Help": ["youth"]}  # code Y-1 unknown, name "Youth" known
+    assert any("Robotics Club" in note and "Z-9" in note for note in report.file_notes)
+
+    report = import_file(sqlite_db, HSDS / "organization_full.json", settings=SETTINGS)
+    assert any("Tax Preparation Assistance" in note for note in report.file_notes)
+    with sqlite_db.session() as s:
+        svc = s.scalars(select(Service).where(Service.name == "Family Settlement Support")).one()
+        assert svc.type_slugs == ["information-orientation"]
+
+
+def test_reimporting_a_peer_package_updates_instead_of_duplicating(sqlite_db, tmp_path):
+    import_file(sqlite_db, HSDS / "tabular", settings=SETTINGS)
+    changed = tmp_path / "tabular"
+    shutil.copytree(HSDS / "tabular", changed)
+    # The peer moved its Callingwood office (same location id, new address) and renamed nothing else.
+    text = (changed / "addresses.csv").read_text().replace("6210 188 Street NW", "6225 184 Street NW")
+    (changed / "addresses.csv").write_text(text)
+    report = import_file(sqlite_db, changed, settings=SETTINGS)
+    assert _counts(sqlite_db) == (2, 3, 3)
+    assert report.directory_changed
+    with sqlite_db.session() as s:
+        loc = s.scalars(select(Location).where(Location.name == "Callingwood satellite")).one()
+        assert loc.addresses[0].address_1 == "6225 184 Street NW"
+    again = import_file(sqlite_db, changed, settings=SETTINGS)
+    assert not again.directory_changed
+
+
+def test_peer_tabular_to_json_to_empty_database_gives_the_same_json(tmp_path):
+    first_db = open_database(f"sqlite:///{tmp_path / 'first.sqlite3'}")
+    import_file(first_db, HSDS / "tabular", settings=SETTINGS)
+    with first_db.session() as s:
+        first = export_hsds(s)
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(first), encoding="utf-8")
+    second_db = open_database(f"sqlite:///{tmp_path / 'second.sqlite3'}")
+    import_file(second_db, path, settings=SETTINGS)
+    with second_db.session() as s:
+        second = export_hsds(s)
+    for db in (first_db, second_db):
+        db.dispose()
+    assert second["organizations"] == first["organizations"]
+    assert second["taxonomy_terms"] == first["taxonomy_terms"]
+    assert len(first["organizations"]) == 2
+    with_phone = [loc for org in first["organizations"] for loc in org["locations"] if loc.get("phones")]
+    assert with_phone[0]["phones"][0]["extension"] == 12  # HSDS types the extension as a number
+
+
+def test_our_tabular_export_is_a_package_that_imports_back(sqlite_db, tmp_path):
+    _populate(sqlite_db)
+    with sqlite_db.session() as s:
+        data = export_bytes(s, "hsds-tabular")
+        phones = s.scalar(select(func.count()).select_from(Phone))
+        types = s.scalar(select(func.count()).select_from(ServiceType))
+    archive = tmp_path / "directory.zip"
+    archive.write_bytes(data)
+    with zipfile.ZipFile(archive) as z:
+        package = json.loads(z.read("datapackage.json"))
+        files = set(z.namelist())
+    assert {r["path"] for r in package["resources"]} <= files
+    assert {"organizations.csv", "services.csv", "locations.csv", "service_at_location.csv"} <= files
+    copy = open_database(f"sqlite:///{tmp_path / 'copy.sqlite3'}")
+    import_file(copy, archive, settings=SETTINGS)
+    assert _counts(copy) == _counts(sqlite_db)
+    with copy.session() as s:
+        assert s.scalar(select(func.count()).select_from(Phone)) == phones
+        assert s.scalar(select(func.count()).select_from(ServiceType)) == types
+    copy.dispose()
+
+
+def test_cli_exports_the_tabular_package(sqlite_db, tmp_path):
+    import_file(sqlite_db, HSDS / "tabular", settings=SETTINGS)
+    env = {"DATABASE_URL": str(sqlite_db.engine.url)}
+    out = tmp_path / "out.zip"
+    result = CliRunner().invoke(cli, ["export", "--format", "hsds-tabular", "-o", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as z:
+        assert "West End Newcomer Hub" in z.read("organizations.csv").decode()
+    refused = CliRunner().invoke(cli, ["export", "--format", "hsds-tabular"], env=env)
+    assert refused.exit_code == 2 and "-o FILE.zip" in refused.output
+
+
+@pytest.mark.parametrize("text, words", [
+    ('{"hello": "world"}', "not HSDS"),
+    ("[1, 2]", "other than HSDS objects"),
+    ("{not json", "not readable JSON"),
+])
+def test_json_that_is_not_hsds_is_refused_in_plain_words(sqlite_db, tmp_path, text, words):
+    path = tmp_path / "x.json"
+    path.write_text(text)
+    with pytest.raises(ImportRefused, match=words):
+        import_file(sqlite_db, path, settings=SETTINGS)
+    assert _counts(sqlite_db) == (0, 0, 0)
