@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 
 from .export import HSDS_VERSION, build_directory, taxonomy, taxonomy_terms
 
 MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000
 DEFAULT_PER_PAGE = 50
 
 
@@ -86,30 +88,36 @@ class BadQuery(ValueError):
 
 def _int(args, name: str, default: int, low: int, high: int | None = None) -> int:
     raw = args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadQuery(f"'{name}' must be a whole number") from None
+    if not re.fullmatch(r"[0-9]{1,12}", raw):  # plain ASCII digits only (int() would also take '1_0' or '١')
+        raise BadQuery(f"'{name}' must be a whole number")
+    value = int(raw)
     if value < low or (high is not None and value > high):
         raise BadQuery(f"'{name}' must be between {low} and {high}" if high else f"'{name}' must be {low} or more")
     return value
 
 
 def _bool(args, name: str) -> bool:
-    raw = (args.get(name) or "").strip().lower()
-    if raw in ("", "false", "0", "no"):
+    raw = args.get(name)
+    if raw is None or raw == "false":
         return False
-    if raw in ("true", "1", "yes"):
+    if raw == "true":
         return True
     raise BadQuery(f"'{name}' must be true or false")
 
 
 def parse_datetime(raw: str) -> dt.datetime:
-    """A naive UTC datetime (as the directory stores them) from ISO 8601 text, with or without a zone."""
+    """A naive UTC datetime (as the directory stores them) from RFC 3339 / ISO 8601 text.
+
+    RFC 3339 allows what Python's parser refuses: lower-case 't' and 'z', more than six decimals,
+    and the leap second :60 (read as :59.999999).
+    """
+    text = raw.strip().upper()
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+    text = re.sub(r"(T\d\d:\d\d):60(\.\d+)?", r"\1:59.999999", text)
     try:
-        value = dt.datetime.fromisoformat(raw.strip())
+        value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise BadQuery("'modified_after' must be an ISO 8601 date-time, like 2026-01-31T00:00:00Z") from None
     if value.tzinfo is not None:
@@ -119,7 +127,7 @@ def parse_datetime(raw: str) -> dt.datetime:
 
 def page_of(entries: list[Entry], args, *, filters: tuple[str, ...]) -> dict:
     """One page of ``entries`` after the HSDS filters named in ``filters`` (search always applies)."""
-    page = _int(args, "page", 1, 1)
+    page = _int(args, "page", 1, 1, MAX_PAGE)
     per_page = _int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     full = _bool(args, "full") or _bool(args, "full_service")
     chosen = entries

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import json
 
-from .catalogue import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from .catalogue import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 from .export import HSDS_VERSION
 from .validate import schema
 
@@ -24,7 +24,7 @@ def _components() -> dict:
 _PARAMS = {
     "search": {"type": "string"}, "taxonomy_term_id": {"type": "string"}, "taxonomy_id": {"type": "string"},
     "organization_id": {"type": "string"}, "modified_after": {"type": "string", "format": "date-time"},
-    "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+    "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
     "full": {"type": "boolean"}, "full_service": {"type": "boolean"}, "parent_id": {"type": "string"},
     "top_only": {"type": "boolean"},
 }
