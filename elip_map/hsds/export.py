@@ -211,6 +211,7 @@ def build_directory(session: Session, *, public: bool = False) -> Directory:
             "phones": _phones(org.phones, org_id, "organization_id"),
             "locations": [_location(loc, org_id, loc_ids[loc.id], public=public) for loc in kept],
             "services": services,
+            "x_elip": None if org.description else {"unknown": ["description"]},
         }))
     return out
 

@@ -66,6 +66,8 @@ def test_every_exported_organization_validates_against_hsds_3(db):
                and a["postal_code"] == ""]
     assert no_postal > 0 and len(unknown) == no_postal
     assert all("postal_code" in a["x_elip"]["unknown"] for a in unknown)
+    blank = [o for o in doc["organizations"] if o["description"] == ""]
+    assert blank and all(o["x_elip"]["unknown"] == ["description"] for o in blank)
 
 
 # (file, organizations, services, locations): counted by hand from each fixture.
@@ -193,6 +195,14 @@ def test_cli_exports_the_tabular_package(sqlite_db, tmp_path):
         assert "West End Newcomer Hub" in z.read("organizations.csv").decode()
     refused = CliRunner().invoke(cli, ["export", "--format", "hsds-tabular"], env=env)
     assert refused.exit_code == 2 and "-o FILE.zip" in refused.output
+    copy_env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'copy.sqlite3'}"}
+    imported = CliRunner().invoke(cli, ["import", str(out)], env=copy_env)
+    assert imported.exit_code == 0, imported.output
+    folder = CliRunner().invoke(cli, ["import", str(HSDS / "tabular")], env=copy_env)
+    assert folder.exit_code == 0 and "HSDS tabular package" in folder.output
+    copy = open_database(copy_env["DATABASE_URL"])
+    assert _counts(copy) == (2, 3, 3)
+    copy.dispose()
 
 
 @pytest.mark.parametrize("text, words", [
