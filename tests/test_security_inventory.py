@@ -277,3 +277,16 @@ def test_coverage_callbacks_refuse_anonymous_callers_in_production(tmp_path, cle
         r = client.post("/_dash-update-component", json=_body(dep, {"value": "language-training", "n_clicks": 1}),
                         headers=headers, **https)
         assert r.status_code in (401, 403), dep["output"]
+
+
+def test_the_hsds_api_answers_anyone_without_private_data(site):
+    app, _ = site
+    client = _client(app)
+    for kind in ("organizations", "services", "service_at_locations"):
+        r = client.get(f"/hsds/{kind}?full=true&full_service=true&per_page=200", headers={"Accept-Encoding": "identity"})
+        assert r.status_code == 200 and r.get_json()["total_items"] >= 1, kind
+        _no_secrets(r.data)
+        for item in r.get_json()["contents"]:
+            _no_secrets(client.get(f"/hsds/{kind}/{item['id']}", headers={"Accept-Encoding": "identity"}).data)
+    _no_secrets(client.get("/hsds/").data)
+    assert client.post("/hsds/organizations", headers={"X-CSRFToken": _csrf(client)}).status_code == 405
