@@ -142,7 +142,7 @@ def page_of(entries: list[Entry], args, *, filters: tuple[str, ...]) -> dict:
         wanted = args["taxonomy_id"]
         chosen = [e for e in chosen if (e.taxonomy_id == wanted if e.taxonomy_id else
                                         bool(e.term_ids) and wanted == taxonomy()["id"])]
-    if "modified_after" in filters and args.get("modified_after"):
+    if "modified_after" in filters and "modified_after" in args:  # present but empty is an error, not "any time"
         since = parse_datetime(args["modified_after"])
         chosen = [e for e in chosen if e.modified is not None and e.modified >= since]
     if "parent_id" in filters and args.get("parent_id"):
