@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from ..rules.text import fold
 from .export import HSDS_VERSION, build_directory, taxonomy, taxonomy_terms
 
 MAX_PER_PAGE = 200
@@ -48,7 +49,8 @@ class Catalogue:
 
 
 def _fold(*parts) -> str:
-    return " ".join(p for p in parts if isinstance(p, str)).casefold()
+    """Search text: case and accents folded as everywhere in the product ('acces' finds 'Accès')."""
+    return " ".join(fold(p) for p in parts if isinstance(p, str))
 
 
 def build_catalogue(session) -> Catalogue:
@@ -131,7 +133,7 @@ def page_of(entries: list[Entry], args, *, filters: tuple[str, ...]) -> dict:
     per_page = _int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
     full = _bool(args, "full") or _bool(args, "full_service")
     chosen = entries
-    search = (args.get("search") or "").strip().casefold()
+    search = fold(args.get("search") or "")
     if search:
         chosen = [e for e in chosen if search in e.text]
     if "organization_id" in filters and args.get("organization_id"):

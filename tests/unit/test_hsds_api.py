@@ -181,6 +181,8 @@ def test_filters(client):
     word = services[0]["name"].split()[0].casefold()
     found = _all(client, "/hsds/services", search=word.upper())
     assert services[0]["id"] in {s["id"] for s in found}
+    accented = [s for s in services if "Accès" in s["name"] or "Accès" in s["organization"]["name"]]
+    assert accented and {s["id"] for s in accented} <= {s["id"] for s in _all(client, "/hsds/services", search="acces")}
     future = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).isoformat()
     assert client.get("/hsds/services", query_string={"modified_after": future}).get_json()["empty"] is True
     assert len(_all(client, "/hsds/services", per_page=50, modified_after="2000-01-01T00:00:00Z")) == len(services)
