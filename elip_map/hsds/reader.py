@@ -174,18 +174,19 @@ class _Reader:
         for svc_doc in doc.get("services") or []:
             svc = self.service(svc_doc, name)
             links = [link for link in svc_doc.get("service_at_locations") or [] if isinstance(link, dict)]
-            placed = False
+            home: LocationRecord | None = None
             for link in links:
                 loc = by_id.get(link.get("location_id"))
                 if loc is None:
                     self.report.file_notes.append(f"service '{svc_doc.get('name')}' of '{name}' points at a location "
                                                   "the file does not describe; kept without that location")
-                    continue
-                loc.services[svc.key] = ServiceRecord(
-                    key=svc.key, fields=dict(svc.fields), types=svc.types, languages=svc.languages,
-                    schedules=svc.schedules, link_description=_text(link.get("description")), rows=list(loc.rows))
-                placed = True
-            if not placed:
+                elif home is None:  # the service lives at its first location and is linked to the others
+                    home = loc
+                    svc.link_description, svc.rows = _text(link.get("description")), list(loc.rows)
+                    loc.services[svc.key] = svc
+                elif loc is not home:
+                    svc.also_at[loc.key] = _text(link.get("description"))
+            if home is None:
                 org.unlinked_services[svc.key] = svc
 
     def location(self, doc: dict, org_name: str) -> LocationRecord:

@@ -21,6 +21,9 @@ class ServiceRecord:
     languages: list[dict] | None = None  # {"code", "note"}
     schedules: list[dict] | None = None
     link_description: str | None = None
+    # Other locations of the same organization that offer this very service (HSDS input: one service,
+    # several service_at_locations): location key -> description of that link.
+    also_at: dict[str, str | None] = field(default_factory=dict)
     rows: list[int] = field(default_factory=list)
 
 

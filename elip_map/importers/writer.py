@@ -198,6 +198,28 @@ def _write_location(org: Organization, loc: Location | None, rec: LocationRecord
     return loc, "updated" if changed else "unchanged"
 
 
+def _link_shared_services(org_rec, by_key: dict[str, Location]) -> bool:
+    """Link each service offered at several locations to the others too; True when a link was added."""
+    added = False
+    for loc_key, loc_rec in org_rec.locations.items():
+        for svc_rec in loc_rec.services.values():
+            if not svc_rec.also_at:
+                continue
+            svc = _find_service(None, by_key[loc_key], svc_rec)
+            for key, description in svc_rec.also_at.items():
+                other = by_key.get(key)
+                if svc is None or other is None:
+                    continue
+                link = next((link for link in other.service_links if link.service is svc), None)
+                if link is None:
+                    other.service_links.append(ServiceAtLocation(service=svc, description=description))
+                    added = True
+                elif description is not None and link.description != description:
+                    link.description = description
+                    added = True
+    return added
+
+
 def write_plan(session: Session, plan: Plan, report: ImportReport, source_file: str | None = None) -> WriteOutcome:
     """Write every record of the plan into ``session`` (no commit); fills in each row's status."""
     outcome = WriteOutcome()
@@ -212,7 +234,8 @@ def write_plan(session: Session, plan: Plan, report: ImportReport, source_file: 
         snap = stored.get(key)
         if snap is None:
             continue
-        if organization_unchanged(snap, rec, _SNAPSHOT_FIELDS):
+        shared = any(svc.also_at for loc in rec.locations.values() for svc in loc.services.values())
+        if not shared and organization_unchanged(snap, rec, _SNAPSHOT_FIELDS):  # the snapshot has no shared links
             for loc_key, loc_rec in rec.locations.items():
                 located_ids[(key, loc_key)] = snap.locations[loc_key].id
                 for svc_rec in loc_rec.services.values():
@@ -245,6 +268,8 @@ def write_plan(session: Session, plan: Plan, report: ImportReport, source_file: 
                     outcome.changed = True
                 for row in svc_rec.rows:
                     row_actions.setdefault(row, action)
+        if _link_shared_services(org_rec, by_key):
+            outcome.changed = True
         for svc_rec in org_rec.unlinked_services.values():
             current = next((s for s in org.services if not s.location_links
                             and nz.plain_key(s.name) == svc_rec.key), None)
@@ -423,7 +448,13 @@ def _bulk_create(session: Session, new_orgs, outcome: WriteOutcome, row_actions:
         services.extend((org_id, None, svc) for svc in rec.unlinked_services.values())
     svc_ids = _insert(session, tables[Service], [row(Service, organization_id=org_id, **svc.fields)
                                                  for org_id, _loc, svc in services], returning=True)
-    for svc_id, (_org, loc_id, svc) in zip(svc_ids, services):
+    org_keys = {org_id: key for org_id, (key, _rec) in zip(org_ids, new_orgs)}
+    for svc_id, (org_id, loc_id, svc) in zip(svc_ids, services):
+        for key, description in svc.also_at.items():
+            other = located_ids.get((org_keys[org_id], key))
+            if other is not None and other != loc_id:
+                children[ServiceAtLocation].append(row(ServiceAtLocation, service_id=svc_id, location_id=other,
+                                                       description=description))
         children[ServiceType].extend(row(ServiceType, service_id=svc_id, slug=slug) for slug in sorted(svc.types or []))
         children[Language].extend(row(Language, service_id=svc_id, **{f: v.get(f) for f in _LANGUAGE_FIELDS})
                                   for v in svc.languages or [])

@@ -82,6 +82,16 @@ def test_published_shapes_import_with_the_counts_they_hold(sqlite_db, name, orgs
     assert _counts(sqlite_db) == (orgs, services, locations)
 
 
+def test_a_service_offered_at_two_locations_stays_one_service(db):
+    import_file(db, HSDS / "tabular", settings=SETTINGS)  # Settlement Counselling: Callingwood and Jasper Place
+    with db.session() as s:
+        svc = s.scalars(select(Service).where(Service.name == "Settlement Counselling")).one()
+        assert sorted((link.location.name, link.description) for link in svc.location_links) == [
+            ("Callingwood satellite", "By appointment"), ("Jasper Place office", "Walk-in on Fridays")]
+    again = import_file(db, HSDS / "tabular", settings=SETTINGS)
+    assert not again.directory_changed and _counts(db) == (2, 3, 3)
+
+
 def test_the_tabular_package_imports_as_a_zip_too(sqlite_db, tmp_path):
     archive = tmp_path / "westend.zip"
     with zipfile.ZipFile(archive, "w") as z:
