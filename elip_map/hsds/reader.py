@@ -23,6 +23,9 @@ from .shapes import Collected, ShapeError, collect
 _ADDRESS_FIELDS = ("attention", "address_1", "address_2", "city", "region", "state_province", "postal_code",
                    "country", "address_type")
 # Column widths of the directory tables: longer text from another system is cut, with a note.
+# HSDS parts the directory has no place for: counted and reported, never dropped silently.
+_NOT_KEPT = ("contacts", "funding", "programs", "program", "organization_identifiers", "service_areas", "cost_options",
+             "required_documents", "additional_websites", "additional_urls", "capacities", "metadata")
 _WIDTH = {"name": 300, "alternate_name": 300, "website": 500, "email": 300, "attention": 300, "address_1": 300,
           "address_2": 300, "city": 120, "region": 120, "state_province": 60, "postal_code": 10, "status": 20,
           "type": 20, "description": 300, "note": 300, "code": 12, "extension": 10}
@@ -50,6 +53,9 @@ def plan_from_collected(collected: Collected, report: ImportReport) -> Plan:
             reader.organization(org_doc)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ImportRefused(f"the HSDS data is malformed near organization {reader.row}: {exc}") from None
+    if reader.dropped:
+        parts = ", ".join(f"{count} {part.replace('_', ' ')} of {kind}s" for (kind, part), count in reader.dropped.items())
+        report.file_notes.append(f"not kept, the directory has no place for them: {parts}")
     for (code, name), count in reader.unmapped.items():
         report.file_notes.append(f"taxonomy term '{name or code}'" + (f" (code {code})" if code and name else "")
                                  + f" matches none of our service types; {count} service(s) carry it and keep "
@@ -99,6 +105,7 @@ class _Reader:
         self.plan = Plan()
         self.row = 0
         self.unmapped: Counter = Counter()
+        self.dropped: Counter = Counter()  # (object kind, HSDS part) -> how many were not kept
 
     def fit(self, where: str, field: str, value):
         text = _text(value)
@@ -149,6 +156,11 @@ class _Reader:
                 out.append({"weekday": day, **base})
         return out
 
+    def not_kept(self, doc: dict, kind: str) -> None:
+        for part in _NOT_KEPT:
+            if doc.get(part):
+                self.dropped[(kind, part)] += len(doc[part]) if isinstance(doc[part], list) else 1
+
     def organization(self, doc: dict) -> None:
         key = nz.name_key(doc.get("name"))
         if not key:
@@ -157,6 +169,7 @@ class _Reader:
                                               messages=["organization without a name"]))
             return
         name = doc["name"]
+        self.not_kept(doc, "organization")
         fields = {f: self.fit(name, f, doc.get(f)) for f in ("name", "alternate_name", "description", "email", "website")}
         org = self.plan.organizations.get(key)
         if org is None:
@@ -176,6 +189,7 @@ class _Reader:
             links = [link for link in svc_doc.get("service_at_locations") or [] if isinstance(link, dict)]
             home: LocationRecord | None = None
             for link in links:
+                self.not_kept(link, "service-at-location link")
                 loc = by_id.get(link.get("location_id"))
                 if loc is None:
                     self.report.file_notes.append(f"service '{svc_doc.get('name')}' of '{name}' points at a location "
@@ -191,6 +205,7 @@ class _Reader:
 
     def location(self, doc: dict, org_name: str) -> LocationRecord:
         where = f"{org_name} / {doc.get('name') or doc.get('id') or 'location'}"
+        self.not_kept(doc, "location")
         addresses = []
         for a in doc.get("addresses") or []:
             unknown = set((a.get("x_elip") or {}).get("unknown") or ())
@@ -215,9 +230,14 @@ class _Reader:
         geo = extra.get("geocode") or {}
         hood = extra.get("neighbourhood") or {}
         accessibility = "\n".join(a.get("description") or "" for a in doc.get("accessibility") or []) or None
-        lat, lon = doc.get("latitude"), doc.get("longitude")
-        lat = float(lat) if lat not in (None, "") else None
-        lon = float(lon) if lon not in (None, "") else None
+        lat, lat_problem = nz.parse_coordinate(doc.get("latitude"), "lat")
+        lon, lon_problem = nz.parse_coordinate(doc.get("longitude"), "lon")
+        problems = [p for p in (lat_problem, lon_problem) if p]
+        if problems or (lat is None) != (lon is None):
+            self.report.file_notes.extend(f"{where}: {p}" for p in problems)
+            if lat is not None or lon is not None:
+                self.report.file_notes.append(f"{where}: coordinates incomplete; the address will be geocoded instead")
+            lat = lon = None
         fields = {
             "name": self.fit(where, "name", doc.get("name")), "description": _text(doc.get("description")),
             "transportation": _text(doc.get("transportation")),
@@ -248,6 +268,7 @@ class _Reader:
         if not name:
             raise ValueError(f"a service of '{org_name}' has no name")
         where = f"{org_name} / {name}"
+        self.not_kept(doc, "service")
         slugs: list[str] = []
         for attribute in doc.get("attributes") or []:
             term = attribute.get("taxonomy_term") or self.terms.get(attribute.get("taxonomy_term_id"))

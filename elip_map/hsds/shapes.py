@@ -74,10 +74,24 @@ def _items(document) -> tuple[list[tuple[str, dict]], str, list[dict]]:
     raise ShapeError("the JSON file is not HSDS (it holds neither an object nor a list)")
 
 
+def _page_notes(document) -> list[str]:
+    """Say so when the pages in the file are not the whole list (the rest was not imported)."""
+    pages = [document] if isinstance(document, dict) else [d for d in document if isinstance(d, dict)]
+    pages = [p for p in pages if _kind(p) == "page"]
+    if not pages:
+        return []
+    numbers = sorted(p.get("page_number") for p in pages if isinstance(p.get("page_number"), int))
+    total = max((p.get("total_pages") for p in pages if isinstance(p.get("total_pages"), int)), default=None)
+    if total is not None and numbers != list(range(1, total + 1)):
+        return [f"the file holds page(s) {', '.join(map(str, numbers)) or '?'} of {total}: only their items were "
+                "imported; fetch the other pages to import the rest"]
+    return []
+
+
 def collect(document) -> Collected:
     """Nested organizations from any HSDS JSON shape (see the module docstring)."""
     items, shape, top_terms = _items(document)
-    result = Collected(shape=shape)
+    result = Collected(shape=shape, notes=_page_notes(document))
     for term in top_terms:
         if term.get("id"):
             result.taxonomy_terms[term["id"]] = term

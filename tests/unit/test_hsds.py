@@ -92,6 +92,17 @@ def test_a_service_offered_at_two_locations_stays_one_service(db):
     assert not again.directory_changed and _counts(db) == (2, 3, 3)
 
 
+def test_a_page_that_is_not_the_whole_list_says_so(sqlite_db, tmp_path):
+    pages = json.loads((HSDS / "organization_pages.json").read_text())
+    path = tmp_path / "page2.json"
+    path.write_text(json.dumps(pages[1]))
+    report = import_file(sqlite_db, path, settings=SETTINGS)
+    assert any("page(s) 2 of 2" in note for note in report.file_notes)
+    assert _counts(sqlite_db) == (1, 0, 0)
+    whole = import_file(sqlite_db, HSDS / "organization_pages.json", settings=SETTINGS)
+    assert not any("page(s)" in note for note in whole.file_notes)
+
+
 def test_the_tabular_package_imports_as_a_zip_too(sqlite_db, tmp_path):
     archive = tmp_path / "westend.zip"
     with zipfile.ZipFile(archive, "w") as z:
@@ -112,12 +123,31 @@ def test_what_the_shapes_carry_arrives(sqlite_db):
         assert svc.name == "Family Settlement Support" and svc.fees == "Free"
         assert svc.language_codes == ["ar", "ti"]
         assert sorted(sch.weekday for sch in svc.schedules) == [1, 3]
+        assert [(p.number, p.extension) for p in loc.phones] == [("+17805550103", "100")]  # quoted, as OR's example
         org = loc.organization
         assert [p.number for p in org.phones] == ["+17805550101"]
         library = s.scalars(select(Location).where(Location.name == "Northgate branch")).one()
         assert library.organization.name == "Northgate Community Library"
         assert library.addresses[0].postal_code is None  # an empty postal code stays unknown
         assert library.services[0].type_slugs == ["language-training"]
+        assert sorted(sch.weekday for sch in library.services[0].schedules) == [4, 5]
+
+
+def test_parts_we_do_not_hold_and_impossible_coordinates_are_reported(sqlite_db, tmp_path):
+    report = import_file(sqlite_db, HSDS / "organization_full.json", settings=SETTINGS)
+    kept = next(n for n in report.file_notes if n.startswith("not kept"))
+    assert "1 contacts of organizations" in kept and "1 funding of organizations" in kept
+    assert "1 contacts of service-at-location links" in kept
+    doc = json.loads((HSDS / "service_full.json").read_text())
+    doc["service_at_locations"][0]["location"].update(latitude=100, longitude=101)  # as in Open Referral's example
+    doc["organization"]["locations"] = []
+    path = tmp_path / "service.json"
+    path.write_text(json.dumps(doc))
+    report = import_file(sqlite_db, path, settings=SETTINGS)
+    assert any("latitude '100' is out of range" in n for n in report.file_notes)
+    with sqlite_db.session() as s:
+        loc = s.scalars(select(Location).where(Location.name == "Northgate branch")).one()
+        assert loc.latitude != 100 and not (loc.latitude is None and loc.is_public)
 
 
 def test_taxonomy_terms_map_by_code_and_by_name_and_the_rest_are_reported(sqlite_db):
