@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..directory.models import Location, Organization, Service, ServiceAtLocation
 from ..directory.storage import directory_version
 from ..directory.taxonomy import BY_SLUG, SLUGS
-from ..importers import normalize as nz
+from ..rules.text import fold
 
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.UUID("9d5c4b8e-6f0e-4d8a-9a51-2f1c1e0b7a10")  # fixed: ids must not change between runs
@@ -192,7 +192,7 @@ def build_directory(session: Session, *, public: bool = False) -> Directory:
         services, seen = [], {}
         for svc in sorted(org.services, key=lambda item: item.id):
             first = min((link.location.location_key for link in svc.location_links), default="")
-            base = hsds_id("svc", org.name_key, first, nz.plain_key(svc.name))
+            base = hsds_id("svc", org.name_key, first, fold(svc.name))
             seen[base] = seen.get(base, 0) + 1
             sid = base if seen[base] == 1 else hsds_id("svc", base, str(seen[base]))
             links = [(loc_ids[link.location_id], link)

@@ -13,9 +13,8 @@ import json
 import zipfile
 from pathlib import Path
 
-from ..importers.report import ImportRefused
 from .export import HSDS_VERSION, build_directory, taxonomy, taxonomy_terms
-from .shapes import Collected
+from .shapes import Collected, ShapeError
 
 # (resource name, file, columns) in the order HSDS lists them; the first column is the primary key.
 TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -116,13 +115,13 @@ def read_package(path: Path, max_bytes: int) -> dict[str, list[dict]]:
                 if resource.get("name") in names and resource.get("path"):
                     names[resource["name"]] = (resource["path"], *names[resource["name"]])
         except (UnicodeDecodeError, json.JSONDecodeError, AttributeError, TypeError):
-            raise ImportRefused("datapackage.json in the package is not readable JSON") from None
+            raise ShapeError("datapackage.json in the package is not readable JSON") from None
     tables: dict[str, list[dict]] = {}
     for name, candidates in names.items():
         found = next((files[c] for c in candidates if c in files), None)
         tables[name] = _read_csv(found, candidates[0]) if found is not None else []
     if not tables["organization"]:
-        raise ImportRefused("the tabular HSDS package has no organizations.csv (or it is empty)")
+        raise ShapeError("the tabular HSDS package has no organizations.csv (or it is empty)")
     return tables
 
 
@@ -131,18 +130,18 @@ def _open_zip(path: Path, max_bytes: int) -> dict[str, bytes]:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
             if sum(m.file_size for m in members) > max_bytes:
-                raise ImportRefused(f"the package unpacks to more than {max_bytes // (1024 * 1024)} MB")
+                raise ShapeError(f"the package unpacks to more than {max_bytes // (1024 * 1024)} MB")
             # Files may sit in one top folder of the zip: keep the base name only.
             return {Path(m.filename).name: archive.read(m) for m in members
                     if m.filename.endswith((".csv", ".json"))}
     except zipfile.BadZipFile:
-        raise ImportRefused("the file is not a readable zip archive") from None
+        raise ShapeError("the file is not a readable zip archive") from None
 
 
 def _open_folder(path: Path, max_bytes: int) -> dict[str, bytes]:
     members = [p for p in path.iterdir() if p.is_file() and p.suffix in (".csv", ".json")]
     if sum(p.stat().st_size for p in members) > max_bytes:
-        raise ImportRefused(f"the folder holds more than {max_bytes // (1024 * 1024)} MB of CSV")
+        raise ShapeError(f"the folder holds more than {max_bytes // (1024 * 1024)} MB of CSV")
     return {p.name: p.read_bytes() for p in members}
 
 
@@ -150,7 +149,7 @@ def _read_csv(data: bytes, name: str) -> list[dict]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRefused(f"{name} is not UTF-8 text") from None
+        raise ShapeError(f"{name} is not UTF-8 text") from None
     return [{k.strip(): (v if v != "" else None) for k, v in row.items() if k}
             for row in csv.DictReader(io.StringIO(text, newline=""))]
 

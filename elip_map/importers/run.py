@@ -1,7 +1,7 @@
 """The import entry point: pick the reader for a file's format, then write the plan all or nothing.
 
-Readers (``spreadsheet`` for CSV/XLSX, ``elip_map.hsds`` for HSDS JSON in any published shape and the
-HSDS tabular package, a zip or a folder) never touch the database; ``writer`` applies what they planned
+Readers (``spreadsheet`` for CSV/XLSX, ``hsds`` for HSDS JSON in any published shape and the HSDS
+tabular package, a zip or a folder, recognised by ``elip_map.hsds``) never touch the database; ``writer`` applies what they planned
 in one transaction.
 """
 
@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import Settings
-from ..hsds.reader import plan_from_collected, plan_from_hsds
-from ..hsds.tabular import collect_tables, read_package
+from .hsds import plan_from_hsds, plan_from_package
 from .report import ImportRefused, ImportReport
 from .spreadsheet import build_plan, check_size, map_headers, read_table
 from .writer import apply_plan
@@ -30,12 +29,12 @@ def import_file(database, path, *, settings=None, dry_run: bool = False, strict:
     limit = settings.max_upload_bytes if max_bytes is None else max_bytes
     try:
         if path.is_dir():
-            plan = plan_from_collected(collect_tables(read_package(path, limit)), report)
+            plan = plan_from_package(path, limit, report)
         elif not path.is_file():
             raise ImportRefused(f"there is no file at '{path}'")
         elif path.suffix.lower() == ".zip":
             check_size(path.stat().st_size, limit)
-            plan = plan_from_collected(collect_tables(read_package(path, limit)), report)
+            plan = plan_from_package(path, limit, report)
         elif path.suffix.lower() == ".json":
             check_size(path.stat().st_size, limit)
             data = path.read_bytes()

@@ -1,5 +1,8 @@
 """Import records from HSDS: our own package, any published JSON shape, or the tabular CSV package.
 
+``elip_map.hsds`` recognises the shapes and joins the tables into nested organizations; this module
+turns those into the records every reader produces, so one writer applies them.
+
 Identity, so that re-importing another system's data updates instead of duplicating: an organization
 is its name (as for spreadsheets); a location is our own key when the file is our export, otherwise
 the producer's location ``id`` (``hsds:<id>``), which survives an address change; a service is its
@@ -13,12 +16,15 @@ import datetime as dt
 import json
 from collections import Counter
 
+from pathlib import Path
+
 from ..directory.taxonomy import BY_SLUG, resolve_service_type
-from ..importers import normalize as nz
-from ..importers.records import LocationRecord, OrganizationRecord, Plan, ServiceRecord
-from ..importers.report import ImportRefused, ImportReport, RowReport
-from .export import DAYS, LOCATION_KEY_TYPE
-from .shapes import Collected, ShapeError, collect
+from ..hsds.export import DAYS, LOCATION_KEY_TYPE
+from ..hsds.shapes import Collected, ShapeError, collect
+from ..hsds.tabular import collect_tables, read_package
+from . import normalize as nz
+from .records import LocationRecord, OrganizationRecord, Plan, ServiceRecord
+from .report import ImportRefused, ImportReport, RowReport
 
 _ADDRESS_FIELDS = ("attention", "address_1", "address_2", "city", "region", "state_province", "postal_code",
                    "country", "address_type")
@@ -39,6 +45,15 @@ def plan_from_hsds(data: bytes, report: ImportReport) -> Plan:
         raise ImportRefused(f"the file is not readable JSON ({exc.__class__.__name__}: {exc})") from None
     try:
         collected = collect(document)
+    except ShapeError as exc:
+        raise ImportRefused(str(exc)) from None
+    return plan_from_collected(collected, report)
+
+
+def plan_from_package(path: Path, max_bytes: int, report: ImportReport) -> Plan:
+    """Records from an HSDS tabular package: a zip file or a folder of CSV files (with datapackage.json)."""
+    try:
+        collected = collect_tables(read_package(path, max_bytes))
     except ShapeError as exc:
         raise ImportRefused(str(exc)) from None
     return plan_from_collected(collected, report)
