@@ -113,6 +113,13 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(text[:10]) if text else None
 
 
+def _safe_date(value) -> dt.date | None:
+    try:
+        return _date(value)
+    except ValueError:
+        return None
+
+
 class _Reader:
     def __init__(self, terms: dict[str, dict], report: ImportReport):
         self.terms = terms
@@ -157,13 +164,22 @@ class _Reader:
             out.append({"code": self.fit(where, "code", code), "note": self.fit(where, "note", lang.get("note"))})
         return out
 
-    def schedules(self, items) -> list[dict]:
+    def schedules(self, items, where: str) -> list[dict]:
         out = []
         for s in items or []:
+            if not isinstance(s, dict):
+                continue
             days = [d.strip().upper() for d in (_text(s.get("byday")) or "").split(",") if d.strip()]
-            base = {"opens_at": _time(s.get("opens_at")), "closes_at": _time(s.get("closes_at")),
-                    "valid_from": _date(s.get("valid_from")), "valid_to": _date(s.get("valid_to")),
-                    "description": _text(s.get("description"))}
+            try:
+                base = {"opens_at": _time(s.get("opens_at")), "closes_at": _time(s.get("closes_at")),
+                        "valid_from": _date(s.get("valid_from")), "valid_to": _date(s.get("valid_to")),
+                        "description": _text(s.get("description"))}
+            except ValueError:
+                self.report.file_notes.append(f"{where}: schedule with a time or date that cannot be read "
+                                              f"({s.get('opens_at')}-{s.get('closes_at')}, {s.get('valid_from')}); "
+                                              "left out")
+                continue
+            base["description"] = base["description"] or _text(s.get("notes"))  # HSDS free-text notes
             weekdays = [DAYS.index(d) + 1 for d in days if d in DAYS]
             if not weekdays:
                 out.append({"weekday": None, **base})
@@ -257,7 +273,7 @@ class _Reader:
             "name": self.fit(where, "name", doc.get("name")), "description": _text(doc.get("description")),
             "transportation": _text(doc.get("transportation")),
             "accessibility": accessibility, "notes": extra.get("notes"), "source_url": extra.get("source_url"),
-            "closed": bool(extra.get("closed", False)), "last_verified": _date(extra.get("last_verified")),
+            "closed": bool(extra.get("closed", False)), "last_verified": _safe_date(extra.get("last_verified")),
             "latitude": lat, "longitude": lon,
             "geocode_status": geo.get("status") or ("ok" if lat is not None and lon is not None else "needs-attention"),
             "geocode_method": geo.get("method"), "geocode_precision_m": geo.get("precision_m"),
@@ -273,7 +289,7 @@ class _Reader:
         # Our own export carries the geocode provenance: it is restored, and the geocoder re-geocodes only
         # an edited address. Coordinates that no geocoder made (another producer's, or a pin) stay pins.
         return LocationRecord(key=key, fields=fields, addresses=addresses, phones=self.phones(doc.get("phones"), where),
-                              schedules=self.schedules(doc.get("schedules")),
+                              schedules=self.schedules(doc.get("schedules"), where),
                               languages=self.languages(doc.get("languages"), where),
                               has_coordinates=lat is not None and lon is not None and not geo.get("geocoded_address"),
                               rows=[self.row])
@@ -301,7 +317,7 @@ class _Reader:
                   "fees": _text(doc.get("fees_description")) or _text(doc.get("fees")),
                   "eligibility": _text(doc.get("eligibility_description")),
                   "application_process": _text(doc.get("application_process")),
-                  "last_verified": _date(doc.get("assured_date") or extra.get("last_verified"))}
+                  "last_verified": _safe_date(doc.get("assured_date") or extra.get("last_verified"))}
         return ServiceRecord(key=nz.plain_key(name), fields=fields, types=sorted(slugs),
                              languages=self.languages(doc.get("languages"), where),
-                             schedules=self.schedules(doc.get("schedules")))
+                             schedules=self.schedules(doc.get("schedules"), where))

@@ -141,10 +141,12 @@ def test_parts_we_do_not_hold_and_impossible_coordinates_are_reported(sqlite_db,
     doc = json.loads((HSDS / "service_full.json").read_text())
     doc["service_at_locations"][0]["location"].update(latitude=100, longitude=101)  # as in Open Referral's example
     doc["organization"]["locations"] = []
+    doc["schedules"].append({"id": "0c1d2e3f-0030-4a5b-8c9d-0e1f2a3b4c5d", "byday": "MO", "opens_at": "25:99"})
     path = tmp_path / "service.json"
     path.write_text(json.dumps(doc))
     report = import_file(sqlite_db, path, settings=SETTINGS)
     assert any("latitude '100' is out of range" in n for n in report.file_notes)
+    assert any("schedule with a time or date that cannot be read" in n for n in report.file_notes)
     with sqlite_db.session() as s:
         loc = s.scalars(select(Location).where(Location.name == "Northgate branch")).one()
         assert loc.latitude != 100 and not (loc.latitude is None and loc.is_public)
