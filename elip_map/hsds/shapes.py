@@ -2,7 +2,8 @@
 
 Recognised: our own package (``{"organizations": [...]}``), a single organization, a single service
 (with its ``organization`` embedded or named by ``organization_id``), a single service-at-location,
-a list of any of these, an API page (``{"contents": [...], "total_items": ...}``) and a list of pages.
+taxonomy terms, a list of any of these, an API page (``{"contents": [...], "total_items": ...}``) and a
+list of pages (so a page of ``/taxonomy_terms`` can come with the pages of ``/organizations``).
 Services found outside their organization are put back into it; locations reached only through a
 service's ``service_at_locations[].location`` join their organization's ``locations``.
 """
@@ -34,6 +35,8 @@ def _kind(obj: dict) -> str:
     if ("status" in obj or "service_at_locations" in obj or isinstance(obj.get("organization"), dict)
             or "organization_id" in obj) and "name" in obj:
         return "service"
+    if "code" in obj or "taxonomy_id" in obj or "term_uri" in obj:  # organizations have none of these
+        return "taxonomy_term"
     if "name" in obj:
         return "organization"
     return "unknown"
@@ -80,7 +83,7 @@ def _page_notes(document) -> list[str]:
     pages = [p for p in pages if _kind(p) == "page"]
     if not pages:
         return []
-    numbers = sorted(p.get("page_number") for p in pages if isinstance(p.get("page_number"), int))
+    numbers = sorted({p.get("page_number") for p in pages if isinstance(p.get("page_number"), int)})
     total = max((p.get("total_pages") for p in pages if isinstance(p.get("total_pages"), int)), default=None)
     if total is not None and numbers != list(range(1, total + 1)):
         return [f"the file holds page(s) {', '.join(map(str, numbers)) or '?'} of {total}: only their items were "
@@ -119,6 +122,9 @@ def collect(document) -> Collected:
                     _add_service(slot, svc)
         elif kind == "service":
             pending_services.append(obj)
+        elif kind == "taxonomy_term":
+            if obj.get("id"):
+                result.taxonomy_terms[obj["id"]] = obj
         elif kind == "service_at_location":
             svc = dict(obj["service"])
             link = {k: v for k, v in obj.items() if k != "service"}

@@ -92,6 +92,29 @@ def test_a_service_offered_at_two_locations_stays_one_service(db):
     assert not again.directory_changed and _counts(db) == (2, 3, 3)
 
 
+def test_a_service_at_location_and_a_page_of_terms_import(sqlite_db, tmp_path):
+    service = json.loads((HSDS / "service_full.json").read_text())
+    (link,) = service.pop("service_at_locations")
+    # The /service_at_locations/{id} shape: the link, with its service (and that service's organization) inside.
+    path = tmp_path / "sal.json"
+    path.write_text(json.dumps({**link, "service": service}))
+    import_file(sqlite_db, path, settings=SETTINGS)
+    assert _counts(sqlite_db) == (1, 1, 1)
+    # A page of /taxonomy_terms, then a page of /organizations whose services name terms only by id.
+    terms = {"total_items": 1, "total_pages": 1, "page_number": 1, "size": 1, "first_page": True, "last_page": True,
+             "empty": False, "contents": [{"id": "22222222-3333-4444-8555-666666666601", "code": "X-7",
+                                           "name": "Housing", "description": "A place to live"}]}
+    org = {"id": "22222222-3333-4444-8555-666666666602", "name": "Roof Society", "description": "Homes",
+           "services": [{"id": "22222222-3333-4444-8555-666666666603", "name": "Rent Bank", "status": "active",
+                         "attributes": [{"id": "22222222-3333-4444-8555-666666666604",
+                                         "taxonomy_term_id": "22222222-3333-4444-8555-666666666601"}]}]}
+    path = tmp_path / "pages.json"
+    path.write_text(json.dumps([terms, {**terms, "contents": [org]}]))
+    import_file(sqlite_db, path, settings=SETTINGS)
+    with sqlite_db.session() as s:
+        assert s.scalars(select(Service).where(Service.name == "Rent Bank")).one().type_slugs == ["housing"]
+
+
 def test_a_page_that_is_not_the_whole_list_says_so(sqlite_db, tmp_path):
     pages = json.loads((HSDS / "organization_pages.json").read_text())
     path = tmp_path / "page2.json"
