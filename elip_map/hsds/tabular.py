@@ -125,12 +125,16 @@ def read_package(path: Path, max_bytes: int) -> dict[str, list[dict]]:
     return tables
 
 
+def _limit(n: int) -> str:
+    return (f"the {n / 1048576:g} MB limit; split it or raise the limit (--max-size-mb / ELIP_MAX_UPLOAD_MB)")
+
+
 def _open_zip(path: Path, max_bytes: int) -> dict[str, bytes]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
             if sum(m.file_size for m in members) > max_bytes:
-                raise ShapeError(f"the package unpacks to more than {max_bytes // (1024 * 1024)} MB")
+                raise ShapeError(f"the package unpacks to more than {_limit(max_bytes)}")
             # Files may sit in one top folder of the zip: keep the base name only.
             return {Path(m.filename).name: archive.read(m) for m in members
                     if m.filename.endswith((".csv", ".json"))}
@@ -141,7 +145,7 @@ def _open_zip(path: Path, max_bytes: int) -> dict[str, bytes]:
 def _open_folder(path: Path, max_bytes: int) -> dict[str, bytes]:
     members = [p for p in path.iterdir() if p.is_file() and p.suffix in (".csv", ".json")]
     if sum(p.stat().st_size for p in members) > max_bytes:
-        raise ShapeError(f"the folder holds more than {max_bytes // (1024 * 1024)} MB of CSV")
+        raise ShapeError(f"the folder's files hold more than {_limit(max_bytes)}")
     return {p.name: p.read_bytes() for p in members}
 
 

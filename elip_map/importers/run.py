@@ -1,8 +1,8 @@
 """The import entry point: pick the reader for a file's format, then write the plan all or nothing.
 
-Readers (``spreadsheet`` for CSV/XLSX, ``hsds`` for HSDS JSON in any published shape and the HSDS
-tabular package, a zip or a folder, recognised by ``elip_map.hsds``) never touch the database; ``writer`` applies what they planned
-in one transaction.
+Readers (``spreadsheet`` for CSV/XLSX; ``hsds`` for HSDS JSON in any published shape and for the HSDS
+tabular package, a zip or a folder) never touch the database; ``writer`` applies what they planned in
+one transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .writer import apply_plan
 
 def import_file(database, path, *, settings=None, dry_run: bool = False, strict: bool = False,
                 max_bytes: int | None = None, geocode: bool = True, actor=None) -> ImportReport:
-    """Import a CSV, XLSX, HSDS JSON or HSDS tabular (zip or folder) into the directory, completely or not at all.
+    """Import a CSV, XLSX, HSDS JSON or HSDS tabular package (zip or folder), completely or not at all.
 
     Raises :class:`ImportRefused` (nothing written) for a file-level problem, or with ``strict`` when
     any row is rejected. Returns the row-by-row report otherwise.
@@ -28,20 +28,17 @@ def import_file(database, path, *, settings=None, dry_run: bool = False, strict:
     report = ImportReport(source=path.name, dry_run=dry_run)
     limit = settings.max_upload_bytes if max_bytes is None else max_bytes
     try:
-        if path.is_dir():
-            plan = plan_from_package(path, limit, report)
-        elif not path.is_file():
+        if not path.is_file() and not path.is_dir():
             raise ImportRefused(f"there is no file at '{path}'")
-        elif path.suffix.lower() == ".zip":
+        if path.is_file():
             check_size(path.stat().st_size, limit)
+        if path.is_dir() or path.suffix.lower() == ".zip":  # HSDS tabular package: sizes checked as it unpacks
             plan = plan_from_package(path, limit, report)
         elif path.suffix.lower() == ".json":
-            check_size(path.stat().st_size, limit)
             data = path.read_bytes()
             check_size(len(data), limit)  # the file may have grown since stat
             plan = plan_from_hsds(data, report)
         else:
-            check_size(path.stat().st_size, limit)
             data = path.read_bytes()
             check_size(len(data), limit)
             table = read_table(data, path.name)

@@ -128,11 +128,17 @@ def test_a_page_that_is_not_the_whole_list_says_so(sqlite_db, tmp_path):
 
 def test_the_tabular_package_imports_as_a_zip_too(sqlite_db, tmp_path):
     archive = tmp_path / "westend.zip"
-    with zipfile.ZipFile(archive, "w") as z:
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         for path in (HSDS / "tabular").iterdir():
             z.write(path, f"westend/{path.name}")  # inside a top folder, as zips often are
     import_file(sqlite_db, archive, settings=SETTINGS)
     assert _counts(sqlite_db) == (2, 3, 3)
+    # Small enough as a zip, too big once unpacked: refused before anything is read.
+    limit = archive.stat().st_size + 1
+    with pytest.raises(ImportRefused, match="unpacks to more than"):
+        import_file(sqlite_db, archive, settings=SETTINGS, max_bytes=limit)
+    with pytest.raises(ImportRefused, match="folder's files hold more than"):
+        import_file(sqlite_db, HSDS / "tabular", settings=SETTINGS, max_bytes=limit)
 
 
 def test_what_the_shapes_carry_arrives(sqlite_db):
