@@ -19,8 +19,8 @@ from elip_map.hsds.export import export_hsds
 from elip_map.hsds.validate import problems
 from elip_map.importers.report import ImportRefused
 from elip_map.importers.run import import_file
-from tests.conftest import TEST_DATA
-from tests.unit.test_export import _populate
+from elip_map.importers.sample import SAMPLE_FILE
+from elip_map.testing import TEST_DATA
 
 SETTINGS = Settings()
 HSDS = TEST_DATA / "hsds"
@@ -37,6 +37,12 @@ def _walk(value, path="$"):
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _walk(item, f"{path}[{i}]")
+
+
+def _populate(database) -> None:
+    """The bundled sample (28 organizations) plus a clean and a messy partner spreadsheet."""
+    for path in (TEST_DATA / "import_clean.csv", TEST_DATA / "import_messy.csv", SAMPLE_FILE):
+        import_file(database, path, settings=SETTINGS)
 
 
 def _counts(database) -> tuple[int, int, int]:
