@@ -44,8 +44,10 @@ class Catalogue:
     taxonomies: list[Entry] = field(default_factory=list)
     taxonomy_terms: list[Entry] = field(default_factory=list)
 
+    index: dict[tuple[str, str], dict] = field(default_factory=dict)  # (kind, id) -> full object
+
     def by_id(self, kind: str, object_id: str) -> dict | None:
-        return next((e.full for e in getattr(self, kind) if e.full["id"] == object_id), None)
+        return self.index.get((kind, object_id))
 
 
 def _fold(*parts) -> str:
@@ -81,6 +83,8 @@ def build_catalogue(session) -> Catalogue:
     for term in taxonomy_terms():
         cat.taxonomy_terms.append(Entry(flat=term, full=term, text=_fold(term["name"], term["code"], term["description"]),
                                         taxonomy_id=term["taxonomy_id"], parent_id=term.get("parent_id")))
+    for kind in ("organizations", "services", "service_at_locations", "taxonomies", "taxonomy_terms"):
+        cat.index.update(((kind, e.full["id"]), e.full) for e in getattr(cat, kind))
     return cat
 
 
