@@ -52,15 +52,16 @@ def _error(status: int, message: str) -> Response:
 def _answer(build) -> Response:
     """The cached answer for this URL in the directory's current state (``build(catalogue)`` makes it)."""
     database = current_app.config["ELIP_DATABASE"]
-    cache: VersionedCache = current_app.config["ELIP_HSDS_CACHE"]
+    catalogues: VersionedCache = current_app.config["ELIP_HSDS_CATALOGUES"]
+    answers: VersionedCache = current_app.config["ELIP_HSDS_ANSWERS"]
     with database.session() as session:
         fingerprint = directory_fingerprint(session)
         etag = hashlib.sha1(f"{fingerprint}|{request.full_path}".encode()).hexdigest()[:20]
         if request.if_none_match.contains(etag):
             return _send(b"", None, etag)
-        catalogue = cache.get_or_build(f"catalogue|{fingerprint}", lambda: build_catalogue(session))
+        catalogue = catalogues.get_or_build(fingerprint, lambda: build_catalogue(session))
     try:
-        body, gzipped = cache.get_or_build(f"answer|{etag}", lambda: _pack(build(catalogue)))
+        body, gzipped = answers.get_or_build(etag, lambda: _pack(build(catalogue)))
     except BadQuery as exc:
         return _error(400, str(exc))
     except LookupError:
@@ -101,5 +102,7 @@ def one(kind: str, object_id: str) -> Response:
 
 def init_hsds(server) -> None:
     """Register the HSDS API (it caches and compresses its own answers, per directory state)."""
-    server.config["ELIP_HSDS_CACHE"] = VersionedCache(size=256)
+    server.config["ELIP_HSDS_CATALOGUES"] = VersionedCache(size=2)  # the directory now, and just before
+    # Recent answers (a page of 200 fully nested organizations is a few hundred kB): bounded memory.
+    server.config["ELIP_HSDS_ANSWERS"] = VersionedCache(size=64)
     server.register_blueprint(hsds_api)
