@@ -58,6 +58,8 @@ def test_every_exported_organization_validates_against_hsds_3(db):
     assert len(doc["organizations"]) >= 28
     for org in doc["organizations"]:
         assert problems(org, "organization") == [], org["name"]
+    assert [problems(t, "taxonomy_term") for t in doc["taxonomy_terms"]] == [[]] * 20
+    assert problems(doc["taxonomies"][0], "taxonomy") == []
     nulls = [path for path, value in _walk(doc["organizations"]) if value is None]
     assert nulls == []
     # Every object inside a list (phones, languages, attributes, taxonomy terms ...) carries an id.
