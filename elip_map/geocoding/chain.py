@@ -13,16 +13,20 @@ is wrong, so the location goes to a person rather than to either point.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..rules.region import in_region
+from .gazetteer import MUNICIPALITY, Gazetteer, Place, load_gazetteer
 from .grid import GridModel, haversine_m, load_grid_model
 from .online import SOURCE_ATTRIBUTION, OnlineGeocoder, OnlineHit, OnlineUnavailable
-from .parse import CIVIC, INTERSECTION, PO_BOX, POSTAL_ONLY, ParsedAddress, parse_address
+from .parse import (CIVIC, INTERSECTION, NAMED_ROAD, PO_BOX, POSTAL_ONLY, UNPARSED, NamedRoadRef,
+                    ParsedAddress, parse_address)
 from .postal import PostalIndex, load_postal_index
+from .roads import RoadHit, RoadModel, load_road_model
 
 OK = "ok"
 NEEDS_ATTENTION = "needs-attention"
@@ -36,6 +40,12 @@ DISAGREE_FULL_M = 1000.0
 DISAGREE_FSA_M = 6000.0
 
 GRID_SOURCE = "Edmonton grid model calibrated on ETS stops (Open Government Licence - City of Edmonton)"
+PLACE_METHOD = "place"
+MUNICIPALITY_METHOD = "municipality"
+# Directory addresses: a typo in a place name is forgiven less than in the "near" box.
+PLACE_FUZZY_CUTOFF = 92.0
+ROAD_SOURCE = ("road model: points along named and numbered roads from ETS stops, grid-rule house numbers "
+               "(Open Government Licence - City of Edmonton)")
 POSTAL_SOURCE = "postal-code centres from countrystatecity-postal-codes (ODbL 1.0)"
 
 
@@ -88,9 +98,16 @@ def _online_query(parsed: ParsedAddress, city: str | None) -> str | None:
 def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[str | None] | None = None,
                          grid: GridModel | None = None, postal: PostalIndex | None = None,
                          online: OnlineGeocoder | None = None, cache: OnlineCache | None = None,
+                         roads: RoadModel | None = None, gazetteer: Gazetteer | None = None,
                          accept_precision_m: float = LOCATION_PRECISION_M) -> list[GeocodeResult]:
-    """Geocode many parsed addresses; the grid step is one vectorised call for all of them."""
+    """Geocode many parsed addresses; the grid step is one vectorised call for all of them.
+
+    ``roads``: the named-road model (default: the shipped one; ``RoadModel.empty()`` leaves it out);
+    ``gazetteer``: named places (default: the shipped one; ``Gazetteer([])`` leaves it out).
+    """
     grid = grid or load_grid_model()
+    roads = load_road_model() if roads is None else roads
+    gazetteer = load_gazetteer() if gazetteer is None else gazetteer
     postal = postal or load_postal_index()
     cache = cache or OnlineCache()
     cities = cities or [None] * len(parsed)
@@ -126,6 +143,17 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
                                 "check the address")
             else:
                 candidates.append(("grid", float(lat[i]), float(lon[i]), float(prec[i]), GRID_SOURCE))
+        if not candidates and roads:
+            hit = _road_step(p, roads, problems)
+            if hit is not None:
+                candidates.append(("road", hit.lat, hit.lon, hit.precision_m, ROAD_SOURCE))
+                p.notes.append(f"placed along the road, {hit.detail}")
+        if not candidates and gazetteer and p.municipality is None:
+            place = _place_step(p, gazetteer)
+            if place is not None:
+                candidates.append((PLACE_METHOD, place.lat, place.lon, place.precision_m,
+                                   f"gazetteer: {place.source}"))
+                p.notes.append(f"placed at the named place {place.name}")
         if not candidates and online is not None and not online_down:
             query = _online_query(p, cities[i])
             if query:
@@ -148,6 +176,12 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
                 if hit is not None:
                     candidates.append(("online", hit.lat, hit.lon, hit.precision_m,
                                        f"{online.source}; {SOURCE_ATTRIBUTION}"))
+        if not candidates and gazetteer and p.municipality is not None:
+            # Last street-level resort for a neighbouring town: its centre, marked outside the city.
+            place = _place_step(p, gazetteer)
+            if place is not None:
+                candidates.append((MUNICIPALITY_METHOD, place.lat, place.lon, place.precision_m,
+                                   f"gazetteer: {place.source}"))
         post = postal.lookup(p.postal_code) if p.postal_code else None
         if post is not None:
             method = "postal" if post.level == "full" else "postal-fsa"
@@ -171,7 +205,7 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
         if not in_region(b_lat, b_lon):
             results.append(_attention(p, "the result lies outside the Edmonton region"))
             continue
-        if b_prec > accept_precision_m:
+        if b_prec > accept_precision_m and method != MUNICIPALITY_METHOD:
             what = (f"only the postal area {p.postal_code[:3]} is known" if method == "postal-fsa"
                     else f"the {method} result is too rough")
             msg = "; ".join(problems + [f"{what} (about {b_prec / 1000:.1f} km)"])
@@ -180,10 +214,60 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
         message = None
         if method == "postal-fsa":
             message = f"approximate: centre of postal area {p.postal_code[:3]} (about {b_prec / 1000:.0f} km)"
+        elif method == MUNICIPALITY_METHOD:
+            message = (f"approximate: centre of {p.municipality}, outside Edmonton "
+                       f"(about {b_prec / 1000:.0f} km)")
         results.append(GeocodeResult(round(b_lat, 6), round(b_lon, 6), method, round(b_prec, 1),
                                      _confidence(b_prec), source, OK, message, p.outside_city, p.key(),
                                      list(p.notes)))
     return results
+
+
+_UNIT_LEAD_RE = re.compile(r"^(?:#\s*)?\d+[A-Z]?\s*(?:-\s*)?")
+
+
+def _place_step(p: ParsedAddress, gazetteer: Gazetteer) -> Place | None:
+    """A named place: the municipality of an address outside the city (its centre), or a place
+    named in the text ("7 Sir Winston Churchill Square", "111 Ave @ Stadium TC")."""
+    if p.outside_region or p.kind == PO_BOX or p.ambiguous:
+        return None
+    if p.municipality is not None:
+        place = gazetteer.find(p.municipality, fuzzy=False)
+        return place if place is not None and place.kind == MUNICIPALITY else None
+    if p.kind not in (UNPARSED, NAMED_ROAD) or not p.place_text:
+        return None
+    for segment in re.split(r"\s*[,@]\s*", p.place_text):
+        segment = _UNIT_LEAD_RE.sub("", segment.strip())
+        place = gazetteer.find(segment, cutoff=PLACE_FUZZY_CUTOFF) if len(segment) >= 4 else None
+        if place is not None and place.kind != MUNICIPALITY:
+            return place
+    return None
+
+
+def _road_step(p: ParsedAddress, roads: RoadModel, problems: list[str]) -> RoadHit | None:
+    """Named roads, and numbered ones where the grid refused them (its edges): the road model."""
+    if p.municipality is not None or p.outside_region or p.ambiguous or p.off_grid:
+        return None
+    tries = []
+    if p.kind == CIVIC and p.road is not None and p.house_number is not None:
+        tries.append(lambda: roads.locate_house(p.road, p.house_number))
+    elif p.kind == INTERSECTION and p.road is not None and p.cross is not None and p.road.kind != p.cross.kind:
+        tries.append(lambda: roads.locate_grid_corner(p.road, p.cross))
+    elif p.kind == NAMED_ROAD:
+        for ref in p.named_candidates:
+            tries.append(lambda ref=ref: roads.locate_house(ref, ref.house))
+        if p.named_cross is not None and p.named_road:
+            ref = NamedRoadRef(p.named_road, p.named_quadrant)
+            tries.append(lambda: roads.locate_cross(ref, p.named_cross))
+    reasons = []
+    for attempt in tries:
+        res = attempt()
+        if isinstance(res, RoadHit):
+            return res
+        reasons.append(res.reason)
+    if reasons:
+        problems.append(reasons[-1] if p.kind != NAMED_ROAD else "; ".join(dict.fromkeys(reasons)))
+    return None
 
 
 def geocode_batch(rows: Iterable[tuple[str | None, str | None, str | None]], **kwargs) -> list[GeocodeResult]:

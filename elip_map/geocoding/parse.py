@@ -110,18 +110,79 @@ _UNIT_RE = re.compile(
 )
 _UNIT_DASH_RE = re.compile(r"(?<![\dA-Z])(?P<unit>\d{1,5}[A-Z]?)\s*-\s*$")
 _CONNECTOR_RE = re.compile(r"^\s*(?:,\s*)?(?:&|AND|AT|@|/|\+|X)\s*$")
-_NAMED_ROAD_RE = re.compile(
-    r"(?<![\dA-Z-])(?P<house>\d{1,6})\s*(?:-\s*)?(?P<name>[A-Z][A-Z' .]*?)\s+"
-    r"(?P<type>ROAD|RD|BOULEVARD|BLVD|DRIVE|DR|TRAIL|TRL|WAY|WY|CRESCENT|CRES|LANE|LN|PLACE|PL|"
-    r"GATE|LINK|CLOSE|COURT|CT|WYND|LANDING|SQUARE|SQ|PROMENADE|FREEWAY|FWY|HIGHWAY|HWY|PARKWAY|PKWY)\b"
-)
 _ROAD_TYPE_NAMES = {"STREET": "STREET", "STR": "STREET", "ST": "STREET",
                     "AVENUE": "AVENUE", "AVE": "AVENUE", "AV": "AVENUE"}
-_NAMED_TYPE_NAMES = {"RD": "ROAD", "BLVD": "BOULEVARD", "DR": "DRIVE", "TRL": "TRAIL", "WY": "WAY",
-                     "CRES": "CRESCENT", "LN": "LANE", "PL": "PLACE", "CT": "COURT", "SQ": "SQUARE",
-                     "FWY": "FREEWAY", "HWY": "HIGHWAY", "PKWY": "PARKWAY"}
 # Lettered roads sit between two numbered ones: 107A Avenue lies between 107 and 108 Avenue.
 _LETTER_OFFSET = {"A": 0.5, "B": 0.67, "C": 0.8, "D": 0.9}
+
+# Words of named roads as people and the transit stops abbreviate them, to one spelling each, so
+# "Castle Downs Rd", "CASTLE DOWNS ROAD" and "Castle Downs Road NW" are one road.
+_NAME_WORDS = {
+    "RD": "ROAD", "DR": "DRIVE", "DRVIE": "DRIVE", "BLVD": "BOULEVARD", "BV": "BOULEVARD",
+    "BOULVEVARD": "BOULEVARD", "CR": "CRESCENT", "CRES": "CRESCENT", "TRL": "TRAIL", "TR": "TRAIL",
+    "GT": "GATE", "PL": "PLACE", "LN": "LANE", "WY": "WAY", "GRN": "GREEN", "GRNS": "GREENS",
+    "LNDG": "LANDING", "PT": "POINT", "PTE": "POINTE", "HL": "HILL", "VW": "VIEW", "VLG": "VILLAGE",
+    "SQ": "SQUARE", "PKWY": "PARKWAY", "FWY": "FREEWAY", "HWY": "HIGHWAY", "CT": "COURT",
+    "CTR": "CENTRE", "CENTER": "CENTRE", "PK": "PARK", "FT": "FORT", "EDM": "EDMONTON", "MT": "MOUNT",
+    "STA": "STATION", "RDG": "RIDGE", "GRV": "GROVE", "VLY": "VALLEY", "MDW": "MEADOW", "CM": "COMMON",
+    "CL": "CLOSE", "TER": "TERRACE", "ESTS": "ESTATES", "HTS": "HEIGHTS", "MKT": "MARKET",
+}
+_DIRECTIONS = {"E": "E", "EAST": "E", "W": "W", "WEST": "W", "N": "N", "NORTH": "N", "S": "S", "SOUTH": "S"}
+# Last words that make a piece of text a named road (after _NAME_WORDS).
+NAMED_ROAD_TYPES = frozenset({
+    "ROAD", "DRIVE", "BOULEVARD", "CRESCENT", "TRAIL", "GATE", "PLACE", "LANE", "WAY", "GREEN",
+    "LANDING", "POINT", "POINTE", "HILL", "VIEW", "SQUARE", "PARKWAY", "FREEWAY", "HIGHWAY", "COURT",
+    "LINK", "CLOSE", "WYND", "COMMON", "PROMENADE", "BEND", "TERRACE", "VISTA", "LOOP", "CREST",
+    "RIDGE", "GROVE", "MEADOW", "KINGSWAY", "RUN", "HEIGHTS", "ESTATES", "GREENS",
+})
+_NAMED_PIECE_RE = re.compile(
+    r"^(?:(?P<house>\d{1,6})[A-Z]?\s*(?:-\s*)?)?(?P<words>[A-Z][A-Z' ]*?)"
+    r"(?:\s+(?P<quad>NW|NE|SW|SE))?$"
+)
+
+
+@dataclass(frozen=True)
+class NamedRoadRef:
+    """A named (not numbered) road as typed: ``key`` is its one spelling ("CASTLE DOWNS ROAD")."""
+
+    key: str
+    quadrant: str | None = None     # only when written ("Ellerslie Road SW")
+    house: int | None = None
+
+    def label(self) -> str:
+        return self.key.title() + (f" {self.quadrant}" if self.quadrant else "")
+
+
+def named_road_key(words: str) -> str | None:
+    """One spelling of a named road's name, or None when the words do not end in a road type.
+
+    ``named_road_key("Castle Downs Rd") == "CASTLE DOWNS ROAD"``; a direction after the type is
+    kept, because "Ormsby Road W" and "Ormsby Road E" are two roads: "ORMSBY ROAD W".
+    """
+    tokens = [_NAME_WORDS.get(t, t) for t in re.sub(r"[^A-Z0-9' ]", " ", words.upper()).split()]
+    direction = None
+    if len(tokens) >= 3 and tokens[-1] in _DIRECTIONS:
+        direction = _DIRECTIONS[tokens.pop()]
+    if len(tokens) < 2 or tokens[-1] not in NAMED_ROAD_TYPES or any(t.isdigit() for t in tokens):
+        return None
+    return " ".join(tokens + ([direction] if direction else []))
+
+
+def read_named_piece(piece: str) -> NamedRoadRef | None:
+    """``"15379 Castle Downs Rd"`` -> NamedRoadRef("CASTLE DOWNS ROAD", None, 15379); else None."""
+    m = _NAMED_PIECE_RE.match(piece.strip())
+    if not m:
+        return None
+    key = named_road_key(m.group("words"))
+    if key is None:
+        return None
+    return NamedRoadRef(key, m.group("quad"), int(m.group("house")) if m.group("house") else None)
+
+
+def read_grid_piece(piece: str) -> "GridRoad | None":
+    """A whole piece of text that is one numbered road ("28 Avenue", "103A St SW"), else None."""
+    m = _ROAD_RE.fullmatch(piece.strip())
+    return _match_road(m) if m else None
 
 
 @dataclass(frozen=True)
@@ -151,12 +212,17 @@ class ParsedAddress:
     house_number: int | None = None
     road: GridRoad | None = None
     cross: GridRoad | None = None
-    named_road: str | None = None
+    named_road: str | None = None       # the named road's key ("CASTLE DOWNS ROAD")
+    named_quadrant: str | None = None   # quadrant written after the named road, if any
+    named_cross: "GridRoad | NamedRoadRef | None" = None  # the other road of "Hewes Way & 28 Avenue"
+    named_candidates: list[NamedRoadRef] = field(default_factory=list)  # every "<number> <named road>"
+    place_text: str | None = None       # what is left to look up as a named place ("Southgate Centre")
     postal_code: str | None = None      # "T5J 2R7", or a 3-character FSA when that is all there is
     municipality: str | None = None     # region municipality other than Edmonton ("St. Albert")
     outside_region: bool = False        # names a place far from Edmonton
     po_box: bool = False
     off_grid: bool = False              # a named road read as a grid line where it leaves that line
+    ambiguous: bool = False             # two different street addresses: neither is trusted
     problem: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -174,7 +240,7 @@ class ParsedAddress:
         East is minus the street number west of Meridian Street (plus in NE/SE); north is the avenue
         number north of Quadrant Avenue (minus in SW/SE). Example: 10310 102 Avenue NW -> (-103.10, 102).
         """
-        if self.municipality is not None or self.outside_region or self.off_grid:
+        if self.municipality is not None or self.outside_region or self.off_grid or self.ambiguous:
             return None
         if self.kind == INTERSECTION and self.road and self.cross and self.road.kind != self.cross.kind:
             street, avenue = (self.road, self.cross) if self.road.kind == "STREET" else (self.cross, self.road)
@@ -193,6 +259,9 @@ class ParsedAddress:
             base = f"{self.house_number} {self.road.label()}"
         elif self.kind == INTERSECTION and self.road and self.cross:
             base = " & ".join(sorted((self.road.label(), self.cross.label())))
+        elif self.kind == NAMED_ROAD and self.named_cross is not None:
+            other = self.named_cross.label().upper()
+            base = " & ".join(sorted((self.named_road or "", other)))
         elif self.kind == NAMED_ROAD:
             base = f"{self.house_number} {self.named_road}"
         else:
@@ -278,6 +347,67 @@ def _check_alias_ranges(result: ParsedAddress) -> None:
                               "this part of it")
 
 
+# Floors and "care of" lines say nothing about where the building is: "2nd Floor", "Floor 3",
+# "Main Floor", "Lower Level", "c/o Mosaic Centre," (up to the next comma).
+_FLOOR_RE = re.compile(
+    r"\b(?:\d{1,2}(?:ST|ND|RD|TH)?\s+(?:FLOOR|FLR|FL)|(?:FLOOR|FLR)\s*#?\s*\d{1,2}"
+    r"|(?:MAIN|GROUND|UPPER|LOWER|TOP|SECOND|THIRD|FOURTH|FIFTH)\s+(?:FLOOR|FLR|LEVEL)|LOWER LEVEL|BASEMENT)\b"
+)
+_CARE_OF_RE = re.compile(r"\bC\s*/\s*O\b[^,]*,|\bC\s*/\s*O\b|\bCARE OF\b[^,]*,")
+_PIECE_SPLIT_RE = re.compile(r"\s*(?:&|@|/|\bAND\b|\bAT\b)\s*")
+
+
+def _read_named(norm: str, result: ParsedAddress) -> None:
+    """Named roads: "<number> <named road>" (every one, in order) or "<road> & <road>" where at
+    least one of the two has a name ("Hewes Way & 28 Avenue", "Leger Way & Leger Road")."""
+    for segment in (s.strip() for s in norm.split(",")):
+        if not segment:
+            continue
+        pieces = [p for p in _PIECE_SPLIT_RE.split(segment) if p.strip()]
+        if len(pieces) == 2:
+            refs = [read_grid_piece(p) or read_named_piece(p) for p in pieces]
+            named = [r for r in refs if isinstance(r, NamedRoadRef) and r.house is None]
+            if None not in refs and named and all(getattr(r, "house", None) is None for r in refs):
+                first = named[0]
+                other = refs[1] if refs[0] is first else refs[0]
+                if result.named_cross is None:
+                    result.kind = NAMED_ROAD
+                    result.named_road, result.named_quadrant = first.key, first.quadrant
+                    result.named_cross = other
+                    result.road = None
+                    result.problem = None
+                continue
+        ref = read_named_piece(segment)
+        if ref is not None and ref.house is not None:
+            result.named_candidates.append(ref)
+    if result.named_candidates:
+        first = result.named_candidates[0]
+        result.house_number = first.house
+        if result.named_cross is None:
+            result.kind = NAMED_ROAD
+            result.named_road, result.named_quadrant = first.key, first.quadrant
+            result.road = None
+            result.problem = None
+    result.place_text = norm
+
+
+def _check_second_civic(norm: str, roads: list, result: ParsedAddress) -> None:
+    """Two different street addresses in one cell: neither can be trusted to be the place."""
+    seen = {(result.house_number, result.road)}
+    last_end = roads[0].end()
+    for m in roads[1:]:
+        house = _HOUSE_BEFORE_RE.search(norm[last_end:m.start()])
+        last_end = m.end()
+        if house:
+            other = (int(house.group("house")), _match_road(m))
+            if other not in seen:
+                result.ambiguous = True
+                result.problem = ("two different street addresses in one cell "
+                                  f"({result.house_number} {result.road.label()} and {other[0]} "
+                                  f"{other[1].label()}): say which one is the location")
+                return
+
+
 def parse_address(text: str | None, postal_code: str | None = None, city: str | None = None) -> ParsedAddress:
     """Parse one address (plus the optional postal-code and city columns).
 
@@ -343,6 +473,9 @@ def parse_address(text: str | None, postal_code: str | None = None, city: str | 
         result.po_box = True
         norm = _PO_BOX_RE.sub(" ", norm).strip(" ,")
 
+    norm = _CARE_OF_RE.sub(" , ", norm)
+    norm = _FLOOR_RE.sub(" , ", norm)
+    norm = re.sub(r"\s+", " ", norm).strip(" ,")
     norm = _apply_aliases(norm, notes)
     roads = list(_ROAD_RE.finditer(norm))
 
@@ -371,15 +504,9 @@ def parse_address(text: str | None, postal_code: str | None = None, city: str | 
             result.road = _match_road(first)
             result.problem = f"no house number or cross street on {result.road.label()}"
     if result.kind == UNPARSED:
-        named = _NAMED_ROAD_RE.search(norm)
-        if named:
-            result.kind = NAMED_ROAD
-            result.house_number = int(named.group("house"))
-            kind = _NAMED_TYPE_NAMES.get(named.group("type"), named.group("type"))
-            result.named_road = f"{named.group('name').strip()} {kind}"
-            if result.problem is None and not result.municipality and not result.outside_region:
-                result.problem = (f"{result.named_road.title()} is not on Edmonton's numbered grid: "
-                                  "the offline geocoder cannot place it")
+        _read_named(norm, result)
+    elif result.kind == CIVIC:
+        _check_second_civic(norm, roads, result)
 
     _check_alias_ranges(result)
     if result.po_box and result.kind in (UNPARSED, NAMED_ROAD) and result.house_number is None:

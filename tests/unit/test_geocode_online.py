@@ -100,7 +100,7 @@ def test_precision_from_nominatim(raw, expected):
 
 def test_chain_uses_online_only_for_what_the_grid_cannot_place(nominatim):
     client = _client(nominatim)
-    named = geocode_address("7 Sir Winston Churchill Square", online=client)
+    named = geocode_address("Fort Edmonton Park", online=client)
     assert named.status == "ok" and named.method == "online"
     assert "OpenStreetMap" in named.source
     grid = geocode_address("10310 102 Avenue", online=client)
@@ -113,8 +113,8 @@ def test_chain_completes_offline_when_server_fails(nominatim, mode):
     nominatim.mode = mode
     from elip_map.geocoding.chain import geocode_batch
 
-    results = geocode_batch([("7 Sir Winston Churchill Square", None, None), ("10310 102 Avenue", None, None),
-                             ("15379 Castle Downs Rd", None, None)], online=_client(nominatim))
+    results = geocode_batch([("Fort Edmonton Park", None, None), ("10310 102 Avenue", None, None),
+                             ("Valley Zoo", None, None)], online=_client(nominatim))
     assert [r.status for r in results] == ["needs-attention", "ok", "needs-attention"]
     assert "online geocoder unavailable" in results[0].message
     # After the server failed once, the batch stops asking it: one address's attempts, never the others'.

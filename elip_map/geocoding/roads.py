@@ -1,0 +1,436 @@
+"""Named roads (and the edges of the numbered grid), offline: points known along each road, from
+the transit stops, and the grid rule to find a house number between them.
+
+Edmonton numbers buildings on named roads by the grid: 2019 Leger Road sits where Leger Road
+crosses the line of 20.19 Avenue, and 15379 Castle Downs Road near 153 Avenue. So a road is kept
+as the points where it is known to cross grid lines, per axis ("north": avenue lines, "east":
+street lines), and a number is interpolated between the two known crossings around it:
+
+- exact crossings come from stops named "<named road> & <numbered road>" ("Hewes Way & 28 Avenue")
+  and from stops named with a house number that fits the grid rule ("2019 Leger Road");
+- estimated crossings come from every other stop on the road (two named roads, "Leger Way &
+  Leger Road"): their grid value is read off the calibrated grid model in reverse.
+
+The same table holds the numbered roads too, as lines: where the triangulated grid refuses an
+address at its edge, the road's own corners (and its stops at named roads) can still place it.
+
+The model is built by ``scripts/build_road_model.py`` into ``geodata/road_model.json``; nothing here
+reads the stops at run time. A road that is unknown, a number outside the known part of a road, or
+known points too far apart: each is refused with a reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..paths import GEODATA_DIR
+from .grid import GridModel, haversine_m
+from .parse import GridRoad, NamedRoadRef, read_grid_piece, read_named_piece
+
+DEFAULT_ROAD_MODEL_PATH = GEODATA_DIR / "road_model.json"
+ROAD_MODEL_FORMAT = 1
+AXES = ("north", "east")
+# Beyond the last known crossing, a number is still placed up to half a block further (the stop
+# sits at the corner; buildings continue a little). Further than that is not known.
+SPAN_MARGIN = 0.5
+# Two known points further apart than this may have a bend between them: refuse.
+MAX_GAP_M = 1500.0
+# A house-number stop fits the grid rule when its number and its reversed-grid position agree
+# within this many blocks (else the road is numbered its own way, like "91 Ozerna Road").
+HOUSE_RULE_TOLERANCE = 1.5
+# Stops at "the same" crossing further apart than this are a road crossing a line twice.
+SAME_CROSSING_SPREAD_M = 400.0
+# Two named roads whose nearest known points are closer than this are taken to cross there.
+PAIR_NEAR_M = 200.0
+
+_PIECE_SPLIT = ("&", "@")
+
+
+@dataclass(frozen=True)
+class RoadHit:
+    lat: float
+    lon: float
+    precision_m: float
+    detail: str          # "between 23 Avenue and 28 Avenue", for the note
+
+
+@dataclass(frozen=True)
+class RoadMiss:
+    reason: str          # plain words for staff
+
+
+def grid_road_key(road: GridRoad) -> str:
+    """``GridRoad("STREET", 103, "A")`` -> ``"103A STREET NW"`` (the road table's key)."""
+    return road.label().upper()
+
+
+def _signed_value(axis: str, number: float, quadrant: str | None) -> float:
+    quadrant = quadrant or "NW"
+    if axis == "north":
+        return -number if quadrant in ("SW", "SE") else number
+    return number if quadrant in ("NE", "SE") else -number
+
+
+def _axis_of(road: GridRoad) -> str:
+    """The axis a numbered road gives a value on: an avenue is a "north" line."""
+    return "north" if road.kind == "AVENUE" else "east"
+
+
+def _value_label(axis: str, value: float) -> str:
+    """How a point on an axis reads: "23 Avenue", "103.5 Street", "number 2019"."""
+    if axis == "house":
+        return f"number {round(value * 100)}"
+    number = abs(value)
+    text = f"{number:.2f}".rstrip("0").rstrip(".")
+    return f"{text} {'Avenue' if axis == 'north' else 'Street'}"
+
+
+class RoadModel:
+    """Known points along each road, per axis, sorted by grid value."""
+
+    def __init__(self, roads: dict[str, dict[str, np.ndarray]], crossings: dict[str, tuple[float, float]],
+                 quadrants: dict[str, str] | None = None, *, meta: dict | None = None):
+        self.roads = roads
+        self.crossings = crossings
+        self.quadrants = quadrants or {}
+        self.meta = dict(meta or {})
+        coef = self.meta.get("precision_coef", {})
+        self._a = float(coef.get("a", 40.0))
+        self._b = float(coef.get("b", 0.5))
+        self._est = float(coef.get("estimated", 80.0))
+
+    @classmethod
+    def empty(cls) -> "RoadModel":
+        """A model that knows no road (the chain without this method, for comparisons)."""
+        return cls({}, {})
+
+    def __bool__(self) -> bool:
+        return bool(self.roads)
+
+    def knows(self, key: str) -> bool:
+        return key in self.roads
+
+    # -- queries -------------------------------------------------------------------------------
+    def _along(self, key: str, axis: str, value: float) -> RoadHit | RoadMiss:
+        pts = self.roads.get(key, {}).get(axis)
+        label = key.title()
+        if pts is None or len(pts) == 0:
+            what = {"north": "on the avenue lines", "east": "on the street lines", "house": "with a number"}[axis]
+            return RoadMiss(f"no known point of {label} {what}")
+        vs = pts[:, 0]
+        if value < vs[0] - SPAN_MARGIN or value > vs[-1] + SPAN_MARGIN:
+            lo, hi = sorted((abs(vs[0]), abs(vs[-1])))
+            return RoadMiss(f"{_value_label(axis, value)} is outside the part of {label} the open data "
+                            f"covers ({_value_label(axis, lo)} to {_value_label(axis, hi)})")
+        if len(pts) == 1 or value <= vs[0] or value >= vs[-1]:
+            end = pts[0] if value <= vs[0] else pts[-1]
+            # Half a block at most beyond a known point: about 100 m per block unit.
+            extra = abs(value - end[0]) * (400.0 if axis == "house" else 200.0)
+            prec = self._a + extra + (0.0 if end[3] else self._est)
+            return RoadHit(float(end[1]), float(end[2]), prec, f"next to {_value_label(axis, end[0])}")
+        i = int(np.searchsorted(vs, value, side="right"))
+        a, b = pts[i - 1], pts[i]
+        gap = float(haversine_m(a[1], a[2], b[1], b[2]))
+        if gap > MAX_GAP_M:
+            return RoadMiss(f"the known points of {label} around {_value_label(axis, value)} are "
+                            f"{gap / 1000:.1f} km apart: it may bend in between")
+        t = 0.0 if b[0] == a[0] else (value - a[0]) / (b[0] - a[0])
+        lat = a[1] + t * (b[1] - a[1])
+        lon = a[2] + t * (b[2] - a[2])
+        near = min(t, 1 - t) * gap
+        prec = self._a + self._b * near + (0.0 if (a[3] and b[3]) else self._est)
+        return RoadHit(float(lat), float(lon), float(prec),
+                       f"between {_value_label(axis, a[0])} and {_value_label(axis, b[0])}")
+
+    def locate_house(self, ref: NamedRoadRef | GridRoad, house: int) -> RoadHit | RoadMiss:
+        """A house number on a road, by the grid rule.
+
+        Example
+        -------
+        >>> hit = load_road_model().locate_house(read_named_piece("2019 Leger Road"), 2019)
+        >>> round(hit.lat, 2), round(hit.lon, 2)
+        (53.46, -113.58)
+        """
+        if isinstance(ref, GridRoad):
+            key, quadrant = grid_road_key(ref), ref.quadrant
+            axes = ("north",) if ref.kind == "STREET" else ("east",)
+        else:
+            key, quadrant = ref.key, ref.quadrant
+            axes = AXES
+        if key not in self.roads:
+            return RoadMiss(f"{key.title()} is not among the roads the open data names")
+        quadrant = quadrant or self.quadrants.get(key, "NW")
+        own = self.roads[key].get("house")
+        if own is not None and len(own) and axes == AXES:
+            # Stops named with numbers on this very road: between two of them is the best known.
+            if own[0, 0] <= house / 100.0 <= own[-1, 0] and len(own) >= 2:
+                res = self._along(key, "house", house / 100.0)
+                if isinstance(res, RoadHit):
+                    return res
+        hits: list[RoadHit] = []
+        misses: list[RoadMiss] = []
+        for axis in axes:
+            res = self._along(key, axis, _signed_value(axis, house / 100.0, quadrant))
+            (hits if isinstance(res, RoadHit) else misses).append(res)
+        if not hits and own is not None and len(own) and axes == AXES:
+            res = self._along(key, "house", house / 100.0)
+            if isinstance(res, RoadHit):
+                return res
+        if not hits:
+            return misses[0] if len(misses) == 1 else RoadMiss(
+                f"number {house} does not fit the known part of {key.title()}")
+        if len(hits) == 2:
+            d = float(haversine_m(hits[0].lat, hits[0].lon, hits[1].lat, hits[1].lon))
+            if d > 300.0:
+                return RoadMiss(f"number {house} fits {key.title()} in two places {d / 1000:.1f} km apart")
+            return RoadHit((hits[0].lat + hits[1].lat) / 2, (hits[0].lon + hits[1].lon) / 2,
+                           max(h.precision_m for h in hits) + d / 2, hits[0].detail)
+        return hits[0]
+
+    def locate_grid_corner(self, a: GridRoad, b: GridRoad) -> RoadHit | RoadMiss:
+        """Two numbered roads, along each one's own known points (where the triangulated grid
+        refused): both answers must agree, or the one road that is known is used."""
+        hits, misses = [], []
+        for road, other in ((a, b), (b, a)):
+            axis = _axis_of(other)
+            q = other.quadrant if other.quadrant != "NW" else road.quadrant
+            res = self._along(grid_road_key(road), axis, _signed_value(axis, other.value, q))
+            (hits if isinstance(res, RoadHit) else misses).append(res)
+        if not hits:
+            return misses[0]
+        if len(hits) == 2:
+            d = float(haversine_m(hits[0].lat, hits[0].lon, hits[1].lat, hits[1].lon))
+            if d > 300.0:
+                return RoadMiss(f"{a.label()} and {b.label()} do not meet where the open data puts them")
+            return RoadHit((hits[0].lat + hits[1].lat) / 2, (hits[0].lon + hits[1].lon) / 2,
+                           max(h.precision_m for h in hits), hits[0].detail)
+        return hits[0]
+
+    def locate_cross(self, named: NamedRoadRef, other: GridRoad | NamedRoadRef) -> RoadHit | RoadMiss:
+        """Where a named road meets a numbered one ("Hewes Way & 28 Avenue") or another named one."""
+        if isinstance(other, GridRoad):
+            if named.key not in self.roads:
+                return RoadMiss(f"{named.key.title()} is not among the roads the open data names")
+            axis = _axis_of(other)
+            return self._along(named.key, axis, _signed_value(axis, other.value, other.quadrant))
+        pair = "|".join(sorted((named.key, other.key)))
+        if pair in self.crossings:
+            lat, lon = self.crossings[pair]
+            return RoadHit(lat, lon, self._a, "a named crossing")
+        a, b = self._points(named.key), self._points(other.key)
+        if a is None or b is None:
+            missing = named.key if a is None else other.key
+            return RoadMiss(f"{missing.title()} is not among the roads the open data names")
+        d = haversine_m(a[:, 0][:, None], a[:, 1][:, None], b[:, 0][None, :], b[:, 1][None, :])
+        i, j = np.unravel_index(int(np.argmin(d)), d.shape)
+        if d[i, j] > PAIR_NEAR_M:
+            return RoadMiss(f"no known point where {named.key.title()} meets {other.key.title()}")
+        return RoadHit(float((a[i, 0] + b[j, 0]) / 2), float((a[i, 1] + b[j, 1]) / 2),
+                       self._a + self._est + float(d[i, j]), "nearest known points of both roads")
+
+    def _points(self, key: str) -> np.ndarray | None:
+        road = self.roads.get(key)
+        if not road:
+            return None
+        arrs = [pts[:, 1:3] for pts in road.values() if len(pts)]
+        return np.vstack(arrs) if arrs else None
+
+    # -- storage -------------------------------------------------------------------------------
+    def to_json(self) -> dict:
+        return {
+            "format": ROAD_MODEL_FORMAT,
+            "meta": self.meta,
+            "quadrants": self.quadrants,
+            "crossings": {k: [round(v[0], 6), round(v[1], 6)] for k, v in sorted(self.crossings.items())},
+            "roads": {k: {a: [[round(float(p[0]), 3), round(float(p[1]), 6), round(float(p[2]), 6), int(p[3])]
+                              for p in pts] for a, pts in sorted(road.items())}
+                      for k, road in sorted(self.roads.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RoadModel":
+        if data.get("format") != ROAD_MODEL_FORMAT:
+            raise ValueError(f"road model format {data.get('format')!r} is not {ROAD_MODEL_FORMAT}: rebuild "
+                             "it with scripts/build_road_model.py")
+        roads = {k: {a: np.asarray(p, dtype=float).reshape(-1, 4) for a, p in r.items()}
+                 for k, r in data["roads"].items()}
+        crossings = {k: (float(v[0]), float(v[1])) for k, v in data.get("crossings", {}).items()}
+        return cls(roads, crossings, data.get("quadrants", {}), meta=data.get("meta"))
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=4)
+def load_road_model(path: Path | None = None) -> RoadModel:
+    """The shipped model (read-only, loaded once per process); an empty one if it is missing."""
+    path = Path(path) if path else DEFAULT_ROAD_MODEL_PATH
+    if not path.is_file():
+        return RoadModel.empty()
+    return RoadModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+# -- building from the stops --------------------------------------------------------------------
+
+class InverseGrid:
+    """Position -> grid coordinates, by the calibrated grid model read backwards.
+
+    Linear inside the triangulation of the control points (in projected metres); outside it, a
+    local affine fit on the nearest corners.
+    """
+
+    def __init__(self, grid: GridModel):
+        from scipy.interpolate import LinearNDInterpolator
+        from scipy.spatial import cKDTree
+
+        self._cos = math.cos(math.radians(53.55))
+        xy = np.column_stack([grid.lon * self._cos, grid.lat])
+        vals = np.column_stack([grid.east, grid.north])
+        self._xy, self._vals = xy, vals
+        self._lin = LinearNDInterpolator(xy, vals)
+        self._tree = cKDTree(xy)
+
+    def __call__(self, lat: float, lon: float) -> tuple[float, float]:
+        q = np.array([lon * self._cos, lat])
+        v = self._lin(q[None, :])[0]
+        if not np.isnan(v).any():
+            return float(v[0]), float(v[1])
+        _, idx = self._tree.query(q, k=8)
+        A = np.column_stack([self._xy[idx], np.ones(len(idx))])
+        coef, *_ = np.linalg.lstsq(A, self._vals[idx], rcond=None)
+        out = np.array([q[0], q[1], 1.0]) @ coef
+        return float(out[0]), float(out[1])
+
+
+def read_stops(path: Path) -> list[tuple[str, float, float]]:
+    """(name, lat, lon) of every ETS stop (no header; text quoted with single quotes)."""
+    out = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.reader(fh, quotechar="'"):
+            if len(row) >= 5:
+                out.append((row[2].strip(), float(row[3]), float(row[4])))
+    return out
+
+
+def _pieces(name: str) -> list[str]:
+    from .parse import normalise_text
+
+    norm = normalise_text(name)
+    for sep in _PIECE_SPLIT:
+        norm = norm.replace(sep, "&")
+    return [p.strip() for p in norm.split("&") if p.strip()]
+
+
+def is_heldout(name: str, fraction: float = 0.2, seed: str = "elip-roads") -> bool:
+    """The deterministic held-out split by stop name (a hash, so it never drifts)."""
+    h = int(hashlib.sha256(f"{seed}:{name}".encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    return h < fraction
+
+
+def build_road_model(stops_path: Path, grid: GridModel, *, exclude=None, meta: dict | None = None) -> RoadModel:
+    """Build the road table from the stops; stops whose name ``exclude(name)`` is true are left out."""
+    inverse = InverseGrid(grid)
+    exact: dict[tuple[str, str, float], list[tuple[float, float]]] = defaultdict(list)
+    estimated: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    quads: dict[str, list[str]] = defaultdict(list)
+    off_rule: set[str] = set()
+    for name, lat, lon in read_stops(stops_path):
+        if exclude is not None and exclude(name):
+            continue
+        pieces = _pieces(name)
+        if len(pieces) == 2:
+            refs = [read_grid_piece(p) or read_named_piece(p) for p in pieces]
+            if None in refs or any(isinstance(r, NamedRoadRef) and r.house is not None for r in refs):
+                continue
+            a, b = refs
+            if isinstance(a, GridRoad) and isinstance(b, GridRoad):
+                if a.kind == b.kind:
+                    continue
+                for road, other in ((a, b), (b, a)):
+                    axis = _axis_of(other)
+                    q = other.quadrant if other.quadrant != "NW" else road.quadrant
+                    exact[(grid_road_key(road), axis, round(_signed_value(axis, other.value, q), 3))].append((lat, lon))
+                continue
+            for road, other in ((a, b), (b, a)):
+                if isinstance(road, NamedRoadRef):
+                    if road.quadrant:
+                        quads[road.key].append(road.quadrant)
+                    if isinstance(other, GridRoad):
+                        axis = _axis_of(other)
+                        q = other.quadrant if other.quadrant != "NW" else (road.quadrant or "NW")
+                        if q != "NW":
+                            quads[road.key].append(q)
+                        exact[(road.key, axis, round(_signed_value(axis, other.value, q), 3))].append((lat, lon))
+                    else:
+                        estimated[road.key].append((lat, lon))
+                else:
+                    estimated[grid_road_key(road)].append((lat, lon))
+            if isinstance(a, NamedRoadRef) and isinstance(b, NamedRoadRef):
+                pairs["|".join(sorted((a.key, b.key)))].append((lat, lon))
+        elif len(pieces) == 1:
+            ref = read_named_piece(pieces[0])
+            if ref is None or ref.house is None:
+                continue
+            # The number itself is a known point of the road's own numbering, grid rule or not.
+            exact[(ref.key, "house", round(ref.house / 100.0, 3))].append((lat, lon))
+            east, north = inverse(lat, lon)
+            fitted = False
+            for axis, got in (("north", north), ("east", east)):
+                for q in ((ref.quadrant,) if ref.quadrant else ("NW", "SW", "NE", "SE")):
+                    want = _signed_value(axis, ref.house / 100.0, q)
+                    if abs(want - got) <= HOUSE_RULE_TOLERANCE:
+                        exact[(ref.key, axis, round(want, 3))].append((lat, lon))
+                        fitted = True
+                        if q != "NW":
+                            quads[ref.key].append(q)
+                        break
+                if fitted:
+                    break
+            if not fitted:
+                off_rule.add(name)
+                estimated[ref.key].append((lat, lon))
+
+    roads: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    twice = 0
+    for (key, axis, value), pts in exact.items():
+        arr = np.asarray(pts)
+        mlat, mlon = float(np.median(arr[:, 0])), float(np.median(arr[:, 1]))
+        if float(np.max(haversine_m(arr[:, 0], arr[:, 1], mlat, mlon))) > SAME_CROSSING_SPREAD_M:
+            twice += 1     # a crescent crossing the same line twice: which one is meant is unknown
+            continue
+        roads[key][axis].append([value, mlat, mlon, 1])
+    for key, pts in estimated.items():
+        axes_with_exact = [a for a in AXES if roads.get(key, {}).get(a)]
+        for lat, lon in pts:
+            east, north = inverse(lat, lon)
+            for axis in (axes_with_exact or AXES):
+                value = north if axis == "north" else east
+                known = [p[0] for p in roads[key][axis] if p[3]]
+                if any(abs(v - value) < 0.3 for v in known):
+                    continue   # an exact crossing already says where this is
+                roads[key][axis].append([round(value, 3), lat, lon, 0])
+    final: dict[str, dict[str, np.ndarray]] = {}
+    for key, by_axis in roads.items():
+        final[key] = {}
+        for axis, pts in by_axis.items():
+            pts.sort(key=lambda p: p[0])
+            final[key][axis] = np.asarray(pts, dtype=float).reshape(-1, 4)
+    crossings = {}
+    for pair, pts in pairs.items():
+        arr = np.asarray(pts)
+        crossings[pair] = (float(np.median(arr[:, 0])), float(np.median(arr[:, 1])))
+    quadrants = {k: max(set(v), key=v.count) for k, v in quads.items() if v}
+    meta = dict(meta or {})
+    meta.update({"roads": len(final), "named_crossings": len(crossings),
+                 "house_stops_off_grid_rule": sorted(off_rule), "crossed_twice_dropped": twice})
+    return RoadModel(final, crossings, quadrants, meta=meta)
