@@ -32,6 +32,8 @@ CAMPUS = "campus"
 LANDMARK = "landmark"
 MUNICIPALITY = "municipality"
 
+_SAME_PLACE_SUFFIXES = ((" STATION", " TRANSIT CENTRE"), (" STOP", " TRANSIT CENTRE"),
+                        (" TRANSIT CENTRE", " STATION"))
 FUZZY_CUTOFF = 85.0     # RapidFuzz ratio: "Soutgate Transit Centre" passes, "Northgate" vs "Southgate" not
 AMBIGUOUS_M = 600.0     # several places answer a name: fine if they are this close, else refused
 
@@ -96,13 +98,20 @@ class Gazetteer:
             return None
         if key in self._by_key:
             return self._one(self._by_key[key])
+        # A transit centre and the LRT station beside it share their name ("Century Park").
+        for a, b in _SAME_PLACE_SUFFIXES:
+            if key.endswith(a) and key[: -len(a)] + b in self._by_key:
+                return self._one(self._by_key[key[: -len(a)] + b])
         # A leading part of names ("Southgate" -> Southgate Transit Centre, Southgate Station).
         starts = [p for k in self._keys if k.startswith(key + " ") for p in self._by_key[k]]
         if starts:
             return self._one(starts)
         if not fuzzy:
             return None
-        from rapidfuzz import fuzz, process   # imported on first fuzzy use: keeps app start light
+        from rapidfuzz import (  # imported on first fuzzy use: keeps app start light
+            fuzz,
+            process,
+        )
 
         found = process.extract(key, self._keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
         if not found or (len(found) == 2 and found[0][1] == found[1][1]):

@@ -179,7 +179,7 @@ def read_named_piece(piece: str) -> NamedRoadRef | None:
     return NamedRoadRef(key, m.group("quad"), int(m.group("house")) if m.group("house") else None)
 
 
-def read_grid_piece(piece: str) -> "GridRoad | None":
+def read_grid_piece(piece: str) -> GridRoad | None:
     """A whole piece of text that is one numbered road ("28 Avenue", "103A St SW"), else None."""
     m = _ROAD_RE.fullmatch(piece.strip())
     return _match_road(m) if m else None
@@ -214,7 +214,7 @@ class ParsedAddress:
     cross: GridRoad | None = None
     named_road: str | None = None       # the named road's key ("CASTLE DOWNS ROAD")
     named_quadrant: str | None = None   # quadrant written after the named road, if any
-    named_cross: "GridRoad | NamedRoadRef | None" = None  # the other road of "Hewes Way & 28 Avenue"
+    named_cross: GridRoad | NamedRoadRef | None = None  # the other road of "Hewes Way & 28 Avenue"
     named_candidates: list[NamedRoadRef] = field(default_factory=list)  # every "<number> <named road>"
     place_text: str | None = None       # what is left to look up as a named place ("Southgate Centre")
     postal_code: str | None = None      # "T5J 2R7", or a 3-character FSA when that is all there is

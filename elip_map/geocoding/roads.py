@@ -6,10 +6,15 @@ crosses the line of 20.19 Avenue, and 15379 Castle Downs Road near 153 Avenue. S
 as the points where it is known to cross grid lines, per axis ("north": avenue lines, "east":
 street lines), and a number is interpolated between the two known crossings around it:
 
-- exact crossings come from stops named "<named road> & <numbered road>" ("Hewes Way & 28 Avenue")
-  and from stops named with a house number that fits the grid rule ("2019 Leger Road");
-- estimated crossings come from every other stop on the road (two named roads, "Leger Way &
-  Leger Road"): their grid value is read off the calibrated grid model in reverse.
+- known crossings come from stops named "<named road> & <numbered road>" ("Hewes Way & 28
+  Avenue") and from stops named with a house number that fits the grid rule ("2019 Leger Road");
+- a road's own numbers: every house-number stop, grid rule or not ("6110 Currents Drive E");
+- other stops on the road (two named roads, "Leger Way & Leger Road") only say where the road
+  passes: they serve to find where two named roads meet.
+
+Between two known crossings, where the grid model is calibrated, the answer is put on the grid
+line itself (the road's position along it interpolated in grid space); elsewhere it is
+interpolated between the two points.
 
 The same table holds the numbered roads too, as lines: where the triangulated grid refuses an
 address at its edge, the road's own corners (and its stops at named roads) can still place it.
@@ -33,15 +38,26 @@ from pathlib import Path
 import numpy as np
 
 from ..paths import GEODATA_DIR
-from .grid import GridModel, haversine_m
+from .grid import GridModel, haversine_m, load_grid_model
 from .parse import GridRoad, NamedRoadRef, read_grid_piece, read_named_piece
 
 DEFAULT_ROAD_MODEL_PATH = GEODATA_DIR / "road_model.json"
-ROAD_MODEL_FORMAT = 1
+ROAD_MODEL_FORMAT = 2
+# Columns of a known point: grid value on its axis, lat, lon, exact (1) or estimated (0), its grid
+# coordinates east and north, and whether the grid model is trusted there (1: calibrated corners
+# within TRUST_SUPPORT_M, so the position read backwards into grid space is good).
+POINT_COLUMNS = ("value", "lat", "lon", "exact", "east", "north", "trusted")
 AXES = ("north", "east")
+SEEN = "seen"        # positions of a road's other stops (no grid value): for crossings of two named roads
 # Beyond the last known crossing, a number is still placed up to half a block further (the stop
 # sits at the corner; buildings continue a little). Further than that is not known.
 SPAN_MARGIN = 0.5
+# With a trusted grid at both ends, a road is followed this many blocks past its last known point.
+EXTRAPOLATE_UNITS = 2.0
+# The grid model must place the answer with at most this support (see GridModel.locate).
+GRID_SUPPORT_M = 1000.0
+MAX_GAP_UNITS = 12.0
+TRUST_SUPPORT_M = 500.0
 # Two known points further apart than this may have a bend between them: refuse.
 MAX_GAP_M = 1500.0
 # A house-number stop fits the grid rule when its number and its reversed-grid position agree
@@ -49,6 +65,8 @@ MAX_GAP_M = 1500.0
 HOUSE_RULE_TOLERANCE = 1.5
 # Stops at "the same" crossing further apart than this are a road crossing a line twice.
 SAME_CROSSING_SPREAD_M = 400.0
+# A known point of a road this close to a grid line (in blocks) means the road passes that line there.
+NEAR_LINE_UNITS = 1.5
 # Two named roads whose nearest known points are closer than this are taken to cross there.
 PAIR_NEAR_M = 200.0
 
@@ -98,8 +116,10 @@ class RoadModel:
     """Known points along each road, per axis, sorted by grid value."""
 
     def __init__(self, roads: dict[str, dict[str, np.ndarray]], crossings: dict[str, tuple[float, float]],
-                 quadrants: dict[str, str] | None = None, *, meta: dict | None = None):
+                 quadrants: dict[str, str] | None = None, *, meta: dict | None = None,
+                 grid: GridModel | None = None):
         self.roads = roads
+        self.grid = grid
         self.crossings = crossings
         self.quadrants = quadrants or {}
         self.meta = dict(meta or {})
@@ -109,7 +129,7 @@ class RoadModel:
         self._est = float(coef.get("estimated", 80.0))
 
     @classmethod
-    def empty(cls) -> "RoadModel":
+    def empty(cls) -> RoadModel:
         """A model that knows no road (the chain without this method, for comparisons)."""
         return cls({}, {})
 
@@ -121,33 +141,82 @@ class RoadModel:
 
     # -- queries -------------------------------------------------------------------------------
     def _along(self, key: str, axis: str, value: float) -> RoadHit | RoadMiss:
+        res = self._along_raw(key, axis, value)
+        if isinstance(res, RoadHit) and axis in AXES:
+            # A road that also passes this grid line somewhere else (a loop, a crescent): which
+            # crossing is meant cannot be known from the number.
+            other_axis = "east" if axis == "north" else "north"
+            pts = self.roads.get(key, {}).get(other_axis)
+            col = 5 if axis == "north" else 4
+            if pts is not None and len(pts):
+                near_line = pts[(pts[:, 6] == 1) & (np.abs(pts[:, col] - value) <= NEAR_LINE_UNITS)]
+                if len(near_line):
+                    d = haversine_m(near_line[:, 1], near_line[:, 2], res.lat, res.lon)
+                    if float(np.max(d)) > SAME_CROSSING_SPREAD_M:
+                        return RoadMiss(f"{key.title()} passes {_value_label(axis, value)} in more than one "
+                                        "place: say which (a cross street or a house number)")
+        return res
+
+    def _along_raw(self, key: str, axis: str, value: float) -> RoadHit | RoadMiss:
+        """The point of road ``key`` at grid ``value`` on ``axis``, between its known points.
+
+        Where the two known points around the value have a trusted grid position, the answer is
+        put on the grid line itself (the grid model, ~60 m) at the road's interpolated crossing;
+        else it is interpolated between the two points' positions.
+        """
         pts = self.roads.get(key, {}).get(axis)
         label = key.title()
         if pts is None or len(pts) == 0:
             what = {"north": "on the avenue lines", "east": "on the street lines", "house": "with a number"}[axis]
             return RoadMiss(f"no known point of {label} {what}")
         vs = pts[:, 0]
-        if value < vs[0] - SPAN_MARGIN or value > vs[-1] + SPAN_MARGIN:
+        reach = EXTRAPOLATE_UNITS if (axis != "house" and self.grid is not None and len(pts) >= 2
+                                      and pts[0, 6] and pts[-1, 6]) else SPAN_MARGIN
+        if value < vs[0] - reach or value > vs[-1] + reach:
             lo, hi = sorted((abs(vs[0]), abs(vs[-1])))
             return RoadMiss(f"{_value_label(axis, value)} is outside the part of {label} the open data "
                             f"covers ({_value_label(axis, lo)} to {_value_label(axis, hi)})")
-        if len(pts) == 1 or value <= vs[0] or value >= vs[-1]:
-            end = pts[0] if value <= vs[0] else pts[-1]
-            # Half a block at most beyond a known point: about 100 m per block unit.
+        if len(pts) == 1:
+            end = pts[0]
             extra = abs(value - end[0]) * (400.0 if axis == "house" else 200.0)
             prec = self._a + extra + (0.0 if end[3] else self._est)
             return RoadHit(float(end[1]), float(end[2]), prec, f"next to {_value_label(axis, end[0])}")
-        i = int(np.searchsorted(vs, value, side="right"))
+        i = int(np.clip(np.searchsorted(vs, value, side="right"), 1, len(pts) - 1))
         a, b = pts[i - 1], pts[i]
+        t = 0.0 if b[0] == a[0] else (value - a[0]) / (b[0] - a[0])
+        outside = t < 0 or t > 1
         gap = float(haversine_m(a[1], a[2], b[1], b[2]))
+        exact = 0.0 if (a[3] and b[3]) else self._est
+        if (axis != "house" and self.grid is not None and a[6] and b[6] and gap <= MAX_GAP_M
+                and abs(b[0] - a[0]) <= MAX_GAP_UNITS):
+            # Along the road in grid space, then onto the grid line by the grid model.
+            other = 4 if axis == "north" else 5     # the other grid coordinate: east or north
+            c = a[other] + t * (b[other] - a[other])
+            east, north = (c, value) if axis == "north" else (value, c)
+            lat, lon, support = self.grid.locate([east], [north])
+            if not np.isnan(lat[0]) and support[0] <= GRID_SUPPORT_M:
+                beyond = max(0.0, -t, t - 1) * abs(b[0] - a[0])
+                prec = (float(self.grid.precision_m(support[0])) + self._b * min(abs(t), abs(1 - t)) * min(gap, 600.0)
+                        + exact + 100.0 * beyond)
+                detail = (f"between {_value_label(axis, a[0])} and {_value_label(axis, b[0])}" if not outside
+                          else f"beyond {_value_label(axis, (a if t < 0 else b)[0])}")
+                return RoadHit(float(lat[0]), float(lon[0]), prec, detail + ", on the grid line")
+        if outside:
+            if min(abs(value - vs[0]), abs(value - vs[-1])) > SPAN_MARGIN:
+                lo, hi = sorted((abs(vs[0]), abs(vs[-1])))
+                return RoadMiss(f"{_value_label(axis, value)} is outside the part of {label} the open data "
+                                f"covers ({_value_label(axis, lo)} to {_value_label(axis, hi)})")
+            end = a if t < 0 else b
+            extra = abs(value - end[0]) * (400.0 if axis == "house" else 200.0)
+            prec = self._a + extra + (0.0 if end[3] else self._est)
+            return RoadHit(float(end[1]), float(end[2]), prec, f"next to {_value_label(axis, end[0])}")
         if gap > MAX_GAP_M:
             return RoadMiss(f"the known points of {label} around {_value_label(axis, value)} are "
                             f"{gap / 1000:.1f} km apart: it may bend in between")
-        t = 0.0 if b[0] == a[0] else (value - a[0]) / (b[0] - a[0])
         lat = a[1] + t * (b[1] - a[1])
         lon = a[2] + t * (b[2] - a[2])
         near = min(t, 1 - t) * gap
-        prec = self._a + self._b * near + (0.0 if (a[3] and b[3]) else self._est)
+        prec = self._a + self._b * near + exact
         return RoadHit(float(lat), float(lon), float(prec),
                        f"between {_value_label(axis, a[0])} and {_value_label(axis, b[0])}")
 
@@ -170,12 +239,11 @@ class RoadModel:
             return RoadMiss(f"{key.title()} is not among the roads the open data names")
         quadrant = quadrant or self.quadrants.get(key, "NW")
         own = self.roads[key].get("house")
-        if own is not None and len(own) and axes == AXES:
-            # Stops named with numbers on this very road: between two of them is the best known.
-            if own[0, 0] <= house / 100.0 <= own[-1, 0] and len(own) >= 2:
-                res = self._along(key, "house", house / 100.0)
-                if isinstance(res, RoadHit):
-                    return res
+        # Stops named with numbers on this very road: between two of them is the best known.
+        if own is not None and len(own) >= 2 and axes == AXES and own[0, 0] <= house / 100.0 <= own[-1, 0]:
+            res = self._along(key, "house", house / 100.0)
+            if isinstance(res, RoadHit):
+                return res
         hits: list[RoadHit] = []
         misses: list[RoadMiss] = []
         for axis in axes:
@@ -251,20 +319,21 @@ class RoadModel:
             "meta": self.meta,
             "quadrants": self.quadrants,
             "crossings": {k: [round(v[0], 6), round(v[1], 6)] for k, v in sorted(self.crossings.items())},
-            "roads": {k: {a: [[round(float(p[0]), 3), round(float(p[1]), 6), round(float(p[2]), 6), int(p[3])]
+            "roads": {k: {a: [[round(float(p[0]), 3), round(float(p[1]), 6), round(float(p[2]), 6), int(p[3]),
+                               round(float(p[4]), 3), round(float(p[5]), 3), int(p[6])]
                               for p in pts] for a, pts in sorted(road.items())}
                       for k, road in sorted(self.roads.items())},
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> "RoadModel":
+    def from_json(cls, data: dict, grid: GridModel | None = None) -> RoadModel:
         if data.get("format") != ROAD_MODEL_FORMAT:
             raise ValueError(f"road model format {data.get('format')!r} is not {ROAD_MODEL_FORMAT}: rebuild "
                              "it with scripts/build_road_model.py")
-        roads = {k: {a: np.asarray(p, dtype=float).reshape(-1, 4) for a, p in r.items()}
+        roads = {k: {a: np.asarray(p, dtype=float).reshape(-1, len(POINT_COLUMNS)) for a, p in r.items()}
                  for k, r in data["roads"].items()}
         crossings = {k: (float(v[0]), float(v[1])) for k, v in data.get("crossings", {}).items()}
-        return cls(roads, crossings, data.get("quadrants", {}), meta=data.get("meta"))
+        return cls(roads, crossings, data.get("quadrants", {}), meta=data.get("meta"), grid=grid)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), separators=(",", ":")) + "\n", encoding="utf-8")
@@ -272,11 +341,12 @@ class RoadModel:
 
 @functools.lru_cache(maxsize=4)
 def load_road_model(path: Path | None = None) -> RoadModel:
-    """The shipped model (read-only, loaded once per process); an empty one if it is missing."""
+    """The shipped model with the shipped grid (read-only, loaded once per process); an empty one
+    if the file is missing."""
     path = Path(path) if path else DEFAULT_ROAD_MODEL_PATH
     if not path.is_file():
         return RoadModel.empty()
-    return RoadModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    return RoadModel.from_json(json.loads(path.read_text(encoding="utf-8")), grid=load_grid_model())
 
 
 # -- building from the stops --------------------------------------------------------------------
@@ -401,6 +471,12 @@ def build_road_model(stops_path: Path, grid: GridModel, *, exclude=None, meta: d
                 estimated[ref.key].append((lat, lon))
 
     roads: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+
+    def grid_position(lat: float, lon: float) -> tuple[float, float, int]:
+        east, north = inverse(lat, lon)
+        _, _, support = grid.locate([east], [north])
+        return east, north, int(bool(support[0] <= TRUST_SUPPORT_M))
+
     twice = 0
     for (key, axis, value), pts in exact.items():
         arr = np.asarray(pts)
@@ -408,23 +484,24 @@ def build_road_model(stops_path: Path, grid: GridModel, *, exclude=None, meta: d
         if float(np.max(haversine_m(arr[:, 0], arr[:, 1], mlat, mlon))) > SAME_CROSSING_SPREAD_M:
             twice += 1     # a crescent crossing the same line twice: which one is meant is unknown
             continue
-        roads[key][axis].append([value, mlat, mlon, 1])
+        east, north, trusted = grid_position(mlat, mlon)
+        if axis == "north":
+            north = value
+        elif axis == "east":
+            east = value
+        roads[key][axis].append([value, mlat, mlon, 1, east, north, trusted])
     for key, pts in estimated.items():
-        axes_with_exact = [a for a in AXES if roads.get(key, {}).get(a)]
+        # Other stops on the road: positions only. Their grid value read backwards was tried as
+        # interpolation points and placed some crossings 1 km off where suburbs bend the grid, so
+        # they only serve to find where two named roads meet.
         for lat, lon in pts:
-            east, north = inverse(lat, lon)
-            for axis in (axes_with_exact or AXES):
-                value = north if axis == "north" else east
-                known = [p[0] for p in roads[key][axis] if p[3]]
-                if any(abs(v - value) < 0.3 for v in known):
-                    continue   # an exact crossing already says where this is
-                roads[key][axis].append([round(value, 3), lat, lon, 0])
+            roads[key][SEEN].append([0.0, lat, lon, 0, 0.0, 0.0, 0])
     final: dict[str, dict[str, np.ndarray]] = {}
     for key, by_axis in roads.items():
         final[key] = {}
         for axis, pts in by_axis.items():
             pts.sort(key=lambda p: p[0])
-            final[key][axis] = np.asarray(pts, dtype=float).reshape(-1, 4)
+            final[key][axis] = np.asarray(pts, dtype=float).reshape(-1, len(POINT_COLUMNS))
     crossings = {}
     for pair, pts in pairs.items():
         arr = np.asarray(pts)
@@ -433,4 +510,4 @@ def build_road_model(stops_path: Path, grid: GridModel, *, exclude=None, meta: d
     meta = dict(meta or {})
     meta.update({"roads": len(final), "named_crossings": len(crossings),
                  "house_stops_off_grid_rule": sorted(off_rule), "crossed_twice_dropped": twice})
-    return RoadModel(final, crossings, quadrants, meta=meta)
+    return RoadModel(final, crossings, quadrants, meta=meta, grid=grid)
