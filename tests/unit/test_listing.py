@@ -116,6 +116,19 @@ def test_near_says_when_it_cannot_place_the_text():
     assert resolve_near("nowhere at all", hoods, geocode=lambda _t: None)["status"] == "not-found"
 
 
+def test_near_finds_named_places_with_typos(geodata_mirror):
+    # Southgate Transit Centre: the median of its stops, read from the stops file here.
+    import csv
+
+    with open(geodata_mirror / "ets_bus_stops_2026-07.txt", newline="", encoding="utf-8") as fh:
+        pts = [(float(r[3]), float(r[4])) for r in csv.reader(fh, quotechar="'") if r[2] == "Southgate Transit Centre"]
+    hoods = neighbourhoods_from_geojson(SQUARE)
+    answer = resolve_near("Soutgate Transit Center", hoods, geocode=None)
+    assert answer["status"] == "ok" and answer["label"] == "Southgate Transit Centre"
+    assert min(abs(answer["lat"] - p[0]) + abs(answer["lon"] - p[1]) for p in pts) < 0.003
+    assert resolve_near("St Albert", hoods, geocode=None)["label"] == "St. Albert"
+
+
 def test_neighbourhood_outlines_are_simplified_for_phones(geodata_mirror):
     path = next(geodata_mirror.glob("edmonton_neighbourhoods_*.geojson"))
     hoods = neighbourhoods_from_geojson(json.loads(path.read_text(encoding="utf-8")))
