@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..geocoding.address_points import DEFAULT_INDEX_DIR, refresh_city_indexes
 from ..paths import GEODATA_DIR
 from ..refdata.refresh import refresh_geodata
 from ..refdata.sources import PORTAL_URL_ENV, SOURCE_KEYS, RefDataError, portal_url
@@ -33,14 +34,28 @@ def _source_urls(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--source-url", "source_url", multiple=True, metavar="KEY=URL",
               help=f"Download address of one original (KEY: {', '.join(SOURCE_KEYS)}); repeatable.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for the portal.")
+@click.option("--addresses", is_flag=True, default=False,
+              help="Instead: fetch the City's address points (q7d6-ambg) and road centrelines (9j8t-zm52) and "
+                   "rebuild the geocoder's index in the instance folder.")
+@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_INDEX_DIR,
+              show_default="instance/city_addresses", help="Folder of the address index (with --addresses).")
 def refresh(mirror: Path | None, geodata_dir: Path, portal_base: str | None, source_url: tuple[str, ...],
-            timeout: float) -> None:
+            timeout: float, addresses: bool, index_dir: Path) -> None:
     """Re-fetch neighbourhood boundaries and census tables, rebuild geodata/, report what changed.
 
-    Nothing changes unless every original is fetched, parsed and rebuilt.
+    With --addresses: the City's address points and centrelines instead, into the instance folder.
+    Nothing changes unless every original is fetched, checked complete, parsed and rebuilt.
     """
     base = portal_base or portal_url()
     mirror = mirror if mirror is not None else settings().data_mirror
+    if addresses:
+        try:
+            city = refresh_city_indexes(index_dir, mirror=mirror, base_url=base, timeout=max(timeout, 120.0))
+        except RefDataError as exc:
+            raise click.ClickException(str(exc)) from None
+        for line in city.lines():
+            click.echo(line)
+        return
     try:
         report = refresh_geodata(geodata_dir, mirror=mirror, base_url=base, timeout=timeout,
                                  source_urls=_source_urls(source_url))

@@ -20,6 +20,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..rules.region import in_region
+from .address_points import (
+    ADDRESS_POINT_PRECISION_M,
+    CENTRELINE_PRECISION_M,
+    CityIndexes,
+    load_city_indexes,
+)
 from .gazetteer import MUNICIPALITY, Gazetteer, Place, load_gazetteer
 from .grid import GridModel, haversine_m, load_grid_model
 from .online import SOURCE_ATTRIBUTION, OnlineGeocoder, OnlineHit, OnlineUnavailable
@@ -40,6 +46,13 @@ DISAGREE_FULL_M = 1000.0
 DISAGREE_FSA_M = 6000.0
 
 GRID_SOURCE = "Edmonton grid model calibrated on ETS stops (Open Government Licence - City of Edmonton)"
+ADDRESS_POINT_METHOD = "address-point"
+CENTRELINE_METHOD = "centreline"
+# Methods that place a street address (not a postal area or a town): one of them is enough.
+STREET_METHODS = frozenset({ADDRESS_POINT_METHOD, CENTRELINE_METHOD, "grid", "road", "online"})
+CITY_SOURCE = ("City of Edmonton property assessment address points, Open Government Licence - City of "
+               "Edmonton")
+CITY_LINES_SOURCE = "City of Edmonton road network centrelines, Open Government Licence - City of Edmonton"
 PLACE_METHOD = "place"
 MUNICIPALITY_METHOD = "municipality"
 # Directory addresses: a typo in a place name is forgiven less than in the "near" box.
@@ -62,6 +75,8 @@ class GeocodeResult:
     outside_city: bool = False  # a region municipality (St. Albert...), by the address text
     address_key: str = ""
     notes: list[str] = field(default_factory=list)
+    # Every method that gave a point, best first: (method, lat, lon). For the self-check.
+    alternatives: list[tuple[str, float, float]] = field(default_factory=list)
 
     @property
     def placed(self) -> bool:
@@ -99,15 +114,19 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
                          grid: GridModel | None = None, postal: PostalIndex | None = None,
                          online: OnlineGeocoder | None = None, cache: OnlineCache | None = None,
                          roads: RoadModel | None = None, gazetteer: Gazetteer | None = None,
+                         city: CityIndexes | None = None,
                          accept_precision_m: float = LOCATION_PRECISION_M) -> list[GeocodeResult]:
     """Geocode many parsed addresses; the grid step is one vectorised call for all of them.
 
     ``roads``: the named-road model (default: the shipped one; ``RoadModel.empty()`` leaves it out);
-    ``gazetteer``: named places (default: the shipped one; ``Gazetteer([])`` leaves it out).
+    ``gazetteer``: named places (default: the shipped one; ``Gazetteer([])`` leaves it out);
+    ``city``: the City's address points and centrelines (default: the refreshed ones in the
+    instance folder, if any; ``NO_CITY_INDEXES`` leaves them out).
     """
     grid = grid or load_grid_model()
     roads = load_road_model() if roads is None else roads
     gazetteer = load_gazetteer() if gazetteer is None else gazetteer
+    city = load_city_indexes() if city is None else city
     postal = postal or load_postal_index()
     cache = cache or OnlineCache()
     cities = cities or [None] * len(parsed)
@@ -137,13 +156,14 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
         problems: list[str] = []
         if p.problem:
             problems.append(p.problem)
+        _city_step(p, city, candidates, problems)
         if has[i]:
             if np.isnan(lat[i]) or support[i] > max_edge:
                 problems.append("the grid is not calibrated there (no numbered corners near it): "
                                 "check the address")
             else:
                 candidates.append(("grid", float(lat[i]), float(lon[i]), float(prec[i]), GRID_SOURCE))
-        if not candidates and roads:
+        if not any(c[0] in STREET_METHODS for c in candidates) and roads:
             hit = _road_step(p, roads, problems)
             if hit is not None:
                 candidates.append(("road", hit.lat, hit.lon, hit.precision_m, ROAD_SOURCE))
@@ -194,7 +214,7 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
             continue
         best = candidates[0]
         # Cross-check the street result with the postal point, if both exist.
-        if post is not None and best[0] in ("grid", "online"):
+        if post is not None and best[0] in STREET_METHODS:
             limit = DISAGREE_FULL_M if post.level == "full" else DISAGREE_FSA_M
             d = float(haversine_m(best[1], best[2], post.lat, post.lon))
             if d > limit:
@@ -219,8 +239,58 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
                        f"(about {b_prec / 1000:.0f} km)")
         results.append(GeocodeResult(round(b_lat, 6), round(b_lon, 6), method, round(b_prec, 1),
                                      _confidence(b_prec), source, OK, message, p.outside_city, p.key(),
-                                     list(p.notes)))
+                                     list(p.notes), [(c[0], c[1], c[2]) for c in candidates]))
     return results
+
+
+def _city_step(p: ParsedAddress, city: CityIndexes, candidates: list, problems: list[str]) -> None:
+    """The City's own data first: the exact address point, else the road's centreline where it
+    crosses the address's grid line (or where two named roads meet)."""
+    if city.points is not None:
+        hit = city.points.lookup(p)
+        if hit is not None:
+            candidates.append((ADDRESS_POINT_METHOD, hit.lat, hit.lon, ADDRESS_POINT_PRECISION_M, CITY_SOURCE))
+            return
+    lines = city.centrelines
+    if lines is None or p.municipality or p.outside_region or p.ambiguous:
+        return
+    tries: list[tuple[str, str, float]] = []   # road key, axis, value
+    if p.kind == CIVIC and p.road is not None and p.house_number is not None:
+        axis = "north" if p.road.kind == "STREET" else "east"
+        xy = p.grid_xy()
+        if xy is not None:
+            tries.append((p.road.label().upper(), axis, xy[1] if axis == "north" else xy[0]))
+    elif p.kind == NAMED_ROAD:
+        for ref in p.named_candidates:
+            for q in ((ref.quadrant,) if ref.quadrant else ("NW", "SW", "NE", "SE")):
+                for axis in ("north", "east"):
+                    value = ref.house / 100.0
+                    value = (-value if q in ("SW", "SE") else value) if axis == "north" else (
+                        value if q in ("NE", "SE") else -value)
+                    tries.append((f"{ref.key} {q}", axis, value))
+        if isinstance(p.named_cross, NamedRoadRef) and p.named_road:
+            for qa in ((p.named_quadrant,) if p.named_quadrant else ("NW", "SW", "NE", "SE")):
+                met = lines.meeting(f"{p.named_road} {qa}", f"{p.named_cross.key} {p.named_cross.quadrant or qa}")
+                if met is not None:
+                    candidates.append((CENTRELINE_METHOD, met[0], met[1], CENTRELINE_PRECISION_M, CITY_LINES_SOURCE))
+                    return
+        elif p.named_cross is not None and p.named_road:
+            other = p.named_cross
+            axis = "north" if other.kind == "AVENUE" else "east"
+            xy = (-other.value if other.quadrant in ("SW", "SE") else other.value) if axis == "north" else (
+                other.value if other.quadrant in ("NE", "SE") else -other.value)
+            for q in ((p.named_quadrant,) if p.named_quadrant else ("NW", "SW", "NE", "SE")):
+                tries.append((f"{p.named_road} {q}", axis, xy))
+    found = []
+    for key, axis, value in tries:
+        res = lines.crossing(key, axis, value)
+        if isinstance(res, tuple):
+            found.append(res)
+    if found:
+        spread = max(float(haversine_m(f[0], f[1], found[0][0], found[0][1])) for f in found)
+        if spread <= 300.0:
+            candidates.append((CENTRELINE_METHOD, found[0][0], found[0][1], CENTRELINE_PRECISION_M + spread,
+                               CITY_LINES_SOURCE))
 
 
 _UNIT_LEAD_RE = re.compile(r"^(?:#\s*)?\d+[A-Z]?\s*(?:-\s*)?")

@@ -39,7 +39,13 @@ import numpy as np
 
 from ..paths import GEODATA_DIR
 from .grid import GridModel, haversine_m, load_grid_model
-from .parse import GridRoad, NamedRoadRef, read_grid_piece, read_named_piece
+from .parse import (
+    GridRoad,
+    NamedRoadRef,
+    normalise_text,
+    read_grid_piece,
+    read_named_piece,
+)
 
 DEFAULT_ROAD_MODEL_PATH = GEODATA_DIR / "road_model.json"
 ROAD_MODEL_FORMAT = 2
@@ -369,6 +375,15 @@ class InverseGrid:
         self._lin = LinearNDInterpolator(xy, vals)
         self._tree = cKDTree(xy)
 
+    def many(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Vectorised ``__call__`` (outside the triangulation: one local fit per point)."""
+        q = np.column_stack([np.asarray(lon, dtype=float) * self._cos, np.asarray(lat, dtype=float)])
+        v = self._lin(q) if len(q) else np.zeros((0, 2))
+        bad = np.nonzero(np.isnan(v).any(axis=1))[0]
+        for i in bad:
+            v[i] = self(float(lat[i]), float(lon[i]))
+        return v[:, 0], v[:, 1]
+
     def __call__(self, lat: float, lon: float) -> tuple[float, float]:
         q = np.array([lon * self._cos, lat])
         v = self._lin(q[None, :])[0]
@@ -392,8 +407,6 @@ def read_stops(path: Path) -> list[tuple[str, float, float]]:
 
 
 def _pieces(name: str) -> list[str]:
-    from .parse import normalise_text
-
     norm = normalise_text(name)
     for sep in _PIECE_SPLIT:
         norm = norm.replace(sep, "&")
