@@ -202,6 +202,41 @@ def speed() -> None:
           f"({dict(summary.by_method)}, {summary.needs_attention} need attention)")
 
 
+def address_index_speed(n: int = 420_000) -> None:
+    """A synthetic City address-point index of the real size: load time and lookup time, beside a
+    plain Python dict of the same keys (the simple baseline)."""
+    import tempfile
+
+    from elip_map.geocoding.address_points import AddressIndex, _hash
+
+    rng = np.random.default_rng(3)
+    keys = [f"{rng.integers(100, 30000)} {rng.integers(1, 240)} {'AVENUE' if i % 2 else 'STREET'} NW"
+            for i in range(n)]
+    h = np.unique(np.array([_hash(k) for k in keys], dtype=np.uint64))
+    lat = rng.uniform(53.4, 53.7, len(h))
+    lon = rng.uniform(-113.7, -113.3, len(h))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "address_points.npz"
+        AddressIndex(h, lat, lon).save(path)
+        t0 = time.perf_counter()
+        index = AddressIndex.load(path)
+        load_s = time.perf_counter() - t0
+        size = path.stat().st_size
+    queries = [keys[i] for i in rng.integers(0, n, 10_000)]
+    t0 = time.perf_counter()
+    found = sum(index.find_key(q) is not None for q in queries)
+    lookup_us = (time.perf_counter() - t0) / len(queries) * 1e6
+    t0 = time.perf_counter()
+    table = {k: (0.0, 0.0) for k in keys}
+    dict_build_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    sum(q in table for q in queries)
+    dict_us = (time.perf_counter() - t0) / len(queries) * 1e6
+    print(f"address-point index, {len(h):,} synthetic addresses ({size / 2**20:.1f} MB): load {load_s * 1000:.0f} ms "
+          f"(target < 1 s), lookup {lookup_us:.1f} us (target < 1 ms), {found:,}/10,000 found | "
+          f"baseline Python dict: build {dict_build_s * 1000:.0f} ms, lookup {dict_us:.2f} us")
+
+
 if __name__ == "__main__":
     mirror = _mirror()
     if not (mirror / STOPS_NAME).is_file():
@@ -209,3 +244,4 @@ if __name__ == "__main__":
         sys.exit(2)
     accuracy(mirror)
     speed()
+    address_index_speed()
