@@ -1,13 +1,16 @@
-"""Data health (/staff/health): stale listings, locations to place by hand (drag the pin), suspected duplicates."""
+"""Data health (/staff/health): stale listings, locations to place by hand (drag the pin), geocoding methods
+that disagree (choose one of their positions with the same pin), suspected duplicates."""
 
 from __future__ import annotations
 
 import dash
+import dash_leaflet as dl
 from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from elip_map.accounts.permissions import account_or_none, database, require_staff, settings
 from elip_map.components.staff_ui import (EDMONTON_CENTER, account_bar, pin_map, refusal, rendering_for_a_visitor,
                                           simple_table)
+from elip_map.geocoding.selfcheck import disagreement_rows, parse_choice, position_choices
 from elip_map.review import ids
 from elip_map.review.changes import Conflict, InvalidChange, ReviewError, place_pin
 from elip_map.review.health import duplicate_suspects, needs_attention, stale_locations
@@ -19,6 +22,10 @@ STALE_COLUMNS = [("organization", "Organization"), ("name", "Location"), ("addre
                  ("last_verified", "Last verified")]
 ATTENTION_COLUMNS = [("organization", "Organization"), ("name", "Location"), ("address", "Address"),
                      ("note", "Why")]
+DISAGREE_COLUMNS = [("organization", "Organization"), ("name", "Location"), ("address", "Address"),
+                    ("methods", "Methods"), ("apart", "Apart")]
+HEALTH_CHOICE = "staff-health-choice"
+HEALTH_ALTERNATIVES = "staff-health-alternatives"
 DUPLICATE_COLUMNS = [("source_file", "File"), ("rows", "Rows"), ("location_id", "Location id"), ("reason", "Reason")]
 
 
@@ -27,7 +34,9 @@ def _pin_tool(options, tile_url, attribution):
         html.Label("Location to place", htmlFor=ids.HEALTH_LOCATION),
         dcc.Dropdown(id=ids.HEALTH_LOCATION, options=options, value=None, placeholder="Pick a location"),
         dcc.Store(id=ids.HEALTH_VERSION),
-        pin_map(ids.HEALTH_MAP, ids.HEALTH_MARKER, None, tile_url=tile_url, tile_attribution=attribution),
+        dcc.RadioItems(id=HEALTH_CHOICE, options=[], value=None, className="elip-choice"),
+        pin_map(ids.HEALTH_MAP, ids.HEALTH_MARKER, None, tile_url=tile_url, tile_attribution=attribution,
+                extra=[dl.LayerGroup(id=HEALTH_ALTERNATIVES)]),
         html.Label("Latitude", htmlFor=ids.HEALTH_LAT), dcc.Input(id=ids.HEALTH_LAT, type="text"),
         html.Label("Longitude", htmlFor=ids.HEALTH_LON), dcc.Input(id=ids.HEALTH_LON, type="text"),
         html.Button("Save pin", id=ids.HEALTH_SAVE, className="elip-action", n_clicks=0),
@@ -44,9 +53,10 @@ def layout(**_unused):
     with database().session() as s:
         stale = stale_locations(s, cfg.stale_months)
         attention = needs_attention(s)
+        disagree = disagreement_rows(s)
         duplicates = duplicate_suspects(s)
     options = [{"label": f"{r['organization']} — {r['name'] or r['address']}", "value": r["location_id"]}
-               for r in attention]
+               for r in attention + disagree]
     return html.Main([
         account_bar(user), html.H1("Data health"),
         html.H2(f"Locations to place by hand ({len(attention)})"),
@@ -54,6 +64,10 @@ def layout(**_unused):
                "drag the pin to the entrance (or type the coordinates) and save."),
         _pin_tool(options, cfg.tile_url or None, cfg.tile_attribution),
         simple_table(ATTENTION_COLUMNS, attention, "Locations whose geocode needs attention"),
+        html.H2(f"Geocoding methods that disagree ({len(disagree)})"),
+        html.P("Two methods put these more than 300 m apart, so one is wrong. Pick the location above, choose "
+               "the right position (or drag the pin) and save."),
+        simple_table(DISAGREE_COLUMNS, disagree, "Locations whose geocoding methods disagree"),
         html.H2(f"Stale listings ({len(stale)})"),
         html.P(f"Not verified in the last {cfg.stale_months} months: ask the partner to check them."),
         simple_table(STALE_COLUMNS, stale, "Stale listings, oldest first"),
@@ -63,16 +77,30 @@ def layout(**_unused):
 
 
 @callback(Output(ids.HEALTH_MARKER, "position"), Output(ids.HEALTH_MAP, "viewport"), Output(ids.HEALTH_VERSION, "data"),
+          Output(HEALTH_CHOICE, "options"), Output(HEALTH_ALTERNATIVES, "children"),
           Input(ids.HEALTH_LOCATION, "value"), prevent_initial_call=True)
 def pick_location(location_id):
-    """A location to place was picked: start the pin where it is (or the city centre)."""
+    """A location was picked: start the pin where it is (or the city centre); show both positions of a disagreement."""
     require_staff()
     with database().session() as s:
-        row = next((r for r in needs_attention(s) if r["location_id"] == location_id), None)
+        row = next((r for r in needs_attention(s) + disagreement_rows(s) if r["location_id"] == location_id), None)
     if row is None:
-        return no_update, no_update, None
-    pin = [row["lat"], row["lon"]] if row["lat"] is not None else list(EDMONTON_CENTER)
-    return pin, {"center": pin, "zoom": 15}, row["version"]
+        return no_update, no_update, None, [], []
+    choices = position_choices(row) if "method_a" in row else []
+    pin = parse_choice(choices[0]["value"]) if choices else [row["lat"], row["lon"]] if row["lat"] is not None else list(EDMONTON_CENTER)
+    return pin, {"center": pin, "zoom": 15}, row["version"], choices, [_alternative(c) for c in choices]
+
+
+def _alternative(choice: dict):
+    return dl.CircleMarker(center=parse_choice(choice["value"]), radius=8, children=dl.Tooltip(choice["label"]))
+
+
+@callback(Output(ids.HEALTH_MARKER, "position", allow_duplicate=True), Input(HEALTH_CHOICE, "value"),
+          prevent_initial_call=True)
+def choose_position(value):
+    """Staff chose one method's position: the pin goes there (then "Save pin")."""
+    require_staff()
+    return parse_choice(value) or no_update
 
 
 clientside_callback(

@@ -212,3 +212,14 @@ def test_partner_still_correct_updates_last_verified(site):
         loc = s.get(Location, ids["placed"])
         assert loc.last_verified is not None and loc.version == 1  # pending requests stay valid
         assert audit_entries(s, action="location.still-correct")[0].actor_label == "b@orgb.example"
+
+
+def test_staff_health_lists_disagreements_and_picking_a_location_still_starts_the_pin(site):
+    app, database, ids = site
+    client = _staff(app)
+    page = _call(client, "_pages_content.children", {"_pages_location.pathname": "/staff/health",
+                                                      "_pages_location.search": ""}, "_pages_location.pathname")
+    assert "Geocoding methods that disagree (0)" in page
+    answer = _call(client, "staff-health-marker.position", {"staff-health-location.value": ids["lost"]},
+                   "staff-health-location.value")
+    assert "staff-health-choice" in answer and '"options":[]' in answer.replace(" ", "")

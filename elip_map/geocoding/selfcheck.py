@@ -1,0 +1,93 @@
+"""Self-check: where two geocoding methods put one address more than 300 m apart, one is wrong.
+
+The chain keeps every method's point (``GeocodeResult.alternatives``); this module compares them
+(grid against the City's address point, a street method against a full postal code...) and lists
+the locations for staff, with both positions, on the data-health page. Staff then choose one with
+the same pin tool as for locations the geocoder could not place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..directory.models import GeocodeStatus, Location
+from .apply import _parse_for, address_text
+from .chain import geocode_parsed_batch
+from .grid import haversine_m
+
+DISAGREE_M = 300.0
+# Methods precise enough that 300 m between two of them means one is wrong (a postal AREA is
+# kilometres wide: never compared).
+COMPARED_METHODS = ("address-point", "centreline", "grid", "road", "place", "online", "postal")
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    method_a: str
+    lat_a: float
+    lon_a: float
+    method_b: str
+    lat_b: float
+    lon_b: float
+    distance_m: float
+
+
+def disagreements(alternatives: list[tuple[str, float, float]], limit_m: float = DISAGREE_M) -> list[Disagreement]:
+    """Every pair of methods further apart than ``limit_m``, the chain's choice first.
+
+    >>> [d.method_b for d in disagreements([("grid", 53.5, -113.5), ("address-point", 53.51, -113.5)])]
+    ['address-point']
+    """
+    pts = [a for a in alternatives if a[0] in COMPARED_METHODS]
+    out = []
+    for (ma, la, oa), (mb, lb, ob) in combinations(pts, 2):
+        d = float(haversine_m(la, oa, lb, ob))
+        if d > limit_m and ma != mb:
+            out.append(Disagreement(ma, la, oa, mb, lb, ob, round(d)))
+    return out
+
+
+def disagreement_rows(session: Session, limit_m: float = DISAGREE_M, **chain_options) -> list[dict]:
+    """Open, automatically placed locations whose methods disagree: one row per location, with the
+    two positions furthest apart, for the data-health page."""
+    stmt = (select(Location).where(Location.closed.is_(False), Location.geocode_status == GeocodeStatus.OK.value)
+            .options(selectinload(Location.organization), selectinload(Location.addresses)).order_by(Location.id))
+    locations = list(session.scalars(stmt))
+    texts = [address_text(loc) for loc in locations]
+    parsed = [_parse_for(loc, *t) for loc, t in zip(locations, texts)]
+    results = geocode_parsed_batch(parsed, cities=[t[2] for t in texts], **chain_options)
+    rows = []
+    for loc, res in zip(locations, results):
+        found = disagreements(res.alternatives, limit_m)
+        if not found:
+            continue
+        worst = max(found, key=lambda d: d.distance_m)
+        address = loc.physical_address
+        rows.append({
+            "location_id": loc.id, "organization": loc.organization.name, "name": loc.name or "",
+            "address": address.one_line() if address else "", "version": loc.version,
+            "method_a": worst.method_a, "lat_a": round(worst.lat_a, 6), "lon_a": round(worst.lon_a, 6),
+            "method_b": worst.method_b, "lat_b": round(worst.lat_b, 6), "lon_b": round(worst.lon_b, 6),
+            "distance_m": int(worst.distance_m),
+            "methods": f"{worst.method_a} / {worst.method_b}", "apart": f"{int(worst.distance_m)} m",
+        })
+    return rows
+
+
+def position_choices(row: dict) -> list[dict]:
+    """The two positions of a disagreement as choices for staff ("grid: 53.54321, -113.50012")."""
+    return [{"label": f"{row[f'method_{k}']}: {row[f'lat_{k}']:.5f}, {row[f'lon_{k}']:.5f}",
+             "value": f"{row[f'lat_{k}']},{row[f'lon_{k}']}"} for k in ("a", "b")]
+
+
+def parse_choice(value: str | None) -> list[float] | None:
+    """``"53.5,-113.5"`` -> ``[53.5, -113.5]``; None for anything else."""
+    try:
+        lat, lon = (float(v) for v in str(value).split(","))
+    except (TypeError, ValueError):
+        return None
+    return [lat, lon]

@@ -1,0 +1,57 @@
+"""Self-check: two geocoding methods more than 300 m apart are listed for staff with both positions."""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy import select
+
+from elip_map.directory.models import Address, Location, Organization
+from elip_map.geocoding.address_points import AddressIndex, CityIndexes, _hash
+from elip_map.geocoding.apply import geocode_locations
+from elip_map.geocoding.chain import geocode_address
+from elip_map.geocoding.grid import haversine_m
+from elip_map.geocoding.selfcheck import disagreement_rows, disagreements, parse_choice, position_choices
+
+
+def test_pairs_further_than_300_m_are_listed_and_postal_areas_are_not_compared():
+    # 0.01 degree of latitude is about 1.1 km; 0.001 about 110 m.
+    alts = [("grid", 53.500, -113.5), ("address-point", 53.510, -113.5), ("road", 53.501, -113.5),
+            ("postal-fsa", 53.600, -113.5)]
+    found = disagreements(alts)
+    assert {(d.method_a, d.method_b) for d in found} == {("grid", "address-point"), ("address-point", "road")}
+    assert all(1000 < d.distance_m < 1200 for d in found)
+    assert disagreements([("grid", 53.5, -113.5), ("road", 53.501, -113.5)]) == []
+
+
+def _city_index_at(key: str, lat: float, lon: float) -> CityIndexes:
+    return CityIndexes(AddressIndex(np.array([_hash(key)], dtype=np.uint64), np.array([lat]), np.array([lon])),
+                       None, {})
+
+
+def test_locations_whose_grid_and_address_point_disagree(db):
+    grid = geocode_address("10310 102 Avenue NW")
+    # The City's point for this address, put 1 km north of the grid's answer.
+    city = _city_index_at("10310 102 AVENUE NW", grid.lat + 0.009, grid.lon)
+    with db.session() as s:
+        org = Organization(name="Test Org", name_key="test org")
+        for key, street in (("far", "10310 102 Avenue NW"), ("fine", "9538 107 Ave NW")):
+            loc = Location(organization=org, name=key, location_key=key)
+            loc.addresses.append(Address(address_1=street, city="Edmonton"))
+            s.add(loc)
+        s.flush()
+        geocode_locations(s, s.execute(select(Location)).scalars().all())
+    with db.session() as s:
+        rows = disagreement_rows(s, city=city)
+    assert [r["name"] for r in rows] == ["far"]
+    row = rows[0]
+    assert {row["method_a"], row["method_b"]} == {"address-point", "grid"}
+    assert 900 < row["distance_m"] < 1100
+    choices = position_choices(row)
+    assert len(choices) == 2
+    points = [parse_choice(c["value"]) for c in choices]
+    assert float(haversine_m(*points[0], *points[1])) > 900
+
+
+def test_parse_choice_refuses_junk():
+    assert parse_choice("53.5,-113.5") == [53.5, -113.5]
+    assert parse_choice("x") is None and parse_choice(None) is None
