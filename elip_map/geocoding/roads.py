@@ -97,6 +97,15 @@ def grid_road_key(road: GridRoad) -> str:
     return road.label().upper()
 
 
+def _corner_quadrant(a: GridRoad, b: GridRoad) -> str:
+    """"66 Street & 6 Avenue SW": the quadrant written on either road is the corner's."""
+    return next((r.quadrant for r in (a, b) if r.quadrant != "NW"), "NW")
+
+
+def _in_quadrant(road: GridRoad, quadrant: str) -> GridRoad:
+    return GridRoad(road.kind, road.number, road.letter, quadrant)
+
+
 def _signed_value(axis: str, number: float, quadrant: str | None) -> float:
     quadrant = quadrant or "NW"
     if axis == "north":
@@ -274,10 +283,10 @@ class RoadModel:
         """Two numbered roads, along each one's own known points (where the triangulated grid
         refused): both answers must agree, or the one road that is known is used."""
         hits, misses = [], []
+        q = _corner_quadrant(a, b)
         for road, other in ((a, b), (b, a)):
             axis = _axis_of(other)
-            q = other.quadrant if other.quadrant != "NW" else road.quadrant
-            res = self._along(grid_road_key(road), axis, _signed_value(axis, other.value, q))
+            res = self._along(grid_road_key(_in_quadrant(road, q)), axis, _signed_value(axis, other.value, q))
             (hits if isinstance(res, RoadHit) else misses).append(res)
         if not hits:
             return misses[0]
@@ -439,10 +448,11 @@ def build_road_model(stops_path: Path, grid: GridModel, *, exclude=None, meta: d
             if isinstance(a, GridRoad) and isinstance(b, GridRoad):
                 if a.kind == b.kind:
                     continue
+                q = _corner_quadrant(a, b)
                 for road, other in ((a, b), (b, a)):
                     axis = _axis_of(other)
-                    q = other.quadrant if other.quadrant != "NW" else road.quadrant
-                    exact[(grid_road_key(road), axis, round(_signed_value(axis, other.value, q), 3))].append((lat, lon))
+                    exact[(grid_road_key(_in_quadrant(road, q)), axis,
+                           round(_signed_value(axis, other.value, q), 3))].append((lat, lon))
                 continue
             for road, other in ((a, b), (b, a)):
                 if isinstance(road, NamedRoadRef):
@@ -457,7 +467,9 @@ def build_road_model(stops_path: Path, grid: GridModel, *, exclude=None, meta: d
                     else:
                         estimated[road.key].append((lat, lon))
                 else:
-                    estimated[grid_road_key(road)].append((lat, lon))
+                    named_q = other.quadrant if isinstance(other, NamedRoadRef) else None
+                    q = road.quadrant if road.quadrant != "NW" else (named_q or "NW")
+                    estimated[grid_road_key(_in_quadrant(road, q))].append((lat, lon))
             if isinstance(a, NamedRoadRef) and isinstance(b, NamedRoadRef):
                 pairs["|".join(sorted((a.key, b.key)))].append((lat, lon))
         elif len(pieces) == 1:
