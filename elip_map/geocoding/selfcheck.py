@@ -91,3 +91,16 @@ def parse_choice(value: str | None) -> list[float] | None:
     except (TypeError, ValueError):
         return None
     return [lat, lon]
+
+
+def pin_start(row: dict, default: tuple[float, float]) -> tuple[list[float], int, list[dict]]:
+    """Where the staff pin starts for a picked row, the map zoom, and the positions to choose from.
+
+    A needs-attention row starts where it is (or at ``default``), zoom 15; a disagreement starts at
+    the chain's choice with both positions offered, zoomed out one step so both show.
+    """
+    if "method_a" in row:
+        choices = position_choices(row)
+        return parse_choice(choices[0]["value"]), 14, choices
+    start = [row["lat"], row["lon"]] if row.get("lat") is not None else list(default)
+    return start, 15, []

@@ -10,7 +10,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 from elip_map.accounts.permissions import account_or_none, database, require_staff, settings
 from elip_map.components.staff_ui import (EDMONTON_CENTER, account_bar, pin_map, refusal, rendering_for_a_visitor,
                                           simple_table)
-from elip_map.geocoding.selfcheck import disagreement_rows, parse_choice, position_choices
+from elip_map.geocoding.selfcheck import disagreement_rows, parse_choice, pin_start
 from elip_map.review import ids
 from elip_map.review.changes import Conflict, InvalidChange, ReviewError, place_pin
 from elip_map.review.health import duplicate_suspects, needs_attention, stale_locations
@@ -31,7 +31,7 @@ DUPLICATE_COLUMNS = [("source_file", "File"), ("rows", "Rows"), ("location_id", 
 
 def _pin_tool(options, tile_url, attribution):
     return html.Div([
-        html.Label("Location to place", htmlFor=ids.HEALTH_LOCATION),
+        html.Label("Location to place or check", htmlFor=ids.HEALTH_LOCATION),
         dcc.Dropdown(id=ids.HEALTH_LOCATION, options=options, value=None, placeholder="Pick a location"),
         dcc.Store(id=ids.HEALTH_VERSION),
         dcc.RadioItems(id=HEALTH_CHOICE, options=[], value=None, className="elip-choice"),
@@ -86,9 +86,8 @@ def pick_location(location_id):
         row = next((r for r in needs_attention(s) + disagreement_rows(s) if r["location_id"] == location_id), None)
     if row is None:
         return no_update, no_update, None, [], []
-    choices = position_choices(row) if "method_a" in row else []
-    pin = parse_choice(choices[0]["value"]) if choices else [row["lat"], row["lon"]] if row["lat"] is not None else list(EDMONTON_CENTER)
-    return pin, {"center": pin, "zoom": 15}, row["version"], choices, [_alternative(c) for c in choices]
+    pin, zoom, choices = pin_start(row, EDMONTON_CENTER)
+    return pin, {"center": pin, "zoom": zoom}, row["version"], choices, [_alternative(c) for c in choices]
 
 
 def _alternative(choice: dict):
@@ -123,8 +122,8 @@ def save_pin(_clicks, location_id, lat, lon, version):
         return html.P("Drag the pin onto the building first (or type its coordinates).", className="elip-error")
     try:
         in_transaction(database(), lambda s: place_pin(s, staff, location_id, float(lat), float(lon), int(version)))
+    except (InvalidChange, Conflict, ReviewError) as exc:   # InvalidChange is a ValueError: it goes first
+        return html.P(str(exc), className="elip-error")
     except (TypeError, ValueError):
         return html.P("Pick a location and give a latitude and longitude.", className="elip-error")
-    except (InvalidChange, Conflict, ReviewError) as exc:
-        return html.P(str(exc), className="elip-error")
     return html.P("Pin saved: the location is on the public map now.", className="elip-ok")

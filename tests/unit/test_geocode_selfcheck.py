@@ -10,7 +10,8 @@ from elip_map.geocoding.address_points import AddressIndex, CityIndexes, _hash
 from elip_map.geocoding.apply import geocode_locations
 from elip_map.geocoding.chain import geocode_address
 from elip_map.geocoding.grid import haversine_m
-from elip_map.geocoding.selfcheck import disagreement_rows, disagreements, parse_choice, position_choices
+from elip_map.geocoding.selfcheck import (disagreement_rows, disagreements, parse_choice, pin_start,
+                                          position_choices)
 
 
 def test_pairs_further_than_300_m_are_listed_and_postal_areas_are_not_compared():
@@ -55,3 +56,12 @@ def test_locations_whose_grid_and_address_point_disagree(db):
 def test_parse_choice_refuses_junk():
     assert parse_choice("53.5,-113.5") == [53.5, -113.5]
     assert parse_choice("x") is None and parse_choice(None) is None
+
+
+def test_pin_starts_at_the_chains_choice_for_a_disagreement_and_in_place_otherwise():
+    row = {"method_a": "address-point", "lat_a": 53.55, "lon_a": -113.49, "method_b": "grid", "lat_b": 53.54,
+           "lon_b": -113.49}
+    pin, zoom, choices = pin_start(row, (53.0, -113.0))
+    assert pin == [53.55, -113.49] and zoom < 15 and [c["label"].split(":")[0] for c in choices] == ["address-point", "grid"]
+    assert pin_start({"lat": None, "lon": None}, (53.0, -113.0)) == ([53.0, -113.0], 15, [])
+    assert pin_start({"lat": 53.6, "lon": -113.4}, (53.0, -113.0))[0] == [53.6, -113.4]
