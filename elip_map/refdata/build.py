@@ -161,9 +161,11 @@ Statistics Canada of this product."
 | `demand_unmatched.csv` | for each census table: census neighbourhoods matching no current boundary, and current neighbourhoods with no census row |
 | `manifest.json` | build date, sha256 of every input and output, the figures below; read by the app |
 
-The geocoder's files here (`grid_model.json`, calibrated on ETS transit stops, and `postal_fsa_edmonton.csv`,
-postal-area centres under the Open Database License) are built by their own scripts; their sources,
-licences, attribution and accuracy figures are in `geocoding_sources.md`.
+The geocoder's files here (`grid_model.json`, calibrated on ETS transit stops; `road_model.json`, named roads
+from ETS stop names; `gazetteer.csv`, named places from ETS stops and LRT stations, both Open Government
+Licence – City of Edmonton; and `postal_fsa_edmonton.csv`, postal-area centres under the Open Database
+License) are built by their own scripts; their sources, licences, attribution and accuracy figures are in
+`geocoding_sources.md`.
 
 `demand.csv` columns: `population_2021` (sum of the age groups 0–14, 15–64 and 65+, gender "Total",
 2021 age/gender table); `not_canadian_citizens_2021` (citizenship table, characteristic "Not Canadian
