@@ -29,8 +29,17 @@ from .address_points import (
 from .gazetteer import MUNICIPALITY, Gazetteer, Place, load_gazetteer
 from .grid import GridModel, haversine_m, load_grid_model
 from .online import SOURCE_ATTRIBUTION, OnlineGeocoder, OnlineHit, OnlineUnavailable
-from .parse import (CIVIC, INTERSECTION, NAMED_ROAD, PO_BOX, POSTAL_ONLY, UNPARSED, NamedRoadRef,
-                    ParsedAddress, parse_address)
+from .parse import (
+    CIVIC,
+    INTERSECTION,
+    NAMED_ROAD,
+    PO_BOX,
+    POSTAL_ONLY,
+    UNPARSED,
+    NamedRoadRef,
+    ParsedAddress,
+    parse_address,
+)
 from .postal import PostalIndex, load_postal_index
 from .roads import RoadHit, RoadModel, load_road_model
 
@@ -174,6 +183,11 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
                 candidates.append((PLACE_METHOD, place.lat, place.lon, place.precision_m,
                                    f"gazetteer: {place.source}"))
                 p.notes.append(f"placed at the named place {place.name}")
+        if gazetteer and p.municipality is None and any(c[0] in STREET_METHODS for c in candidates):
+            # A place named beside the street address (a mall, a station): a second opinion.
+            place = _named_place_in(p, gazetteer, fuzzy=False)
+            if place is not None:
+                candidates.append((PLACE_METHOD, place.lat, place.lon, place.precision_m, place.name))
         if not candidates and online is not None and not online_down:
             query = _online_query(p, cities[i])
             if query:
@@ -221,6 +235,10 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
                 results.append(_attention(p, f"the street address and the postal code {post.code} are "
                                           f"{d / 1000:.1f} km apart: one of them is wrong"))
                 continue
+        far = _far_from_named_place(best, candidates)
+        if far:
+            results.append(_attention(p, far))
+            continue
         method, b_lat, b_lon, b_prec, source = best
         if not in_region(b_lat, b_lon):
             results.append(_attention(p, "the result lies outside the Edmonton region"))
@@ -296,6 +314,19 @@ def _city_step(p: ParsedAddress, city: CityIndexes, candidates: list, problems: 
 _UNIT_LEAD_RE = re.compile(r"^(?:#\s*)?\d+[A-Z]?\s*(?:-\s*)?")
 
 
+def _far_from_named_place(best: tuple, candidates: list) -> str | None:
+    """The street result far from a place the same text names: one of them is wrong."""
+    if best[0] not in STREET_METHODS:
+        return None
+    for method, lat, lon, precision, name in candidates[1:]:
+        if method != PLACE_METHOD:
+            continue
+        d = float(haversine_m(best[1], best[2], lat, lon))
+        if d > max(DISAGREE_FULL_M, precision + 500.0):
+            return f"the street address and {name} are {d / 1000:.1f} km apart: one of them is wrong"
+    return None
+
+
 def _place_step(p: ParsedAddress, gazetteer: Gazetteer) -> Place | None:
     """A named place: the municipality of an address outside the city (its centre), or a place
     named in the text ("7 Sir Winston Churchill Square", "111 Ave @ Stadium TC")."""
@@ -306,9 +337,15 @@ def _place_step(p: ParsedAddress, gazetteer: Gazetteer) -> Place | None:
         return place if place is not None and place.kind == MUNICIPALITY else None
     if p.kind not in (UNPARSED, NAMED_ROAD) or not p.place_text:
         return None
-    for segment in re.split(r"\s*[,@]\s*", p.place_text):
+    return _named_place_in(p, gazetteer, fuzzy=True)
+
+
+def _named_place_in(p: ParsedAddress, gazetteer: Gazetteer, *, fuzzy: bool) -> Place | None:
+    """A place named in one part of the text ("601 Mill Woods Town Centre, 2331 - 66 Street")."""
+    for segment in re.split(r"\s*[,@]\s*", p.place_text or ""):
         segment = _UNIT_LEAD_RE.sub("", segment.strip())
-        place = gazetteer.find(segment, cutoff=PLACE_FUZZY_CUTOFF) if len(segment) >= 4 else None
+        place = (gazetteer.find(segment, fuzzy=fuzzy, cutoff=PLACE_FUZZY_CUTOFF)
+                 if len(segment) >= 4 and not segment[0].isdigit() else None)
         if place is not None and place.kind != MUNICIPALITY:
             return place
     return None

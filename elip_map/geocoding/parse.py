@@ -507,6 +507,7 @@ def parse_address(text: str | None, postal_code: str | None = None, city: str | 
         _read_named(norm, result)
     elif result.kind == CIVIC:
         _check_second_civic(norm, roads, result)
+    result.place_text = norm
 
     _check_alias_ranges(result)
     if result.po_box and result.kind in (UNPARSED, NAMED_ROAD) and result.house_number is None:

@@ -214,3 +214,13 @@ def test_chain_places_named_places_and_towns():
     assert "outside Edmonton" in town.message and town.precision_m >= 1000
     far = geocode_address("1234 1 Ave", None, "Calgary")
     assert far.status == "needs-attention"
+
+
+def test_street_address_far_from_the_mall_it_names_is_refused():
+    # 12331 66 Street is 13 km north of Mill Woods Town Centre: one of the two is wrong.
+    r = geocode_address("601 Mill Woods Town Centre, 12331 - 66 Street")
+    assert r.status == "needs-attention" and r.lat is None
+    assert "Mill Woods Town Centre" in r.message and "apart" in r.message
+    near = geocode_address("601 Mill Woods Town Centre, 2331 - 66 Street")
+    assert near.status == "ok" and near.method == "grid"
+    assert [a[0] for a in near.alternatives] == ["grid", "place"]   # the self-check sees both
