@@ -31,12 +31,12 @@ from pathlib import Path
 
 import numpy as np
 
+from elip_map.geocoding.address_points import NO_CITY_INDEXES
 from elip_map.geocoding.chain import geocode_batch
 from elip_map.geocoding.gazetteer import Gazetteer
 from elip_map.geocoding.gazetteer_build import LRT_PATTERN, build_places
-from elip_map.geocoding.grid import (
-    GridModel, clean_control_points, haversine_m, load_grid_model, read_stop_intersections, split_points,
-)
+from elip_map.geocoding.grid import (GridModel, clean_control_points, haversine_m, load_grid_model,
+                                     read_stop_intersections, split_points)
 from elip_map.geocoding.parse import NamedRoadRef, parse_address, read_grid_piece, read_named_piece
 from elip_map.geocoding.roads import RoadModel, _pieces, build_road_model, is_heldout, load_road_model, read_stops
 from elip_map.paths import PROJECT_ROOT
@@ -116,8 +116,9 @@ def _line(label: str, err: np.ndarray, n: int) -> str:
 def accuracy(mirror: Path) -> None:
     sets, grid, roads, gaz = ground_truth(mirror)
     print("Held-out accuracy (models rebuilt without the held-out names; errors of what was placed 'ok'):")
-    chains = {"grid only (current)": dict(grid=grid, roads=RoadModel.empty(), gazetteer=Gazetteer([])),
-              "full chain": dict(grid=grid, roads=roads, gazetteer=gaz)}
+    chains = {"grid only (current)": {"grid": grid, "roads": RoadModel.empty(), "gazetteer": Gazetteer([]),
+                                     "city": NO_CITY_INDEXES},
+              "full chain": {"grid": grid, "roads": roads, "gazetteer": gaz, "city": NO_CITY_INDEXES}}
     for cls, rows in sets.items():
         print(f"{cls} ({len(rows)}):")
         for chain_name, kw in chains.items():

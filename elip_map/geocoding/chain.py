@@ -20,26 +20,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..rules.region import in_region
-from .address_points import (
-    ADDRESS_POINT_PRECISION_M,
-    CENTRELINE_PRECISION_M,
-    CityIndexes,
-    load_city_indexes,
-)
+from .address_points import ADDRESS_POINT_PRECISION_M, CENTRELINE_PRECISION_M, CityIndexes, load_city_indexes
 from .gazetteer import MUNICIPALITY, Gazetteer, Place, load_gazetteer
 from .grid import GridModel, haversine_m, load_grid_model
 from .online import SOURCE_ATTRIBUTION, OnlineGeocoder, OnlineHit, OnlineUnavailable
-from .parse import (
-    CIVIC,
-    INTERSECTION,
-    NAMED_ROAD,
-    PO_BOX,
-    POSTAL_ONLY,
-    UNPARSED,
-    NamedRoadRef,
-    ParsedAddress,
-    parse_address,
-)
+from .parse import (CIVIC, INTERSECTION, NAMED_ROAD, PO_BOX, POSTAL_ONLY, UNPARSED, NamedRoadRef, ParsedAddress,
+                    parse_address)
 from .postal import PostalIndex, load_postal_index
 from .roads import RoadHit, RoadModel, load_road_model
 

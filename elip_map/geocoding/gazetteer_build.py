@@ -20,17 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .gazetteer import (
-    CAMPUS,
-    LANDMARK,
-    LRT_STATION,
-    MALL,
-    MUNICIPALITY,
-    SQUARE,
-    TRANSIT_CENTRE,
-    Place,
-    place_key,
-)
+from .gazetteer import CAMPUS, LANDMARK, LRT_STATION, MALL, MUNICIPALITY, SQUARE, TRANSIT_CENTRE, Place, place_key
 from .grid import haversine_m
 from .parse import normalise_text, read_grid_piece, read_named_piece
 from .roads import read_stops

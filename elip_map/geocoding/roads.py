@@ -39,13 +39,7 @@ import numpy as np
 
 from ..paths import GEODATA_DIR
 from .grid import GridModel, haversine_m, load_grid_model
-from .parse import (
-    GridRoad,
-    NamedRoadRef,
-    normalise_text,
-    read_grid_piece,
-    read_named_piece,
-)
+from .parse import GridRoad, NamedRoadRef, normalise_text, read_grid_piece, read_named_piece
 
 DEFAULT_ROAD_MODEL_PATH = GEODATA_DIR / "road_model.json"
 ROAD_MODEL_FORMAT = 2
