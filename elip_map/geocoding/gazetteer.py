@@ -108,10 +108,7 @@ class Gazetteer:
             return self._one(starts)
         if not fuzzy:
             return None
-        from rapidfuzz import (  # imported on first fuzzy use: keeps app start light
-            fuzz,
-            process,
-        )
+        from rapidfuzz import fuzz, process  # delayed: loaded on the first fuzzy lookup, keeps app start light
 
         found = process.extract(key, self._keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=2)
         if not found or (len(found) == 2 and found[0][1] == found[1][1]):

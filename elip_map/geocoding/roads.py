@@ -368,8 +368,8 @@ class InverseGrid:
     """
 
     def __init__(self, grid: GridModel):
-        from scipy.interpolate import LinearNDInterpolator
-        from scipy.spatial import cKDTree
+        from scipy.interpolate import LinearNDInterpolator  # delayed: scipy is heavy, only builds need it
+        from scipy.spatial import cKDTree  # delayed: as above
 
         self._cos = math.cos(math.radians(53.55))
         xy = np.column_stack([grid.lon * self._cos, grid.lat])
