@@ -319,6 +319,8 @@ def _place_step(p: ParsedAddress, gazetteer: Gazetteer) -> Place | None:
     if p.outside_region or p.kind == PO_BOX or p.ambiguous:
         return None
     if p.municipality is not None:
+        if not (p.raw or "").strip():
+            return None   # no street address at all: a person must say where it is, not the town's centre
         place = gazetteer.find(p.municipality, fuzzy=False)
         return place if place is not None and place.kind == MUNICIPALITY else None
     if p.kind not in (UNPARSED, NAMED_ROAD) or not p.place_text:

@@ -224,3 +224,8 @@ def test_street_address_far_from_the_mall_it_names_is_refused():
     near = geocode_address("601 Mill Woods Town Centre, 2331 - 66 Street")
     assert near.status == "ok" and near.method == "grid"
     assert [a[0] for a in near.alternatives] == ["grid", "place"]   # the self-check sees both
+
+
+def test_a_town_alone_without_a_street_address_is_not_placed_at_its_centre():
+    r = geocode_address("", None, "St. Albert")
+    assert r.status == "needs-attention" and r.lat is None
