@@ -78,6 +78,12 @@ class Gazetteer:
         for p in places:
             self._by_key.setdefault(place_key(p.name), []).append(p)
         self._keys = list(self._by_key)
+        # Leading words of every name ("SOUTHGATE" of "SOUTHGATE TRANSIT CENTRE"): one dict lookup.
+        self._by_prefix: dict[str, list[Place]] = {}
+        for k, found in self._by_key.items():
+            words = k.split()
+            for i in range(1, len(words)):
+                self._by_prefix.setdefault(" ".join(words[:i]), []).extend(found)
 
     def __len__(self) -> int:
         return len(self.places)
@@ -103,7 +109,7 @@ class Gazetteer:
             if key.endswith(a) and key[: -len(a)] + b in self._by_key:
                 return self._one(self._by_key[key[: -len(a)] + b])
         # A leading part of names ("Southgate" -> Southgate Transit Centre, Southgate Station).
-        starts = [p for k in self._keys if k.startswith(key + " ") for p in self._by_key[k]]
+        starts = self._by_prefix.get(key, [])
         if starts:
             return self._one(starts)
         if not fuzzy:

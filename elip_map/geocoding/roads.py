@@ -26,6 +26,7 @@ known points too far apart: each is refused with a reason.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import hashlib
@@ -84,6 +85,13 @@ class RoadHit:
 @dataclass(frozen=True)
 class RoadMiss:
     reason: str          # plain words for staff
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Haversine for one pair, without numpy's per-call cost (the chain calls this per address)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000.0 * math.asin(math.sqrt(h))
 
 
 def grid_road_key(road: GridRoad) -> str:
@@ -190,11 +198,11 @@ class RoadModel:
             extra = abs(value - end[0]) * (400.0 if axis == "house" else 200.0)
             prec = self._a + extra + (0.0 if end[3] else self._est)
             return RoadHit(float(end[1]), float(end[2]), prec, f"next to {_value_label(axis, end[0])}")
-        i = int(np.clip(np.searchsorted(vs, value, side="right"), 1, len(pts) - 1))
-        a, b = pts[i - 1], pts[i]
+        i = min(max(bisect.bisect_right(vs.tolist(), value), 1), len(pts) - 1)
+        a, b = pts[i - 1].tolist(), pts[i].tolist()
         t = 0.0 if b[0] == a[0] else (value - a[0]) / (b[0] - a[0])
         outside = t < 0 or t > 1
-        gap = float(haversine_m(a[1], a[2], b[1], b[2]))
+        gap = _metres(a[1], a[2], b[1], b[2])
         exact = 0.0 if (a[3] and b[3]) else self._est
         if (axis != "house" and self.grid is not None and a[6] and b[6] and gap <= MAX_GAP_M
                 and abs(b[0] - a[0]) <= MAX_GAP_UNITS):
