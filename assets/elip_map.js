@@ -180,6 +180,16 @@
     return { weekday: days[get("weekday")], minutes: Number(get("hour")) * 60 + Number(get("minute")) };
   };
 
+  // ---- interface languages (twin of elip_map/i18n/locales.py) ---------------------------------------
+  m.SUPPORTED_UI = ["en", "fr", "ar", "zh-Hans", "zh-Hant", "pa", "tl", "es", "uk", "so", "ti", "am", "fa", "prs"];
+  m.RTL_UI = ["ar", "fa", "prs"];
+  m.matchUi = function (value) {
+    if (!value) return null;
+    var key = String(value).replace(/_/g, "-").toLowerCase();
+    for (var i = 0; i < m.SUPPORTED_UI.length; i++) if (m.SUPPORTED_UI[i].toLowerCase() === key) return m.SUPPORTED_UI[i];
+    return null;
+  };
+
   // ---- Leaflet function props (referenced by name from Python) ---------------------------------
   m.pointToLayer = function (feature, latlng) {
     return L.circleMarker(latlng, { radius: 9, weight: 2, color: "#ffffff", fillColor: "#0b5cad", fillOpacity: 0.95 });
@@ -314,6 +324,15 @@
     kmFormats[ui] = kmFormats[ui] || new Intl.NumberFormat(ui, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
     return kmFormats[ui].format(km);
   };
+  var dateFormats = {};
+  m.formatDate = function (iso, locale) {  // "2026-03-05" as the reader's language writes a date
+    var d = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso || ""));
+    if (!d) return iso || "";
+    try {
+      dateFormats[locale] = dateFormats[locale] || new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
+      return dateFormats[locale].format(new Date(Date.UTC(+d[1], +d[2] - 1, +d[3])));
+    } catch (e) { return iso; }
+  };
   m.directionsUrl = function (lat, lon) {
     // Google's universal URL opens the phone's maps app on Android and iOS, and the web elsewhere.
     return "https://www.google.com/maps/dir/?api=1&destination=" + lat.toFixed(5) + "%2C" + lon.toFixed(5);
@@ -340,11 +359,11 @@
     var children = [
       el("h3", { "class": "elip-card-org" }, p.organization || ""),
       p.name ? el("p", { "class": "elip-card-name" }, p.name) : null,
-      dist === null || dist === undefined ? null : el("p", { "class": "elip-card-distance" }, fmt(t["{km} km away"], { km: m.formatKm(dist, labels.ui) })),
+      dist === null || dist === undefined ? null : el("p", { "class": "elip-card-distance" }, fmt(t["{km} km away"], { km: m.formatKm(dist, labels.locale || labels.ui) })),
       p.address ? el("p", { "class": "elip-card-address" }, p.address) : null,
       el("dl", { "class": "elip-card-facts" }, rows),
       el("p", { "class": "elip-card-actions" }, actions),
-      el("p", { "class": "elip-card-verified" }, p.last_verified ? fmt(t["Last verified: {date}"], { date: p.last_verified }) : t["Not verified yet"]),
+      el("p", { "class": "elip-card-verified" }, p.last_verified ? fmt(t["Last verified: {date}"], { date: m.formatDate(p.last_verified, labels.locale || labels.ui) }) : t["Not verified yet"]),
     ];
     return el("li", { "class": "elip-card" + (selected === p.id ? " is-selected" : ""), "data-location-id": p.id }, el("article", {}, children));
   };
@@ -509,13 +528,20 @@
     },
     clearFilters: function () { return [[], [], null, "", [], null]; },
     widen: function () { return [[], [], null, "", [], null]; },
+    // Twin of SUPPORTED_UI and text_direction in elip_map/i18n/locales.py (a unit test compares them).
     setDir: function (search) {
-      var ui = new URLSearchParams(search || "").get("ui") || "en";
-      var code = ui.split("-")[0].toLowerCase();
-      var known = { en: "ltr", fr: "ltr", ar: "rtl" };
-      if (!known[code]) code = "en";
-      document.documentElement.lang = code;
-      document.documentElement.dir = known[code];
+      var root = document.documentElement;
+      var tag = m.matchUi(new URLSearchParams(search || "").get("ui"));
+      if (tag) {
+        root.lang = tag;
+        root.dir = m.RTL_UI.indexOf(tag) !== -1 ? "rtl" : "ltr";
+      } else if (root.lang && root.lang !== "en" && window.history && history.replaceState) {
+        // First visit negotiated from the browser's languages: keep the choice in the URL, so a shared
+        // or bookmarked link opens in the same language.
+        var params = new URLSearchParams(window.location.search);
+        params.set("ui", root.lang);
+        history.replaceState(history.state, "", window.location.pathname + "?" + params.toString() + window.location.hash);
+      }
       return nu();
     },
   };

@@ -16,7 +16,7 @@ from .components.navbar import footer, nav_pages, navbar, sample_banner
 from .config import Settings
 from .directory.storage import DATASET_KEY, get_meta, open_database
 from .hsds.api import init_hsds
-from .i18n import negotiate_ui, text_direction
+from .i18n import COOKIE_MAX_AGE, COOKIE_NAME, negotiate_ui, remember_choice, text_direction
 from .importers.sample import load_sample_if_empty
 from .paths import ASSETS_DIR, PACKAGE_DIR
 from .review.web import init_review_routes
@@ -26,15 +26,26 @@ log = logging.getLogger(__name__)
 
 
 class ElipDash(dash.Dash):
-    """Dash with ``<html lang dir>`` set on the server, so a ``?ui=ar`` link paints right-to-left at once."""
+    """Dash with ``<html lang dir>`` set on the server, so a ``?ui=ar`` link (or an Arabic browser on its
+    first visit) paints right-to-left at once."""
 
     def interpolate_index(self, **kwargs):
         page = super().interpolate_index(**kwargs)
         try:
-            ui = negotiate_ui(request.args.get("ui"))
+            ui = negotiate_ui(request.args.get("ui"))  # URL, else cookie, else Accept-Language
         except RuntimeError:  # outside a request (never in practice): keep Dash's page
             return page
         return page.replace("<html>", f'<html lang="{ui}" dir="{text_direction(ui)}">', 1)
+
+
+def _remember_ui(response):
+    """A ``ui=`` the reader chose is kept in a cookie, so their next visit without it opens in that language."""
+    chosen = remember_choice(request.args.get("ui"), request.cookies.get(COOKIE_NAME))
+    if chosen and response.status_code < 400:
+        settings = current_app.config["ELIP_SETTINGS"]
+        response.set_cookie(COOKIE_NAME, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                            secure=bool(getattr(settings, "production", False)))
+    return response
 
 
 def create_app(settings: Settings | None = None, *, load_sample: bool = True) -> dash.Dash:
@@ -73,6 +84,7 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
         g.settings = settings
         g.database = database
 
+    server.after_request(_remember_ui)
     init_api(server)
     init_hsds(server)
 

@@ -6,8 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from dash import html
 
-from ..directory.languages import autonym
-from ..i18n import SUPPORTED_UI, translator
+from ..i18n import SUPPORTED_UI, text_direction, translator, ui_autonym
 
 
 def nav_pages(registry: Mapping[str, Mapping]) -> list[Mapping]:
@@ -29,17 +28,33 @@ def navbar(ui: str, pathname: str, pages: Iterable[Mapping]) -> html.Nav:
         current = (pathname or "/") == path
         links.append(html.Li(html.A(_(page.get("nav_label") or page.get("name") or path), href=_with_ui(path, ui),
                                     className="elip-nav-link", **({"aria-current": "page"} if current else {}))))
-    languages = [
-        html.Li(html.A(autonym(code), href=f"?ui={code}", lang=code, hrefLang=code, className="elip-ui-link",
-                       **{"data-ui": code, **({"aria-current": "true"} if code == ui else {})}))
-        for code in SUPPORTED_UI
-    ]
     return html.Nav([
         html.A(_("Skip to results"), href="#home-results-heading", className="elip-skip"),
         html.A(_("ELIP Service Map"), href=_with_ui("/", ui), className="elip-brand"),
         html.Ul(links, className="elip-nav-links"),
-        html.Ul(languages, className="elip-ui-links", **{"aria-label": _("Interface language")}),
+        language_picker(ui, pathname),
     ], className="elip-nav", **{"aria-label": _("Main navigation")})
+
+
+def language_picker(ui: str, pathname: str | None = None) -> html.Details:
+    """Fourteen languages in one button: a native disclosure (keyboard and screen readers know it, no
+    script needed) listing each language by its own name, as full-page links so the next page's first
+    frame already has the right ``lang`` and ``dir``. assets/elip_map.js keeps the reader's filters in them."""
+    _ = translator(ui)
+    path = pathname or "/"
+    items = [
+        html.Li(html.A(ui_autonym(code), href=f"{path}?ui={code}", lang=code, hrefLang=code, className="elip-ui-link",
+                       dir=text_direction(code),
+                       **{"data-ui": code, **({"aria-current": "true"} if code == ui else {})}))
+        for code in SUPPORTED_UI
+    ]
+    return html.Details([
+        html.Summary([html.Span("🌐", className="elip-ui-icon", **{"aria-hidden": "true"}),
+                      html.Span(ui_autonym(ui), lang=ui, className="elip-ui-current"),
+                      html.Span(" · " + _("Language"), className="elip-visually-hidden")],
+                     className="elip-ui-summary", title=_("Interface language")),
+        html.Ul(items, className="elip-ui-links", **{"aria-label": _("Interface language")}),
+    ], className="elip-ui-picker", id="elip-ui-picker")
 
 
 def sample_banner(ui: str) -> html.P:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import N_
 from ..rules.text import fold
 
 
@@ -19,39 +20,39 @@ class ServiceType:
 
 
 SERVICE_TYPES: tuple[ServiceType, ...] = (
-    ServiceType("needs-assessment-referral", "Needs assessment and referral",
+    ServiceType("needs-assessment-referral", N_("Needs assessment and referral"),
                 ("needs assessment", "referral", "referrals", "nars", "assessment and referral", "case management")),
-    ServiceType("information-orientation", "Information and orientation",
+    ServiceType("information-orientation", N_("Information and orientation"),
                 ("information", "orientation", "settlement", "settlement services", "settlement support", "newcomer services",
                  "information and orientation", "i&o", "settlement information", "accueil et établissement", "établissement")),
-    ServiceType("language-assessment", "Language assessment",
+    ServiceType("language-assessment", N_("Language assessment"),
                 ("language assessment", "clb assessment", "clba", "clbpt", "english assessment", "esl assessment", "esl intake")),
-    ServiceType("language-training", "Language training",
+    ServiceType("language-training", N_("Language training"),
                 ("language training", "language classes", "english classes", "esl", "linc", "english", "english as a second language",
                  "ell", "language", "cours de langue", "french classes")),
-    ServiceType("employment", "Employment",
+    ServiceType("employment", N_("Employment"),
                 ("employment", "jobs", "job search", "employment services", "career", "careers", "work", "emploi")),
-    ServiceType("community-connections", "Community connections",
+    ServiceType("community-connections", N_("Community connections"),
                 ("community connections", "community", "community programs", "mentoring", "volunteering", "social", "connections")),
-    ServiceType("interpretation-translation", "Interpretation and translation",
+    ServiceType("interpretation-translation", N_("Interpretation and translation"),
                 ("interpretation", "translation", "interpreting", "interpreters", "translation services", "interprétation", "traduction")),
-    ServiceType("health", "Health", ("health", "health care", "healthcare", "medical", "clinic", "santé")),
-    ServiceType("mental-health-counselling", "Mental health and counselling",
+    ServiceType("health", N_("Health"), ("health", "health care", "healthcare", "medical", "clinic", "santé")),
+    ServiceType("mental-health-counselling", N_("Mental health and counselling"),
                 ("mental health", "mental-health", "counselling", "counseling", "therapy", "trauma", "psychosocial", "santé mentale")),
-    ServiceType("legal-immigration", "Legal and immigration",
+    ServiceType("legal-immigration", N_("Legal and immigration"),
                 ("legal", "immigration", "legal aid", "legal services", "refugee claims", "immigration law", "juridique")),
-    ServiceType("housing", "Housing", ("housing", "shelter", "rent", "accommodation", "homelessness", "logement")),
-    ServiceType("food", "Food", ("food", "food bank", "meals", "hampers", "groceries", "alimentation")),
-    ServiceType("family-children", "Family and children",
+    ServiceType("housing", N_("Housing"), ("housing", "shelter", "rent", "accommodation", "homelessness", "logement")),
+    ServiceType("food", N_("Food"), ("food", "food bank", "meals", "hampers", "groceries", "alimentation")),
+    ServiceType("family-children", N_("Family and children"),
                 ("family", "children", "family-children", "family and children", "parenting", "childcare", "child care", "famille")),
-    ServiceType("youth", "Youth", ("youth", "teens", "young people", "jeunesse")),
-    ServiceType("seniors", "Seniors", ("seniors", "elders", "older adults", "aînés")),
-    ServiceType("women", "Women", ("women", "women's services", "femmes")),
-    ServiceType("2slgbtqi", "2SLGBTQI+", ("2slgbtqi+", "lgbtq", "lgbtq+", "lgbt", "queer", "2slgbtq+", "2slgbtqia+")),
-    ServiceType("francophone", "Francophone services",
+    ServiceType("youth", N_("Youth"), ("youth", "teens", "young people", "jeunesse")),
+    ServiceType("seniors", N_("Seniors"), ("seniors", "elders", "older adults", "aînés")),
+    ServiceType("women", N_("Women"), ("women", "women's services", "femmes")),
+    ServiceType("2slgbtqi", N_("2SLGBTQI+"), ("2slgbtqi+", "lgbtq", "lgbtq+", "lgbt", "queer", "2slgbtq+", "2slgbtqia+")),
+    ServiceType("francophone", N_("Francophone services"),
                 ("francophone", "francophone services", "french services", "services en français", "en français")),
-    ServiceType("education", "Education", ("education", "school", "schools", "upgrading", "academic", "éducation")),
-    ServiceType("faith-cultural", "Faith and cultural community",
+    ServiceType("education", N_("Education"), ("education", "school", "schools", "upgrading", "academic", "éducation")),
+    ServiceType("faith-cultural", N_("Faith and cultural community"),
                 ("faith", "cultural", "faith and cultural community", "religious", "culture", "cultural community", "faith community")),
 )
 

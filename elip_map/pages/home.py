@@ -17,7 +17,7 @@ from elip_map.components.home_context import near_answer, page_context, split_pa
 from elip_map.components.service_map import service_map
 from elip_map.directory.languages import language_name
 from elip_map.directory.taxonomy import SERVICE_TYPES
-from elip_map.i18n import N_, negotiate_ui, translate_all, translator
+from elip_map.i18n import N_, intl_locale, negotiate_ui, translate_all, translator
 
 dash.register_page(__name__, path="/", name=N_("Find services"), title="ELIP Service Map", nav=True, order=0)
 
@@ -41,7 +41,7 @@ RESULTS_PAGE = 25
 def browser_labels(ui: str, languages: list[str]) -> dict:
     """Everything the browser needs to write cards in the reader's language."""
     _ = translator(ui)
-    return {"ui": ui, "page": RESULTS_PAGE, "t": translate_all(ui, BROWSER_MESSAGES),
+    return {"ui": ui, "locale": intl_locale(ui), "page": RESULTS_PAGE, "t": translate_all(ui, BROWSER_MESSAGES),
             "types": {t.slug: _(t.label) for t in SERVICE_TYPES},
             "langs": {c: language_name(c, ui) for c in languages}, "days": weekday_names(ui)}
 
@@ -86,7 +86,8 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, **_un
                     html.Ol(id=ids.HOME_RESULTS, className="elip-results", **{"aria-labelledby": "home-results-heading"}),
                     html.Button(_("Show more results"), id=ids.HOME_MORE, type="button", className="elip-button",
                                 style={"display": "none"}),
-                    html.P(_("{n} listings could not be placed on the map yet.", n=unplaced), id=ids.HOME_UNPLACED,
+                    html.P(_.ngettext("{n} listing could not be placed on the map yet.",
+                                      "{n} listings could not be placed on the map yet.", unplaced), id=ids.HOME_UNPLACED,
                            className="elip-hint") if unplaced else None,
                 ], className="elip-list-pane"),
                 html.Section(service_map(ui, ctx["tile_url"], ctx["tile_attribution"], ctx["has_boundaries"]),
