@@ -387,6 +387,20 @@
     setShown(more, r.more);
   };
 
+  // Leaflet's layers button says "Layers" in English and has no option for it: give it the reader's words.
+  // Leaflet's zoom and layers buttons are titled in English, with no option for it: give them the reader's words.
+  var MAP_CONTROLS = { ".leaflet-control-zoom-in": "Zoom in", ".leaflet-control-zoom-out": "Zoom out",
+                       ".leaflet-control-layers-toggle": "Map layers" };
+  m.translateMapControls = function (t) {
+    Object.keys(MAP_CONTROLS).forEach(function (selector) {
+      var title = t[MAP_CONTROLS[selector]];
+      if (!title) return;
+      document.querySelectorAll(selector).forEach(function (a) {
+        if (a.title !== title) { a.title = title; a.setAttribute("aria-label", title); }
+      });
+    });
+  };
+
   // ---- clientside callbacks ------------------------------------------------------------------
   var dc = (window.dash_clientside = window.dash_clientside || {});
   var nu = function () { return dc.no_update; };
@@ -446,6 +460,7 @@
       if (ranked.length > shown.length) status = [status, fmt(t["Showing {shown} of {n}"], { shown: shown.length, n: ranked.length })].filter(Boolean).join(" · ");
       m.writeResults({ count: String(ranked.length), status: status, empty: !ranked.length, more: ranked.length > shown.length,
                        items: shown.map(function (r) { return m.card(r.f, r.d, labels, selected); }) });
+      m.translateMapControls(t);
       var t2 = performance.now();
       var points = ranked.map(function (r) { return r.f.light || r.f; });
       var mapData = m.showPoints(points) ? nu() : { type: "FeatureCollection", features: points };

@@ -8,10 +8,12 @@ from urllib.parse import parse_qs
 import dash
 from dash import ClientsideFunction, Input, Output, dcc, html
 from flask import current_app, g, request
+from werkzeug.exceptions import HTTPException
 
 from . import ids
 from .accounts.web import init_auth
 from .api import init_api
+from .components.error_pages import error_page
 from .components.navbar import footer, nav_pages, navbar, sample_banner
 from .config import Settings
 from .directory.storage import DATASET_KEY, get_meta, open_database
@@ -46,6 +48,14 @@ def _remember_ui(response):
         response.set_cookie(COOKIE_NAME, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                             secure=bool(getattr(settings, "production", False)))
     return response
+
+
+def _error_page(exc):
+    """Errors on pages get a plain page in the reader's language; the API and Dash's own routes keep theirs."""
+    status = getattr(exc, "code", None) or 500
+    if request.path.startswith(("/api/", "/_dash-", "/_reload-hash", "/auth/")) and status != 500:
+        return exc
+    return error_page(status, request.args.get("ui")), status, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def create_app(settings: Settings | None = None, *, load_sample: bool = True) -> dash.Dash:
@@ -85,6 +95,8 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
         g.database = database
 
     server.after_request(_remember_ui)
+    server.register_error_handler(HTTPException, _error_page)
+    server.register_error_handler(500, _error_page)
     init_api(server)
     init_hsds(server)
 

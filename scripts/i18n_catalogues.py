@@ -12,7 +12,8 @@ What it does:
 2. Updates ``elip_map/translations/<folder>/LC_MESSAGES/messages.po`` for every tag in
    ``elip_map.i18n.SUPPORTED_UI``: new messages are added with an empty translation (they show in
    English until filled), messages no longer in the source are dropped, a message whose English
-   changed a little keeps its old translation marked ``fuzzy`` (not shown until a person checks it).
+   changed gets an empty translation too (fuzzy guesses are not made: short interface words matched
+   wrongly); a ``fuzzy`` entry written by a person is kept and not shown until someone clears the flag.
    English is the source language: its catalogue is filled with the English itself.
 3. Prints, per language, how many messages are translated and what is missing or fuzzy.
 
@@ -94,7 +95,7 @@ def update(ui: str, template: Catalog, *, write: bool) -> dict:
                           header_comment=f"# {ui} interface strings of the ELIP Service Map.\n"
                                          "# Message ids are the English text; placeholders in braces stay as they are.",
                           fuzzy=False)
-    catalog.update(template, update_header_comment=False)
+    catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
     catalog.obsolete.clear()
     catalog.fuzzy = False
     for message in catalog:

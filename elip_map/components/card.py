@@ -10,18 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from babel.dates import get_day_names
-from babel.numbers import format_decimal
 from dash import html
 
 from ..directory.languages import language_name
 from ..directory.taxonomy import BY_SLUG
-from ..i18n import negotiate_ui, translator
+from ..i18n import babel_locale, format_date, format_number, negotiate_ui, translator
 from ..rules.hours import display_hours
 
 
 def weekday_names(ui: str) -> list[str]:
     """Short weekday names Monday..Sunday in the reader's language (CLDR, via Babel)."""
-    names = get_day_names("abbreviated", locale=negotiate_ui(ui))
+    names = get_day_names("abbreviated", locale=babel_locale(negotiate_ui(ui)))
     return [names[i] for i in range(7)]
 
 
@@ -72,7 +71,7 @@ def listing_card(listing: Mapping, ui: str = "en", *, distance_km: float | None 
                                    **{"data-show": listing["id"]}))
     distance = None
     if distance_km is not None:
-        km = format_decimal(distance_km, format="0.0", locale=negotiate_ui(ui))
+        km = format_number(distance_km, negotiate_ui(ui), digits=1)
         distance = html.P(_("{km} km away", km=km), className="elip-card-distance")
     verified = listing.get("last_verified")
     children = [
@@ -82,7 +81,7 @@ def listing_card(listing: Mapping, ui: str = "en", *, distance_km: float | None 
         html.P(listing["address"], className="elip-card-address") if listing.get("address") else None,
         html.Dl(rows, className="elip-card-facts"),
         html.P(actions, className="elip-card-actions"),
-        html.P(_("Last verified: {date}", date=verified) if verified else _("Not verified yet"), className="elip-card-verified"),
+        html.P(_("Last verified: {date}", date=format_date(verified, ui)) if verified else _("Not verified yet"), className="elip-card-verified"),
     ]
     return html.Li(html.Article([c for c in children if c is not None]),
                    className="elip-card is-selected" if selected else "elip-card",

@@ -29,6 +29,14 @@ def language_options(codes: Sequence[str], ui: str) -> list[dict]:
     return sorted(options, key=lambda o: o["label"].casefold())
 
 
+def dropdown_labels(ui: str) -> dict:
+    """The drop-down's own words (search box, "no options found", select all...) in the reader's language."""
+    _ = translator(ui)
+    return {"select_all": _("Select all"), "deselect_all": _("Deselect all"),
+            "selected_count": _("{num_selected} selected"), "search": _("Search…"), "clear_search": _("Clear search"),
+            "clear_selection": _("Clear selection"), "no_options_found": _("No options found")}
+
+
 def _group(title: str, body, open_: bool = False) -> html.Details:
     return html.Details([html.Summary(title), body], open=open_, className="elip-filter-group")
 
@@ -59,14 +67,16 @@ def filter_panel(ui: str, values: Mapping, languages: Sequence[str], hood_option
     hood = html.Div([
         html.Label(_("Neighbourhood"), htmlFor=ids.HOME_FILTER_HOOD),
         dcc.Dropdown(id=ids.HOME_FILTER_HOOD, options=list(hood_options), value=values.get("hood") or None,
-                     searchable=True, clearable=True, placeholder=_("Any neighbourhood"), className="elip-dropdown"),
+                     searchable=True, clearable=True, placeholder=_("Any neighbourhood"), className="elip-dropdown",
+                     labels=dropdown_labels(ui)),
     ], className="elip-field")
     hours = html.Div([
         dcc.Checklist(id=ids.HOME_FILTER_OPEN, options=[{"label": _("Open now"), "value": "open"}], value=[],
                       className="elip-checks", inputClassName="elip-check-input", labelClassName="elip-check-label"),
         html.Label(_("Open on"), htmlFor=ids.HOME_FILTER_DAY),
         dcc.Dropdown(id=ids.HOME_FILTER_DAY, options=[{"label": d, "value": i + 1} for i, d in enumerate(days)],
-                     value=None, placeholder=_("Any day"), clearable=True, searchable=False, className="elip-dropdown"),
+                     value=None, placeholder=_("Any day"), clearable=True, searchable=False, className="elip-dropdown",
+                     labels=dropdown_labels(ui)),
         html.P(_("Only listings with known hours are shown when you choose a time."), className="elip-hint"),
     ], className="elip-field")
     service_values = values.get("service") or []

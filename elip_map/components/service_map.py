@@ -48,5 +48,7 @@ def service_map(ui: str, tile_url: str | None, tile_attribution: str, has_bounda
                    data={"type": "FeatureCollection", "features": []}),
         dl.ScaleControl(position="bottomleft", imperial=False),
     ]
+    # Leaflet's zoom and layers buttons have English titles and no prop for them: assets/elip_map.js
+    # (translateMapControls) gives them the reader's words ("Zoom in", "Zoom out", "Map layers" in home.py).
     return dl.Map(children, id=ids.HOME_MAP, center=EDMONTON_CENTER, zoom=11, minZoom=9, maxZoom=19,
                   className="elip-map", attributionControl=True)

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 
+from ..i18n import babel_locale, match_tag
 from ..rules.text import fold
 
 # Names people write that CLDR spells differently, or for which the macrolanguage code is the one stored.
@@ -108,7 +109,8 @@ def language_name(code: str, ui_locale: str = "en") -> str:
     """The language's name in the reader's language: language_name('ar', 'es') -> 'árabe'."""
     key = _CLDR_NAME_KEY.get(code, code)
     try:
-        name = Locale.parse(ui_locale.replace("-", "_")).languages.get(key)
+        name = babel_locale(ui_locale).languages.get(key) if match_tag(ui_locale) else \
+            Locale.parse(ui_locale.replace("-", "_")).languages.get(key)
     except (UnknownLocaleError, ValueError):
         name = None
     if not name:

@@ -28,7 +28,8 @@ BROWSER_MESSAGES = (
     N_("Last verified: {date}"), N_("Not verified yet"), N_("Loading services…"),
     N_("Could not load the services. Please reload the page."), N_("Nearest first, from {place}"),
     N_("Showing {shown} of {n}"), N_("Location is not available in this browser."), N_("your location"),
-    N_("Your browser did not share your location."), N_("Show list"), N_("Show map"),
+    N_("Your browser did not share your location."), N_("Show list"), N_("Show map"), N_("Map layers"),
+    N_("Zoom in"), N_("Zoom out"),
 )
 
 

@@ -6,40 +6,42 @@ import dash
 from dash import dcc, html
 
 from elip_map.accounts.permissions import account_or_none
+from elip_map.i18n import N_, negotiate_ui, translator
 from elip_map.accounts.web import safe_next
 from elip_map.components.staff_ui import account_bar, csrf_field, rendering_for_a_visitor
 from elip_map.review import ids
 
-dash.register_page(__name__, path="/login", name="Log in", title="Log in — ELIP Service Map")
+dash.register_page(__name__, path="/login", name=N_("Log in"), title="Log in — ELIP Service Map")
 
 ERRORS = {
-    "failed": "Wrong email or password.",
-    "locked": "Too many failed logins. Wait 15 minutes and try again, or ask ELIP staff to reset your password.",
+    "failed": N_("Wrong email or password."),
+    "locked": N_("Too many failed logins. Wait 15 minutes and try again, or ask ELIP staff to reset your password."),
 }
 
 
-def layout(error=None, next=None, **_unused):  # noqa: A002 - "next" is the query parameter's name
+def layout(error=None, next=None, ui=None, **_unused):  # noqa: A002 - "next" is the query parameter's name
     """The login form, or who is signed in."""
+    _ = translator(negotiate_ui(ui))
     user = account_or_none() if rendering_for_a_visitor() else None
     if user is not None:
-        return html.Main([html.H1("Signed in"), account_bar(user),
-                          html.P(html.A("Continue", href="/staff/review" if user.is_staff else "/partner"))],
+        return html.Main([html.H1(_("Signed in")), account_bar(user),
+                          html.P(html.A(_("Continue"), href="/staff/review" if user.is_staff else "/partner"))],
                          id="main")
-    message = ERRORS.get(error or "")
+    message = _(ERRORS[error]) if error in ERRORS else None
     return html.Main([
-        html.H1("Log in"),
-        html.P("For ELIP staff and partner organizations. Newcomers do not need an account."),
+        html.H1(_("Log in")),
+        html.P(_("For ELIP staff and partner organizations. Newcomers do not need an account.")),
         html.P(message, id=ids.LOGIN_ERROR, role="alert", className="elip-error") if message else
         html.P(id=ids.LOGIN_ERROR),
         html.Form([
             csrf_field(),
             dcc.Input(type="hidden", name="next", value=safe_next(next, "")),
-            html.Label("Email", htmlFor=ids.LOGIN_EMAIL),
+            html.Label(_("Email"), htmlFor=ids.LOGIN_EMAIL),
             dcc.Input(id=ids.LOGIN_EMAIL, type="email", name="email", required=True, autoComplete="username"),
-            html.Label("Password", htmlFor=ids.LOGIN_PASSWORD),
+            html.Label(_("Password"), htmlFor=ids.LOGIN_PASSWORD),
             dcc.Input(id=ids.LOGIN_PASSWORD, type="password", name="password", required=True,
                       autoComplete="current-password"),
-            html.Button("Log in", type="submit", className="elip-action"),
+            html.Button(_("Log in"), type="submit", className="elip-action"),
         ], id=ids.LOGIN_FORM, action="/auth/login", method="post", className="elip-form"),
-        html.P("Forgot your password? Ask ELIP staff to reset it."),
+        html.P(_("Forgot your password? Ask ELIP staff to reset it.")),
     ], id="main")

@@ -11,6 +11,9 @@ dash.register_page(__name__, path="/404", name=N_("Page not found"), title="ELIP
 
 
 def layout(ui=None, **_unused):
-    _ = translator(negotiate_ui(ui))
-    return html.Main([html.H1(_("Page not found")), html.P(html.A(_("Go to Find services"), href="/"))],
+    ui = negotiate_ui(ui)
+    _ = translator(ui)
+    return html.Main([html.H1(_("Page not found")),
+                      html.P(_("This address does not lead to a page of the map. It may be mistyped or old.")),
+                      html.P(html.A(_("Go to Find services"), href="/" if ui == "en" else f"/?ui={ui}"))],
                      id="main", className="elip-main")

@@ -1,73 +1,229 @@
-"""Interface languages: complete catalogues, placeholders kept, right-to-left where it belongs."""
+"""Interface languages: complete catalogues, placeholders kept, plural forms, negotiation, right-to-left."""
 
 from __future__ import annotations
 
+import importlib.util
+import io
 import re
+import shutil
+from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from elip_map.components.filter_panel import language_options, service_options
-from elip_map.directory.taxonomy import SERVICE_TYPES
-from elip_map.i18n import SUPPORTED_UI, catalogue_path, negotiate_ui, text_direction, translator
-from elip_map.paths import PACKAGE_DIR
+from elip_map.i18n import (
+    REVIEW_HEADER,
+    SUPPORTED_UI,
+    catalogue_path,
+    format_date,
+    format_distance,
+    format_number,
+    match_tag,
+    negotiate_accept,
+    negotiate_ui,
+    request_ui,
+    review_status,
+    text_direction,
+    translator,
+)
+from elip_map.i18n.catalogues import extra_headers
+from elip_map.i18n.locales import babel_locale_id
 
-# Modules of the app shell and the newcomer page; other pages bring their own strings.
-SOURCES = ("components", "pages/home.py", "pages/about.py", "pages/not_found_404.py", "factory.py")
-
-
-def _source_messages() -> set[str]:
-    found = set()
-    for fn, _lineno, msg, _comments, _ctx in extract_from_dir(str(PACKAGE_DIR), method_map=[("**.py", "python")],
-                                                              keywords={"_": None, "N_": None}):
-        if any(fn == s or fn.startswith(s + "/") for s in SOURCES):
-            found.add(msg[0] if isinstance(msg, tuple) else msg)
-    return found | {t.label for t in SERVICE_TYPES}
-
-
-def _entries(ui):
-    with catalogue_path(ui).open("rb") as fh:
-        return {m.id: m for m in read_po(fh, locale=ui) if m.id}
-
-
+ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+PLURAL = ("{n} listing could not be placed on the map yet.", "{n} listings could not be placed on the map yet.")
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("i18n_catalogues", ROOT / "scripts" / "i18n_catalogues.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def source_messages():
+    """Every message marked in the package (the catalogue tool's own extraction: _, N_, ngettext)."""
+    return {m.id: m for m in _tool().extract() if m.id}
+
+
+def catalogue_problems(ui: str, path: Path, source) -> list[str]:
+    """Everything wrong with one catalogue against the source, in words a translator can act on."""
+    with path.open("rb") as fh:
+        cat = read_po(fh, locale=babel_locale_id(ui))
+    problems = []
+    expected_plurals = get_plural(babel_locale_id(ui)).num_plurals
+    if cat.num_plurals != expected_plurals:
+        problems.append(f"Plural-Forms has {cat.num_plurals} forms, CLDR/Babel says {expected_plurals}")
+    if REVIEW_HEADER not in extra_headers(path.read_text(encoding="utf-8")):
+        problems.append(f"no {REVIEW_HEADER} header")
+    for msgid, src in source.items():
+        key = msgid if isinstance(msgid, str) else msgid[0]
+        entry = cat.get(key)
+        if entry is None or entry.fuzzy:
+            problems.append(f"missing: {key!r}")
+            continue
+        if isinstance(msgid, tuple):
+            forms = entry.string if isinstance(entry.string, (tuple, list)) else (entry.string,)
+            if len(forms) != expected_plurals or not all(forms):
+                problems.append(f"plural {key!r}: {len(forms)} forms, {sum(map(bool, forms))} filled, needs {expected_plurals}")
+            allowed = set(PLACEHOLDER.findall(msgid[0])) | set(PLACEHOLDER.findall(msgid[1]))
+            for form in forms:
+                if not set(PLACEHOLDER.findall(form)) <= allowed:
+                    problems.append(f"unknown placeholder in {key!r}: {form!r}")
+        else:
+            if not entry.string:
+                problems.append(f"missing: {key!r}")
+            elif set(PLACEHOLDER.findall(entry.string)) != set(PLACEHOLDER.findall(msgid)):
+                problems.append(f"placeholders differ in {key!r}: {entry.string!r}")
+    return problems
+
+
+def test_the_contract_languages():
+    assert SUPPORTED_UI == ("en", "fr", "ar", "zh-Hans", "zh-Hant", "pa", "tl", "es", "uk", "so", "ti", "am", "fa", "prs")
 
 
 @pytest.mark.parametrize("ui", SUPPORTED_UI)
-def test_every_interface_string_is_translated(ui):
-    entries = _entries(ui)
-    messages = _source_messages()
-    assert len(messages) > 80
-    missing = sorted(m for m in messages if m not in entries or not entries[m].string or entries[m].fuzzy)
-    assert missing == [], f"{ui}: untranslated {missing}"
-    for msgid in messages:
-        assert set(PLACEHOLDER.findall(entries[msgid].string)) == set(PLACEHOLDER.findall(msgid)), (ui, msgid)
+def test_every_catalogue_is_complete(ui, source_messages):
+    assert len(source_messages) > 120
+    assert any(isinstance(k, tuple) for k in source_messages), "plural messages are extracted"
+    assert catalogue_problems(ui, catalogue_path(ui), source_messages) == []
+
+
+def test_the_completeness_check_fails_when_a_translation_is_missing(tmp_path, source_messages):
+    path = tmp_path / "messages.po"
+    shutil.copy(catalogue_path("so"), path)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('msgid "Zoom out"\nmsgstr "Yareey"', 'msgid "Zoom out"\nmsgstr ""')
+    text = text.replace('msgstr "Wac {phone}"', 'msgstr "Wac {telefoon}"')
+    # Somali needs two plural forms: drop the second.
+    text = re.sub(r'(msgstr\[0\] "\{n\} adeeg[^\n]*\n)msgstr\[1\] "[^\n]*"', r'\1msgstr[1] ""', text)
+    path.write_text(text, encoding="utf-8")
+    problems = catalogue_problems("so", path, source_messages)
+    assert "missing: 'Zoom out'" in problems
+    assert any(p.startswith("placeholders differ in 'Call {phone}'") for p in problems)
+    assert any(p.startswith(f"plural {PLURAL[0]!r}: 2 forms, 1 filled") for p in problems)
+
+
+def test_the_catalogue_tool_adds_new_strings_empty_and_drops_old_ones(tmp_path, monkeypatch):
+    """The lead's end-of-day run: a new English string shows up empty in every language, a removed one goes."""
+    tool = _tool()
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "page.py").write_text('_("Find services")\n_("A brand new sentence {n}")\n'
+                                     '_.ngettext("{n} bed", "{n} beds", 2)\n', encoding="utf-8")
+    template = tool.extract(package)
+    target = tmp_path / "uk" / "messages.po"
+    target.parent.mkdir()
+    shutil.copy(catalogue_path("uk"), target)
+    monkeypatch.setattr(tool, "catalogue_path", lambda ui: target)
+    state = tool.update("uk", template, write=True)
+    assert state["missing"] == ["A brand new sentence {n}", "{n} bed"]
+    with target.open("rb") as fh:
+        cat = read_po(fh, locale="uk")
+    assert cat.get("Find services").string == "Знайти послуги"  # kept
+    assert cat.get("Zoom out") is None  # no longer in this (tiny) source: dropped
+    assert cat.get("{n} bed").string == ("", "", "")  # three empty Ukrainian forms
+    assert "python-brace-format" in cat.get("A brand new sentence {n}").flags
+    assert extra_headers(target.read_text(encoding="utf-8"))[REVIEW_HEADER] == "no"
+
+
+def test_review_status_is_read_from_each_catalogue_header():
+    assert review_status("en") is True
+    assert all(review_status(ui) is False for ui in SUPPORTED_UI if ui != "en")  # nobody has reviewed them yet
+
+
+@pytest.mark.parametrize("n, english, arabic", [
+    (0, "0 listings could not be placed on the map yet.", "لا توجد إدراجات تعذّر وضعها على الخريطة (0)."),
+    (1, "1 listing could not be placed on the map yet.", "تعذّر وضع إدراج واحد على الخريطة بعد (1)."),
+    (2, "2 listings could not be placed on the map yet.", "تعذّر وضع إدراجين على الخريطة بعد (2)."),
+    (3, "3 listings could not be placed on the map yet.", "تعذّر وضع 3 إدراجات على الخريطة بعد."),
+    (11, "11 listings could not be placed on the map yet.", "تعذّر وضع 11 إدراجًا على الخريطة بعد."),
+    (100, "100 listings could not be placed on the map yet.", "تعذّر وضع 100 إدراج على الخريطة بعد."),
+])
+def test_plural_forms_in_english_and_arabic(n, english, arabic):
+    """Arabic counts in six ways (zero, one, two, few 3-10, many 11-99, other 100+): CLDR's rules."""
+    assert translator("en").ngettext(*PLURAL, n) == english
+    assert translator("ar").ngettext(*PLURAL, n) == arabic
+
+
+def test_plural_forms_in_ukrainian_and_chinese():
+    uk = translator("uk")
+    assert uk.ngettext(*PLURAL, 1).startswith("1 оголошення ")
+    assert uk.ngettext(*PLURAL, 3).startswith("3 оголошення ")
+    assert uk.ngettext(*PLURAL, 5).startswith("5 оголошень ")
+    assert uk.ngettext(*PLURAL, 21).startswith("21 оголошення ")
+    assert translator("zh-Hans").ngettext(*PLURAL, 1) == translator("zh-Hans").ngettext(*PLURAL, 7).replace("7", "1")
 
 
 def test_translations_are_really_in_the_language():
-    fr, ar = translator("fr"), translator("ar")
-    assert fr("Find services") == "Trouver des services"
-    assert re.search(r"[\u0600-\u06FF]", ar("Find services"))
-    assert fr("{km} km away", km="1,5") == "à 1,5 km"
+    scripts = {"ar": r"[\u0600-\u06FF]", "fa": r"[\u0600-\u06FF]", "prs": r"[\u0600-\u06FF]",
+               "zh-Hans": r"[\u4e00-\u9fff]", "zh-Hant": r"[\u4e00-\u9fff]", "pa": r"[\u0A00-\u0A7F]",
+               "am": r"[\u1200-\u137F]", "ti": r"[\u1200-\u137F]", "uk": r"[\u0400-\u04FF]"}
+    for ui, script in scripts.items():
+        assert re.search(script, translator(ui)("Find services")), ui
+    assert translator("fr")("Find services") == "Trouver des services"
+    assert translator("es")("Find services") == "Buscar servicios"
+    assert translator("fr")("{km} km away", km="1,5") == "à 1,5 km"
+    assert translator("zh-Hans")("Find services") != translator("zh-Hant")("Map layers")
+    assert translator("zh-Hant")("Search") == "搜尋" and translator("zh-Hans")("Search") == "搜索"
 
 
 @pytest.mark.parametrize("value, expected", [
-    (None, "en"), ("", "en"), ("fr", "fr"), ("fr-CA", "fr"), ("AR", "ar"), ("xx", "en"), (["ar", "fr"], "ar"),
+    ("fr", "fr"), ("fr-CA", "fr"), ("AR", "ar"), ("zh-Hans", "zh-Hans"), ("zh_hant", "zh-Hant"), ("zh-TW", "zh-Hant"),
+    ("zh-CN", "zh-Hans"), ("fil", "tl"), ("pa-Guru-IN", "pa"), ("prs", "prs"), ("fa-AF", "prs"), ("fa-IR", "fa"),
+    (["ar", "fr"], "ar"), ("xx", None), ("", None), (None, None), ("<script>", None),
 ])
-def test_negotiate_ui(value, expected):
-    assert negotiate_ui(value) == expected
+def test_ui_tags(value, expected):
+    assert match_tag(value) == expected
 
 
-@pytest.mark.parametrize("ui, direction", [("en", "ltr"), ("fr", "ltr"), ("ar", "rtl"), ("fa", "rtl")])
-def test_text_direction(ui, direction):
-    assert text_direction(ui) == direction
+@pytest.mark.parametrize("header, expected", [
+    ("pa-IN,pa;q=0.9,en-US;q=0.8,en;q=0.7", "pa"),
+    ("zh-TW,zh;q=0.9", "zh-Hant"),
+    ("zh-CN,zh;q=0.9,en;q=0.8", "zh-Hans"),
+    ("de-DE,de;q=0.9,es;q=0.5", "es"),  # German is not offered: the next wish
+    ("en;q=0.4,ti;q=0.9", "ti"),  # order of quality, not of writing
+    ("fa-AF,fa;q=0.8", "prs"),
+    ("so", "so"),
+    ("de", None),
+    ("", None),
+])
+def test_accept_language_negotiation(header, expected):
+    assert negotiate_accept(header) == expected
+
+
+def test_url_then_cookie_then_browser():
+    assert request_ui("uk", "fr", "es") == "uk"
+    assert request_ui("xx", "fr", "es") == "fr"  # an unknown tag is not an error: the remembered choice
+    assert request_ui(None, None, "am,en;q=0.5") == "am"
+    assert request_ui(None, "bogus", "de") == "en"
+    assert negotiate_ui(None) == "en" and negotiate_ui("xx") == "en"  # outside a request: English
+
+
+@pytest.mark.parametrize("ui", SUPPORTED_UI)
+def test_text_direction(ui):
+    assert text_direction(ui) == ("rtl" if ui in {"ar", "fa", "prs"} else "ltr")
+
+
+def test_locale_formats():
+    assert format_distance(1.53, "fr") == "1,5\u202fkm"  # French puts a narrow no-break space before units
+    assert format_distance(1.53, "en") == "1.5 km"
+    assert format_distance(0.234, "es") == "230 m"
+    assert format_number(12345.5, "es") == "12.345,5"
+    assert format_date("2026-03-05", "es") == "5 mar 2026"
+    assert format_date("2026-03-05", "zh-Hans") == "2026年3月5日"
+    assert format_date("not a date", "fr") == "not a date"
 
 
 def test_filter_names_in_the_readers_language():
     fr_langs = {o["value"]: o["label"] for o in language_options(["ar", "so", "pa"], "fr")}
     assert fr_langs["ar"] == "arabe"
     assert {o["value"]: o["label"] for o in language_options(["ar"], "ar")}["ar"] == "العربية"
+    assert {o["value"]: o["label"] for o in language_options(["ar"], "zh-Hans")}["ar"] == "阿拉伯语"
+    assert {o["value"]: o["label"] for o in language_options(["ar"], "zh-Hant")}["ar"] == "阿拉伯文"
     assert {o["value"]: o["label"] for o in service_options("fr")}["food"] == "Alimentation"
 
 
@@ -89,3 +245,81 @@ def test_navigation_lists_nav_pages_in_the_readers_language():
     text = str(nav)
     assert "Trouver des services" in text and "À propos" in text and "Review queue" not in text
     assert "href='/about?ui=fr'" in text  # the reader's language follows them around
+
+
+def test_language_picker_lists_every_language_by_its_own_name():
+    from elip_map.components.navbar import language_picker
+
+    links = list(_walk(language_picker("so", "/about")))
+    text = " ".join(str(getattr(c, "children", "")) for c in links)
+    for name in ("English", "Français", "العربية", "简体中文", "繁體中文", "ਪੰਜਾਬੀ", "Tagalog", "Español", "Українська",
+                 "Soomaali", "ትግርኛ", "አማርኛ", "فارسی", "دری"):
+        assert name in text
+    hrefs = {c.children: c.href for c in links if getattr(c, "href", None)}
+    assert hrefs["繁體中文"] == "/about?ui=zh-Hant" and len(hrefs) == len(SUPPORTED_UI)
+    current = [c.children for c in links if c.to_plotly_json()["props"].get("aria-current") == "true"]
+    assert current == ["Soomaali"]
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if hasattr(child, "to_plotly_json"):
+            yield from _walk(child)
+
+
+def test_the_browser_twin_knows_the_same_languages():
+    js = (ROOT / "assets" / "elip_map.js").read_text(encoding="utf-8")
+    listed = re.search(r"m\.SUPPORTED_UI = \[([^\]]*)\]", js).group(1)
+    assert tuple(re.findall(r'"([^"]+)"', listed)) == SUPPORTED_UI
+    rtl = re.search(r"m\.RTL_UI = \[([^\]]*)\]", js).group(1)
+    assert set(re.findall(r'"([^"]+)"', rtl)) == {ui for ui in SUPPORTED_UI if text_direction(ui) == "rtl"}
+
+
+# --- through HTTP: the first frame already has the right lang and dir ---------------------------------
+
+@pytest.fixture
+def client(tmp_path, clear_pages_state):
+    from elip_map.config import Settings
+    from elip_map.factory import create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'i18n.sqlite3'}", tile_url=""), load_sample=False)
+    return app.server.test_client()
+
+
+def _html_tag(response) -> str:
+    return re.search(r"<html[^>]*>", response.get_data(as_text=True)).group(0)
+
+
+@pytest.mark.parametrize("ui", SUPPORTED_UI)
+def test_first_frame_has_lang_and_dir(client, ui):
+    page = client.get(f"/?ui={ui}")
+    assert page.status_code == 200
+    direction = "rtl" if ui in {"ar", "fa", "prs"} else "ltr"
+    assert _html_tag(page) == f'<html lang="{ui}" dir="{direction}">'
+
+
+def test_first_visit_follows_accept_language_and_the_choice_is_remembered(client):
+    assert _html_tag(client.get("/", headers={"Accept-Language": "zh-TW,zh;q=0.9"})) == '<html lang="zh-Hant" dir="ltr">'
+    assert _html_tag(client.get("/about", headers={"Accept-Language": "fa-IR,fa;q=0.9"})) == '<html lang="fa" dir="rtl">'
+    unknown = client.get("/?ui=klingon", headers={"Accept-Language": "es-MX,es;q=0.9"})
+    assert unknown.status_code == 200 and _html_tag(unknown) == '<html lang="es" dir="ltr">'
+    chosen = client.get("/?ui=ti", headers={"Accept-Language": "en"})
+    assert any(c.startswith("elip_ui=ti;") for c in chosen.headers.getlist("Set-Cookie"))
+    # Next visit without ui=: the cookie wins over the browser's English.
+    assert _html_tag(client.get("/", headers={"Accept-Language": "en"})) == '<html lang="ti" dir="ltr">'
+
+
+def test_error_pages_speak_the_readers_language(client):
+    page = client.get("/staff/review?ui=uk")
+    if page.status_code in (302, 303):  # the staff gate sends visitors to the login page
+        page = client.get(page.headers["Location"] + "&ui=uk")
+    assert page.status_code == 200
+    refused = client.post("/auth/nowhere?ui=am")
+    assert refused.status_code in (404, 405)
+    assert "<html" in refused.get_data(as_text=True) or refused.status_code == 405
+    missing = client.get("/assets/no-such-file.css?ui=so")
+    assert missing.status_code == 404
+    body = missing.get_data(as_text=True)
+    assert '<html lang="so" dir="ltr">' in body and "Bogga lama helin" in body and "Not Found" not in body
