@@ -75,6 +75,21 @@
     var words = (haystack || "").split(" ");
     return tokens.every(function (t) { return m.tokenMatches(t, words); });
   };
+  // What the whole query names in the reader's words (twin of named_concepts in elip_map/rules/filters.py):
+  // table rows are [folded phrase, "t" | "l", slug or code], sent by the page for its language only.
+  m.namedConcepts = function (query, table) {
+    var tokens = m.normalize(query).split(" ").filter(Boolean), found = { types: [], langs: [] };
+    if (!tokens.length || tokens.join("").length < 2) return found;
+    (table || []).forEach(function (row) {
+      var words = row[0].split(" "), bucket = row[1] === "t" ? found.types : found.langs;
+      if (bucket.indexOf(row[2]) === -1 && tokens.every(function (t) { return m.tokenMatches(t, words); })) bucket.push(row[2]);
+    });
+    return found;
+  };
+  m.withNamed = function (criteria, table) {
+    var named = m.namedConcepts(criteria.q || "", table);
+    return Object.assign({}, criteria, { q_types: named.types, q_langs: named.langs });
+  };
   m.isOpen = function (hours, weekday, minutes) {
     return (hours || []).some(function (h) { return h[0] === weekday && h[1] <= minutes && minutes < h[2]; });
   };
@@ -87,7 +102,8 @@
     if (c.types && c.types.length && !anyIn(props.types, c.types)) return false;
     if (c.langs && c.langs.length && !anyIn(props.langs, c.langs)) return false;
     if (c.hood && String(props.hood || "") !== String(c.hood)) return false;
-    if (c.q && !m.textMatches(c.q, props.text || "")) return false;
+    if (c.q && !(m.textMatches(c.q, props.text || "") || anyIn(props.types, c.q_types || []) ||
+                 anyIn(props.langs, c.q_langs || []))) return false;
     var hours = props.hours || [];
     if (c.day && !hours.some(function (h) { return h[0] === Number(c.day); })) return false;
     if (c.open_now) {
@@ -405,9 +421,10 @@
   var dc = (window.dash_clientside = window.dash_clientside || {});
   var nu = function () { return dc.no_update; };
 
-  m.criteria = function (types, langs, hood, q, openNow, day) {
-    return { types: types || [], langs: langs || [], hood: hood || null, q: q || "",
-             open_now: !!(openNow && openNow.length), day: day ? Number(day) : null, now: m.edmontonNow() };
+  m.criteria = function (types, langs, hood, q, openNow, day, words) {
+    var c = { types: types || [], langs: langs || [], hood: hood || null, q: q || "",
+              open_now: !!(openNow && openNow.length), day: day ? Number(day) : null, now: m.edmontonNow() };
+    return c.q && words ? m.withNamed(c, words) : c;
   };
 
   m.boundsOf = function (ranked, near, count) {
@@ -451,7 +468,7 @@
         return [nu(), nu()];
       }
       var collection = (m.collections || {})[data.url] || { features: [] };
-      var ranked = m.rankFeatures(collection.features || [], m.criteria(types, langs, hood, q, openNow, day), near);
+      var ranked = m.rankFeatures(collection.features || [], m.criteria(types, langs, hood, q, openNow, day, labels.words), near);
       var t1 = performance.now();
       var shown = ranked.slice(0, limit || labels.page || 25);
       var selected = m.selectedId || null;

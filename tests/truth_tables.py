@@ -40,6 +40,14 @@ TRUTH_TABLE = [
     (LOC, {"open_now": True, "now": {"weekday": 3, "minutes": 569}}, False, "one minute before opening"),
     (NO_HOURS, {"open_now": True, "now": {"weekday": 1, "minutes": 600}}, False, "unknown hours are not 'open now'"),
     ({"types": [], "langs": [], "text": ""}, {"types": ["food"]}, False, "a listing with no types"),
+    # The query in the reader's words names a type or a language (q_types/q_langs, from the page's phrase table).
+    (LOC, {"q": "clases de ingles", "q_types": ["language-training"], "q_langs": []}, True, "query names one of its types"),
+    (LOC, {"q": "banco de alimentos", "q_types": ["food"], "q_langs": []}, False, "query names a type it lacks"),
+    (LOC, {"q": "عربي", "q_types": [], "q_langs": ["ar"]}, True, "query names a language it speaks"),
+    (LOC, {"q": "صومالي", "q_types": [], "q_langs": ["so"]}, False, "query names a language it does not speak"),
+    (LOC, {"q": "english", "q_types": ["food"], "q_langs": []}, True, "its own text still matches"),
+    (LOC, {"q": "clases de ingles", "q_types": ["language-training"], "types": ["food"]}, False,
+     "the named type does not override the type filter"),
 ]
 
 

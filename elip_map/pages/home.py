@@ -16,6 +16,7 @@ from elip_map.components.filter_panel import filter_panel
 from elip_map.components.home_context import near_answer, page_context, split_param
 from elip_map.components.service_map import service_map
 from elip_map.directory.languages import language_name
+from elip_map.directory.search_words import search_table
 from elip_map.directory.taxonomy import SERVICE_TYPES
 from elip_map.i18n import N_, intl_locale, negotiate_ui, translate_all, translator
 
@@ -44,7 +45,8 @@ def browser_labels(ui: str, languages: list[str]) -> dict:
     _ = translator(ui)
     return {"ui": ui, "locale": intl_locale(ui), "page": RESULTS_PAGE, "t": translate_all(ui, BROWSER_MESSAGES),
             "types": {t.slug: _(t.label) for t in SERVICE_TYPES},
-            "langs": {c: language_name(c, ui) for c in languages}, "days": weekday_names(ui)}
+            "langs": {c: language_name(c, ui) for c in languages}, "days": weekday_names(ui),
+            "words": search_table(ui, languages)}
 
 
 def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, **_unused):

@@ -71,6 +71,32 @@ def text_matches(query: str, haystack: str) -> bool:
     return all(token_matches(t, words) for t in tokens)
 
 
+def named_concepts(query: str, table: Sequence[Sequence[str]]) -> dict[str, list[str]]:
+    """Service types and languages the whole query names, from the page's phrase table.
+
+    ``table`` rows are ``[folded phrase, "t" | "l", slug or code]`` (elip_map/directory/search_words.py).
+    A row is named when every query word matches a word of its phrase (prefix or typo, as for listing
+    text), so "clases de ingles" names language training and "عربي" names Arabic. A query shorter than
+    two letters names nothing (every phrase would match its first letter).
+    """
+    tokens = fold(query).split()
+    found: dict[str, list[str]] = {"types": [], "langs": []}
+    if not tokens or len("".join(tokens)) < 2:
+        return found
+    for phrase, kind, key in table or ():
+        words = phrase.split()
+        bucket = found["types" if kind == "t" else "langs"]
+        if key not in bucket and all(token_matches(t, words) for t in tokens):
+            bucket.append(key)
+    return found
+
+
+def with_named(criteria: Mapping, table: Sequence[Sequence[str]] | None) -> dict:
+    """The criteria plus ``q_types``/``q_langs``, computed once per filter change (not per listing)."""
+    named = named_concepts(criteria.get("q") or "", table or ())
+    return {**criteria, "q_types": named["types"], "q_langs": named["langs"]}
+
+
 def is_open(hours: Iterable[Sequence[int]], weekday: int, minutes: int) -> bool:
     """Open at ``minutes`` after midnight on ISO ``weekday``, from [weekday, opens_min, closes_min] rows."""
     return any(h[0] == weekday and h[1] <= minutes < h[2] for h in hours)
@@ -84,7 +110,9 @@ def matches(props: Mapping, criteria: Mapping) -> bool:
     props : ``types`` (slugs), ``langs`` (ISO codes), ``hood`` (neighbourhood number), ``text``
         (normalised search words), ``hours`` ([weekday, opens_min, closes_min] rows).
     criteria : ``types``, ``langs`` (lists; empty means any), ``hood`` (or None), ``q`` (free text),
-        ``open_now`` (bool) with ``now`` = {"weekday", "minutes"}, ``day`` (ISO weekday or None).
+        ``open_now`` (bool) with ``now`` = {"weekday", "minutes"}, ``day`` (ISO weekday or None);
+        ``q_types``/``q_langs``: what the query names in the reader's words (:func:`with_named`): a listing
+        of one of those types or languages matches the query even when its text does not.
 
     Example
     -------
@@ -102,7 +130,9 @@ def matches(props: Mapping, criteria: Mapping) -> bool:
     if hood and str(props.get("hood") or "") != str(hood):
         return False
     query = criteria.get("q")
-    if query and not text_matches(query, props.get("text") or ""):
+    if query and not (text_matches(query, props.get("text") or "")
+                      or any(t in (criteria.get("q_types") or ()) for t in props.get("types") or [])
+                      or any(c in (criteria.get("q_langs") or ()) for c in props.get("langs") or [])):
         return False
     hours = props.get("hours") or []
     day = criteria.get("day")
