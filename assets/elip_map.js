@@ -344,6 +344,8 @@
   m.formatDate = function (iso, locale) {  // "2026-03-05" as the reader's language writes a date
     var d = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso || ""));
     if (!d) return iso || "";
+    // A language this browser cannot write dates in (Tigrinya in Chromium) gets the ISO date, not English.
+    if (!Intl.DateTimeFormat.supportedLocalesOf([locale]).length) return d[0];
     try {
       dateFormats[locale] = dateFormats[locale] || new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
       return dateFormats[locale].format(new Date(Date.UTC(+d[1], +d[2] - 1, +d[3])));
@@ -415,6 +417,8 @@
         if (a.title !== title) { a.title = title; a.setAttribute("aria-label", title); }
       });
     });
+    // The "Leaflet" credit link carries an English tooltip; the name itself says enough.
+    document.querySelectorAll(".leaflet-control-attribution a[title]").forEach(function (a) { a.removeAttribute("title"); });
   };
 
   // ---- clientside callbacks ------------------------------------------------------------------

@@ -17,5 +17,16 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     echo "Chromium is not installed and cannot be installed here: browser tests will be skipped."
   fi
 fi
+# Fonts for every interface language (Ethiopic, Gurmukhi, Arabic script in fonts-noto-core; Chinese in
+# fonts-noto-cjk): without them the browser tests would see tofu boxes instead of Amharic or Punjabi.
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans Ethiopic" || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-noto-cjk >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-noto-cjk >/dev/null
+  else
+    echo "fonts-noto-core and fonts-noto-cjk are missing and cannot be installed here: the glyph test will fail."
+  fi
+fi
 export PATH="/usr/bin:$PATH"
 exec .venv/bin/python -m pytest "$@"

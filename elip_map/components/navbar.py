@@ -49,7 +49,7 @@ def language_picker(ui: str, pathname: str | None = None) -> html.Details:
         for code in SUPPORTED_UI
     ]
     return html.Details([
-        html.Summary([html.Span("🌐", className="elip-ui-icon", **{"aria-hidden": "true"}),
+        html.Summary([html.Span(className="elip-ui-icon", **{"aria-hidden": "true"}),
                       html.Span(ui_autonym(ui), lang=ui, className="elip-ui-current"),
                       html.Span(" · " + _("Language"), className="elip-visually-hidden")],
                      className="elip-ui-summary", title=_("Interface language")),

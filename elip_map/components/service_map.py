@@ -13,12 +13,12 @@ import dash_leaflet as dl
 from dash_extensions.javascript import Namespace
 
 from .. import ids
-from ..i18n import translator
+from ..i18n import N_, translator
 from ..rules.region import EDMONTON_CENTER
 
 # A constant object: a new one would make dash-leaflet rebuild the cluster index.
 SUPERCLUSTER_OPTIONS = {"radius": 60, "maxZoom": 15}
-CITY_ATTRIBUTION = "Contains information licensed under the Open Government Licence – City of Edmonton."
+CITY_ATTRIBUTION = N_("Contains information licensed under the Open Government Licence – City of Edmonton.")
 
 
 # Function props point at hand-written functions in assets/elip_map.js (window.elip.map.*).
@@ -29,7 +29,7 @@ def service_map(ui: str, tile_url: str | None, tile_attribution: str, has_bounda
     """The map; without tiles (offline, tests) the outlines are on by default so it still shows where you are."""
     _ = translator(ui)
     hoods = dl.GeoJSON(id=ids.HOME_MAP_HOODS, url="/api/neighbourhoods.geojson" if has_boundaries else None,
-                       style=js("hoodStyle"), options={"interactive": False}, attribution=CITY_ATTRIBUTION)
+                       style=js("hoodStyle"), options={"interactive": False}, attribution=_(CITY_ATTRIBUTION))
     layers = []
     if tile_url:
         layers.append(dl.BaseLayer(dl.TileLayer(url=tile_url, attribution=tile_attribution, maxZoom=19),

@@ -16,6 +16,7 @@ from .catalogues import (
     catalogue,
     catalogue_path,
     gnu_translations,
+    page_title,
     review_status,
     translate_all,
     translator,
@@ -44,6 +45,6 @@ __all__ = [
     "COOKIE_MAX_AGE", "COOKIE_NAME", "DEFAULT_UI", "DOMAIN", "N_", "REVIEW_HEADER", "RTL_LANGUAGES", "SUPPORTED_UI",
     "Translator", "babel_locale", "catalogue", "catalogue_path", "folder", "format_date", "format_datetime",
     "format_distance", "format_number", "gnu_translations", "intl_locale", "match_tag", "negotiate_accept",
-    "negotiate_ui", "remember_choice", "request_ui", "review_status", "text_direction", "translate_all", "translator",
+    "negotiate_ui", "page_title", "remember_choice", "request_ui", "review_status", "text_direction", "translate_all", "translator",
     "ui_autonym",
 ]

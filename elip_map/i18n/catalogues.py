@@ -10,7 +10,7 @@ from __future__ import annotations
 import gettext
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -19,7 +19,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from ..paths import TRANSLATIONS_DIR
-from .locales import babel_locale_id, folder, match_tag, DEFAULT_UI
+from flask import has_request_context, request
+
+from .locales import DEFAULT_UI, babel_locale_id, folder, match_tag, negotiate_ui
 
 DOMAIN = "messages"
 # Catalogue header that says whether a fluent person has checked the translation ("yes"/"no").
@@ -133,6 +135,19 @@ def translator(ui: str) -> Translator:
 @lru_cache(maxsize=None)
 def _translator(ui: str) -> Translator:
     return Translator(ui)
+
+
+def page_title(name: str) -> Callable[..., str]:
+    """A Dash page ``title`` that follows the reader's language (Dash calls it while answering a request):
+    "À propos — Carte des services de l’ELIP". ``name`` must be marked with ``N_`` where it is written."""
+
+    def title(**_path_variables) -> str:
+        ui = negotiate_ui(request.args.get("ui") if has_request_context() else None)
+        _ = translator(ui)
+        site = _("ELIP Service Map")
+        return site if name == "ELIP Service Map" else f"{_(name)} — {site}"
+
+    return title
 
 
 def N_(message: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from elip_map.i18n import N_, SUPPORTED_UI, negotiate_ui, review_status, translator, ui_autonym
+from elip_map.i18n import N_, page_title, SUPPORTED_UI, negotiate_ui, review_status, translator, ui_autonym
 
-dash.register_page(__name__, path="/about", name=N_("About"), title="About — ELIP Service Map", nav=True, order=90)
+dash.register_page(__name__, path="/about", name=N_("About"), title=page_title(N_("About")), nav=True, order=90)
 
 
 def layout(ui=None, **_unused):

@@ -18,9 +18,9 @@ from elip_map.components.service_map import service_map
 from elip_map.directory.languages import language_name
 from elip_map.directory.search_words import search_table
 from elip_map.directory.taxonomy import SERVICE_TYPES
-from elip_map.i18n import N_, intl_locale, negotiate_ui, translate_all, translator
+from elip_map.i18n import N_, intl_locale, negotiate_ui, page_title, translate_all, translator
 
-dash.register_page(__name__, path="/", name=N_("Find services"), title="ELIP Service Map", nav=True, order=0)
+dash.register_page(__name__, path="/", name=N_("Find services"), title=page_title(N_("ELIP Service Map")), nav=True, order=0)
 
 # Strings the browser renders itself (list cards, counts, messages), sent once per page load.
 BROWSER_MESSAGES = (

@@ -6,12 +6,12 @@ import dash
 from dash import dcc, html
 
 from elip_map.accounts.permissions import account_or_none
-from elip_map.i18n import N_, negotiate_ui, translator
+from elip_map.i18n import N_, page_title, negotiate_ui, translator
 from elip_map.accounts.web import safe_next
 from elip_map.components.staff_ui import account_bar, csrf_field, rendering_for_a_visitor
 from elip_map.review import ids
 
-dash.register_page(__name__, path="/login", name=N_("Log in"), title="Log in — ELIP Service Map")
+dash.register_page(__name__, path="/login", name=N_("Log in"), title=page_title(N_("Log in")))
 
 ERRORS = {
     "failed": N_("Wrong email or password."),

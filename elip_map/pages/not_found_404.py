@@ -5,9 +5,9 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from elip_map.i18n import N_, negotiate_ui, translator
+from elip_map.i18n import N_, page_title, negotiate_ui, translator
 
-dash.register_page(__name__, path="/404", name=N_("Page not found"), title="ELIP Service Map")
+dash.register_page(__name__, path="/404", name=N_("Page not found"), title=page_title(N_("Page not found")))
 
 
 def layout(ui=None, **_unused):

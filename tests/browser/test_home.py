@@ -239,6 +239,7 @@ def test_home004_french_and_arabic_interfaces(dash_duo, app):
     assert "arabe" in labels and "somali" in labels
     dash_duo.wait_for_contains_text(".elip-card", "Langues", timeout=5)
 
+    dash_duo.find_element(".elip-ui-summary").click()  # the language picker opens
     dash_duo.find_element("a.elip-ui-link[data-ui='ar']").click()
     until(lambda: "ui=ar" in dash_duo.driver.current_url, timeout=5)
     wait_count(dash_duo, len(features))
