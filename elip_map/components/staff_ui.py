@@ -12,11 +12,13 @@ from dash_extensions.javascript import Namespace
 from dash import dcc, html
 from flask_wtf.csrf import generate_csrf
 
+from ..i18n import N_, negotiate_ui, translator
 from ..rules.region import EDMONTON_CENTER
 from .rendering import rendering_for_a_visitor  # noqa: F401 - re-exported for the pages
 
-STAFF_LINKS = (("/staff/review", "Review queue"), ("/staff/health", "Data health"), ("/staff/audit", "Audit log"),
-               ("/staff/users", "Accounts"), ("/partner", "Edit listings"), ("/coverage", "Coverage"))
+STAFF_LINKS = (("/staff/review", N_("Review queue")), ("/staff/health", N_("Data health")),
+               ("/staff/audit", N_("Audit log")), ("/staff/users", N_("Accounts")), ("/partner", N_("Edit listings")),
+               ("/coverage", N_("Coverage")))
 # Hand-written in assets/elip_review.js: copies a dragged marker's new position into its `position` prop.
 DRAG_END = {"dragend": Namespace("elip", "review")("pinDragEnd")}
 
@@ -30,22 +32,25 @@ def account_bar(user) -> html.Div:
     """Who is signed in, links for staff, and a logout button (a POST with the CSRF token)."""
     if user is None:
         return html.Div()
-    links = [html.A(label, href=href, className="elip-nav-link") for href, label in STAFF_LINKS] if user.is_staff else []
+    _ = translator(negotiate_ui(None))  # the request's language: cookie, then Accept-Language
+    links = [html.A(_(label), href=href, className="elip-nav-link") for href, label in STAFF_LINKS] if user.is_staff else []
     return html.Div([
-        html.Nav(links, className="elip-staff-nav", **{"aria-label": "Staff pages"}) if links else None,
-        html.Form([csrf_field(), html.Span(f"Signed in as {user.email} ({user.role})", className="elip-signed-in"),
-                   html.Button("Log out", type="submit", className="elip-action")],
+        html.Nav(links, className="elip-staff-nav", **{"aria-label": _("Staff pages")}) if links else None,
+        html.Form([csrf_field(), html.Span(_("Signed in as {email} ({role})", email=user.email, role=user.role),
+                                           className="elip-signed-in"),
+                   html.Button(_("Log out"), type="submit", className="elip-action")],
                   action="/auth/logout", method="post", className="elip-account-bar"),
     ])
 
 
 def refusal(user, path: str) -> html.Div:
     """What an unauthorized visitor sees instead of the page: no data at all."""
+    _ = translator(negotiate_ui(None))
     if user is None:
-        return html.Div([html.P("Please log in to see this page."),
-                         html.A("Log in", href=f"/login?next={path}", className="elip-action")],
+        return html.Div([html.P(_("Please log in to see this page.")),
+                         html.A(_("Log in"), href=f"/login?next={path}", className="elip-action")],
                         className="elip-refusal", role="alert")
-    return html.Div(html.P("Your account cannot open this page."), className="elip-refusal", role="alert")
+    return html.Div(html.P(_("Your account cannot open this page.")), className="elip-refusal", role="alert")
 
 
 def diff_table(rows: Iterable[Mapping[str, str]], caption: str = "Proposed changes") -> html.Table:
