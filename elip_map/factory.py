@@ -42,6 +42,9 @@ class ElipDash(dash.Dash):
 
 def _remember_ui(response):
     """A ``ui=`` the reader chose is kept in a cookie, so their next visit without it opens in that language."""
+    if response.mimetype == "text/html":  # the same URL answers in the language of the cookie or the browser
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
     chosen = remember_choice(request.args.get("ui"), request.cookies.get(COOKIE_NAME))
     if chosen and response.status_code < 400:
         settings = current_app.config["ELIP_SETTINGS"]

@@ -16,7 +16,8 @@ from elip_map.config import Settings  # noqa: E402
 from elip_map.directory.listings import load_listings  # noqa: E402
 from elip_map.directory.storage import open_database  # noqa: E402
 from elip_map.factory import create_app  # noqa: E402
-from elip_map.rules.filters import distance_km, matches  # noqa: E402
+from elip_map.directory.search_words import search_table  # noqa: E402
+from elip_map.rules.filters import distance_km, matches, with_named  # noqa: E402
 from elip_map.testing import add_location  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -207,7 +208,10 @@ def test_home003_shared_url_reproduces_the_view_and_back_works(dash_duo, app):
     dash_duo.start_server(app)
     query = {"service": "language-training,information-orientation", "lang": "ar", "q": "settlment"}
     dash_duo.driver.get(dash_duo.server_url + "/?" + urlencode(query))
-    criteria = {"types": query["service"].split(","), "langs": ["ar"], "q": "settlment"}
+    # The page also sends its phrase table: "settlment" names the "information and orientation" type too.
+    languages = sorted({c for f in features for c in f["properties"].get("langs") or []})
+    criteria = with_named({"types": query["service"].split(","), "langs": ["ar"], "q": "settlment"},
+                          search_table("en", languages))
     wanted = sorted(f["properties"]["id"] for f in features if matches(f["properties"], criteria))
     assert wanted  # typo-tolerant: "settlment" finds "Settlement"
     wait_count(dash_duo, len(wanted))

@@ -307,6 +307,7 @@ def test_first_visit_follows_accept_language_and_the_choice_is_remembered(client
     assert unknown.status_code == 200 and _html_tag(unknown) == '<html lang="es" dir="ltr">'
     chosen = client.get("/?ui=ti", headers={"Accept-Language": "en"})
     assert any(c.startswith("elip_ui=ti;") for c in chosen.headers.getlist("Set-Cookie"))
+    assert {"Accept-Language", "Cookie"} <= set(chosen.vary)  # caches keep one copy per language
     # Next visit without ui=: the cookie wins over the browser's English.
     assert _html_tag(client.get("/", headers={"Accept-Language": "en"})) == '<html lang="ti" dir="ltr">'
 
