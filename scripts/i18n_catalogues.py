@@ -4,6 +4,7 @@
     python scripts/i18n_catalogues.py --list     # ... and list each missing message per language
     python scripts/i18n_catalogues.py --check    # change nothing; exit 1 if a catalogue is out of date or incomplete
     python scripts/i18n_catalogues.py --lang fa  # only these languages (repeatable)
+    python scripts/i18n_catalogues.py --adopt other-branch   # also fill empty entries from that git ref's catalogues
 
 What it does:
 1. Extracts every message from ``elip_map/**.py`` with Babel's Python extractor: ``_("...")``,
@@ -17,6 +18,10 @@ What it does:
    English is the source language: its catalogue is filled with the English itself.
 3. Prints, per language, how many messages are translated and what is missing or fuzzy.
 
+After a merge conflict in catalogues: keep one side whole (``git checkout --theirs -- elip_map/translations``),
+then run the tool with ``--adopt <the other side's branch or commit>``: every message still empty is filled
+from that side's catalogue when it has a translation there (same plural form count), so no one's work is lost.
+
 Each catalogue's header keeps ``X-Reviewed-By-Community-Translator: yes|no``; a new catalogue starts
 at ``no`` (the About page shows it). Files are written sorted by message, without source line
 numbers, so two people adding strings rarely touch the same lines; a file is rewritten only when a
@@ -28,6 +33,7 @@ from __future__ import annotations
 import argparse
 import io
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -82,7 +88,34 @@ def _comparable(text: str) -> str:
     return re.sub(r'^"(POT-Creation-Date|PO-Revision-Date|Generated-By): .*\n', "", text, flags=re.MULTILINE)
 
 
-def update(ui: str, template: Catalog, *, write: bool) -> dict:
+def catalogue_at(ref: str, ui: str) -> Catalog | None:
+    """One language's catalogue as committed at a git ref (branch, tag or commit), or None."""
+    rel = catalogue_path(ui).relative_to(ROOT).as_posix()
+    shown = subprocess.run(["git", "show", f"{ref}:{rel}"], cwd=ROOT, capture_output=True)
+    if shown.returncode != 0:
+        return None
+    return read_po(io.BytesIO(shown.stdout), locale=babel_locale_id(ui), abort_invalid=False)
+
+
+def adopt(catalog: Catalog, other: Catalog) -> int:
+    """Fill this catalogue's empty entries from another version of it; returns how many were filled."""
+    filled = 0
+    for message in catalog:
+        if not message.id or not _missing(message):
+            continue
+        theirs = other.get(message.id)
+        if theirs is None or theirs.fuzzy or _missing(theirs):
+            continue
+        if isinstance(message.string, (tuple, list)) != isinstance(theirs.string, (tuple, list)):
+            continue
+        if isinstance(message.string, (tuple, list)) and len(message.string) != len(theirs.string):
+            continue
+        message.string = theirs.string
+        filled += 1
+    return filled
+
+
+def update(ui: str, template: Catalog, *, write: bool, adopt_from: str | None = None) -> dict:
     """Bring one language's catalogue in line with the template; returns its state."""
     path = catalogue_path(ui)
     old_text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -98,6 +131,10 @@ def update(ui: str, template: Catalog, *, write: bool) -> dict:
     catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
     catalog.obsolete.clear()
     catalog.fuzzy = False
+    adopted = 0
+    if adopt_from and ui != SOURCE_LANGUAGE:
+        other = catalogue_at(adopt_from, ui)
+        adopted = adopt(catalog, other) if other is not None else 0
     for message in catalog:
         if not message.id:
             continue
@@ -117,7 +154,7 @@ def update(ui: str, template: Catalog, *, write: bool) -> dict:
         "ui": ui, "path": path, "changed": changed, "total": len(messages),
         "missing": sorted(m.id if isinstance(m.id, str) else m.id[0] for m in messages if _missing(m)),
         "fuzzy": sorted(m.id if isinstance(m.id, str) else m.id[0] for m in messages if m.fuzzy and not _missing(m)),
-        "reviewed": headers[REVIEW_HEADER],
+        "reviewed": headers[REVIEW_HEADER], "adopted": adopted,
     }
 
 
@@ -126,17 +163,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if out of date or incomplete")
     parser.add_argument("--list", action="store_true", help="list every missing or fuzzy message")
     parser.add_argument("--lang", action="append", choices=SUPPORTED_UI, help="only this interface language")
+    parser.add_argument("--adopt", metavar="GIT_REF", help="fill empty entries from the catalogues at this git ref")
     args = parser.parse_args(argv)
 
     template = extract()
     print(f"{len(template)} messages in the source")
     problems = 0
     for ui in args.lang or SUPPORTED_UI:
-        state = update(ui, template, write=not args.check)
+        state = update(ui, template, write=not args.check, adopt_from=args.adopt)
         todo = len(state["missing"]) + len(state["fuzzy"])
         verb = ("out of date" if args.check else "updated") if state["changed"] else "up to date"
         print(f"{ui:8} {state['total'] - todo:4}/{state['total']} translated, {len(state['missing'])} missing, "
-              f"{len(state['fuzzy'])} fuzzy; reviewed by a community translator: {state['reviewed']}; file {verb}")
+              f"{len(state['fuzzy'])} fuzzy; reviewed by a community translator: {state['reviewed']}; file {verb}"
+              + (f"; {state['adopted']} adopted from {args.adopt}" if args.adopt else ""))
         if args.list:
             for msgid in state["missing"]:
                 print(f"    missing: {msgid!r}")

@@ -324,3 +324,21 @@ def test_error_pages_speak_the_readers_language(client):
     assert missing.status_code == 404
     body = missing.get_data(as_text=True)
     assert '<html lang="so" dir="ltr">' in body and "Bogga lama helin" in body and "Not Found" not in body
+
+
+def test_after_a_merge_the_tool_adopts_the_other_sides_translations():
+    """Two engineers added strings to the same catalogue: keep one file, take the other's translations."""
+    from babel.messages.catalog import Catalog
+
+    tool = _tool()
+    ours, theirs = Catalog(locale="fr"), Catalog(locale="fr")
+    ours.add("Map", "Carte")
+    ours.add("Data health", "")
+    ours.add(("{n} bed", "{n} beds"), ("", ""))
+    theirs.add("Map", "Plan")  # a translation we already have is kept
+    theirs.add("Data health", "Qualité des données")
+    theirs.add(("{n} bed", "{n} beds"), ("{n} lit", "{n} lits"))
+    theirs.add("Gone", "Parti", flags=("fuzzy",))
+    assert tool.adopt(ours, theirs) == 2
+    assert ours.get("Map").string == "Carte" and ours.get("Data health").string == "Qualité des données"
+    assert ours.get("{n} bed").string == ("{n} lit", "{n} lits")
