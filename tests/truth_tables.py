@@ -72,3 +72,20 @@ HOURS_TABLE = [
     ([[1, 540, 720], [1, 780, 1020], [6, 605, 1439]], "Mon 9:00–12:00, Mon 13:00–17:00, Sat 10:05–23:59"),
     ([[7, 0, 1440]], "Sun 0:00–24:00"),
 ]
+
+
+# The name search in the reader's words: a tiny phrase table written by hand, and what each query names
+# (elip_map/rules/filters.py named_concepts and its browser twin namedConcepts).
+PHRASE_TABLE = [["language training", "t", "language-training"], ["clases de ingles", "t", "language-training"],
+                ["英语课", "t", "language-training"], ["food bank", "t", "food"], ["عربي", "l", "ar"],
+                ["العربيه", "l", "ar"], ["somali", "l", "so"]]
+NAMED_TABLE = [
+    ("clases de inglés", {"types": ["language-training"], "langs": []}),
+    ("clase ingles", {"types": ["language-training"], "langs": []}),  # words in any order, a typo
+    ("英语课程", {"types": ["language-training"], "langs": []}),  # one more character: one typo
+    ("عربى", {"types": [], "langs": ["ar"]}),  # alef maksura typed for yeh
+    ("food", {"types": ["food"], "langs": []}),
+    ("clases de cocina", {"types": [], "langs": []}),  # not every word is in one phrase
+    ("a", {"types": [], "langs": []}),  # one letter names nothing
+    ("", {"types": [], "langs": []}),
+]

@@ -7,21 +7,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "unit"))
-from test_listing import add_location  # noqa: E402
-from test_search_words import NAMED_TABLE, TABLE  # noqa: E402
+from truth_tables import NAMED_TABLE, PHRASE_TABLE  # noqa: E402
 
 from elip_map.config import Settings  # noqa: E402
 from elip_map.directory.storage import open_database  # noqa: E402
 from elip_map.factory import create_app  # noqa: E402
 from elip_map.i18n import SUPPORTED_UI, catalogue, translator  # noqa: E402
+from elip_map.testing import add_location  # noqa: E402
 
 pytestmark = pytest.mark.browser
 # Screenshots for a person to look at: ELIP_SCREENSHOTS=dir, else the test's temporary folder.
@@ -174,6 +172,6 @@ def test_i18n003_search_in_the_readers_words(dash_duo, app, ui, query, shown):
     assert names == shown
     # The browser's phrase matcher agrees with the Python twin on the same table.
     for q, expected in NAMED_TABLE:
-        got = dash_duo.driver.execute_script("return window.elip.map.namedConcepts(arguments[0], arguments[1])", q, TABLE)
+        got = dash_duo.driver.execute_script("return window.elip.map.namedConcepts(arguments[0], arguments[1])", q, PHRASE_TABLE)
         assert got == expected, q
     assert dash_duo.get_logs() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from truth_tables import NAMED_TABLE, PHRASE_TABLE
 
 from elip_map.directory.languages import language_name
 from elip_map.directory.search_words import search_table
@@ -16,25 +17,9 @@ from elip_map.rules.text import fold
 
 CODES = ["ar", "en", "fa", "fr", "pa", "so", "ti", "uk", "zh"]
 
-# A tiny phrase table written by hand (the browser twin runs the same rows in tests/browser).
-TABLE = [["language training", "t", "language-training"], ["clases de ingles", "t", "language-training"],
-         ["英语课", "t", "language-training"], ["food bank", "t", "food"], ["عربي", "l", "ar"],
-         ["العربيه", "l", "ar"], ["somali", "l", "so"]]
-NAMED_TABLE = [
-    ("clases de inglés", {"types": ["language-training"], "langs": []}),
-    ("clase ingles", {"types": ["language-training"], "langs": []}),  # words in any order, a typo
-    ("英语课程", {"types": ["language-training"], "langs": []}),  # one more character: one typo
-    ("عربى", {"types": [], "langs": ["ar"]}),  # alef maksura typed for yeh
-    ("food", {"types": ["food"], "langs": []}),
-    ("clases de cocina", {"types": [], "langs": []}),  # not every word is in one phrase
-    ("a", {"types": [], "langs": []}),  # one letter names nothing
-    ("", {"types": [], "langs": []}),
-]
-
-
 @pytest.mark.parametrize("query, expected", NAMED_TABLE)
 def test_named_concepts(query, expected):
-    assert named_concepts(query, TABLE) == expected
+    assert named_concepts(query, PHRASE_TABLE) == expected
 
 
 # The examples of the issue, in the interface language the reader would use.
