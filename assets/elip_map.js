@@ -589,6 +589,19 @@
     dc.set_props("home-selected", { data: { id: b.getAttribute("data-show"), at: Date.now() } });
   });
 
+  // The language picker (a <details>) closes with Escape, giving focus back to its button, and on a click elsewhere.
+  document.addEventListener("keydown", function (ev) {
+    var picker = ev.key === "Escape" && ev.target.closest && ev.target.closest("details.elip-ui-picker[open]");
+    if (!picker) return;
+    picker.open = false;
+    picker.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (ev) {
+    document.querySelectorAll("details.elip-ui-picker[open]").forEach(function (d) {
+      if (!d.contains(ev.target)) d.open = false;
+    });
+  });
+
   // Interface-language links keep the reader's current search (a full load gives the right first paint).
   document.addEventListener("click", function (ev) {
     var a = ev.target.closest && ev.target.closest("a.elip-ui-link");
