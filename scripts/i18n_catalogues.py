@@ -31,6 +31,7 @@ message changed. Then run ``pytest tests/unit/test_i18n.py``: it fails while any
 from __future__ import annotations
 
 import argparse
+import copy
 import io
 import re
 import subprocess
@@ -128,7 +129,8 @@ def update(ui: str, template: Catalog, *, write: bool, adopt_from: str | None = 
                           header_comment=f"# {ui} interface strings of the ELIP Service Map.\n"
                                          "# Message ids are the English text; placeholders in braces stay as they are.",
                           fuzzy=False)
-    catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+    # A copy: Babel adds the template's own Message objects, and English fills them with itself below.
+    catalog.update(copy.deepcopy(template), no_fuzzy_matching=True, update_header_comment=False)
     catalog.obsolete.clear()
     catalog.fuzzy = False
     adopted = 0

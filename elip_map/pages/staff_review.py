@@ -8,27 +8,29 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 
 from elip_map.accounts.permissions import account_or_none, database, require_staff, settings
 from elip_map.components.staff_ui import account_bar, diff_table, pin_map, refusal, rendering_for_a_visitor
+from elip_map.i18n import N_, negotiate_ui, page_title, translator
 from elip_map.review import ids
 from elip_map.review.changes import Conflict, ReviewError, approve, refresh_request, reject
 from elip_map.review.tx import in_transaction
 from elip_map.review.views import pending_queue, request_detail
 
-dash.register_page(__name__, path="/staff/review", name="Review queue", title="Review queue — ELIP Service Map")
+dash.register_page(__name__, path="/staff/review", name=N_("Review queue"), title=page_title(N_("Review queue")))
 
 
 def _skeleton(options, tile_url, attribution):
+    _ = translator(negotiate_ui(None))  # the request's language: cookie, then Accept-Language
     return html.Div([
-        html.Label("Pending request", htmlFor=ids.REVIEW_REQUEST),
+        html.Label(_("Pending request"), htmlFor=ids.REVIEW_REQUEST),
         dcc.Dropdown(id=ids.REVIEW_REQUEST, options=options, value=options[0]["value"] if options else None,
-                     placeholder="No pending requests"),
+                     placeholder=_("No pending requests")),
         html.Div(id=ids.REVIEW_DETAIL),
         pin_map(ids.REVIEW_MAP, None, None, tile_url=tile_url, tile_attribution=attribution,
                 extra=[dl.LayerGroup(id=ids.REVIEW_PINS)]),
-        html.Label("Note to the partner (required to reject)", htmlFor=ids.REVIEW_NOTE),
+        html.Label(_("Note to the partner (required to reject)"), htmlFor=ids.REVIEW_NOTE),
         dcc.Textarea(id=ids.REVIEW_NOTE, value="", style={"width": "100%"}),
-        html.Div([html.Button("Approve and apply", id=ids.REVIEW_APPROVE, className="elip-action", n_clicks=0),
-                  html.Button("Reject", id=ids.REVIEW_REJECT, className="elip-action", n_clicks=0),
-                  html.Button("Compare with the current listing", id=ids.REVIEW_REFRESH, className="elip-action",
+        html.Div([html.Button(_("Approve and apply"), id=ids.REVIEW_APPROVE, className="elip-action", n_clicks=0),
+                  html.Button(_("Reject"), id=ids.REVIEW_REJECT, className="elip-action", n_clicks=0),
+                  html.Button(_("Compare with the current listing"), id=ids.REVIEW_REFRESH, className="elip-action",
                               n_clicks=0)],
                  className="elip-actions"),
         html.Div(id=ids.REVIEW_MESSAGE, role="status", **{"aria-live": "polite"}),
@@ -44,16 +46,20 @@ def layout(**_unused):
                           html.Div(_skeleton([], None, ""), hidden=True)], id="main")
     with database().session() as s:
         options = pending_queue(s)
-    return html.Main([account_bar(user), html.H1("Review queue"),
-                      html.P(f"{len(options)} pending correction(s). Approving applies the change at once; a request "
-                             "made against an older version of the listing is refused."),
+    _ = translator(negotiate_ui(None))
+    return html.Main([account_bar(user), html.H1(_("Review queue")),
+                      html.P(_.ngettext("{n} pending correction. Approving applies the change at once; a request made "
+                                        "against an older version of the listing is refused.",
+                                        "{n} pending corrections. Approving applies the change at once; a request made "
+                                        "against an older version of the listing is refused.", len(options))),
                       _skeleton(options, cfg.tile_url or None, cfg.tile_attribution)], id="main")
 
 
 def detail_view(detail: dict | None) -> tuple[list, list, dict | dash.NoUpdate]:
     """Diff table, pins (grey: now, blue: proposed) and the map viewport for one request."""
     if detail is None:
-        return [html.P("Pick a request.")], [], dash.no_update
+        _ = translator(negotiate_ui(None))
+        return [html.P(_("Pick a request."))], [], dash.no_update
     head = html.P(f"Request #{detail['id']} by {detail['submitted_by']} on {detail['submitted_at']} "
                   f"(status: {detail['status']}; listing version then {detail['base_version']}, "
                   f"now {detail['current_version']}).")

@@ -9,30 +9,32 @@ from elip_map.accounts.models import ROLES
 from elip_map.accounts.permissions import account_or_none, database, require_staff
 from elip_map.accounts.user_admin import USER_COLUMNS, manage_user, user_rows
 from elip_map.components.staff_ui import account_bar, refusal, rendering_for_a_visitor, simple_table
+from elip_map.i18n import N_, negotiate_ui, page_title, translator
 from elip_map.review import ids
 from elip_map.review.views import organization_options
 
-dash.register_page(__name__, path="/staff/users", name="Accounts", title="Accounts — ELIP Service Map")
+dash.register_page(__name__, path="/staff/users", name=N_("Accounts"), title=page_title(N_("Accounts")))
 
 
 def _forms(org_options):
+    _ = translator(negotiate_ui(None))  # the request's language: cookie, then Accept-Language
     return html.Div([
-        html.H2("Add an account"),
-        html.Label("Email", htmlFor=ids.USERS_EMAIL), dcc.Input(id=ids.USERS_EMAIL, type="email"),
-        html.Label("Role", htmlFor=ids.USERS_ROLE),
+        html.H2(_("Add an account")),
+        html.Label(_("Email"), htmlFor=ids.USERS_EMAIL), dcc.Input(id=ids.USERS_EMAIL, type="email"),
+        html.Label(_("Role"), htmlFor=ids.USERS_ROLE),
         dcc.Dropdown(id=ids.USERS_ROLE, options=[{"label": r, "value": r} for r in ROLES], value="partner"),
-        html.Label("Organization (partners)", htmlFor=ids.USERS_ORG),
+        html.Label(_("Organization (partners)"), htmlFor=ids.USERS_ORG),
         dcc.Dropdown(id=ids.USERS_ORG, options=org_options),
-        html.Label("First password (tell them to keep it private)", htmlFor=ids.USERS_PASSWORD),
+        html.Label(_("First password (tell them to keep it private)"), htmlFor=ids.USERS_PASSWORD),
         dcc.Input(id=ids.USERS_PASSWORD, type="password", autoComplete="new-password"),
-        html.Button("Add account", id=ids.USERS_ADD, className="elip-action", n_clicks=0),
-        html.H2("Reset a password, or disable an account"),
-        html.P("Either way the account's open sessions end at once. Disable the accounts of people who left."),
-        html.Label("Email", htmlFor=ids.USERS_RESET_EMAIL), dcc.Input(id=ids.USERS_RESET_EMAIL, type="email"),
-        html.Label("New password", htmlFor=ids.USERS_RESET_PASSWORD),
+        html.Button(_("Add account"), id=ids.USERS_ADD, className="elip-action", n_clicks=0),
+        html.H2(_("Reset a password, or disable an account")),
+        html.P(_("Either way the account's open sessions end at once. Disable the accounts of people who left.")),
+        html.Label(_("Email"), htmlFor=ids.USERS_RESET_EMAIL), dcc.Input(id=ids.USERS_RESET_EMAIL, type="email"),
+        html.Label(_("New password"), htmlFor=ids.USERS_RESET_PASSWORD),
         dcc.Input(id=ids.USERS_RESET_PASSWORD, type="password", autoComplete="new-password"),
-        html.Button("Reset password", id=ids.USERS_RESET, className="elip-action", n_clicks=0),
-        html.Button("Disable or enable account", id=ids.USERS_TOGGLE, className="elip-action", n_clicks=0),
+        html.Button(_("Reset password"), id=ids.USERS_RESET, className="elip-action", n_clicks=0),
+        html.Button(_("Disable or enable account"), id=ids.USERS_TOGGLE, className="elip-action", n_clicks=0),
         html.Div(id=ids.USERS_MESSAGE, role="status", **{"aria-live": "polite"}),
     ])
 
@@ -45,7 +47,8 @@ def layout(**_unused):
                                                                     hidden=True)], id="main")
     with database().session() as s:
         rows, orgs = user_rows(s), organization_options(s)
-    return html.Main([account_bar(user), html.H1("Accounts"),
+    _ = translator(negotiate_ui(None))
+    return html.Main([account_bar(user), html.H1(_("Accounts")),
                       html.Div(simple_table(USER_COLUMNS, rows, "Accounts"), id=ids.USERS_TABLE),
                       _forms(orgs)], id="main")
 

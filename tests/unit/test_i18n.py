@@ -115,11 +115,13 @@ def test_the_catalogue_tool_adds_new_strings_empty_and_drops_old_ones(tmp_path, 
     (package / "page.py").write_text('_("Find services")\n_("A brand new sentence {n}")\n'
                                      '_.ngettext("{n} bed", "{n} beds", 2)\n', encoding="utf-8")
     template = tool.extract(package)
-    target = tmp_path / "uk" / "messages.po"
-    target.parent.mkdir()
-    shutil.copy(catalogue_path("uk"), target)
-    monkeypatch.setattr(tool, "catalogue_path", lambda ui: target)
-    state = tool.update("uk", template, write=True)
+    target, english = tmp_path / "uk" / "messages.po", tmp_path / "en" / "messages.po"
+    for path, ui in ((target, "uk"), (english, "en")):
+        path.parent.mkdir()
+        shutil.copy(catalogue_path(ui), path)
+    monkeypatch.setattr(tool, "catalogue_path", lambda ui: english if ui == "en" else target)
+    assert tool.update("en", template, write=True)["missing"] == []  # English is filled with itself first...
+    state = tool.update("uk", template, write=True)  # ... and that never leaks into another language
     assert state["missing"] == ["A brand new sentence {n}", "{n} bed"]
     with target.open("rb") as fh:
         cat = read_po(fh, locale="uk")
