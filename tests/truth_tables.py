@@ -77,12 +77,13 @@ HOURS_TABLE = [
 # The name search in the reader's words: a tiny phrase table written by hand, and what each query names
 # (elip_map/rules/filters.py named_concepts and its browser twin namedConcepts).
 PHRASE_TABLE = [["language training", "t", "language-training"], ["clases de ingles", "t", "language-training"],
-                ["英语课", "t", "language-training"], ["food bank", "t", "food"], ["عربي", "l", "ar"],
+                ["英 语 课", "t", "language-training"], ["food bank", "t", "food"], ["عربي", "l", "ar"],
                 ["العربيه", "l", "ar"], ["somali", "l", "so"]]
 NAMED_TABLE = [
     ("clases de inglés", {"types": ["language-training"], "langs": []}),
     ("clase ingles", {"types": ["language-training"], "langs": []}),  # words in any order, a typo
-    ("英语课程", {"types": ["language-training"], "langs": []}),  # one more character: one typo
+    ("课 英语", {"types": ["language-training"], "langs": []}),  # Chinese is searched character by character
+    ("英语课程", {"types": [], "langs": []}),  # a character the phrase lacks
     ("عربى", {"types": [], "langs": ["ar"]}),  # alef maksura typed for yeh
     ("food", {"types": ["food"], "langs": []}),
     ("clases de cocina", {"types": [], "langs": []}),  # not every word is in one phrase

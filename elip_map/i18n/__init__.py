@@ -9,34 +9,13 @@ Listing data is never translated: it stays in the language it was entered in.
 from __future__ import annotations
 
 from .catalogues import (
-    DOMAIN,
-    REVIEW_HEADER,
-    N_,
-    Translator,
-    catalogue,
-    catalogue_path,
-    gnu_translations,
-    page_title,
-    review_status,
-    translate_all,
-    translator,
+    DOMAIN, REVIEW_HEADER, N_, Translator, catalogue, catalogue_path, gnu_translations, page_title, review_status,
+    translate_all, translator,
 )
 from .formats import format_date, format_datetime, format_distance, format_number
 from .locales import (
-    COOKIE_MAX_AGE,
-    COOKIE_NAME,
-    DEFAULT_UI,
-    SUPPORTED_UI,
-    babel_locale,
-    folder,
-    intl_locale,
-    match_tag,
-    negotiate_accept,
-    negotiate_ui,
-    remember_choice,
-    request_ui,
-    text_direction,
-    ui_autonym,
+    COOKIE_MAX_AGE, COOKIE_NAME, DEFAULT_UI, SUPPORTED_UI, babel_locale, folder, intl_locale, match_tag,
+    negotiate_accept, negotiate_ui, remember_choice, request_ui, text_direction, ui_autonym,
 )
 
 RTL_LANGUAGES = frozenset(t for t in SUPPORTED_UI if text_direction(t) == "rtl")
@@ -45,6 +24,6 @@ __all__ = [
     "COOKIE_MAX_AGE", "COOKIE_NAME", "DEFAULT_UI", "DOMAIN", "N_", "REVIEW_HEADER", "RTL_LANGUAGES", "SUPPORTED_UI",
     "Translator", "babel_locale", "catalogue", "catalogue_path", "folder", "format_date", "format_datetime",
     "format_distance", "format_number", "gnu_translations", "intl_locale", "match_tag", "negotiate_accept",
-    "negotiate_ui", "page_title", "remember_choice", "request_ui", "review_status", "text_direction", "translate_all", "translator",
-    "ui_autonym",
+    "negotiate_ui", "page_title", "remember_choice", "request_ui", "review_status", "text_direction", "translate_all",
+    "translator", "ui_autonym",
 ]

@@ -14,19 +14,8 @@ from babel.messages.pofile import read_po
 
 from elip_map.components.filter_panel import language_options, service_options
 from elip_map.i18n import (
-    REVIEW_HEADER,
-    SUPPORTED_UI,
-    catalogue_path,
-    format_date,
-    format_distance,
-    format_number,
-    match_tag,
-    negotiate_accept,
-    negotiate_ui,
-    request_ui,
-    review_status,
-    text_direction,
-    translator,
+    REVIEW_HEADER, SUPPORTED_UI, catalogue_path, format_date, format_distance, format_number, match_tag,
+    negotiate_accept, negotiate_ui, request_ui, review_status, text_direction, translator,
 )
 from elip_map.i18n.catalogues import extra_headers
 from elip_map.i18n.locales import babel_locale_id
