@@ -88,6 +88,7 @@
     if (c.langs && c.langs.length && !anyIn(props.langs, c.langs)) return false;
     if (c.hood && String(props.hood || "") !== String(c.hood)) return false;
     if (c.q && !m.textMatches(c.q, props.text || "")) return false;
+    if (c.status && !props.elig_unknown && !anyIn(props.elig, [c.status, "everyone"])) return false;
     var hours = props.hours || [];
     if (c.day && !hours.some(function (h) { return h[0] === Number(c.day); })) return false;
     if (c.open_now) {
@@ -105,7 +106,7 @@
   m.featureOrder = function (a, b) { var x = a.properties.sort || "", y = b.properties.sort || ""; return x < y ? -1 : x > y ? 1 : 0; };
   function bySort(a, b) { return m.featureOrder(a.f, b.f); }
   m.hasCriteria = function (c) {
-    return !!(c && ((c.types && c.types.length) || (c.langs && c.langs.length) || c.hood || c.q || c.day || c.open_now));
+    return !!(c && ((c.types && c.types.length) || (c.langs && c.langs.length) || c.hood || c.q || c.status || c.day || c.open_now));
   };
   // Nearest first in linear time: distances in whole metres go through a counting sort (stable, so
   // equal distances keep collection order, which the page sorts by name once when it loads). Within a

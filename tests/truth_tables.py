@@ -40,6 +40,16 @@ TRUTH_TABLE = [
     (LOC, {"open_now": True, "now": {"weekday": 3, "minutes": 569}}, False, "one minute before opening"),
     (NO_HOURS, {"open_now": True, "now": {"weekday": 1, "minutes": 600}}, False, "unknown hours are not 'open now'"),
     ({"types": [], "langs": [], "text": ""}, {"types": ["food"]}, False, "a listing with no types"),
+    # "Who I am": statuses served at the location; unknown eligibility stays visible ("ask about eligibility").
+    ({**LOC, "elig": ["permanent-resident"]}, {"status": "permanent-resident"}, True, "a status served"),
+    ({**LOC, "elig": ["permanent-resident"]}, {"status": "refugee-claimant"}, False, "a status not served"),
+    ({**LOC, "elig": ["everyone"]}, {"status": "visitor"}, True, "open to everyone"),
+    ({**LOC, "elig_unknown": 1}, {"status": "refugee-claimant"}, True, "unknown eligibility stays visible"),
+    ({**LOC, "elig": ["permanent-resident"], "elig_unknown": 1}, {"status": "visitor"}, True,
+     "another service there has unknown eligibility"),
+    ({**LOC, "elig": ["protected-person"]}, {"status": None}, True, "no status chosen"),
+    ({**LOC, "elig": ["refugee-claimant"]}, {"status": "refugee-claimant", "types": ["food"]}, False,
+     "status and type combine with AND"),
 ]
 
 
