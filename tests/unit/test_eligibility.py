@@ -115,3 +115,38 @@ def test_exported_csv_reimports_with_the_same_eligibility(db, tmp_path):
     with db.session() as s:
         after = {svc.name: (svc.eligible_statuses, svc.fee, svc.minimum_age) for svc in s.scalars(select(Service))}
     assert after == before
+
+
+# --- reviewed like any other change ------------------------------------------------------------
+
+def test_partner_proposes_eligibility_and_staff_approval_applies_it(db):
+    from tests.unit.test_review import add_user, make_org
+
+    from elip_map.review.changes import InvalidChange, approve, diff_rows, submit_change
+
+    with db.session() as s:
+        org_id, loc_id, svc_id = make_org(s, "Bridge")
+        partner = add_user(s, "p@bridge.example", "partner", org_id)
+        staff = add_user(s, "staff@elip.example", "staff")
+        ids = (partner.id, staff.id)
+    from elip_map.accounts.models import User
+
+    with db.session() as s:
+        partner = s.get(User, ids[0])
+        with pytest.raises(InvalidChange) as refused:
+            submit_change(s, partner, loc_id, {"services": {str(svc_id): {"statuses": ["martian"], "fee": "cheap",
+                                                                          "minimum_age": "old"}}})
+        assert "Unknown immigration statuses: martian." in refused.value.problems
+        assert "The fee must be free, low cost or fee." in refused.value.problems
+        request = submit_change(s, partner, loc_id, {"services": {str(svc_id): {
+            "statuses": ["refugee-claimant", "permanent-resident"], "fee": "free", "minimum_age": "18"}}})
+        rows = {r["field"]: r["after"] for r in diff_rows(request.before, request.payload)}
+        assert rows["English classes: Who can use it"] == "Permanent resident, Refugee claimant"
+        assert rows["English classes: Fee"] == "Free"
+        request_id = request.id
+    with db.session() as s:
+        assert s.get(Service, svc_id).eligible_statuses is None  # nothing changes before review
+        approve(s, s.get(User, ids[1]), request_id)
+    with db.session() as s:
+        svc = s.get(Service, svc_id)
+        assert (svc.eligible_statuses, svc.fee, svc.minimum_age) == ("permanent-resident;refugee-claimant", "free", 18)
