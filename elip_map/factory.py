@@ -21,6 +21,7 @@ from .importers.sample import load_sample_if_empty
 from .paths import ASSETS_DIR, PACKAGE_DIR
 from .review.web import init_review_routes
 from .spatial.neighbourhoods import load_neighbourhoods_for_app
+from .verification.web import init_verification_routes
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
 
     init_auth(app, settings, database)  # sessions, CSRF, login/logout, /staff and /partner gates
     init_review_routes(server, database)
+    init_verification_routes(server, database, settings)
 
     app.layout = html.Div([
         html.Header([html.Div(id=ids.SHELL_NAV), html.Div(id=ids.SHELL_BANNER)], className="elip-header"),
