@@ -50,4 +50,20 @@ def send(stale_only: bool, organization_ids: tuple[int, ...]) -> None:
     db.dispose()
 
 
+@campaign.command("deliver")
+def deliver() -> None:
+    """Send the mails now due in the queue (retries after a temporary failure); run it from cron every few minutes."""
+    cfg = settings()
+    try:
+        target = parse_smtp_url(cfg.smtp_url)
+    except MailConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    db = database(cfg)
+    domain = urlsplit(cfg.public_url or "").hostname or "elip-map.local"
+    delivered = deliver_pending(db, target, sender=cfg.mail_from, reply_to=cfg.mail_reply_to, message_id_domain=domain)
+    click.echo(f"sent {delivered.sent}; bounced {delivered.bounced}; to retry later {delivered.retry}; "
+               f"failed {delivered.failed}")
+    db.dispose()
+
+
 COMMANDS = [campaign]

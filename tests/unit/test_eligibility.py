@@ -150,3 +150,15 @@ def test_partner_proposes_eligibility_and_staff_approval_applies_it(db):
     with db.session() as s:
         svc = s.get(Service, svc_id)
         assert (svc.eligible_statuses, svc.fee, svc.minimum_age) == ("permanent-resident;refugee-claimant", "free", 18)
+
+
+def test_hsds_eligibility_helper_names_statuses_and_fee(db, tmp_path):
+    from elip_map.directory.eligibility import service_eligibility
+
+    _import(db, tmp_path)
+    with db.session() as s:
+        bridge = service_eligibility(_service(s, "Bridge Settlement"))
+        unknown = service_eligibility(_service(s, "Mystery Program"))
+    assert bridge["eligible_statuses"] == ["permanent-resident", "refugee-claimant"]
+    assert (bridge["fee"], bridge["eligibility_description"]) == ("free", "PR; refugee claimants")
+    assert unknown["eligible_statuses"] == [] and unknown["eligibility_description"] == "call us"
