@@ -14,6 +14,7 @@ from .accounts.web import init_auth
 from .api import init_api
 from .components.navbar import footer, nav_pages, navbar, sample_banner
 from .config import Settings
+from .coverage.access import coverage_allowed
 from .directory.storage import DATASET_KEY, get_meta, open_database
 from .hsds.api import init_hsds
 from .i18n import negotiate_ui, text_direction
@@ -77,7 +78,9 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
     init_api(server)
     init_hsds(server)
 
-    init_auth(app, settings, database)  # sessions, CSRF, login/logout, /staff and /partner gates
+    # Sessions, CSRF, login/logout, and the gates: /staff (and /coverage unless opened for development) and /partner.
+    staff_prefixes = ("/staff",) if coverage_allowed(settings) else ("/staff", "/coverage")
+    init_auth(app, settings, database, staff_prefixes=staff_prefixes)
     init_review_routes(server, database)
     init_verification_routes(server, database, settings)
 
