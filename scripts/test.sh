@@ -17,5 +17,9 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     echo "Chromium is not installed and cannot be installed here: browser tests will be skipped."
   fi
 fi
+# axe-core for the accessibility checks in the browser tests (tests/axe.py injects it), pinned, not saved.
+if command -v npm >/dev/null 2>&1; then
+  npm install --no-save --no-audit --no-fund --silent axe-core@4.14.1
+fi
 export PATH="/usr/bin:$PATH"
 exec .venv/bin/python -m pytest "$@"

@@ -86,7 +86,8 @@ def current_account():
 
 FORBIDDEN_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>No access — ELIP Service Map</title><link rel="stylesheet" href="/assets/elip_review.css"></head>
+<title>No access — ELIP Service Map</title><link rel="stylesheet" href="/assets/elip_map.css">
+<link rel="stylesheet" href="/assets/elip_review.css"></head>
 <body class="elip-staff-page"><main id="main" class="elip-refusal-page">
 <h1>This page is for ELIP staff</h1>
 <p>You are signed in as <strong>{who}</strong> ({role}). Your account cannot open <code>{path}</code>.</p>

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from flask import abort
 
@@ -63,8 +64,9 @@ def _editor(tile_url, attribution, options=(), value=None):
         _text(ids.PARTNER_ACCESSIBILITY, "Accessibility"),
         hours,
         _text(ids.PARTNER_HOURS_NOTE, "Hours note (holidays, by appointment)"),
-        dcc.Checklist(id=ids.PARTNER_CLOSED, options=[{"label": " This location has closed", "value": "closed"}],
-                      value=[]),
+        # dbc's checklists render a plain checkbox inside its label (Dash 4's nest it in a role="option").
+        dbc.Checklist(id=ids.PARTNER_CLOSED, options=[{"label": "This location has closed", "value": "closed"}],
+                      value=[], className="elip-checks", labelClassName="elip-check-label"),
         html.H3("Services at this location"),
         html.Div(id=ids.PARTNER_SERVICES),
         html.H3("Map pin"),
@@ -141,7 +143,7 @@ def _service_rows(values: dict) -> list:
                          value=svc["languages"], multi=True, placeholder="Type a language"),
             html.Fieldset([
                 html.Legend("Who can use it (leave all empty if you are not sure)"),
-                dcc.Checklist(id={"type": ids.PARTNER_SVC_STATUSES, "sid": sid}, options=STATUS_CHOICES,
+                dbc.Checklist(id={"type": ids.PARTNER_SVC_STATUSES, "sid": sid}, options=STATUS_CHOICES,
                               value=svc.get("statuses") or [], className="elip-checks",
                               labelClassName="elip-check-label"),
             ], className="elip-statuses"),
@@ -155,13 +157,15 @@ def _service_rows(values: dict) -> list:
                                                               {"label": "Men", "value": "men"}],
                                                      value=svc.get("gender") or None, placeholder="Anyone")]),
             ], className="elip-ages"),
-            html.Label("Eligibility note (your own words)"),
-            dcc.Input(id={"type": ids.PARTNER_SVC_ELIGIBILITY, "sid": sid}, type="text", value=svc["eligibility"]),
-            html.Fieldset([html.Legend("Fee"), dcc.RadioItems(
+            html.Label(["Eligibility note (your own words)",
+                        dcc.Input(id={"type": ids.PARTNER_SVC_ELIGIBILITY, "sid": sid}, type="text",
+                                  value=svc["eligibility"])], className="elip-block-label"),
+            html.Fieldset([html.Legend("Fee"), dbc.RadioItems(
                 id={"type": ids.PARTNER_SVC_FEE, "sid": sid}, options=FEE_CHOICES, value=svc.get("fee") or "",
                 className="elip-checks elip-inline", labelClassName="elip-check-label")]),
-            html.Label("Fees note (amounts, who pays)"),
-            dcc.Input(id={"type": ids.PARTNER_SVC_FEES, "sid": sid}, type="text", value=svc["fees"]),
+            html.Label(["Fees note (amounts, who pays)",
+                        dcc.Input(id={"type": ids.PARTNER_SVC_FEES, "sid": sid}, type="text", value=svc["fees"])],
+                       className="elip-block-label"),
         ], className="elip-service-edit"))
     return rows
 

@@ -28,7 +28,7 @@ PAGE = _ENV.from_string("""<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">
 <title>{{ title }} — ELIP Service Map</title>
-<link rel="stylesheet" href="/assets/elip_review.css"></head>
+<link rel="stylesheet" href="/assets/elip_map.css"><link rel="stylesheet" href="/assets/elip_review.css"></head>
 <body class="elip-staff-page"><main id="main" class="elip-verify">
 <h1>{{ title }}</h1>
 {% for p in intro %}<p>{{ p }}</p>{% endfor %}
