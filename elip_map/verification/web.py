@@ -41,16 +41,16 @@ PAGE = _ENV.from_string("""<!doctype html>
 <form method="post" action="{{ action }}/change">
 <input type="hidden" name="csrf_token" value="{{ csrf }}">
 {% for loc in locations %}
-<fieldset class="elip-verify-location"><legend>{{ loc.title }}</legend>
+<fieldset class="elip-verify-location"><legend dir="auto">{{ loc.title }}</legend>
 {% for f in loc.fields %}<div class="elip-field"><label for="{{ f.id }}">{{ f.label }}</label>
-<input id="{{ f.id }}" name="{{ f.id }}" type="text" value="{{ f.value }}" autocomplete="off"></div>{% endfor %}
+<input id="{{ f.id }}" name="{{ f.id }}" type="text" dir="auto" value="{{ f.value }}" autocomplete="off"></div>{% endfor %}
 {% for svc in loc.services %}<fieldset class="elip-service-edit"><legend>{{ svc.name }}</legend>
 <p class="elip-field-label">{{ t.who }}</p>
 <div class="elip-status-checks">{% for o in svc.statuses %}<label class="elip-check-label"><input type="checkbox" name="{{ svc.prefix }}-statuses" value="{{ o.value }}"{% if o.checked %} checked{% endif %}> {{ o.label }}</label>{% endfor %}</div>
 <div class="elip-field"><label for="{{ svc.prefix }}-fee">{{ t.fee }}</label>
 <select id="{{ svc.prefix }}-fee" name="{{ svc.prefix }}-fee">{% for o in svc.fees %}<option value="{{ o.value }}"{% if o.selected %} selected{% endif %}>{{ o.label }}</option>{% endfor %}</select></div>
 <div class="elip-field"><label for="{{ svc.prefix }}-eligibility">{{ t.note }}</label>
-<input id="{{ svc.prefix }}-eligibility" name="{{ svc.prefix }}-eligibility" type="text" value="{{ svc.note }}"></div>
+<input id="{{ svc.prefix }}-eligibility" name="{{ svc.prefix }}-eligibility" type="text" dir="auto" value="{{ svc.note }}"></div>
 </fieldset>{% endfor %}
 </fieldset>
 {% endfor %}

@@ -151,3 +151,37 @@ def test_trust003_partner_on_a_staff_page_sees_who_and_how(dash_duo, app, tmp_pa
     assert _no_sideways_scroll(dash_duo)
     assert serious_violations(dash_duo.driver) == []
     _shoot(dash_duo, _shots_dir(tmp_path), "forbidden-360")
+
+
+def test_trust004_verification_link_page_on_a_phone(dash_duo, app, tmp_path):
+    """The page a verification e-mail opens: readable at 360 px, in the contact's language (Arabic: right to
+    left), no serious axe violation; "still correct" answers in place."""
+    from sqlalchemy import select
+    from urllib.parse import urlsplit
+
+    from elip_map.verification.campaign import queue_campaign
+    from elip_map.verification.models import VerificationMail
+
+    database = app.server.config["ELIP_DATABASE"]
+    with database.session() as s:
+        org = s.scalars(select(Organization)).one()
+        org.contact_language = "ar"
+    with database.session() as s:
+        queue_campaign(s, secret_key="test-only-secret", public_url="https://map.elip.test", link_days=30,
+                       stale_months=12)
+        body = s.scalars(select(VerificationMail.body)).one()
+    path = urlsplit(next(w for w in body.split() if w.startswith("https://map.elip.test/verify/"))).path
+    shots = _shots_dir(tmp_path)
+    dash_duo.start_server(app)
+    dash_duo.driver.set_window_size(360, 640)
+    dash_duo.driver.get(dash_duo.server_url + path)
+    heading = dash_duo.wait_for_element("h1", timeout=10)
+    assert "Newcomer Centre" in heading.text
+    assert dash_duo.driver.execute_script("return document.documentElement.dir") == "rtl"
+    assert _no_sideways_scroll(dash_duo)
+    assert serious_violations(dash_duo.driver) == []
+    _shoot(dash_duo, shots, "verify-ar-360")
+    dash_duo.driver.set_window_size(1280, 900)
+    _shoot(dash_duo, shots, "verify-ar-1280")
+    dash_duo.find_element("form[action$='/confirm'] button").click()
+    assert dash_duo.wait_for_element(".elip-ok", timeout=10).text
