@@ -87,3 +87,24 @@ def test_elig001_status_filter_matches_directory_and_explains_cards(dash_duo, ap
     dash_duo.wait_for_text_to_equal("#result-count", str(len(PLACES)), timeout=10)
     until(lambda: "status=" not in dash_duo.driver.current_url, timeout=5)
     assert dash_duo.get_logs() == []
+
+
+def test_elig002_who_i_am_in_arabic_on_a_phone(dash_duo, app, tmp_path):
+    """The question and the card lines in Arabic, right to left, at 360 px (screenshots for a person to look at)."""
+    import os
+
+    shots = Path(os.environ.get("ELIP_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    dash_duo.start_server(app)
+    dash_duo.driver.set_window_size(360, 640)
+    dash_duo.driver.get(dash_duo.server_url + "/?ui=ar&status=refugee-claimant")
+    expected = sum(1 for _org, statuses, _fee in PLACES
+                   if statuses is None or statuses == "everyone" or "refugee-claimant" in statuses.split(";"))
+    dash_duo.wait_for_text_to_equal("#result-count", str(expected), timeout=10)
+    assert "مفتوح لطالبي اللجوء" in dash_duo.find_element("#home-results").text  # "Open to refugee claimants"
+    assert "اسأل عن شروط الأهلية" in dash_duo.find_element("#home-results").text  # "Ask about eligibility"
+    radio = dash_duo.find_element("#home-filter-status input[value='refugee-claimant']")
+    dash_duo.driver.execute_script("arguments[0].closest('details').open = true; arguments[0].scrollIntoView()", radio)
+    dash_duo.driver.save_screenshot(str(shots / "home-status-ar-360.png"))
+    dash_duo.driver.set_window_size(1280, 900)
+    dash_duo.driver.save_screenshot(str(shots / "home-status-ar-1280.png"))
