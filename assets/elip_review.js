@@ -22,3 +22,19 @@ window.elip.review = {
     }
     new MutationObserver(fixDropdowns).observe(document.documentElement, {childList: true, subtree: true});
 })();
+
+/* Dash 4's checklists and radio lists mark each label role="option" inside a role="listbox" while the
+   label holds a real checkbox or radio: nested controls that screen readers announce twice (axe:
+   nested-interactive). On the partner and staff pages the plain label-and-input pair is kept. */
+(function () {
+    function fixOptionLists() {
+        document.querySelectorAll("#main:not(.elip-main) .dash-options-list:not(.dash-dropdown-options)").forEach(function (list) {
+            if (list.getAttribute("role") === "listbox") list.removeAttribute("role");
+            list.querySelectorAll(".dash-options-list-option[role='option']").forEach(function (label) {
+                label.removeAttribute("role");
+                label.removeAttribute("aria-selected");
+            });
+        });
+    }
+    new MutationObserver(fixOptionLists).observe(document.documentElement, {childList: true, subtree: true});
+})();

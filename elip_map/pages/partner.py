@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 
 import dash
-import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from flask import abort
 
@@ -64,8 +63,7 @@ def _editor(tile_url, attribution, options=(), value=None):
         _text(ids.PARTNER_ACCESSIBILITY, "Accessibility"),
         hours,
         _text(ids.PARTNER_HOURS_NOTE, "Hours note (holidays, by appointment)"),
-        # dbc's checklists render a plain checkbox inside its label (Dash 4's nest it in a role="option").
-        dbc.Checklist(id=ids.PARTNER_CLOSED, options=[{"label": "This location has closed", "value": "closed"}],
+        dcc.Checklist(id=ids.PARTNER_CLOSED, options=[{"label": "This location has closed", "value": "closed"}],
                       value=[], className="elip-checks", labelClassName="elip-check-label"),
         html.H3("Services at this location"),
         html.Div(id=ids.PARTNER_SERVICES),
@@ -143,7 +141,7 @@ def _service_rows(values: dict) -> list:
                          value=svc["languages"], multi=True, placeholder="Type a language"),
             html.Fieldset([
                 html.Legend("Who can use it (leave all empty if you are not sure)"),
-                dbc.Checklist(id={"type": ids.PARTNER_SVC_STATUSES, "sid": sid}, options=STATUS_CHOICES,
+                dcc.Checklist(id={"type": ids.PARTNER_SVC_STATUSES, "sid": sid}, options=STATUS_CHOICES,
                               value=svc.get("statuses") or [], className="elip-checks",
                               labelClassName="elip-check-label"),
             ], className="elip-statuses"),
@@ -160,7 +158,7 @@ def _service_rows(values: dict) -> list:
             html.Label(["Eligibility note (your own words)",
                         dcc.Input(id={"type": ids.PARTNER_SVC_ELIGIBILITY, "sid": sid}, type="text",
                                   value=svc["eligibility"])], className="elip-block-label"),
-            html.Fieldset([html.Legend("Fee"), dbc.RadioItems(
+            html.Fieldset([html.Legend("Fee"), dcc.RadioItems(
                 id={"type": ids.PARTNER_SVC_FEE, "sid": sid}, options=FEE_CHOICES, value=svc.get("fee") or "",
                 className="elip-checks elip-inline", labelClassName="elip-check-label")]),
             html.Label(["Fees note (amounts, who pays)",
