@@ -3,19 +3,16 @@ says (served statuses, plus unknown eligibility kept visible), explains each car
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "unit"))
-from test_listing import add_location  # noqa: E402
-
-from elip_map.config import Settings  # noqa: E402
-from elip_map.directory.storage import open_database  # noqa: E402
-from elip_map.factory import create_app  # noqa: E402
+from elip_map.config import Settings
+from elip_map.directory.storage import open_database
+from elip_map.factory import create_app
+from elip_map.testing import add_location
 
 pytestmark = pytest.mark.browser
 

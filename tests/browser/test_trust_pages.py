@@ -19,7 +19,7 @@ from elip_map.factory import create_app
 from elip_map.review.changes import submit_change
 from elip_map.review.models import ChangeRequest
 from tests.axe import serious_violations
-from tests.conftest import PASSWORD, hash_password
+from elip_map.testing import PASSWORD, hash_password
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from elip_map.accounts.models import User
 from elip_map.directory.models import Organization
 from elip_map.verification.models import VerificationMail
 from tests.unit.test_review_pages import _approve, _call, _staff, site  # noqa: F401 - the shared site fixture
-from tests.conftest import PASSWORD
+from elip_map.testing import PASSWORD
 
 
 def _render(client, path, search=""):
