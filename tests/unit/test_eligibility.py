@@ -162,3 +162,17 @@ def test_hsds_eligibility_helper_names_statuses_and_fee(db, tmp_path):
     assert bridge["eligible_statuses"] == ["permanent-resident", "refugee-claimant"]
     assert (bridge["fee"], bridge["eligibility_description"]) == ("free", "PR; refugee claimants")
     assert unknown["eligible_statuses"] == [] and unknown["eligibility_description"] == "call us"
+
+
+def test_hsds_export_carries_eligibility_but_no_contact(db, tmp_path):
+    import json
+
+    _import(db, tmp_path)
+    with db.session() as s:
+        text = export_text(s, "hsds-json")
+    services = {svc["name"]: svc for org in json.loads(text)["organizations"] for svc in org.get("services", [])}
+    hub = services["Study Hub"]
+    assert hub["minimum_age"] == 18 and hub["x_elip"]["eligible_statuses"] == ["temporary-worker", "international-student"]
+    assert hub["x_elip"]["fee"] == "fee"
+    assert "eligible_statuses" not in (services["Mystery Program"].get("x_elip") or {})  # unknown stays unknown
+    assert "bridge.example" not in text.lower() and "opendoor.example" not in text
