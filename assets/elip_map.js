@@ -104,6 +104,7 @@
     if (c.hood && String(props.hood || "") !== String(c.hood)) return false;
     if (c.q && !(m.textMatches(c.q, props.text || "") || anyIn(props.types, c.q_types || []) ||
                  anyIn(props.langs, c.q_langs || []))) return false;
+    if (c.status && !props.elig_unknown && !anyIn(props.elig, [c.status, "everyone"])) return false;
     var hours = props.hours || [];
     if (c.day && !hours.some(function (h) { return h[0] === Number(c.day); })) return false;
     if (c.open_now) {
@@ -121,7 +122,7 @@
   m.featureOrder = function (a, b) { var x = a.properties.sort || "", y = b.properties.sort || ""; return x < y ? -1 : x > y ? 1 : 0; };
   function bySort(a, b) { return m.featureOrder(a.f, b.f); }
   m.hasCriteria = function (c) {
-    return !!(c && ((c.types && c.types.length) || (c.langs && c.langs.length) || c.hood || c.q || c.day || c.open_now));
+    return !!(c && ((c.types && c.types.length) || (c.langs && c.langs.length) || c.hood || c.q || c.status || c.day || c.open_now));
   };
   // Nearest first in linear time: distances in whole metres go through a counting sort (stable, so
   // equal distances keep collection order, which the page sorts by name once when it loads). Within a
@@ -355,7 +356,20 @@
     // Google's universal URL opens the phone's maps app on Android and iOS, and the web elsewhere.
     return "https://www.google.com/maps/dir/?api=1&destination=" + lat.toFixed(5) + "%2C" + lon.toFixed(5);
   };
-  m.card = function (f, dist, labels, selected) {
+  // Twin of components/eligibility_text.eligibility_line: why this card is shown to the reader's status.
+  m.eligibilityLine = function (p, e, status) {
+    var served = p.elig || [], parts = [];
+    if (status && (served.indexOf(status) !== -1 || served.indexOf("everyone") !== -1)) {
+      parts.push(e.served[served.indexOf("everyone") !== -1 ? "everyone" : status]);
+    } else if (!status) {
+      served.forEach(function (s) { if (e.served[s]) parts.push(e.served[s]); });
+    }
+    if (p.elig_unknown && !parts.length) parts.push(e.ask);
+    if (p.ages) parts.push(fmt(e.ages, { ages: p.ages }));
+    if (e.gender[p.gender]) parts.push(e.gender[p.gender]);
+    return parts.join(" · ");
+  };
+  m.card = function (f, dist, labels, selected, status) {
     var p = f.properties, t = labels.t, c = f.geometry.coordinates;
     var rows = [];
     function row(label, value) { if (value && (!Array.isArray(value) || value.length)) { rows.push(el("dt", {}, label)); rows.push(el("dd", {}, value)); } }
@@ -365,8 +379,8 @@
     var hours = m.formatHours(p.hours, labels.days);
     row(t["Hours"], [hours, p.hours_note].filter(Boolean).join(" · ") || t["Hours not known"]);
     row(t["Accessibility"], p.accessibility);
-    row(t["Eligibility"], p.eligibility);
-    row(t["Fees"], p.fees);
+    row(t["Eligibility"], [m.eligibilityLine(p, labels.elig, status), p.eligibility].filter(Boolean).join(" · "));
+    row(t["Fees"], (p.fee_levels || []).map(function (f) { return labels.elig.fees[f] || f; }).concat(p.fees ? [p.fees] : []).join(" · "));
     var actions = (p.phones || []).map(function (ph) {
       return el("a", { href: "tel:" + String(ph.tel).replace(/[^+\d]/g, ""), "class": "elip-action" },
                 fmt(t["Call {phone}"], { phone: ph.display + (ph.ext ? " ext. " + ph.ext : "") }));
@@ -425,8 +439,8 @@
   var dc = (window.dash_clientside = window.dash_clientside || {});
   var nu = function () { return dc.no_update; };
 
-  m.criteria = function (types, langs, hood, q, openNow, day, words) {
-    var c = { types: types || [], langs: langs || [], hood: hood || null, q: q || "",
+  m.criteria = function (types, langs, hood, q, openNow, day, words, status) {
+    var c = { types: types || [], langs: langs || [], hood: hood || null, q: q || "", status: status || null,
               open_now: !!(openNow && openNow.length), day: day ? Number(day) : null, now: m.edmontonNow() };
     return c.q && words ? m.withNamed(c, words) : c;
   };
@@ -464,7 +478,7 @@
     // Everything the reader sees of a result (count, status, list, "no match" box, "show more", map
     // markers) is written here in one go, straight into the page: passing it back through Dash props
     // added 20-50 ms after this function had finished. Dash only gets the viewport, when it moves.
-    render: function (data, types, langs, hood, q, openNow, day, near, limit, labels) {
+    render: function (data, types, langs, hood, q, openNow, day, near, limit, status, labels) {
       var t0 = performance.now();
       var t = labels.t;
       if (!data) {
@@ -472,15 +486,15 @@
         return [nu(), nu()];
       }
       var collection = (m.collections || {})[data.url] || { features: [] };
-      var ranked = m.rankFeatures(collection.features || [], m.criteria(types, langs, hood, q, openNow, day, labels.words), near);
+      var ranked = m.rankFeatures(collection.features || [], m.criteria(types, langs, hood, q, openNow, day, labels.words, status), near);
       var t1 = performance.now();
       var shown = ranked.slice(0, limit || labels.page || 25);
       var selected = m.selectedId || null;
-      var status = data.error ? t["Could not load the services. Please reload the page."]
+      var message = data.error ? t["Could not load the services. Please reload the page."]
         : near ? fmt(t["Nearest first, from {place}"], { place: near.label }) : "";
-      if (ranked.length > shown.length) status = [status, fmt(t["Showing {shown} of {n}"], { shown: shown.length, n: ranked.length })].filter(Boolean).join(" · ");
-      m.writeResults({ count: String(ranked.length), status: status, empty: !ranked.length, more: ranked.length > shown.length,
-                       items: shown.map(function (r) { return m.card(r.f, r.d, labels, selected); }) });
+      if (ranked.length > shown.length) message = [message, fmt(t["Showing {shown} of {n}"], { shown: shown.length, n: ranked.length })].filter(Boolean).join(" · ");
+      m.writeResults({ count: String(ranked.length), status: message, empty: !ranked.length, more: ranked.length > shown.length,
+                       items: shown.map(function (r) { return m.card(r.f, r.d, labels, selected, status || null); }) });
       m.translateMapControls(t);
       var t2 = performance.now();
       var points = ranked.map(function (r) { return r.f.light || r.f; });
@@ -536,13 +550,14 @@
     },
     // One callback both ways (Dash allows a loop only inside one callback): a filter change writes the
     // URL (dcc.Location pushes a history step); the back button changes the URL, which sets the filters.
-    syncUrl: function (types, langs, hood, q, near, search, labels) {
-      var none = [nu(), nu(), nu(), nu(), nu(), nu()];
+    syncUrl: function (types, langs, hood, q, near, search, status, labels) {
+      var none = [nu(), nu(), nu(), nu(), nu(), nu(), nu()];
       var trig = (dc.callback_context.triggered || []).map(function (x) { return x.prop_id; });
       if (trig.length === 1 && trig[0] === "home-url.search") {
         var p = new URLSearchParams(search || "");
         var list = function (k) { return (p.get(k) || "").split(",").filter(Boolean); };
-        return [nu(), list("service"), list("lang"), p.get("hood") || null, p.get("q") || "", p.get("near") || ""];
+        return [nu(), list("service"), list("lang"), p.get("hood") || null, p.get("q") || "", p.get("near") || "",
+                p.get("status") || ""];
       }
       var params = new URLSearchParams();
       if (labels.ui && labels.ui !== "en") params.set("ui", labels.ui);
@@ -551,19 +566,20 @@
       if (hood) params.set("hood", hood);
       if (q) params.set("q", q);
       if (near && near.query) params.set("near", near.query);
+      if (status) params.set("status", status);  // the reader's status lives in the address only, never on the server
       var current = new URLSearchParams(window.location.search);
-      var keys = ["ui", "service", "lang", "hood", "q", "near"];
+      var keys = ["ui", "service", "lang", "hood", "q", "near", "status"];
       var same = keys.every(function (k) { return (current.get(k) || "") === (params.get(k) || ""); });
       if (same) return none;
       var qs = params.toString();
-      return [qs ? "?" + qs : "", nu(), nu(), nu(), nu(), nu()];
+      return [qs ? "?" + qs : "", nu(), nu(), nu(), nu(), nu(), nu()];
     },
     toggleView: function (n, labels) {
       var showMap = (n || 0) % 2 === 1;
       return ["elip-panes " + (showMap ? "show-map" : "show-list"), showMap ? labels.t["Show list"] : labels.t["Show map"]];
     },
-    clearFilters: function () { return [[], [], null, "", [], null]; },
-    widen: function () { return [[], [], null, "", [], null]; },
+    clearFilters: function () { return [[], [], null, "", [], null, ""]; },
+    widen: function () { return [[], [], null, "", [], null, nu()]; },  // keeps "who I am": widening shows other types, not services the reader cannot use
     // Twin of SUPPORTED_UI and text_direction in elip_map/i18n/locales.py (a unit test compares them).
     setDir: function (search) {
       var root = document.documentElement;

@@ -7,3 +7,34 @@ window.elip.review = {
         ctx.setProps({position: [Math.round(p.lat * 1e6) / 1e6, Math.round(p.lng * 1e6) / 1e6]});
     }
 };
+
+/* Dash 4's dcc.Dropdown puts keyboard focus on an aria-hidden input, so a screen reader announces
+   nothing (axe: aria-hidden-focus). On the partner and staff pages the labelled button takes the
+   focus instead; it opens the same list with Enter or Space. The newcomer page is left as it is. */
+(function () {
+    function fixDropdowns() {
+        document.querySelectorAll("#main:not(.elip-main) .dash-dropdown-wrapper").forEach(function (w) {
+            var target = w.querySelector(".dash-dropdown-focus-target");
+            var button = w.querySelector("button.dash-dropdown");
+            if (target && target.getAttribute("tabindex") !== "-1") target.setAttribute("tabindex", "-1");
+            if (button && button.getAttribute("tabindex") !== "0") button.setAttribute("tabindex", "0");
+        });
+    }
+    new MutationObserver(fixDropdowns).observe(document.documentElement, {childList: true, subtree: true});
+})();
+
+/* Dash 4's checklists and radio lists mark each label role="option" inside a role="listbox" while the
+   label holds a real checkbox or radio: nested controls that screen readers announce twice (axe:
+   nested-interactive). On the partner and staff pages the plain label-and-input pair is kept. */
+(function () {
+    function fixOptionLists() {
+        document.querySelectorAll("#main:not(.elip-main) .dash-options-list:not(.dash-dropdown-options)").forEach(function (list) {
+            if (list.getAttribute("role") === "listbox") list.removeAttribute("role");
+            list.querySelectorAll(".dash-options-list-option[role='option']").forEach(function (label) {
+                label.removeAttribute("role");
+                label.removeAttribute("aria-selected");
+            });
+        });
+    }
+    new MutationObserver(fixOptionLists).observe(document.documentElement, {childList: true, subtree: true});
+})();

@@ -118,6 +118,17 @@ OPTIONS: tuple[Option, ...] = (
     Option("production", "ELIP_PRODUCTION", False, flag, "1 in production: secure cookies, no debug, secret key required"),
     Option("session_minutes", "ELIP_SESSION_MINUTES", 120, whole(1),
            "a staff or partner login lasts this many minutes (default 120)"),
+    Option("public_url", "ELIP_PUBLIC_URL", None, text,
+           "the site's public address (https://map.example.org); verification links in e-mails start with it"),
+    Option("smtp_url", "ELIP_SMTP_URL", None, text,
+           "mail server for verification e-mails: smtp://user:password@host:587 (STARTTLS when offered), "
+           "smtps://host:465, or smtp://127.0.0.1:2525"),
+    Option("mail_from", "ELIP_MAIL_FROM", "ELIP Service Map <no-reply@localhost>", text,
+           "sender address of verification e-mails"),
+    Option("mail_reply_to", "ELIP_MAIL_REPLY_TO", None, text,
+           "Reply-To address of verification e-mails (the ELIP staff mailbox)"),
+    Option("verify_link_days", "ELIP_VERIFY_LINK_DAYS", 30, whole(1),
+           "a verification link works for this many days (default 30)"),
 )
 
 # Every setting by name (the README lists them all; a test checks).

@@ -1,5 +1,7 @@
 """Exporting the directory: a spreadsheet-shaped CSV (one row per location); HSDS lives in ``elip_map.hsds``.
 
+Organization contacts (``contact_email`` and the rest) are private: the CSV never carries them.
+
 The CSV re-imports losslessly through ``elip-map import``: it carries every field the importer reads,
 including geocode provenance, so a manual pin survives the round trip. Cells a spreadsheet would run
 as a formula are neutralised with a leading quote (the importer takes it off again).
@@ -25,7 +27,8 @@ FORMATS = ("csv", "hsds-json", "hsds-tabular")
 
 CSV_COLUMNS = (
     "organization", "location_name", "service_name", "address", "address_2", "city", "province", "postal_code",
-    "phone", "website", "email", "service_types", "languages", "hours", "eligibility", "fees", "description",
+    "phone", "website", "email", "service_types", "languages", "hours", "eligibility", "eligible_statuses",
+    "minimum_age", "maximum_age", "gender", "fee", "fees", "description",
     "accessibility", "transportation", "location_description", "notes", "source_url", "last_verified", "closed",
     "lat", "lon", "geocode_status", "geocode_method", "geocode_precision_m", "geocode_confidence", "geocode_source",
     "geocode_note", "geocoded_at", "geocoded_address", "neighbourhood_number", "neighbourhood", "ward",
@@ -91,6 +94,9 @@ def location_rows(session: Session) -> Iterator[dict[str, str]]:
                         "service_types": ";".join(t.slug for t in svc.types),
                         "languages": ";".join(lang.code for lang in svc.languages),
                         "eligibility": svc.eligibility, "fees": svc.fees, "description": svc.description,
+                        # Slugs (rules.eligibility) joined by ";"; empty means not known.
+                        "eligible_statuses": svc.eligible_statuses, "minimum_age": svc.minimum_age,
+                        "maximum_age": svc.maximum_age, "gender": svc.gender, "fee": svc.fee,
                     })
                 yield {col: _text(row.get(col)) for col in CSV_COLUMNS}
 

@@ -16,6 +16,7 @@ from .api import init_api
 from .components.error_pages import error_page
 from .components.navbar import footer, nav_pages, navbar, sample_banner
 from .config import Settings
+from .coverage.access import coverage_allowed
 from .directory.storage import DATASET_KEY, get_meta, open_database
 from .hsds.api import init_hsds
 from .i18n import COOKIE_MAX_AGE, COOKIE_NAME, negotiate_ui, remember_choice, text_direction
@@ -23,6 +24,7 @@ from .importers.sample import load_sample_if_empty
 from .paths import ASSETS_DIR, PACKAGE_DIR
 from .review.web import init_review_routes
 from .spatial.neighbourhoods import load_neighbourhoods_for_app
+from .verification.web import init_verification_routes
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +105,11 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
     init_api(server)
     init_hsds(server)
 
-    init_auth(app, settings, database)  # sessions, CSRF, login/logout, /staff and /partner gates
+    # Sessions, CSRF, login/logout, and the gates: /staff (and /coverage unless opened for development) and /partner.
+    staff_prefixes = ("/staff",) if coverage_allowed(settings) else ("/staff", "/coverage")
+    init_auth(app, settings, database, staff_prefixes=staff_prefixes)
     init_review_routes(server, database)
+    init_verification_routes(server, database, settings)
 
     app.layout = html.Div([
         html.Header([html.Div(id=ids.SHELL_NAV), html.Div(id=ids.SHELL_BANNER)], className="elip-header"),

@@ -28,5 +28,9 @@ if ! fc-list 2>/dev/null | grep -qi "Noto Sans Ethiopic" || ! fc-list 2>/dev/nul
     echo "fonts-noto-core and fonts-noto-cjk are missing and cannot be installed here: the glyph test will fail."
   fi
 fi
+# axe-core for the accessibility checks in the browser tests (tests/axe.py injects it), pinned, not saved.
+if command -v npm >/dev/null 2>&1; then
+  npm install --no-save --no-audit --no-fund --silent axe-core@4.14.1
+fi
 export PATH="/usr/bin:$PATH"
 exec .venv/bin/python -m pytest "$@"

@@ -26,6 +26,7 @@ from elip_map.testing import PASSWORD, hash_password
 SECRET_B = "SECRET-B-REQUEST-7f3a"
 SECRET_EMAIL = "b-partner-4c1d@orgb.example"
 SECRET_AUDIT = "AUDIT-ONLY-91be"
+SECRET_CONTACT = "contact-b-9e2f@orgb.example"  # an organization's private verification contact
 PROTECTED_PREFIXES = ("staff-", "partner-")
 
 
@@ -34,7 +35,8 @@ def _seed(database):
     with database.session() as s:
         ids = {}
         for key in ("a", "b"):
-            org = Organization(name=f"Org {key.upper()}", name_key=f"org {key}")
+            org = Organization(name=f"Org {key.upper()}", name_key=f"org {key}",
+                               contact_email=SECRET_CONTACT if key == "b" else None)
             loc = Location(organization=org, name=f"Org {key.upper()} office", location_key=f"{key}-office",
                            latitude=53.54, longitude=-113.49, geocode_status="ok")
             loc.addresses.append(Address(address_1="10010 105 Street NW", city="Edmonton", postal_code="T5J 1C4"))
@@ -83,7 +85,7 @@ def _login(client, email):
 
 def _no_secrets(body: bytes | str) -> None:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    for secret in (SECRET_B, SECRET_EMAIL, SECRET_AUDIT):
+    for secret in (SECRET_B, SECRET_EMAIL, SECRET_AUDIT, SECRET_CONTACT):
         assert secret not in text
 
 
@@ -254,6 +256,7 @@ def test_dash_dependencies_and_layout_hold_no_private_data(site):
     app, ids = site
     staff = _login(_client(app), "staff@elip.example")
     assert SECRET_AUDIT in _render_page(staff, "/staff/audit").get_data(as_text=True)  # the check can fail
+    assert SECRET_CONTACT in _render_page(staff, "/staff/health").get_data(as_text=True)
     anonymous = _client(app)
     _no_secrets(json.dumps(anonymous.get("/_dash-dependencies").json))
     _no_secrets(anonymous.get("/_dash-layout").data)

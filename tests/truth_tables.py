@@ -48,6 +48,16 @@ TRUTH_TABLE = [
     (LOC, {"q": "english", "q_types": ["food"], "q_langs": []}, True, "its own text still matches"),
     (LOC, {"q": "clases de ingles", "q_types": ["language-training"], "types": ["food"]}, False,
      "the named type does not override the type filter"),
+    # "Who I am": statuses served at the location; unknown eligibility stays visible ("ask about eligibility").
+    ({**LOC, "elig": ["permanent-resident"]}, {"status": "permanent-resident"}, True, "a status served"),
+    ({**LOC, "elig": ["permanent-resident"]}, {"status": "refugee-claimant"}, False, "a status not served"),
+    ({**LOC, "elig": ["everyone"]}, {"status": "visitor"}, True, "open to everyone"),
+    ({**LOC, "elig_unknown": 1}, {"status": "refugee-claimant"}, True, "unknown eligibility stays visible"),
+    ({**LOC, "elig": ["permanent-resident"], "elig_unknown": 1}, {"status": "visitor"}, True,
+     "another service there has unknown eligibility"),
+    ({**LOC, "elig": ["protected-person"]}, {"status": None}, True, "no status chosen"),
+    ({**LOC, "elig": ["refugee-claimant"]}, {"status": "refugee-claimant", "types": ["food"]}, False,
+     "status and type combine with AND"),
 ]
 
 

@@ -13,6 +13,7 @@ import secrets
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, abort, redirect, request, session
+from markupsafe import escape
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from sqlalchemy.exc import IntegrityError
@@ -60,12 +61,13 @@ def home_for(user) -> str:
     return "/staff/review" if user.is_staff else "/partner"
 
 
-def gate(path: str, user) -> int | None:
+def gate(path: str, user, staff_prefixes: tuple[str, ...] = (STAFF_PREFIX,)) -> int | None:
     """HTTP status refusing this path to this user (401 anonymous, 403 wrong role), or None to allow.
 
     Staff may open partner pages (to edit any organization directly); partners never staff pages.
+    ``staff_prefixes`` are the staff-only paths (the factory adds ``/coverage`` unless it is public).
     """
-    is_staff_path = path == STAFF_PREFIX or path.startswith(STAFF_PREFIX + "/")
+    is_staff_path = any(path == p or path.startswith(p + "/") for p in staff_prefixes)
     is_partner_path = path == PARTNER_PREFIX or path.startswith(PARTNER_PREFIX + "/")
     if not (is_staff_path or is_partner_path):
         return None
@@ -82,7 +84,33 @@ def current_account():
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def init_auth(app, settings: Settings, database: Database) -> None:
+FORBIDDEN_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>No access — ELIP Service Map</title><link rel="stylesheet" href="/assets/elip_map.css">
+<link rel="stylesheet" href="/assets/elip_review.css"></head>
+<body class="elip-staff-page"><main id="main" class="elip-refusal-page">
+<h1>This page is for ELIP staff</h1>
+<p>You are signed in as <strong>{who}</strong> ({role}). Your account cannot open <code>{path}</code>.</p>
+<p>To get access, ask an ELIP staff member to give your account the staff role (they manage accounts at
+Staff &rarr; Accounts), or sign in with your staff account.</p>
+<p class="elip-actions"><a class="elip-action" href="{home}">{home_label}</a>
+<a class="elip-action" href="/">Find services (public map)</a></p>
+<form method="post" action="/auth/logout"><input type="hidden" name="csrf_token" value="{csrf}">
+<button type="submit" class="elip-action elip-secondary">Log out and sign in as someone else</button></form>
+</main></body></html>"""
+
+
+def forbidden_page(user, path: str, csrf: str) -> str:
+    """The 403 page: who is signed in and how to get access (every value escaped)."""
+    who = getattr(user, "email", None) or "unknown"
+    role = getattr(user, "role", None) or "no role"
+    partner = not getattr(user, "is_staff", False)
+    return FORBIDDEN_PAGE.format(who=escape(who), role=escape(role), path=escape(path), csrf=escape(csrf),
+                                 home=PARTNER_PREFIX if partner else "/staff/review",
+                                 home_label="Back to your organization's listings" if partner else "Staff pages")
+
+
+def init_auth(app, settings: Settings, database: Database, *, staff_prefixes: tuple[str, ...] = (STAFF_PREFIX,)) -> None:
     """Register sessions, CSRF protection, login/logout routes and the /staff and /partner gates on ``app.server``."""
     server: Flask = app.server
     minutes = settings.session_minutes or DEFAULT_SESSION_MINUTES
@@ -126,9 +154,16 @@ def init_auth(app, settings: Settings, database: Database) -> None:
         return Response(f"Refused: {exc.description} Reload the page and try again.", status=400,
                         mimetype="text/plain")
 
+    @server.errorhandler(403)
+    def _forbidden(_exc):
+        user = current_account()
+        if user is None or request.path.startswith("/_dash"):  # a callback: Dash shows its own error
+            return Response("Forbidden", status=403, mimetype="text/plain")
+        return Response(forbidden_page(user, request.path, generate_csrf()), status=403, mimetype="text/html")
+
     @server.before_request
     def _gate():
-        refused = gate(request.path, current_account())
+        refused = gate(request.path, current_account(), staff_prefixes)
         if refused is None:
             return None
         if refused == 401 and request.method == "GET":

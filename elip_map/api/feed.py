@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 
 # The browser needs these for filtering, ranking and the card; the rest stays on the server.
 FEATURE_FIELDS = ("organization", "name", "address", "types", "langs", "services", "phones", "website",
-                  "accessibility", "eligibility", "fees", "hours", "hours_note", "last_verified", "hood",
+                  "accessibility", "eligibility", "fees", "elig", "elig_unknown", "ages", "gender", "fee_levels",
+                  "hours", "hours_note", "last_verified", "hood",
                   "hood_name", "text", "sort")
 
 

@@ -16,6 +16,7 @@ from ..directory.languages import language_name
 from ..directory.taxonomy import BY_SLUG
 from ..i18n import babel_locale, format_date, format_number, negotiate_ui, translator
 from ..rules.hours import display_hours
+from .eligibility_text import eligibility_line, fee_line
 
 
 def weekday_names(ui: str) -> list[str]:
@@ -36,7 +37,7 @@ def type_label(slug: str, ui: str) -> str:
 
 
 def listing_card(listing: Mapping, ui: str = "en", *, distance_km: float | None = None,
-                 selected: bool = False, show_on_map: bool = True) -> html.Li:
+                 selected: bool = False, show_on_map: bool = True, status: str | None = None) -> html.Li:
     """A list entry for one location, with every detail a newcomer needs before going there."""
     _ = translator(ui)
     rows: list = []
@@ -52,8 +53,9 @@ def listing_card(listing: Mapping, ui: str = "en", *, distance_km: float | None 
     hours = " · ".join(x for x in (display_hours(listing.get("hours"), weekday_names(ui)), listing.get("hours_note")) if x)
     row(_("Hours"), hours or _("Hours not known"))
     row(_("Accessibility"), listing.get("accessibility"))
-    row(_("Eligibility"), listing.get("eligibility"))
-    row(_("Fees"), listing.get("fees"))
+    # "Can I use it?": who is served (or "ask about eligibility"), then the organization's own words.
+    row(_("Eligibility"), " · ".join(x for x in (eligibility_line(listing, ui, status), listing.get("eligibility")) if x))
+    row(_("Fees"), fee_line(listing, ui))
 
     actions: list = []
     for phone in listing.get("phones") or []:

@@ -15,6 +15,7 @@ from ..directory.languages import language_name
 from ..directory.taxonomy import SERVICE_TYPES
 from ..i18n import negotiate_ui, translator
 from .card import weekday_names
+from .eligibility_text import WHO_I_AM, WHO_I_AM_HINT, status_options
 
 
 def service_options(ui: str) -> list[dict]:
@@ -79,12 +80,17 @@ def filter_panel(ui: str, values: Mapping, languages: Sequence[str], hood_option
                      labels=dropdown_labels(ui)),
         html.P(_("Only listings with known hours are shown when you choose a time."), className="elip-hint"),
     ], className="elip-field")
+    # "Who I am": optional, plain words; the answer stays in the URL (status=<slug>), never on the server.
+    who = dcc.RadioItems(id=ids.HOME_FILTER_STATUS, options=status_options(ui), value=values.get("status") or "",
+                         className="elip-checks", inputClassName="elip-check-input", labelClassName="elip-check-label")
     service_values = values.get("service") or []
     lang_values = values.get("lang") or []
     return html.Section([
         html.H2(_("Filters"), className="elip-visually-hidden"),
         near,
         text,
+        _group(_(WHO_I_AM), html.Div([html.P(_(WHO_I_AM_HINT), className="elip-hint"), who]),
+               open_=bool(values.get("status"))),
         _group(_("Service type"), dcc.Checklist(
             id=ids.HOME_FILTER_SERVICE, options=service_options(ui), value=list(service_values),
             className="elip-checks", inputClassName="elip-check-input", labelClassName="elip-check-label"),

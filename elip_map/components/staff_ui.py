@@ -73,6 +73,12 @@ def simple_table(columns: list[tuple[str, str]], rows: Iterable[Mapping], captio
     ], className="elip-table", **kwargs)
 
 
+def neighbourhood_outlines() -> dl.GeoJSON:
+    """The city's neighbourhood outlines under a pin, so a partner sees where the pin is without a basemap."""
+    return dl.GeoJSON(url="/api/neighbourhoods.geojson", id="pin-map-neighbourhoods", interactive=False,
+                      style={"color": "#5a4b8a", "weight": 1, "fill": False, "opacity": 0.7})
+
+
 def pin_map(map_id: str, marker_id: str | None, position=None, *, tile_url: str | None = None,
             tile_attribution: str = "", extra=None) -> dl.Map:
     """A small map with one draggable pin (drag it where the door is)."""

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..rules.eligibility import FEES, STATUS_SLUGS, age_text, split_statuses
 from ..rules.phones import phone_entry
 from ..rules.text import fold
 from ..rules.urls import safe_website
@@ -51,6 +52,26 @@ def _unique(values: Iterable[str | None]) -> list[str]:
     return seen
 
 
+def _service_eligibility(statuses, minimum_age, maximum_age, gender, fee) -> dict:
+    return {"statuses": split_statuses(statuses), "ages": age_text(minimum_age, maximum_age), "gender": gender,
+            "fee": fee}
+
+
+def eligibility_summary(services: list[dict]) -> dict:
+    """Who can use a location, from its services: ``elig`` the statuses any service there serves,
+    ``elig_unknown`` when some service (or the place, having none) has no known statuses, so the
+    newcomer page keeps it visible and says "ask about eligibility"; ages, gender and fee levels
+    as the services state them."""
+    statuses = {slug for s in services for slug in s["statuses"]}
+    return {
+        "elig": [slug for slug in STATUS_SLUGS if slug in statuses],
+        "elig_unknown": (not services) or any(not s["statuses"] for s in services),
+        "ages": "; ".join(_unique(s["ages"] for s in services)),
+        "gender": "; ".join(_unique(s["gender"] for s in services)) if all(s["gender"] for s in services) else "",
+        "fee_levels": [level for level in FEES if any(s["fee"] == level for s in services)],
+    }
+
+
 def listing_from_location(loc: Location) -> dict:
     """One location as a plain listing dict (no ORM objects leave this module)."""
     org = loc.organization
@@ -81,6 +102,8 @@ def listing_from_location(loc: Location) -> dict:
         "accessibility": loc.accessibility or "",
         "eligibility": "; ".join(_unique(s.eligibility for s in services)),
         "fees": "; ".join(_unique(s.fees for s in services)),
+        **eligibility_summary([_service_eligibility(s.eligible_statuses, s.minimum_age, s.maximum_age, s.gender, s.fee)
+                               for s in services]),
         "hours": hours,
         "hours_note": "; ".join(notes),
         "last_verified": verified.isoformat() if verified else None,
@@ -151,14 +174,16 @@ def load_listings(session: Session, location_ids: Iterable[int] | None = None) -
 
     services_at = defaultdict(list)
     services: dict[int, dict] = {}
-    for lid, sid, name, elig, fees, web in session.execute(
+    for lid, sid, name, elig, fees, web, statuses, age_min, age_max, gender, fee in session.execute(
             select(ServiceAtLocation.location_id, Service.id, Service.name, Service.eligibility, Service.fees,
-                   Service.website).join(Service, Service.id == ServiceAtLocation.service_id)
+                   Service.website, Service.eligible_statuses, Service.minimum_age, Service.maximum_age,
+                   Service.gender, Service.fee).join(Service, Service.id == ServiceAtLocation.service_id)
             .where(ServiceAtLocation.location_id.in_(public), Service.status == "active")
             .order_by(ServiceAtLocation.id)):
         services_at[lid].append(sid)
         services.setdefault(sid, {"name": name, "eligibility": elig, "fees": fees, "website": web,
-                                  "types": set(), "langs": set()})
+                                  "types": set(), "langs": set(),
+                                  "elig": _service_eligibility(statuses, age_min, age_max, gender, fee)})
     linked = select(ServiceAtLocation.service_id).where(ServiceAtLocation.location_id.in_(public))
     for sid, slug in session.execute(select(ServiceType.service_id, ServiceType.slug)
                                      .where(ServiceType.service_id.in_(linked))):
@@ -196,6 +221,7 @@ def load_listings(session: Session, location_ids: Iterable[int] | None = None) -
             "accessibility": access or "",
             "eligibility": "; ".join(_unique(s["eligibility"] for s in svc)),
             "fees": "; ".join(_unique(s["fees"] for s in svc)),
+            **eligibility_summary([s["elig"] for s in svc]),
             "hours": hours,
             "hours_note": "; ".join(notes),
             "last_verified": verified.isoformat() if verified else None,

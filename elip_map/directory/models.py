@@ -43,6 +43,11 @@ class Organization(Base):
     description: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(500))
     email: Mapped[str | None] = mapped_column(String(300))
+    # The organization's private contact for verification mail: kept by staff, never on a public page,
+    # in the public API or in the CSV export (the HSDS export carries it only when asked with --private).
+    contact_email: Mapped[str | None] = mapped_column(String(300))
+    contact_language: Mapped[str | None] = mapped_column(String(12))
+    contact_phone: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
@@ -128,7 +133,16 @@ class Service(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), nullable=False)
     name: Mapped[str] = mapped_column(String(300), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
+    # Free-text eligibility note, as the organization words it ("Bring your PR card").
     eligibility: Mapped[str | None] = mapped_column(Text)
+    # Who may use it (elip_map.rules.eligibility): status slugs joined by ";", NULL when not known
+    # (the newcomer page then says "ask about eligibility"); HSDS minimum_age/maximum_age; a gender
+    # only when the service is restricted to one; fee level free / low-cost / fee beside the fees note.
+    eligible_statuses: Mapped[str | None] = mapped_column(String(300))
+    minimum_age: Mapped[int | None] = mapped_column(Integer)
+    maximum_age: Mapped[int | None] = mapped_column(Integer)
+    gender: Mapped[str | None] = mapped_column(String(20))
+    fee: Mapped[str | None] = mapped_column(String(20))
     fees: Mapped[str | None] = mapped_column(Text)
     application_process: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(500))

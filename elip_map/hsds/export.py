@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..directory.eligibility import service_eligibility
 from ..directory.models import Location, Organization, Service, ServiceAtLocation
 from ..directory.storage import directory_version
 from ..directory.taxonomy import BY_SLUG, SLUGS
@@ -142,6 +143,7 @@ def _service(svc: Service, org_id: str, sid: str, links: list[tuple[str, Service
         "id": sid, "organization_id": org_id, "name": svc.name, "description": svc.description,
         "url": svc.website, "email": svc.email, "status": status,
         "fees_description": svc.fees, "eligibility_description": svc.eligibility,
+        "minimum_age": svc.minimum_age, "maximum_age": svc.maximum_age,
         "application_process": svc.application_process, "assured_date": _iso(svc.last_verified),
         "languages": _languages(svc.languages, sid, "service_id"),
         "attributes": [{"id": hsds_id("attribute", sid, t.slug), "link_id": sid, "link_entity": "service",
@@ -150,8 +152,18 @@ def _service(svc: Service, org_id: str, sid: str, links: list[tuple[str, Service
         "schedules": _schedules(svc.schedules, sid, "service_id"),
         "service_at_locations": [{"id": hsds_id("sal", sid, lid), "service_id": sid, "location_id": lid,
                                   "description": link.description} for lid, link in links],
-        "x_elip": {"status": svc.status} if status != svc.status else None,
+        "x_elip": _service_extension(svc, status),
     }
+
+
+def _service_extension(svc: Service, status: str) -> dict | None:
+    """What HSDS has no field for: the ELIP status when HSDS's list lacks it, and who may use the service
+    (immigration-status slugs, fee level, gender) from :func:`elip_map.directory.eligibility.service_eligibility`;
+    an empty ``eligible_statuses`` means not known."""
+    elig = service_eligibility(svc)
+    extra = {"status": svc.status if status != svc.status else None,
+             "eligible_statuses": elig["eligible_statuses"] or None, "fee": elig["fee"], "gender": elig["gender"]}
+    return {k: v for k, v in extra.items() if v is not None} or None
 
 
 @dataclass

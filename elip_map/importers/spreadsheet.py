@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..directory.languages import resolve_language, split_languages
 from ..directory.taxonomy import resolve_service_type
+from ..rules.eligibility import GENDERS, STATUS_SLUGS, join_statuses, parse_eligibility, parse_fee
 from . import normalize as nz
 from .records import LocationRecord, OrganizationRecord, Plan, ServiceRecord
 from .report import MERGED, REJECTED, SKIPPED, ImportRefused, ImportReport, RowReport
@@ -47,8 +48,21 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "website": ("website", "url", "web", "web site", "homepage", "site web"),
     "email": ("email", "e-mail", "email address", "e-mail address", "courriel"),
     "hours": ("hours", "opening hours", "hours of operation", "schedule", "heures"),
-    "eligibility": ("eligibility", "who can use", "admissibilité"),
-    "fees": ("fees", "fee", "cost", "costs", "frais"),
+    "eligibility": ("eligibility", "who can use", "who can use it", "who is eligible", "eligible", "eligibility criteria",
+                    "client eligibility", "eligible clients", "admissibilité"),
+    # Our export's structured columns (and sheets that already keep statuses apart from the note).
+    "eligible_statuses": ("eligible_statuses", "eligible statuses", "immigration status", "immigration statuses",
+                          "status served", "statuses served"),
+    "minimum_age": ("minimum_age", "minimum age", "min age", "age from"),
+    "maximum_age": ("maximum_age", "maximum age", "max age", "age to"),
+    "gender": ("gender", "gender served", "genre"),
+    "fee": ("fee_level", "fee level", "fee"),
+    "fees": ("fees", "cost", "costs", "price", "fees description", "frais", "coût"),
+    "contact_email": ("contact_email", "contact email", "contact e-mail", "contact person email",
+                      "verification email", "courriel de contact"),
+    "contact_language": ("contact_language", "contact language", "preferred language", "contact preferred language",
+                         "langue de contact"),
+    "contact_phone": ("contact_phone", "contact phone", "contact phone number", "contact person phone"),
     "accessibility": ("accessibility", "accessibility notes", "accessible"),
     "notes": ("notes", "note", "comments", "remarks"),
     "description": ("description", "service description"),
@@ -405,9 +419,9 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
     service_name = service_name or location_name or org_name
     svc = ServiceRecord(key=nz.plain_key(service_name) if explicit else "", rows=[row_no])
     svc.fields["name"] = service_name
-    for fld in ("eligibility", "fees", "description"):
-        if fld in columns:
-            svc.fields[fld] = _text(cells, columns, fld) or None
+    if "description" in columns:
+        svc.fields["description"] = _text(cells, columns, "description") or None
+    svc.fields.update(_eligibility_fields(cells, columns, msgs))
     if "website" in columns:
         svc.fields["website"] = msgs.take(_website(_text(cells, columns, "website")))
     if "email" in columns:
@@ -427,10 +441,84 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
         org.fields["website"] = msgs.take(nz.normalize_website(_text(cells, columns, "organization_website")))
     if "organization_email" in columns:
         org.fields["email"] = msgs.take(nz.normalize_email(_text(cells, columns, "organization_email")))
+    org.fields.update(_contact_fields(cells, columns, msgs))
     if msgs.corrections or msgs.problems:
         rep.status = "corrected"
     rep.messages.extend(msgs.corrections + msgs.problems + msgs.notes)
     return org, loc, svc
+
+
+def _eligibility_fields(cells, columns, msgs: nz.Corrections) -> dict:
+    """Service eligibility from the sheet's columns.
+
+    A free ``eligibility`` cell stays the note as typed, and statuses, ages and a gender are read from
+    its words; words it cannot place are reported, and the statuses stay unknown rather than guessed.
+    Structured columns (our export's ``eligible_statuses``, ``minimum_age``, ``maximum_age``, ``gender``,
+    ``fee``) win over what the words say. ``fees`` is the fee note, read for a level when there is no
+    ``fee`` column.
+    """
+    fields: dict = {}
+    structured = "eligible_statuses" in columns
+    if "eligibility" in columns:
+        text = _text(cells, columns, "eligibility")
+        found = parse_eligibility(text)
+        fields["eligibility"] = text or None
+        fields.update({"minimum_age": found.minimum_age, "maximum_age": found.maximum_age, "gender": found.gender})
+        if not structured:
+            fields["eligible_statuses"] = join_statuses(found.statuses)
+            if found.unknown:
+                msgs.notes.append("eligibility " + ", ".join(f"'{w}'" for w in found.unknown)
+                                  + " not recognised as an immigration status; kept in the eligibility note")
+    if structured:
+        text = _text(cells, columns, "eligible_statuses")
+        slugs = [w for w in re.split(r"[;,|\s]+", text) if w in STATUS_SLUGS]
+        found = parse_eligibility(text) if text and not slugs else None
+        fields["eligible_statuses"] = join_statuses(slugs or (found.statuses if found else []))
+        if found and found.unknown:
+            msgs.notes.append("status " + ", ".join(f"'{w}'" for w in found.unknown) + " not recognised; left out")
+    for fld in ("minimum_age", "maximum_age"):
+        if fld in columns:
+            raw = _text(cells, columns, fld)
+            fields[fld] = int(raw) if raw.isdigit() else None
+            if raw and not raw.isdigit():
+                msgs.problems.append(f"{fld.replace('_', ' ')} '{raw}' is not a whole number of years; left out")
+    if "gender" in columns:
+        gender = _text(cells, columns, "gender").lower()
+        fields["gender"] = gender if gender in GENDERS else parse_eligibility(gender).gender
+    if "fees" in columns:
+        fees_text = _text(cells, columns, "fees")
+        fields["fees"] = fees_text or None
+        if "fee" not in columns:
+            fields["fee"] = parse_fee(fees_text)
+            if fees_text and fields["fee"] is None:
+                msgs.notes.append(f"fees '{fees_text}' could not be read as free, low cost or fee; kept as text")
+    if "fee" in columns:
+        fields["fee"] = parse_fee(_text(cells, columns, "fee"))
+    return fields
+
+
+def _contact_fields(cells, columns, msgs: nz.Corrections) -> dict:
+    """The organization's private contact (verification mail): only columns the sheet has; an empty
+    cell leaves the contact staff already keep."""
+    fields: dict = {}
+    if "contact_email" in columns and _text(cells, columns, "contact_email"):
+        email = msgs.take(nz.normalize_email(_text(cells, columns, "contact_email")))
+        if email:
+            fields["contact_email"] = email
+    if "contact_language" in columns and _text(cells, columns, "contact_language"):
+        word = _text(cells, columns, "contact_language")
+        code = resolve_language(word)
+        if code is None:
+            msgs.problems.append(f"contact language '{word}' is not a language this importer knows; left out")
+        else:
+            fields["contact_language"] = code
+    if "contact_phone" in columns and _text(cells, columns, "contact_phone"):
+        phones, corrections, problems = nz.normalize_phones(_text(cells, columns, "contact_phone"))
+        msgs.corrections.extend(corrections)
+        msgs.problems.extend(problems)
+        if phones:
+            fields["contact_phone"] = phones[0].number
+    return fields
 
 
 def _raw_text(value: object) -> str:

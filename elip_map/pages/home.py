@@ -12,6 +12,7 @@ from flask import current_app
 
 from elip_map import ids
 from elip_map.components.card import weekday_names
+from elip_map.components.eligibility_text import STATUS_ANSWERS, browser_eligibility_labels
 from elip_map.components.filter_panel import filter_panel
 from elip_map.components.home_context import near_answer, page_context, split_param
 from elip_map.components.service_map import service_map
@@ -46,16 +47,17 @@ def browser_labels(ui: str, languages: list[str]) -> dict:
     return {"ui": ui, "locale": intl_locale(ui), "page": RESULTS_PAGE, "t": translate_all(ui, BROWSER_MESSAGES),
             "types": {t.slug: _(t.label) for t in SERVICE_TYPES},
             "langs": {c: language_name(c, ui) for c in languages}, "days": weekday_names(ui),
-            "words": search_table(ui, languages)}
+            "words": search_table(ui, languages), "elig": browser_eligibility_labels(ui)}
 
 
-def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, **_unused):
+def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, status=None, **_unused):
     """The page for one URL: every filter starts from the query string, so a shared link reproduces the view."""
     ui = negotiate_ui(ui)
     _ = translator(ui)
     ctx = page_context(current_app.config)
     values = {"service": split_param(service), "lang": split_param(lang), "hood": hood if isinstance(hood, str) else None,
-              "q": q if isinstance(q, str) else "", "near": near if isinstance(near, str) else ""}
+              "q": q if isinstance(q, str) else "", "near": near if isinstance(near, str) else "",
+              "status": status if status in STATUS_ANSWERS else ""}
     languages = sorted(set(ctx["languages"]) | set(values["lang"]))
     unplaced = ctx["unplaced"]
     return html.Main([
@@ -111,7 +113,7 @@ clientside_callback(
     Input(ids.HOME_DATA, "data"), Input(ids.HOME_FILTER_SERVICE, "value"), Input(ids.HOME_FILTER_LANG, "value"),
     Input(ids.HOME_FILTER_HOOD, "value"), Input(ids.HOME_FILTER_TEXT, "value"), Input(ids.HOME_FILTER_OPEN, "value"),
     Input(ids.HOME_FILTER_DAY, "value"), Input(ids.HOME_NEAR, "data"), Input(ids.HOME_LIMIT, "data"),
-    State(ids.HOME_LABELS, "data"), prevent_initial_call="initial_duplicate",
+    Input(ids.HOME_FILTER_STATUS, "value"), State(ids.HOME_LABELS, "data"), prevent_initial_call="initial_duplicate",
 )
 
 clientside_callback(ClientsideFunction("elip_map", "limit"), Output(ids.HOME_LIMIT, "data"), Input(ids.HOME_MORE, "n_clicks"),
@@ -137,10 +139,10 @@ clientside_callback(
     Output(ids.HOME_URL, "search"),
     Output(ids.HOME_FILTER_SERVICE, "value", allow_duplicate=True), Output(ids.HOME_FILTER_LANG, "value", allow_duplicate=True),
     Output(ids.HOME_FILTER_HOOD, "value", allow_duplicate=True), Output(ids.HOME_FILTER_TEXT, "value", allow_duplicate=True),
-    Output(ids.HOME_NEAR_INPUT, "value"),
+    Output(ids.HOME_NEAR_INPUT, "value"), Output(ids.HOME_FILTER_STATUS, "value", allow_duplicate=True),
     Input(ids.HOME_FILTER_SERVICE, "value"), Input(ids.HOME_FILTER_LANG, "value"), Input(ids.HOME_FILTER_HOOD, "value"),
     Input(ids.HOME_FILTER_TEXT, "value"), Input(ids.HOME_NEAR, "data"), Input(ids.HOME_URL, "search"),
-    State(ids.HOME_LABELS, "data"), prevent_initial_call=True,
+    Input(ids.HOME_FILTER_STATUS, "value"), State(ids.HOME_LABELS, "data"), prevent_initial_call=True,
 )
 
 clientside_callback(
@@ -154,7 +156,8 @@ _FILTER_OUTPUTS = (Output(ids.HOME_FILTER_SERVICE, "value", allow_duplicate=True
                    Output(ids.HOME_FILTER_HOOD, "value", allow_duplicate=True),
                    Output(ids.HOME_FILTER_TEXT, "value", allow_duplicate=True),
                    Output(ids.HOME_FILTER_OPEN, "value", allow_duplicate=True),
-                   Output(ids.HOME_FILTER_DAY, "value", allow_duplicate=True))
+                   Output(ids.HOME_FILTER_DAY, "value", allow_duplicate=True),
+                   Output(ids.HOME_FILTER_STATUS, "value", allow_duplicate=True))
 
 clientside_callback(ClientsideFunction("elip_map", "clearFilters"), *_FILTER_OUTPUTS,
                     Input(ids.HOME_CLEAR_FILTERS, "n_clicks"), Input(f"{ids.HOME_CLEAR_FILTERS}-empty", "n_clicks"),

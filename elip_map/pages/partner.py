@@ -14,14 +14,16 @@ from flask import abort
 
 from elip_map.accounts.permissions import account_or_none, database, require_account, settings
 from elip_map.components.card import listing_card
-from elip_map.components.staff_ui import (EDMONTON_CENTER, account_bar, pin_map, refusal, rendering_for_a_visitor,
-                                          simple_table)
+from elip_map.components.staff_ui import (EDMONTON_CENTER, account_bar, diff_table, neighbourhood_outlines, pin_map,
+                                          refusal, rendering_for_a_visitor, simple_table)
 from elip_map.review import ids
 from elip_map.review.changes import ReviewError
 from elip_map.review.forms import hours_to_form
-from elip_map.review.partner_actions import partner_action
+from elip_map.review.partner_actions import partner_action, partner_preview
 from elip_map.review.views import (editor_values, language_options, organization_for, organization_listings,
                                    organization_options, request_rows, type_options)
+from elip_map.rules.eligibility import BY_SLUG as BY_STATUS
+from elip_map.rules.eligibility import FEE_LABELS, FEES, STATUS_SLUGS
 
 dash.register_page(__name__, path="/partner", name="Partner listings", title="Your listings — ELIP Service Map")
 
@@ -36,15 +38,18 @@ def _text(id_, label, **kw):
 
 
 def _editor(tile_url, attribution, options=(), value=None):
+    # Real time inputs (the phone's own time picker, typed times always readable), 24-hour HH:MM values.
     hours = html.Fieldset([html.Legend("Opening hours (leave both empty when closed that day)")] + [
-        html.Div([html.Span(day, className="elip-day"),
+        html.Div([html.Span(day, className="elip-day", **{"aria-hidden": "true"}),
                   # Wrapping labels name each box for screen readers ("Monday opens").
                   html.Label([html.Span(f"{day} opens", className="elip-visually-hidden"),
-                              dcc.Input(id={"type": ids.PARTNER_OPENS, "day": i + 1}, type="text", placeholder="9:00")]),
+                              dcc.Input(id={"type": ids.PARTNER_OPENS, "day": i + 1}, type="time", step=300,
+                                        className="elip-time")]),
+                  html.Span("to", className="elip-hours-to", **{"aria-hidden": "true"}),
                   html.Label([html.Span(f"{day} closes", className="elip-visually-hidden"),
-                              dcc.Input(id={"type": ids.PARTNER_CLOSES, "day": i + 1}, type="text",
-                                        placeholder="17:00")])], className="elip-hours-row")
-        for i, day in enumerate(DAYS)])
+                              dcc.Input(id={"type": ids.PARTNER_CLOSES, "day": i + 1}, type="time", step=300,
+                                        className="elip-time")])], className="elip-hours-row")
+        for i, day in enumerate(DAYS)], className="elip-hours")
     return html.Section([
         html.H2("Propose a correction", id="partner-editor-heading"),
         html.Label("Location", htmlFor=ids.PARTNER_LOCATION),
@@ -58,18 +63,29 @@ def _editor(tile_url, attribution, options=(), value=None):
         _text(ids.PARTNER_ACCESSIBILITY, "Accessibility"),
         hours,
         _text(ids.PARTNER_HOURS_NOTE, "Hours note (holidays, by appointment)"),
-        dcc.Checklist(id=ids.PARTNER_CLOSED, options=[{"label": " This location has closed", "value": "closed"}],
-                      value=[]),
+        dcc.Checklist(id=ids.PARTNER_CLOSED, options=[{"label": "This location has closed", "value": "closed"}],
+                      value=[], className="elip-checks", labelClassName="elip-check-label"),
         html.H3("Services at this location"),
         html.Div(id=ids.PARTNER_SERVICES),
         html.H3("Map pin"),
         html.P("Drag the pin onto the building's entrance, or type its latitude and longitude."),
-        pin_map(ids.PARTNER_MAP, ids.PARTNER_MARKER, None, tile_url=tile_url, tile_attribution=attribution),
+        html.Div([
+            pin_map(ids.PARTNER_MAP, ids.PARTNER_MARKER, None, tile_url=tile_url, tile_attribution=attribution,
+                    extra=[neighbourhood_outlines()]),
+            html.Div([html.P("Address", className="elip-field-label"),
+                      html.P(id=ids.PARTNER_PIN_ADDRESS, className="elip-pin-address")], className="elip-pin-side"),
+        ], className="elip-pin-row"),
         html.Div([_text(ids.PARTNER_LAT, "Latitude", inputMode="decimal"),
                   _text(ids.PARTNER_LON, "Longitude", inputMode="decimal")], className="elip-latlon"),
-        html.Div([html.Button("Send correction", id=ids.PARTNER_SUBMIT, className="elip-action", n_clicks=0),
+        html.Div([html.Button("Review my correction", id=ids.PARTNER_PREVIEW, className="elip-action", n_clicks=0),
                   html.Button("This listing is still correct", id=ids.PARTNER_STILL_CORRECT,
-                              className="elip-action", n_clicks=0)], className="elip-actions"),
+                              className="elip-action elip-secondary", n_clicks=0)], className="elip-actions"),
+        # The summary before sending: what will change, then the one button that sends it.
+        html.Section([html.H3("Check before sending", id="partner-summary-heading", tabIndex="-1"),
+                      html.Div(id=ids.PARTNER_SUMMARY),
+                      html.Button("Send correction", id=ids.PARTNER_SUBMIT, className="elip-action", n_clicks=0)],
+                     id=ids.PARTNER_SUMMARY_BOX, hidden=True, className="elip-summary",
+                     **{"aria-labelledby": "partner-summary-heading"}),
         html.Div(id=ids.PARTNER_MESSAGE, role="status", **{"aria-live": "polite"}),
     ], className="elip-editor")
 
@@ -120,15 +136,70 @@ def _service_rows(values: dict) -> list:
             html.Label("Service types"),
             dcc.Dropdown(id={"type": ids.PARTNER_SVC_TYPES, "sid": sid}, options=type_options(), value=svc["types"],
                          multi=True),
-            html.Label("Languages spoken"),
+            html.Label("Languages spoken (type to search, e.g. Arabic)"),
             dcc.Dropdown(id={"type": ids.PARTNER_SVC_LANGS, "sid": sid}, options=language_options(svc["languages"]),
-                         value=svc["languages"], multi=True),
-            html.Label("Eligibility"),
-            dcc.Input(id={"type": ids.PARTNER_SVC_ELIGIBILITY, "sid": sid}, type="text", value=svc["eligibility"]),
-            html.Label("Fees"),
-            dcc.Input(id={"type": ids.PARTNER_SVC_FEES, "sid": sid}, type="text", value=svc["fees"]),
+                         value=svc["languages"], multi=True, placeholder="Type a language"),
+            html.Fieldset([
+                html.Legend("Who can use it (leave all empty if you are not sure)"),
+                dcc.Checklist(id={"type": ids.PARTNER_SVC_STATUSES, "sid": sid}, options=STATUS_CHOICES,
+                              value=svc.get("statuses") or [], className="elip-checks",
+                              labelClassName="elip-check-label"),
+            ], className="elip-statuses"),
+            html.Div([
+                html.Label(["Youngest age", dcc.Input(id={"type": ids.PARTNER_SVC_MIN_AGE, "sid": sid}, type="number",
+                                                      min=0, max=120, value=svc.get("minimum_age"))]),
+                html.Label(["Oldest age", dcc.Input(id={"type": ids.PARTNER_SVC_MAX_AGE, "sid": sid}, type="number",
+                                                    min=0, max=120, value=svc.get("maximum_age"))]),
+                html.Label(["Only for", dcc.Dropdown(id={"type": ids.PARTNER_SVC_GENDER, "sid": sid},
+                                                     options=[{"label": "Women", "value": "women"},
+                                                              {"label": "Men", "value": "men"}],
+                                                     value=svc.get("gender") or None, placeholder="Anyone")]),
+            ], className="elip-ages"),
+            html.Label(["Eligibility note (your own words)",
+                        dcc.Input(id={"type": ids.PARTNER_SVC_ELIGIBILITY, "sid": sid}, type="text",
+                                  value=svc["eligibility"])], className="elip-block-label"),
+            html.Fieldset([html.Legend("Fee"), dcc.RadioItems(
+                id={"type": ids.PARTNER_SVC_FEE, "sid": sid}, options=FEE_CHOICES, value=svc.get("fee") or "",
+                className="elip-checks elip-inline", labelClassName="elip-check-label")]),
+            html.Label(["Fees note (amounts, who pays)",
+                        dcc.Input(id={"type": ids.PARTNER_SVC_FEES, "sid": sid}, type="text", value=svc["fees"])],
+                       className="elip-block-label"),
         ], className="elip-service-edit"))
     return rows
+
+
+STATUS_CHOICES = [{"label": BY_STATUS[slug].label, "value": slug} for slug in STATUS_SLUGS]
+FEE_CHOICES = [{"label": "Not known", "value": ""}] + [{"label": FEE_LABELS[f], "value": f} for f in FEES]
+FORM_STATES = (
+    State(ids.PARTNER_LOCATION, "value"), State(ids.PARTNER_NAME, "value"), State(ids.PARTNER_ADDRESS, "value"),
+    State(ids.PARTNER_POSTAL, "value"), State(ids.PARTNER_PHONE, "value"), State(ids.PARTNER_ACCESSIBILITY, "value"),
+    State(ids.PARTNER_HOURS_NOTE, "value"), State({"type": ids.PARTNER_OPENS, "day": ALL}, "value"),
+    State({"type": ids.PARTNER_CLOSES, "day": ALL}, "value"), State(ids.PARTNER_CLOSED, "value"),
+    State(ids.PARTNER_LAT, "value"), State(ids.PARTNER_LON, "value"), State(ids.PARTNER_PIN_START, "data"),
+    State({"type": ids.PARTNER_SVC_TYPES, "sid": ALL}, "id"), State({"type": ids.PARTNER_SVC_TYPES, "sid": ALL}, "value"),
+    State({"type": ids.PARTNER_SVC_LANGS, "sid": ALL}, "value"),
+    State({"type": ids.PARTNER_SVC_ELIGIBILITY, "sid": ALL}, "value"),
+    State({"type": ids.PARTNER_SVC_FEES, "sid": ALL}, "value"),
+    State({"type": ids.PARTNER_SVC_STATUSES, "sid": ALL}, "value"), State({"type": ids.PARTNER_SVC_FEE, "sid": ALL}, "value"),
+    State({"type": ids.PARTNER_SVC_MIN_AGE, "sid": ALL}, "value"),
+    State({"type": ids.PARTNER_SVC_MAX_AGE, "sid": ALL}, "value"),
+    State({"type": ids.PARTNER_SVC_GENDER, "sid": ALL}, "value"),
+)
+
+
+def form_from_states(location_id, name, address, postal, phone, accessibility, hours_note, opens, closes, closed,
+                     lat, lon, pin_start, svc_ids, svc_types, svc_langs, svc_elig, svc_fees, svc_statuses, svc_fee,
+                     svc_min, svc_max, svc_gender) -> tuple:
+    """(location id, the form as partner_action and partner_preview read it) from the FORM_STATES values."""
+    services = {i["sid"]: {"types": t or [], "languages": lg or [], "eligibility": e or "", "fees": f or "",
+                           "statuses": st or [], "fee": fee or "", "minimum_age": lo, "maximum_age": hi,
+                           "gender": g or ""}
+                for i, t, lg, e, f, st, fee, lo, hi, g in zip(svc_ids, svc_types, svc_langs, svc_elig, svc_fees,
+                                                              svc_statuses, svc_fee, svc_min, svc_max, svc_gender)}
+    return location_id, dict(name=name, address_1=address, postal_code=postal, phone=phone,
+                             accessibility=accessibility, hours_note=hours_note, opens=opens, closes=closes,
+                             closed="closed" in (closed or []), lat=lat, lon=lon, services=services,
+                             pin_start=pin_start)
 
 
 @callback(
@@ -169,35 +240,39 @@ clientside_callback(
 )
 
 
+clientside_callback(
+    """function (address, postal) { return [address, postal].filter(Boolean).join(", ") || "No street address yet"; }""",
+    Output(ids.PARTNER_PIN_ADDRESS, "children"), Input(ids.PARTNER_ADDRESS, "value"), Input(ids.PARTNER_POSTAL, "value"),
+)
+
+
+@callback(Output(ids.PARTNER_SUMMARY, "children"), Output(ids.PARTNER_SUMMARY_BOX, "hidden"),
+          Input(ids.PARTNER_PREVIEW, "n_clicks"), *FORM_STATES, prevent_initial_call=True)
+def preview(_clicks, *states):
+    """The partner pressed "Review my correction": show what would change, or what to fix."""
+    user = require_account()
+    location_id, form = form_from_states(*states)
+    result = partner_preview(database(), user, location_id, form)
+    if not result.ok:
+        return html.Ul([html.Li(p) for p in result.problems], className="elip-error", role="alert"), False
+    return diff_table(result.rows, "Your correction: now and after"), False
+
+
 @callback(
     Output(ids.PARTNER_MESSAGE, "children"), Output(ids.PARTNER_REQUESTS, "children"),
     Output(ids.PARTNER_SUBMISSION, "data", allow_duplicate=True),
     Output(ids.PARTNER_BASE_VERSION, "data", allow_duplicate=True),
+    Output(ids.PARTNER_SUMMARY_BOX, "hidden", allow_duplicate=True),
     Input(ids.PARTNER_SUBMIT, "n_clicks"), Input(ids.PARTNER_STILL_CORRECT, "n_clicks"),
-    State(ids.PARTNER_LOCATION, "value"), State(ids.PARTNER_BASE_VERSION, "data"),
-    State(ids.PARTNER_SUBMISSION, "data"), State(ids.PARTNER_NAME, "value"), State(ids.PARTNER_ADDRESS, "value"),
-    State(ids.PARTNER_POSTAL, "value"), State(ids.PARTNER_PHONE, "value"), State(ids.PARTNER_ACCESSIBILITY, "value"),
-    State(ids.PARTNER_HOURS_NOTE, "value"), State({"type": ids.PARTNER_OPENS, "day": ALL}, "value"),
-    State({"type": ids.PARTNER_CLOSES, "day": ALL}, "value"), State(ids.PARTNER_CLOSED, "value"),
-    State(ids.PARTNER_LAT, "value"), State(ids.PARTNER_LON, "value"), State(ids.PARTNER_PIN_START, "data"),
-    State({"type": ids.PARTNER_SVC_TYPES, "sid": ALL}, "id"), State({"type": ids.PARTNER_SVC_TYPES, "sid": ALL}, "value"),
-    State({"type": ids.PARTNER_SVC_LANGS, "sid": ALL}, "value"),
-    State({"type": ids.PARTNER_SVC_ELIGIBILITY, "sid": ALL}, "value"),
-    State({"type": ids.PARTNER_SVC_FEES, "sid": ALL}, "value"),
+    State(ids.PARTNER_BASE_VERSION, "data"), State(ids.PARTNER_SUBMISSION, "data"), *FORM_STATES,
     prevent_initial_call=True,
 )
-def act(_send, _still, location_id, base_version, submission_id, name, address, postal, phone, accessibility,
-        hours_note, opens, closes, closed, lat, lon, pin_start, svc_ids, svc_types, svc_langs, svc_elig, svc_fees):
-    """The partner pressed "Send correction" or "Still correct"."""
+def act(_send, _still, base_version, submission_id, *states):
+    """The partner pressed "Send correction" (after the summary) or "Still correct"."""
     user = require_account()
-    services = {i["sid"]: {"types": t or [], "languages": lg or [], "eligibility": e or "", "fees": f or ""}
-                for i, t, lg, e, f in zip(svc_ids, svc_types, svc_langs, svc_elig, svc_fees)}
-    form = dict(name=name, address_1=address, postal_code=postal, phone=phone, accessibility=accessibility,
-                hours_note=hours_note, opens=opens, closes=closes, closed="closed" in (closed or []), lat=lat, lon=lon,
-                services=services, pin_start=pin_start)
+    location_id, form = form_from_states(*states)
     result = partner_action(database(), user, ctx.triggered_id, location_id, base_version, submission_id, form)
     return (html.P(result.message, className="elip-ok" if result.ok else "elip-error", role="status"),
             simple_table(REQUEST_COLUMNS, result.requests, "Requests and their status"),
             uuid.uuid4().hex if result.ok else no_update,
-            result.version if result.version is not None else no_update)
-
+            result.version if result.version is not None else no_update, result.ok or no_update)

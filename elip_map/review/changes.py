@@ -7,7 +7,9 @@ A correction's payload holds only the fields it changes, with the same keys as
      "phone": "+17805550100", "hours": [[weekday 1-7, opens_min, closes_min], ...], "hours_note": str,
      "closed": bool, "pin": {"lat": float, "lon": float},
      "services": {"<service id>": {"name": str, "eligibility": str, "fees": str,
-                                   "types": [slug, ...], "languages": [iso, ...]}}}
+                                   "types": [slug, ...], "languages": [iso, ...],
+                                   "statuses": [status slug, ...], "fee": "free"|"low-cost"|"fee"|"",
+                                   "minimum_age": int|None, "maximum_age": int|None, "gender": "women"|"men"|""}}}
 
 Approval applies a payload in one transaction with optimistic locking: the request's base version
 must still be the location's version, and the UPDATE itself checks it again (SQLAlchemy
@@ -34,6 +36,8 @@ from ..rules.hours import display_hours
 from ..rules.postal import canonical_postal_code
 from ..rules.region import in_region
 from ..spatial.neighbourhoods import assign_neighbourhoods
+from ..rules.eligibility import BY_SLUG as STATUS_BY_SLUG
+from ..rules.eligibility import FEE_LABELS, FEES, GENDERS, STATUS_SLUGS, join_statuses, split_statuses
 from .models import ChangeRequest, RequestStatus
 
 TEXT_FIELDS = {"name": 300, "description": 4000, "accessibility": 2000, "address_1": 300, "hours_note": 300}
@@ -42,8 +46,11 @@ FIELD_LABELS = {
     "name": "Location name", "description": "Description", "accessibility": "Accessibility",
     "address_1": "Street address", "postal_code": "Postal code", "phone": "Phone", "hours": "Opening hours",
     "hours_note": "Hours note", "closed": "Closed", "pin": "Map pin",
-    "types": "Service types", "languages": "Languages", "eligibility": "Eligibility", "fees": "Fees",
+    "types": "Service types", "languages": "Languages", "eligibility": "Eligibility note", "fees": "Fees note",
+    "statuses": "Who can use it", "fee": "Fee", "minimum_age": "Youngest age", "maximum_age": "Oldest age",
+    "gender": "Only for",
 }
+ELIGIBILITY_FIELDS = ("statuses", "fee", "minimum_age", "maximum_age", "gender")
 # Pins outside this box (the Edmonton region, generously) are typing or dragging mistakes.
 WEEKDAYS = ("", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -79,7 +86,10 @@ def location_snapshot(loc: Location) -> dict[str, Any]:
     services = {}
     for svc in sorted(loc.services, key=lambda s: s.id):
         services[str(svc.id)] = {"name": svc.name, "eligibility": svc.eligibility or "", "fees": svc.fees or "",
-                                 "types": sorted(svc.type_slugs), "languages": sorted(svc.language_codes)}
+                                 "types": sorted(svc.type_slugs), "languages": sorted(svc.language_codes),
+                                 "statuses": split_statuses(svc.eligible_statuses), "fee": svc.fee or "",
+                                 "minimum_age": svc.minimum_age, "maximum_age": svc.maximum_age,
+                                 "gender": svc.gender or ""}
     return {
         "name": loc.name or "", "description": loc.description or "", "accessibility": loc.accessibility or "",
         "address_1": (address.address_1 or "") if address else "",
@@ -218,9 +228,52 @@ def _clean_services(value: Any, known: dict[str, dict], problems: list[str]) -> 
                 problems.append(f"Unknown language codes: {', '.join(map(str, bad)) or 'not a list'}.")
             else:
                 svc["languages"] = sorted(set(langs))
+        svc.update(_clean_eligibility(changes, problems))
         svc = {k: v for k, v in svc.items() if v != known[sid].get(k)}
         if svc:
             out[sid] = svc
+    return out
+
+
+def _clean_eligibility(changes: dict, problems: list[str]) -> dict[str, Any]:
+    """Structured eligibility of one service (rules.eligibility's vocabulary), each problem in plain words."""
+    out: dict[str, Any] = {}
+    if "statuses" in changes:
+        statuses = changes["statuses"] if isinstance(changes["statuses"], list) else None
+        bad = [x for x in statuses or [] if x not in STATUS_SLUGS]
+        if statuses is None or bad:
+            problems.append(f"Unknown immigration statuses: {', '.join(map(str, bad)) or 'not a list'}.")
+        else:
+            out["statuses"] = split_statuses(join_statuses(statuses))
+    if "fee" in changes:
+        fee = changes["fee"] or ""
+        if fee and fee not in FEES:
+            problems.append("The fee must be free, low cost or fee.")
+        else:
+            out["fee"] = fee
+    if "gender" in changes:
+        gender = changes["gender"] or ""
+        if gender and gender not in GENDERS:
+            problems.append("'Only for' must be women, men or empty.")
+        else:
+            out["gender"] = gender
+    for key in ("minimum_age", "maximum_age"):
+        if key in changes:
+            value = changes[key]
+            if value in (None, ""):
+                out[key] = None
+                continue
+            try:
+                age = int(value)
+            except (TypeError, ValueError):
+                age = -1
+            if not 0 <= age <= 120:
+                problems.append(f"{FIELD_LABELS[key]} must be a whole number of years between 0 and 120.")
+            else:
+                out[key] = age
+    lo, hi = out.get("minimum_age"), out.get("maximum_age")
+    if lo is not None and hi is not None and lo > hi:
+        problems.append("The youngest age is above the oldest age.")
     return out
 
 
@@ -237,6 +290,10 @@ def _show(key: str, value: Any) -> str:
         return ", ".join(language_name(c) for c in value)
     if key == "types":
         return ", ".join(BY_SLUG[s].label if s in BY_SLUG else s for s in value)
+    if key == "statuses":
+        return ", ".join(STATUS_BY_SLUG[s].label if s in STATUS_BY_SLUG else s for s in value)
+    if key == "fee":
+        return FEE_LABELS.get(value, str(value))
     return str(value)
 
 
@@ -307,6 +364,11 @@ def _apply(session: Session, loc: Location, payload: dict[str, Any], actor_label
         if "languages" in changes:
             svc.languages.clear()
             svc.languages.extend(Language(code=c) for c in changes["languages"])
+        if "statuses" in changes:
+            svc.eligible_statuses = join_statuses(changes["statuses"])
+        for key in ("fee", "gender", "minimum_age", "maximum_age"):
+            if key in changes:
+                setattr(svc, key, changes[key] if changes[key] not in ("", None) else None)
     for key in ("name", "description", "accessibility"):
         if key in payload:
             setattr(loc, key, payload[key] or None)

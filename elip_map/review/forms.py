@@ -32,8 +32,8 @@ def parse_time(text: str) -> int | None:
 
 
 def format_time(minutes: int | None) -> str:
-    """format_time(570) -> '9:30'."""
-    return "" if minutes is None else f"{minutes // 60}:{minutes % 60:02d}"
+    """format_time(570) -> '09:30': the value an <input type="time"> shows (24-hour HH:MM)."""
+    return "" if minutes is None else f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def hours_to_form(hours: Sequence[Sequence[int]]) -> tuple[list[str], list[str]]:
@@ -53,7 +53,9 @@ def hours_from_form(opens: Sequence[str | None], closes: Sequence[str | None],
     unless that day's first period was edited.
     """
     days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-    first_o, first_c = hours_to_form(original)
+    first: dict[int, tuple[int, int]] = {}
+    for day, o, c in original:
+        first.setdefault(day, (o, c))
     rows, problems = [], []
     for i, (o_text, c_text) in enumerate(zip(opens, closes)):
         try:
@@ -67,7 +69,7 @@ def hours_from_form(opens: Sequence[str | None], closes: Sequence[str | None],
             problems.append(f"{days[i]}: give both the opening and the closing time, or neither.")
             continue
         rows.append([i + 1, o, c])
-        if (o_text or "") == first_o[i] and (c_text or "") == first_c[i]:
+        if first.get(i + 1) == (o, c):  # the day's first period untouched: keep its other periods
             rows.extend([list(r) for r in original if r[0] == i + 1 and [r[1], r[2]] != [o, c]])
     if problems:
         raise InvalidChange(problems)

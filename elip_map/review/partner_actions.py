@@ -7,8 +7,8 @@ from typing import Any
 
 from ..directory.storage import Database
 from . import ids
-from .changes import (InvalidChange, ReviewError, direct_edit, location_for, location_snapshot, mark_still_correct,
-                      submit_change)
+from .changes import (InvalidChange, ReviewError, diff_rows, direct_edit, location_for, location_snapshot,
+                      mark_still_correct, submit_change, validate_payload)
 from .forms import payload_from_form
 from .tx import in_transaction
 from .views import request_rows
@@ -20,6 +20,33 @@ class ActionResult:
     message: str
     requests: list[dict] = field(default_factory=list)
     version: int | None = None  # the listing's new version after a staff save
+
+
+# Said after every sent correction, so nobody wonders whether it worked or when it shows.
+WHAT_HAPPENS_NEXT = ("What happens next: ELIP staff review it, usually within a week. Until then the map shows the "
+                     "listing as it was. You can follow its status under \"Your correction requests\" below; if staff "
+                     "need something else, their note appears there.")
+
+
+@dataclass
+class Preview:
+    ok: bool
+    rows: list[dict] = field(default_factory=list)  # {"field", "before", "after"}
+    problems: list[str] = field(default_factory=list)
+
+
+def partner_preview(database: Database, user: Any, location_id: Any, form: dict) -> Preview:
+    """The summary shown before sending: each field that would change, before and after, or every problem."""
+    try:
+        with database.session() as session:
+            loc = location_for(session, user, location_id)
+            snapshot = location_snapshot(loc)
+            clean = validate_payload(payload_from_form(snapshot, **form), snapshot)
+            return Preview(True, diff_rows(snapshot, clean))
+    except InvalidChange as exc:
+        return Preview(False, problems=exc.problems)
+    except ReviewError as exc:
+        return Preview(False, problems=[str(exc)])
 
 
 def partner_action(database: Database, user: Any, trigger: Any, location_id: Any, base_version: Any,
@@ -36,7 +63,7 @@ def partner_action(database: Database, user: Any, trigger: Any, location_id: Any
             return "Saved: the listing is changed.", saved.version, loc.organization_id
         request = submit_change(session, user, loc.id, payload, base_version=base_version,
                                 submission_id=submission_id)
-        return (f"Sent: request #{request.id} is waiting for ELIP staff. You can follow its status below.", None,
+        return (f"Sent: request #{request.id} is waiting for ELIP staff. {WHAT_HAPPENS_NEXT}", None,
                 loc.organization_id)
 
     try:

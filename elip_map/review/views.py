@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..accounts.models import User
-from ..directory.languages import known_codes, language_name
+from ..directory.languages import autonym, known_codes, language_name
 from ..directory.listings import listing_from_location
 from ..directory.models import Location, Organization, Service, ServiceAtLocation
 from ..directory.taxonomy import SERVICE_TYPES
@@ -115,14 +115,41 @@ def type_options() -> list[dict]:
     return [{"label": t.label, "value": t.slug} for t in SERVICE_TYPES]
 
 
-@lru_cache(maxsize=1)
-def _all_language_options() -> tuple[tuple[str, str], ...]:
-    """(label, code) for every known language, sorted once per process (read-only afterwards)."""
-    return tuple(sorted((f"{language_name(c)} ({c})", c) for c in known_codes()))
+# The languages most spoken in Edmonton after English (Statistics Canada, 2021 Census, Edmonton CMA:
+# mother tongues and languages spoken at home), offered first so an intake worker finds them at once.
+EDMONTON_TOP_LANGUAGES = ("en", "fr", "tl", "pa", "ar", "zh", "yue", "hi", "es", "ur", "vi", "gu", "uk", "so", "am",
+                          "ti", "ko", "fa", "prs", "de")
 
 
-def language_options(selected: list[str] = ()) -> list[dict]:
-    """Every known language by English name (the staff/partner tools are in English), plus any stored code."""
-    options = [{"label": label, "value": code} for label, code in _all_language_options()]
+# Names people type that CLDR does not use for these codes.
+_MORE_SEARCH = {"zh": "Mandarin Putonghua", "yue": "Cantonese", "fa": "Farsi", "tl": "Filipino Pilipino",
+                "pa": "Panjabi", "prs": "Afghan Persian"}
+
+
+def _option(code: str, ui: str, own_name: bool) -> dict:
+    name = language_name(code, ui)
+    own = autonym(code) if own_name else ""
+    label = f"{name} — {own}" if own and own.casefold() != name.casefold() else name
+    # Search by the reader's name, the English name, the language's own name or the code.
+    return {"label": label, "value": code,
+            "search": " ".join(dict.fromkeys([name, language_name(code, "en"), own, _MORE_SEARCH.get(code, ""), code]))}
+
+
+@lru_cache(maxsize=4)
+def _all_language_options(ui: str = "en") -> tuple[dict, ...]:
+    """Edmonton's 20 most spoken languages first (named in the reader's language and in their own), then
+    every other known language alphabetically; built once per interface language (read-only afterwards)."""
+    top = [_option(c, ui, True) for c in EDMONTON_TOP_LANGUAGES]
+    rest = sorted((_option(c, ui, False) for c in known_codes() if c not in EDMONTON_TOP_LANGUAGES),
+                  key=lambda o: o["label"].casefold())
+    return tuple(top + rest)
+
+
+def language_options(selected: list[str] = (), ui: str = "en") -> list[dict]:
+    """Language choices for the partner and staff forms, plus any stored code the list does not know.
+
+    Typing "Arabic" finds ``ar`` first (it leads the list), not "Algerian Arabic".
+    """
+    options = [dict(o) for o in _all_language_options(ui)]
     known = {o["value"] for o in options}
     return options + [{"label": code, "value": code} for code in selected if code not in known]

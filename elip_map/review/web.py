@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response
+from flask import Response, request
 
 from ..accounts.permissions import require_staff
-from ..directory.audit import audit_csv, audit_entries
+from ..directory.audit import audit_csv
+from .audit_view import filtered_entries, parse_filter
 from ..directory.storage import Database
 
 
@@ -16,7 +17,10 @@ def init_review_routes(server, database: Database) -> None:
     def _audit_csv():
         require_staff()
         with database.session() as s:
-            body = audit_csv(audit_entries(s, limit=None))
+            # The same filters as the page (organization, person, dates); everything when none is given.
+            flt = parse_filter(request.args.get("org"), request.args.get("who"), request.args.get("since"),
+                               request.args.get("until"))
+            body = audit_csv(filtered_entries(s, flt, limit=None))
         name = f"elip-audit-{dt.date.today().isoformat()}.csv"
         return Response(body, mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -4,7 +4,7 @@ The browser filters with ``assets/elip_map.js``; this module does exactly the sa
 server-side use, such as the benchmark's baseline) share one truth table with the JavaScript.
 
 Semantics: within a facet, any selected value matches (English classes OR employment); across
-facets, all must match (service AND language AND neighbourhood AND text AND hours).
+facets, all must match (service AND language AND neighbourhood AND text AND status AND hours).
 """
 
 from __future__ import annotations
@@ -108,9 +108,12 @@ def matches(props: Mapping, criteria: Mapping) -> bool:
     Parameters
     ----------
     props : ``types`` (slugs), ``langs`` (ISO codes), ``hood`` (neighbourhood number), ``text``
-        (normalised search words), ``hours`` ([weekday, opens_min, closes_min] rows).
+        (normalised search words), ``hours`` ([weekday, opens_min, closes_min] rows), ``elig`` (status
+        slugs served there) and ``elig_unknown`` (truthy when some service there has unknown eligibility:
+        it then matches every status, and the card says "ask about eligibility").
     criteria : ``types``, ``langs`` (lists; empty means any), ``hood`` (or None), ``q`` (free text),
-        ``open_now`` (bool) with ``now`` = {"weekday", "minutes"}, ``day`` (ISO weekday or None);
+        ``open_now`` (bool) with ``now`` = {"weekday", "minutes"}, ``day`` (ISO weekday or None),
+        ``status`` (an immigration-status slug of ``rules.eligibility``, or None);
         ``q_types``/``q_langs``: what the query names in the reader's words (:func:`with_named`): a listing
         of one of those types or languages matches the query even when its text does not.
 
@@ -134,6 +137,11 @@ def matches(props: Mapping, criteria: Mapping) -> bool:
                       or any(t in (criteria.get("q_types") or ()) for t in props.get("types") or [])
                       or any(c in (criteria.get("q_langs") or ()) for c in props.get("langs") or [])):
         return False
+    status = criteria.get("status")
+    if status and not props.get("elig_unknown"):
+        served = props.get("elig") or []
+        if status not in served and "everyone" not in served:
+            return False
     hours = props.get("hours") or []
     day = criteria.get("day")
     if day and not any(h[0] == int(day) for h in hours):

@@ -68,8 +68,14 @@ def test_part001_partner_proposes_staff_approves_newcomer_page_shows_it(dash_duo
     ActionChains(dash_duo.driver).drag_and_drop_by_offset(marker, 60, 40).perform()
     until(lambda: not (_value(dash_duo, "#partner-lat") or "").startswith("53.544"), timeout=10)
     dragged = (float(_value(dash_duo, "#partner-lat")), float(_value(dash_duo, "#partner-lon")))
+    # A summary of the change comes first; sending is the second, deliberate step.
+    assert not dash_duo.find_element("#partner-submit").is_displayed()
+    dash_duo.find_element("#partner-preview").click()
+    dash_duo.wait_for_contains_text("#partner-summary", NEW_NAME, timeout=15)
+    assert "Map pin" in dash_duo.find_element("#partner-summary").text
     dash_duo.find_element("#partner-submit").click()
     dash_duo.wait_for_contains_text("#partner-message", "Sent: request", timeout=15)
+    assert "What happens next" in dash_duo.find_element("#partner-message").text
     dash_duo.wait_for_contains_text("#partner-requests", "pending", timeout=10)
     with database.session() as s:
         request = s.query(ChangeRequest).one()

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from elip_map.accounts.models import User
 from elip_map.config import Settings
 from elip_map.directory.models import Address, Location, Organization, Service, ServiceAtLocation, ServiceType
-from elip_map.directory.storage import bump_directory_version, open_database
+from elip_map.directory.storage import bump_directory_version
 from elip_map.factory import create_app
 from elip_map.hsds.validate import problems
 from elip_map.review.models import ChangeRequest

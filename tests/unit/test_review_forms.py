@@ -23,13 +23,13 @@ def test_parse_time_refuses(text):
 
 
 def test_format_time():
-    assert format_time(570) == "9:30" and format_time(None) == ""
+    assert format_time(570) == "09:30" and format_time(None) == ""
 
 
 def test_hours_round_trip_keeps_second_periods_of_untouched_days():
     original = [[1, 540, 720], [1, 780, 1020], [3, 600, 960]]
     opens, closes = hours_to_form(original)
-    assert opens[:3] == ["9:00", "", "10:00"] and closes[0] == "12:00"
+    assert opens[:3] == ["09:00", "", "10:00"] and closes[0] == "12:00"
     assert hours_from_form(opens, closes, original) == original
     opens[2], closes[2] = "", ""  # Wednesday now closed
     opens[4], closes[4] = "10am", "2pm"  # Friday now open

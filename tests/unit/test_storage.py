@@ -114,6 +114,7 @@ def test_migrations_build_exactly_the_schema_the_models_describe(db):
     import elip_map.accounts.models  # noqa: F401 - registers the account tables
     import elip_map.directory.audit  # noqa: F401 - registers the audit table
     import elip_map.review.models  # noqa: F401 - registers the review tables
+    import elip_map.verification.models  # noqa: F401 - registers the verification mail queue
     from elip_map.directory.models import Base
 
     with db.engine.connect() as conn:

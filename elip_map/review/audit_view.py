@@ -1,0 +1,166 @@
+"""The audit log for people: each entry as "who did what to which listing", with a before/after table
+in words (field names, day names, language names), filterable by organization, person and date.
+
+The stored entries stay JSON (the CSV export keeps them exact); only the view is translated here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..directory.audit import AuditEntry
+from ..directory.models import Location, Organization
+from .changes import FIELD_LABELS, diff_rows
+from .models import ChangeRequest
+
+ACTIONS = {
+    "request.submit": "Proposed a correction", "request.approve": "Approved a correction",
+    "request.reject": "Rejected a correction", "request.refresh": "Re-based a correction on the current listing",
+    "location.edit": "Edited a listing", "location.pin": "Placed a map pin",
+    "location.still-correct": "Confirmed a listing is still correct", "import": "Imported a file",
+    "import.update": "Updated a listing from an import", "geocode": "Geocoded locations",
+    "user.create": "Created an account", "user.disable": "Disabled an account",
+    "user.reset-password": "Reset a password", "verification.queue": "Queued a verification e-mail",
+    "verification.bounce": "Verification e-mail bounced", "verification.still-correct": "Confirmed listings by e-mail link",
+    "organization.contact": "Changed an organization's contact",
+}
+MORE_LABELS = {"last_verified": "Last verified", "contact_email": "Contact e-mail", "contact_language": "Contact language",
+               "contact_phone": "Contact phone", "to": "To", "error": "Error", "note": "Note", "email": "E-mail",
+               "role": "Role", "language": "Language", "expires": "Link expires", "request_id": "Request",
+               "location_id": "Location"}
+_SKIP = {"version", "request_id", "mail_id"}
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    organization_id: int | None = None
+    person: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def parse_filter(org: Any = None, who: Any = None, since: Any = None, until: Any = None) -> AuditFilter:
+    """From query-string text; anything unreadable is ignored rather than refused."""
+    def day(text):
+        try:
+            return dt.date.fromisoformat(str(text)) if text else None
+        except ValueError:
+            return None
+    try:
+        organization_id = int(org) if org not in (None, "") else None
+    except (TypeError, ValueError):
+        organization_id = None
+    return AuditFilter(organization_id, str(who or "").strip()[:200], day(since), day(until))
+
+
+def filtered_entries(session: Session, flt: AuditFilter, limit: int | None = 300) -> list[AuditEntry]:
+    q = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if flt.organization_id is not None:
+        oid = flt.organization_id
+        locs = [str(i) for i in session.scalars(select(Location.id).where(Location.organization_id == oid))]
+        reqs = [str(i) for i in session.scalars(select(ChangeRequest.id).where(ChangeRequest.organization_id == oid))]
+        q = q.where(or_(and_(AuditEntry.entity_type == "location", AuditEntry.entity_id.in_(locs or ["-"])),
+                        and_(AuditEntry.entity_type == "change_request", AuditEntry.entity_id.in_(reqs or ["-"])),
+                        and_(AuditEntry.entity_type == "organization", AuditEntry.entity_id == str(oid))))
+    if flt.person:
+        q = q.where(AuditEntry.actor_label.ilike(f"%{flt.person}%"))
+    if flt.since:
+        q = q.where(AuditEntry.at >= dt.datetime.combine(flt.since, dt.time()))
+    if flt.until:
+        q = q.where(AuditEntry.at < dt.datetime.combine(flt.until + dt.timedelta(days=1), dt.time()))
+    if limit:
+        q = q.limit(limit)
+    return list(session.scalars(q))
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{MORE_LABELS.get(k, FIELD_LABELS.get(k, k.replace('_', ' ')))}: {_text(v)}"
+                         for k, v in value.items())
+    return str(value)
+
+
+def _changes(before: dict, after: dict) -> dict:
+    """What differs between two listing snapshots, in payload form (services only where they differ)."""
+    out: dict = {}
+    for key, value in after.items():
+        if key in _SKIP or key == "services":
+            continue
+        if before.get(key) != value:
+            out[key] = value
+    services = {}
+    for sid, svc in (after.get("services") or {}).items():
+        old = (before.get("services") or {}).get(sid, {})
+        changed = {k: v for k, v in svc.items() if old.get(k) != v}
+        if changed:
+            services[sid] = changed
+    if services:
+        out["services"] = services
+    return out
+
+
+def entry_diff(entry_before: dict | None, entry_after: dict | None) -> list[dict[str, str]]:
+    """Rows {"field", "before", "after"} in words for one entry, whatever its shape."""
+    before, after = entry_before or {}, entry_after or {}
+    if "payload" in after and isinstance(after["payload"], dict):  # a proposal: what it asks for
+        return diff_rows(before.get("before") or {}, after["payload"]) if "before" in before else [
+            {"field": r["field"], "before": "", "after": r["after"]} for r in diff_rows({}, after["payload"])]
+    if "hours" in after or "services" in after or "hours" in before:  # two listing snapshots
+        return diff_rows(before, _changes(before, after))
+    rows = []
+    for key in list(dict.fromkeys([*before, *after])):
+        if key in _SKIP or before.get(key) == after.get(key):
+            continue
+        rows.append({"field": MORE_LABELS.get(key, FIELD_LABELS.get(key, key.replace("_", " ").capitalize())),
+                     "before": _text(before.get(key)) if key in before else "", "after": _text(after.get(key))})
+    return rows
+
+
+def _subjects(session: Session, entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
+    """Names for the entries' subjects: 'Organization — Location' instead of 'location 12'."""
+    entries = list(entries)
+    loc_ids = {int(e.entity_id) for e in entries if e.entity_type == "location" and (e.entity_id or "").isdigit()}
+    req_ids = {int(e.entity_id) for e in entries if e.entity_type == "change_request" and (e.entity_id or "").isdigit()}
+    org_ids = {int(e.entity_id) for e in entries if e.entity_type == "organization" and (e.entity_id or "").isdigit()}
+    names: dict[tuple[str, str], str] = {}
+    for lid, lname, oname in session.execute(select(Location.id, Location.name, Organization.name)
+                                             .join(Organization).where(Location.id.in_(loc_ids))):
+        names[("location", str(lid))] = " — ".join(x for x in (oname, lname) if x)
+    for rid, lname, oname in session.execute(select(ChangeRequest.id, Location.name, Organization.name)
+                                             .join(Organization, Organization.id == ChangeRequest.organization_id)
+                                             .outerjoin(Location, Location.id == ChangeRequest.location_id)
+                                             .where(ChangeRequest.id.in_(req_ids))):
+        names[("change_request", str(rid))] = f"request #{rid}: " + " — ".join(x for x in (oname, lname) if x)
+    for oid, oname in session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))):
+        names[("organization", str(oid))] = oname
+    return names
+
+
+def audit_view(session: Session, entries: Iterable[AuditEntry]) -> list[dict]:
+    """Everything the page shows per entry, as text."""
+    entries = list(entries)
+    subjects = _subjects(session, entries)
+    people = {uid: (name, email) for uid, name, email in session.execute(
+        select(User.id, User.display_name, User.email).where(User.id.in_({e.actor_id for e in entries if e.actor_id})))}
+    out = []
+    for e in entries:
+        name, _email = people.get(e.actor_id, (None, None))
+        who = f"{name} ({e.actor_label})" if name else e.actor_label
+        subject = subjects.get((e.entity_type, e.entity_id or ""),
+                               f"{e.entity_type.replace('_', ' ')} {e.entity_id}" if e.entity_id else e.entity_type)
+        out.append({"id": e.id, "at": f"{e.at:%Y-%m-%d %H:%M}", "who": who, "action": ACTIONS.get(e.action, e.action),
+                    "subject": subject, "rows": entry_diff(e.before, e.after)})
+    return out

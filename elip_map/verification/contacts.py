@@ -1,0 +1,67 @@
+"""Organization contacts for verification mail, kept by staff: validated, audited, never public."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..directory.audit import record_audit
+from ..directory.eligibility import organization_contact
+from ..directory.languages import known_codes
+from ..directory.models import Organization
+from ..review.changes import InvalidChange, ReviewError
+from ..rules.phones import to_e164
+from .campaign import bounced_mails, unanswered_mails
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def set_contact(session: Session, staff: Any, organization_id: Any, email: str | None, language: str | None,
+                phone: str | None) -> dict:
+    """Store the contact (staff only); InvalidChange lists every problem in plain words."""
+    if not getattr(staff, "is_staff", False):
+        raise ReviewError("Only ELIP staff can change an organization's contact.")
+    try:
+        org = session.get(Organization, int(organization_id))
+    except (TypeError, ValueError):
+        org = None
+    if org is None:
+        raise ReviewError("Pick an organization.")
+    problems = []
+    email = (email or "").strip()
+    if email and not EMAIL.match(email):
+        problems.append(f"'{email}' is not an e-mail address.")
+    language = (language or "").strip()
+    if language and language not in known_codes():
+        problems.append(f"'{language}' is not a language code this site knows.")
+    phone = (phone or "").strip()
+    if phone:
+        try:
+            phone = to_e164(phone)
+        except ValueError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise InvalidChange(problems)
+    before = organization_contact(org)
+    org.contact_email, org.contact_language, org.contact_phone = email or None, language or None, phone or None
+    after = organization_contact(org)
+    if after != before:
+        record_audit(session, staff, "organization.contact", "organization", org.id, before, after)
+    return after
+
+
+def contact_rows(session: Session) -> list[dict]:
+    """Every organization with its contact, those without one first (staff only: callers check)."""
+    rows = [{"value": oid, "organization": name, "email": email or "", "language": lang or "", "phone": phone or ""}
+            for oid, name, email, lang, phone in session.execute(
+                select(Organization.id, Organization.name, Organization.contact_email, Organization.contact_language,
+                       Organization.contact_phone).order_by(Organization.name))]
+    return sorted(rows, key=lambda r: bool(r["email"]))
+
+
+def mail_health(session: Session) -> dict:
+    """Bounced (or given-up) mails and mails nobody answered, for the data-health page."""
+    return {"bounced": bounced_mails(session), "unanswered": unanswered_mails(session)}

@@ -1,0 +1,92 @@
+"""Sending one message through the SMTP server named by ELIP_SMTP_URL, and telling a bounce from a
+temporary failure (which the queue retries with back-off)."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import unquote, urlsplit
+
+
+class MailConfigError(ValueError):
+    """ELIP_SMTP_URL is missing or not a mail server address."""
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    host: str
+    port: int
+    ssl: bool
+    username: str | None
+    password: str | None
+
+
+def parse_smtp_url(url: str | None) -> SmtpTarget:
+    """parse_smtp_url('smtp://127.0.0.1:2525') -> SmtpTarget('127.0.0.1', 2525, False, None, None)."""
+    if not url:
+        raise MailConfigError("ELIP_SMTP_URL is not set: say which mail server sends the verification e-mails "
+                              "(for example smtp://user:password@mail.example.org:587)")
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise MailConfigError(f"ELIP_SMTP_URL must look like smtp://host:port or smtps://host:port, not '{parts.scheme}://…'")
+    port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    return SmtpTarget(parts.hostname, port, parts.scheme == "smtps",
+                      unquote(parts.username) if parts.username else None,
+                      unquote(parts.password) if parts.password else None)
+
+
+class Bounce(Exception):
+    """The server refused the recipient for good (5xx): retrying cannot help, the address must change."""
+
+
+class TemporaryFailure(Exception):
+    """The server or network failed in a way a later attempt may not (4xx, connection refused, timeout)."""
+
+
+def build_message(*, sender: str, reply_to: str | None, to: str, subject: str, body: str, message_id_domain: str,
+                  key: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    # The same id on a retry: a mail server or reader that saw it once can drop the copy.
+    message["Message-ID"] = make_msgid(idstring=key, domain=message_id_domain)
+    message.set_content(body)
+    return message
+
+
+def send(target: SmtpTarget, message: EmailMessage, timeout: float = 30) -> None:
+    """Hand one message to the server; Bounce or TemporaryFailure when it is not accepted."""
+    try:
+        if target.ssl:
+            client = smtplib.SMTP_SSL(target.host, target.port, timeout=timeout, context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(target.host, target.port, timeout=timeout)
+        with client:
+            client.ehlo()
+            if not target.ssl and client.has_extn("starttls"):
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+            if target.username:
+                client.login(target.username, target.password or "")
+            client.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _msg in exc.recipients.values()]
+        detail = "; ".join(f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+                           for code, msg in exc.recipients.values())
+        if codes and all(code >= 500 for code in codes):
+            raise Bounce(detail) from None
+        raise TemporaryFailure(detail) from None
+    except smtplib.SMTPResponseException as exc:
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        if exc.smtp_code >= 500 and isinstance(exc, smtplib.SMTPDataError):
+            raise Bounce(f"{exc.smtp_code} {text}") from None
+        raise TemporaryFailure(f"{exc.smtp_code} {text}") from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TemporaryFailure(f"{exc.__class__.__name__}: {exc}") from None

@@ -1,0 +1,134 @@
+"""Staff pages people can work in: the audit log in words with names and filters, the friendly 403,
+/coverage behind the login at the HTTP level, data-health counts, bounces and contacts."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from sqlalchemy import select
+
+from elip_map.accounts.models import User
+from elip_map.directory.models import Organization
+from elip_map.verification.models import VerificationMail
+from tests.unit.test_review_pages import _approve, _call, _staff, site  # noqa: F401 - the shared site fixture
+from elip_map.testing import PASSWORD
+
+
+def _render(client, path, search=""):
+    """The page as Dash renders it for this client (the layout callback, as the browser calls it)."""
+    body = {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                       {"id": "_pages_location", "property": "search", "value": search}],
+            "state": [], "changedPropIds": ["_pages_location.pathname"]}
+    r = client.post("/_dash-update-component", json=body,
+                    headers={"X-CSRFToken": client.get_cookie("_csrf_token").value})
+    assert r.status_code == 200
+    return _strings(r.get_json()["response"]["_pages_content"]["children"])
+
+
+def _strings(node) -> str:
+    """Every text and id of a rendered component tree, in order, one per line (what a reader sees)."""
+    out: list[str] = []
+
+    def walk(n):
+        if isinstance(n, str):
+            out.append(n)
+        elif isinstance(n, list):
+            for x in n:
+                walk(x)
+        elif isinstance(n, dict):
+            props = n.get("props", {})
+            if isinstance(props.get("id"), str):
+                out.append(f"#{props['id']}")
+            walk(props.get("children"))
+            for key in ("value", "label"):
+                if isinstance(props.get(key), str):
+                    out.append(props[key])
+    walk(node)
+    return "\n".join(out)
+
+
+def _partner(app):
+    client = app.server.test_client()
+    client.get("/login")
+    client.post("/auth/login", data={"email": "b@orgb.example", "password": PASSWORD,
+                                     "csrf_token": client.get_cookie("_csrf_token").value})
+    return client
+
+
+def test_audit_diff_view_shows_names_not_json(site):
+    app, database, ids = site
+    with database.session() as s:
+        s.get(User, s.scalars(select(User.id).where(User.email == "staff1@elip.example")).one()).display_name = "Amina Staff"
+    client = _staff(app)
+    _approve(client, ids["r1"])
+    page = _render(client, "/staff/audit")
+    # Who by name, what in words, which listing by its organization and name, before/after as text.
+    assert "Amina Staff (staff1@elip.example)" in page
+    assert "Approved a correction" in page and "Org B — From request one" in page
+    assert "Location name\nPlaced\nFrom request one" in page
+    assert '{"name"' not in page and '"services"' not in page  # no raw JSON snapshot
+    # Filters: by person, by organization, by date; and the CSV export of the same selection.
+    assert "Approved a correction" not in _render(client, "/staff/audit", "?who=nobody-like-this")
+    assert "Approved a correction" in _render(client, "/staff/audit", f"?org={ids['org']}")
+    assert "Approved a correction" not in _render(client, "/staff/audit", "?since=2999-01-01")
+    assert "Approved a correction" in _render(client, "/staff/audit", "?since=2000-01-01&until=2999-12-31")
+    filtered = client.get(f"/staff/audit.csv?org={ids['org']}&who=staff1").get_data(as_text=True)
+    assert "request.approve" in filtered and "request.submit" not in filtered  # submitted by the partner
+    assert "request.submit" in client.get("/staff/audit.csv").get_data(as_text=True)
+
+
+def test_partner_opening_a_staff_page_gets_a_friendly_403(site):
+    app, _, _ = site
+    client = _partner(app)
+    page = client.get("/staff/health")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 403 and page.mimetype == "text/html"
+    assert "b@orgb.example" in text and "partner" in text and "ask an ELIP staff member" in text
+    assert 'href="/partner"' in text
+
+
+def test_anonymous_coverage_redirects_to_login(site):
+    app, _, _ = site
+    client = app.server.test_client()
+    page = client.get("/coverage")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/login?next=%2Fcoverage")
+    assert _partner(app).get("/coverage").status_code == 403
+    assert _staff(app).get("/coverage").status_code == 200
+
+
+def test_data_health_counts_bounces_and_contacts(site):
+    app, database, ids = site
+    with database.session() as s:
+        s.add(VerificationMail(campaign="c", organization_id=ids["org"], to_address="nobody@bounce.example",
+                               language="en", subject="s", body="b", nonce="n1", status="bounced",
+                               last_error="550 5.1.1 No such user here", created_by="test",
+                               expires_at=__import__("datetime").datetime(2999, 1, 1)))
+    client = _staff(app)
+    page = _render(client, "/staff/health")
+    block = page.split("#staff-health-counts", 1)[1].split("#health-pending", 1)[0]
+    # stale: both open locations never verified; needs attention: "Lost"; no geocoders disagree; 2 pending
+    # corrections; 1 bounce.
+    assert re.findall(r"^(\d+)\n", block, re.M) == ["2", "1", "0", "2", "1", "0", "0"]
+    assert "nobody@bounce.example" in page and "550 5.1.1" in page
+
+    saved = _call(client, "staff-health-contact-message.children",
+                  {"staff-health-contact-save.n_clicks": 1, "staff-health-contact-org.value": ids["org"],
+                   "staff-health-contact-email.value": "intake@orgb.example",
+                   "staff-health-contact-language.value": "ar", "staff-health-contact-phone.value": "780 555 0100"},
+                  "staff-health-contact-save.n_clicks")
+    assert "Contact saved" in saved
+    bad = _call(client, "staff-health-contact-message.children",
+                {"staff-health-contact-save.n_clicks": 2, "staff-health-contact-org.value": ids["org"],
+                 "staff-health-contact-email.value": "not an address"}, "staff-health-contact-save.n_clicks")
+    assert "is not an e-mail address" in bad
+    with database.session() as s:
+        org = s.get(Organization, ids["org"])
+        assert (org.contact_email, org.contact_language, org.contact_phone) == ("intake@orgb.example", "ar", "+17805550100")
+    # Never public: not in the public API or the newcomer page.
+    feed = client.get("/api/locations.geojson").get_data(as_text=True)
+    assert "intake@orgb.example" not in feed and "+17805550100" not in json.dumps(feed)
+    partner_page = _render(_partner(app), "/partner")
+    assert "intake@orgb.example" not in partner_page
