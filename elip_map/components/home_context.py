@@ -6,9 +6,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
+import segno
+
 from ..directory.fingerprint import directory_fingerprint
 from ..directory.listings import count_unplaced, public_language_codes
-from ..geocoding.near import project_geocoder, resolve_near
+from ..directory.storage import DATASET_KEY, get_meta
+from ..geocoding.near import gazetteer, project_geocoder, resolve_near
 from ..i18n import translator
 from ..spatial.neighbourhoods import Neighbourhoods
 
@@ -30,10 +33,12 @@ def page_context(config: Mapping) -> dict:
         fingerprint = directory_fingerprint(session)
         languages = public_language_codes(session)
         unplaced = count_unplaced(session)
+        dataset = get_meta(session, DATASET_KEY)
     return {
         "data_url": f"/api/locations.geojson?v={fingerprint}",
         "languages": languages,
         "unplaced": unplaced,
+        "sample": dataset == "bundled-sample",
         "hood_options": hoods.options,
         "has_boundaries": bool(hoods.geojson_bytes),
         "near_available": project_geocoder() is not None,
@@ -48,9 +53,18 @@ def near_answer(text: str | None, ui: str, config: Mapping) -> tuple[dict | None
     geocode = project_geocoder()
     if geocode is not None:
         geocode = functools.partial(geocode, settings=config.get("ELIP_SETTINGS"))
-    answer = resolve_near(text or "", config["ELIP_NEIGHBOURHOODS"], geocode)
+    answer = resolve_near(text or "", config["ELIP_NEIGHBOURHOODS"], geocode, places=gazetteer())
     if answer["status"] == "ok":
-        return {"lat": answer["lat"], "lon": answer["lon"], "label": answer["label"], "query": (text or "").strip()}, ""
+        store = {"lat": answer["lat"], "lon": answer["lon"], "label": answer["label"], "query": (text or "").strip()}
+        # A centre is not the reader's door: distances then read "about 2.0 km", from a place said as such.
+        if answer.get("precision") == "postal-area":
+            store.update(approx=True, label=_("the centre of postal area {area}", area=answer["area"]))
+        elif answer.get("precision") == "neighbourhood":
+            store.update(approx=True, label=_("the centre of {place}", place=answer["label"]))
+        return store, ""
+    if answer["status"] == "elsewhere":
+        return None, _("{code} is in {place}, not in Edmonton. This map lists services in Edmonton: try an "
+                       "Edmonton address, postal code or neighbourhood.", code=answer["label"], place=answer["place"])
     if answer["status"] == "empty":
         return None, ""
     if answer["status"] == "unavailable":
@@ -58,3 +72,18 @@ def near_answer(text: str | None, ui: str, config: Mapping) -> tuple[dict | None
                        "the other filters still work.")
     return None, _("Could not find “{place}” in Edmonton. Try a postal code, an intersection like "
                    "118 Avenue & 82 Street, or a neighbourhood name.", place=answer["label"])
+
+
+# A QR code holds about 2,900 bytes at its lowest error correction; a search address is far shorter.
+QR_MAX_URL = 1500
+
+
+def qr_data_uri(url: str | None) -> str | None:
+    """An SVG QR code of ``url`` as a data: address for an <img>, or None for no or an over-long address.
+
+    Error correction "M" survives a creased or smudged flyer; only http(s) addresses are encoded.
+    """
+    if not url or len(url) > QR_MAX_URL or not url.lower().startswith(("http://", "https://")):
+        return None
+    code = segno.make(url, error="m", micro=False)
+    return code.svg_data_uri(scale=4, border=4, dark="#000", light="#fff")

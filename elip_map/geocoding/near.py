@@ -5,24 +5,81 @@ Kept apart from the page so the rule (what counts as found, what the reader is t
 
 from __future__ import annotations
 
-from ..spatial.neighbourhoods import Neighbourhoods
+import re
+
+from ..spatial.neighbourhoods import Neighbourhoods, closest_key
+from ..rules.text import fold
 from .chain import geocode_query
 
 _UNPLACED_STATUSES = frozenset({"needs-attention", "not-found", "failed", "error", "outside-city"})
 
+# Areas people name that are not one of the City's neighbourhoods: where "near Mill Woods" starts.
+AREA_ALIASES = {"mill woods": "Mill Woods Town Centre", "millwoods town centre": "Mill Woods Town Centre",
+                "clareview": "Clareview Town Centre", "old strathcona": "Strathcona", "whyte avenue": "Strathcona"}
 
-def resolve_near(text: str, neighbourhoods: Neighbourhoods, geocode=None) -> dict:
-    """Place the "near" box's text: a neighbourhood name first, then the project's geocoder.
+# Where a Canadian postal code is when it is not Edmonton's: the first letter gives the province, and
+# the forward sortation areas (first three characters) of Alberta's other cities give the city
+# (Canada Post's published FSA list). Edmonton's own region (T5, T6, St. Albert, Sherwood Park...) is
+# left to the geocoder.
+PROVINCE_BY_LETTER = {"A": "Newfoundland and Labrador", "B": "Nova Scotia", "C": "Prince Edward Island",
+                      "E": "New Brunswick", "G": "Quebec", "H": "Quebec", "J": "Quebec", "K": "Ontario",
+                      "L": "Ontario", "M": "Ontario", "N": "Ontario", "P": "Ontario", "R": "Manitoba",
+                      "S": "Saskatchewan", "V": "British Columbia", "X": "the Northwest Territories or Nunavut",
+                      "Y": "Yukon"}
+ALBERTA_CITY_BY_FSA = {
+    **{f"T2{c}": "Calgary" for c in "ABCEGHJKLMNPRSTVWXYZ"},
+    **{f"T3{c}": "Calgary" for c in "ABCEGHJKLMNPRSZ"},
+    "T1Y": "Calgary", "T1X": "Calgary",
+    "T4N": "Red Deer", "T4P": "Red Deer", "T4R": "Red Deer",
+    "T1H": "Lethbridge", "T1J": "Lethbridge", "T1K": "Lethbridge",
+    "T1A": "Medicine Hat", "T1B": "Medicine Hat", "T1C": "Medicine Hat",
+    "T8V": "Grande Prairie", "T8W": "Grande Prairie", "T8X": "Grande Prairie",
+    "T9H": "Fort McMurray", "T9J": "Fort McMurray", "T9K": "Fort McMurray",
+    "T1W": "Canmore", "T1L": "Banff",
+}
+_POSTAL = re.compile(r"^\s*([A-Za-z]\d[A-Za-z])\s*(\d[A-Za-z]\d)?\s*$")
 
-    Returns {"status": "ok", "lat", "lon", "label"} or {"status": "not-found" | "unavailable",
-    "label"}; ``geocode`` is ``geocode_query(text)`` or None when the geocoder is not installed.
+
+def postal_elsewhere(text: str) -> str | None:
+    """The place a postal code belongs to when it is clearly not Edmonton's: 'T2P 2M5' -> 'Calgary'."""
+    found = _POSTAL.match(text or "")
+    if not found:
+        return None
+    fsa = found.group(1).upper()
+    return ALBERTA_CITY_BY_FSA.get(fsa) or PROVINCE_BY_LETTER.get(fsa[0])
+
+
+def _area(text: str, neighbourhoods: Neighbourhoods) -> dict | None:
+    key = fold(text).replace(" ", "")
+    aliases = {fold(k).replace(" ", ""): v for k, v in AREA_ALIASES.items()}
+    found = aliases.get(key) or (aliases[closest_key(key, aliases)] if closest_key(key, aliases) else None)
+    return neighbourhoods.find(found) if found else None
+
+
+def resolve_near(text: str, neighbourhoods: Neighbourhoods, geocode=None, places=None) -> dict:
+    """Place the "near" box's text: a neighbourhood or a well-known area, a named place, then the geocoder.
+
+    Returns {"status": "ok", "lat", "lon", "label", "precision"} where ``precision`` says how the
+    point was found ("neighbourhood": its centre; "postal-area": the centre of a postal area, named
+    in ``area``; "point": an address or a place), {"status": "elsewhere", "label", "place"} for a
+    postal code outside Edmonton, or {"status": "not-found" | "unavailable", "label"}.
+    ``geocode`` is ``geocode_query(text)`` or None when the geocoder is not installed; ``places`` is
+    the gazetteer's ``find_place(text)`` (transit centres, malls, campuses...) or None without it.
     """
     text = (text or "").strip()
     if not text:
         return {"status": "empty", "label": ""}
-    hood = neighbourhoods.find(text)
+    hood = neighbourhoods.find(text) or _area(text, neighbourhoods)
     if hood:
-        return {"status": "ok", "lat": hood["lat"], "lon": hood["lon"], "label": hood["name"]}
+        return {"status": "ok", "lat": hood["lat"], "lon": hood["lon"], "label": hood["name"], "precision": "neighbourhood"}
+    elsewhere = postal_elsewhere(text)
+    if elsewhere:
+        return {"status": "elsewhere", "label": text.upper(), "place": elsewhere}
+    if places is not None:
+        place = places(text)
+        if place:
+            return {"status": "ok", "lat": round(float(place["lat"]), 5), "lon": round(float(place["lon"]), 5),
+                    "label": place.get("name") or text, "precision": "point"}
     if geocode is None:
         return {"status": "unavailable", "label": text}
     try:
@@ -34,9 +91,21 @@ def resolve_near(text: str, neighbourhoods: Neighbourhoods, geocode=None) -> dic
     status = str(getattr(result, "status", "ok") or "ok")
     if lat is None or lon is None or status in _UNPLACED_STATUSES:
         return {"status": "not-found", "label": text}
-    return {"status": "ok", "lat": round(float(lat), 5), "lon": round(float(lon), 5), "label": text}
+    answer = {"status": "ok", "lat": round(float(lat), 5), "lon": round(float(lon), 5), "label": text, "precision": "point"}
+    if str(getattr(result, "method", "") or "").startswith("postal"):
+        answer.update(precision="postal-area", area=_POSTAL.match(text).group(1).upper() if _POSTAL.match(text) else text.upper())
+    return answer
 
 
 def project_geocoder():
     """The project's offline geocoder for the "near" box (``geocode_query``)."""
     return geocode_query
+
+
+def gazetteer():
+    """The gazetteer's ``find_place`` when the package has it (another part of the project adds it), else None."""
+    try:
+        from . import gazetteer as module  # delayed: optional until the gazetteer module lands
+    except ImportError:
+        return None
+    return getattr(module, "find_place", None)
