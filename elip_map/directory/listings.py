@@ -25,8 +25,8 @@ COORD_DECIMALS = 5  # about 1 m: more digits only add bytes
 # Why a listing has no map position, in the words the page uses: it has no street address to show
 # (only a PO box, or none at all), or it has one that a person still has to check.
 NO_ADDRESS, CHECKING = "no-address", "checking"
-_PO_BOX = re.compile(r"\b(p\.?\s*o\.?\s*box|post\s+office\s+box|box\s+\d+|c\.?p\.?\s+\d+|case\s+postale)\b", re.I)
-_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}$", re.I)
+_PO_BOX = re.compile(r"\b(p\.?\s*o\.?\s*box|post\s+office\s+box|box\s+\d+|c\.?p\.?\s+\d+|case\s+postale)\b", re.IGNORECASE)
+_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}$", re.IGNORECASE)
 
 
 def unplaced_reason(address_line: str | None) -> str:

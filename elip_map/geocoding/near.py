@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from ..spatial.neighbourhoods import Neighbourhoods, closest_key
 from ..rules.text import fold
+from ..spatial.neighbourhoods import Neighbourhoods, closest_key
 from .chain import geocode_query
 
 _UNPLACED_STATUSES = frozenset({"needs-attention", "not-found", "failed", "error", "outside-city"})
@@ -105,7 +105,9 @@ def project_geocoder():
 def gazetteer():
     """The gazetteer's ``find_place`` when the package has it (another part of the project adds it), else None."""
     try:
-        from . import gazetteer as module  # delayed: optional until the gazetteer module lands
+        from . import (
+            gazetteer as module,  # delayed: optional until the gazetteer module lands
+        )
     except ImportError:
         return None
     return getattr(module, "find_place", None)

@@ -6,75 +6,43 @@ only places the "near" text and serves the directory once per page load (``/api/
 
 from __future__ import annotations
 
-import datetime as dt
-
 import dash
-from babel.dates import get_date_format, get_month_names
-from babel.numbers import get_decimal_symbol
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
-from flask import current_app
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    dcc,
+    html,
+)
+from flask import current_app, request
 
 from elip_map import ids
-from elip_map.components.card import weekday_names
 from elip_map.components.filter_panel import filter_panel
+from elip_map.components.home_context import (
+    RESULTS_PAGE,
+    browser_labels,
+    near_answer,
+    page_address,
+    page_context,
+    qr_data_uri,
+    split_param,
+)
 from elip_map.components.service_map import service_map
-from elip_map.directory.languages import language_name
-from elip_map.directory.taxonomy import SERVICE_TYPES
-from elip_map.i18n import N_, negotiate_ui, translate_all, translator
-from elip_map.components.home_context import near_answer, page_context, qr_data_uri, split_param
-from elip_map.review.health import stale_cutoff
+from elip_map.i18n import N_, negotiate_ui, translator
 
 dash.register_page(__name__, path="/", name=N_("Find services"), title="ELIP Service Map", nav=True, order=0)
 
-# Strings the browser renders itself (list cards, counts, messages), sent once per page load.
-BROWSER_MESSAGES = (
-    N_("Services"), N_("Languages"), N_("Hours"), N_("Hours not known"), N_("Accessibility"), N_("Eligibility"),
-    N_("Fees"), N_("Call {phone}"), N_("Website"), N_("Directions"), N_("Show on map"), N_("{km} km away"),
-    N_("Last verified: {date}"), N_("Not verified yet"), N_("Loading services…"),
-    N_("Could not load the services. Please reload the page."), N_("Nearest first, from {place}"),
-    N_("Showing {shown} of {n}"), N_("Location is not available in this browser."), N_("your location"),
-    N_("Your browser did not share your location."), N_("Show list"), N_("Show map"),
-    N_("See details"), N_("{n} services here: zoom in"), N_("Email {email}"), N_("about {km} km away"),
-    N_("Sample listing, not verified by ELIP: call before you go."), N_("Address being checked: call before you go."),
-    N_("No street address: call or visit online."), N_("Last checked more than {n} months ago: call before you go."),
-    N_("Nearest first, from about {place}"), N_("Link to this search"),
-    N_("Link copied: paste it in a message or an e-mail."), N_("Copy this link:"), N_("Service type"),
-    N_("Search by name"), N_("Open now"), N_("Open on"), N_("Near"), N_("All services"), N_("Search"),
-    N_("{n} services"), N_("Printed on {date}"), N_("Source: ELIP Service Map, {url}"),
-)
-
-
-# Cards written per step: the first ones at each filter change, and as many more per "Show more results".
-# Building a card takes about 0.1 ms in Chromium here, so 25 rather than 50 keeps a filter change within
-# its 50 ms budget (bench/bench_filter.py); every result stays reachable through the button.
-RESULTS_PAGE = 25
-
-
-def browser_labels(ui: str, languages: list[str], *, stale_months: int = 12, sample: bool = False,
-                   today: dt.date | None = None) -> dict:
-    """Everything the browser needs to write cards in the reader's language.
-
-    Numbers and dates are written the way Babel (CLDR) writes them for the language: the browser gets
-    the decimal sign, the long date pattern and the month names rather than its own locale's idea.
-    ``stale_before`` is the date before which a listing's last check is too old to trust without a call.
-    """
-    _ = translator(ui)
-    locale = negotiate_ui(ui)
-    months = get_month_names("wide", context="format", locale=locale)
-    return {"ui": ui, "page": RESULTS_PAGE, "t": translate_all(ui, BROWSER_MESSAGES),
-            "types": {t.slug: _(t.label) for t in SERVICE_TYPES},
-            "langs": {c: language_name(c, ui) for c in languages}, "days": weekday_names(ui),
-            "decimal": get_decimal_symbol(locale), "date": {"pattern": get_date_format("long", locale=locale).pattern,
-                                                            "months": [months[i] for i in range(1, 13)]},
-            "stale_months": stale_months, "stale_before": stale_cutoff(today or dt.date.today(), stale_months).isoformat(),
-            "sample": sample}
+__all__ = ["RESULTS_PAGE", "layout"]  # RESULTS_PAGE: the benchmark reads the page size from here
 
 
 def _day(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() and 1 <= int(value) <= 7 else None
 
 
-def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, open=None, day=None, **_unused):  # noqa: A002
+def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, open=None, day=None, **_unused):
     """The page for one URL: every filter starts from the query string, so a shared link reproduces the view."""
     ui = negotiate_ui(ui)
     _ = translator(ui)
@@ -230,7 +198,8 @@ def place_near(_clicks, text, labels):
     return (dash.no_update if store is None and message else store), message
 
 
-@callback(Output("home-qr", "src"), Input(ids.HOME_URL, "href"))
-def qr_code(href):
-    """The QR code follows the address bar, so a printed or shown code opens exactly this search."""
-    return qr_data_uri(href)
+@callback(Output("home-qr", "src"), Input(ids.HOME_URL, "search"), State(ids.HOME_URL, "pathname"))
+def qr_code(search, pathname):
+    """The QR code follows the address bar (a filter change writes ``search``, not ``href``), so a printed
+    or shown code opens exactly this search."""
+    return qr_data_uri(page_address(request.host_url, pathname, search))
