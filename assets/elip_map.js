@@ -782,6 +782,36 @@
     dc.set_props("home-data-url", { data: base + (base.indexOf("?") === -1 ? "?" : "&") + "retry=" + Date.now() });
   };
 
+  // Dash 4's dropdown keeps a hidden input (aria-hidden) to hold the focus while its menu is open; in the
+  // Tab order it is a stop a screen reader cannot name (axe: aria-hidden-focus). Out of the Tab order it
+  // still takes the focus the dropdown gives it. Only the filter panel is watched, not the result list.
+  // Dash 4's checklist says role="listbox" with role="option" labels around real checkboxes: a list box
+  // with no name whose options hold other controls (axe: aria-input-field-name, nested-interactive).
+  // The native checkboxes already say everything, so the list becomes a named group of plain labels.
+  function untabHiddenInputs(root) {
+    root.querySelectorAll('.dash-dropdown-focus-target[aria-hidden="true"]:not([tabindex="-1"])')
+      .forEach(function (x) { x.setAttribute("tabindex", "-1"); });
+    root.querySelectorAll('.elip-checks[role="listbox"]').forEach(function (list) {
+      list.setAttribute("role", "group");
+      var summary = list.closest("details") && list.closest("details").querySelector("summary");
+      if (summary && !list.hasAttribute("aria-label")) list.setAttribute("aria-label", summary.textContent);
+    });
+    root.querySelectorAll('.elip-checks label[role], .elip-checks label[aria-selected]').forEach(function (x) {
+      x.removeAttribute("role");
+      x.removeAttribute("aria-selected");
+    });
+  }
+  var bodyWatch = new MutationObserver(function () {
+    var panel = document.querySelector(".elip-filters");
+    if (!panel) return;
+    bodyWatch.disconnect();
+    untabHiddenInputs(panel);
+    new MutationObserver(function () { untabHiddenInputs(panel); }).observe(panel, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["role", "aria-selected"] });
+  });
+  if (document.body) bodyWatch.observe(document.body, { childList: true, subtree: true });
+  else document.addEventListener("DOMContentLoaded", function () { bodyWatch.observe(document.body, { childList: true, subtree: true }); });
+
   // Interface-language links keep the reader's current search (a full load gives the right first paint).
   document.addEventListener("click", function (ev) {
     var a = ev.target.closest && ev.target.closest("a.elip-ui-link");

@@ -17,5 +17,18 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     echo "Chromium is not installed and cannot be installed here: browser tests will be skipped."
   fi
 fi
+# axe-core (the accessibility rules the browser tests run), pinned, from the npm registry into a git-ignored
+# folder the tests read (tests/browser/test_home_axe.py).
+AXE_VERSION=4.14.1
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" .cache/axe/node_modules/axe-core/package.json; then
+  if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  fi
+  if command -v npm >/dev/null 2>&1; then
+    npm install --no-save --no-audit --no-fund --silent --prefix .cache/axe "axe-core@$AXE_VERSION" >/dev/null
+  else
+    echo "npm is not installed: the axe-core accessibility tests will fail (install npm, or run them elsewhere)."
+  fi
+fi
 export PATH="/usr/bin:$PATH"
 exec .venv/bin/python -m pytest "$@"
