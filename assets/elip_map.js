@@ -433,7 +433,8 @@
       distance = el("p", { "class": "elip-card-distance" },
                     fmtNodes(t[near && near.approx ? "about {km} km away" : "{km} km away"], { km: ltr(m.formatKm(dist, labels)) }));
     }
-    var verified = p.last_verified ? fmtNodes(t["Last verified: {date}"], { date: ltr(m.formatDate(p.last_verified, labels)) })
+    // A date is isolated with the direction of its own words: "2 يناير 2026" right to left, "January 2, 2026" left to right.
+    var verified = p.last_verified ? fmtNodes(t["Last verified: {date}"], { date: el("bdi", {}, m.formatDate(p.last_verified, labels)) })
       : labels.sample ? t["Sample listing, not verified by ELIP: call before you go."] : t["Not verified yet"];
     var children = [
       el("h3", { "class": "elip-card-org" }, p.organization || ""),
@@ -485,7 +486,10 @@
     var last = m.last;
     if (!last) return;
     var labels = last.labels, t = labels.t, near = last.near, limit = all ? Infinity : last.limit;
-    var shown = last.ranked.slice(0, limit), loose = last.loose.slice(0, limit), selected = m.selectedId || null;
+    // Listings without a map position get what the page of 25 leaves, and at least a fifth of it: every
+    // one of them stays reachable through "Show more", and a filter change still builds about 30 cards.
+    var looseLimit = all ? Infinity : Math.max(limit - last.ranked.length, Math.ceil(limit / 5));
+    var shown = last.ranked.slice(0, limit), loose = last.loose.slice(0, looseLimit), selected = m.selectedId || null;
     var items = shown.map(function (r) { return m.card(r.f, r.d, labels, selected, near); });
     if (selected && !shown.some(function (r) { return r.f.properties.id === selected; })) {
       var extra = last.ranked.find(function (r) { return r.f.properties.id === selected; });
@@ -770,7 +774,7 @@
     box.replaceChildren(
       el("p", {}, [t["Search"] + ": ", m.describeSearch()]),
       el("p", {}, [fmt(t["{n} services"], { n: last.ranked.length + last.loose.length }), " · ",
-                   fmtNodes(t["Printed on {date}"], { date: ltr(m.formatDate(iso, last.labels)) })]),
+                   fmtNodes(t["Printed on {date}"], { date: el("bdi", {}, m.formatDate(iso, last.labels)) })]),
       el("p", {}, fmtNodes(t["Source: ELIP Service Map, {url}"], { url: ltr(window.location.href) })));
   };
   window.addEventListener("beforeprint", function () { m.drawList(true); m.writePrintSummary(); });

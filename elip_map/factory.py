@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from html import escape as html_escape
 from urllib.parse import parse_qs
 
 import dash
@@ -16,13 +17,14 @@ from .components.navbar import footer, nav_pages, navbar, sample_banner
 from .config import Settings
 from .directory.storage import DATASET_KEY, get_meta, open_database
 from .hsds.api import init_hsds
-from .i18n import negotiate_ui, text_direction
+from .i18n import N_, negotiate_ui, text_direction, translator
 from .importers.sample import load_sample_if_empty
 from .paths import ASSETS_DIR, PACKAGE_DIR
 from .review.web import init_review_routes
 from .spatial.neighbourhoods import load_neighbourhoods_for_app
 
 log = logging.getLogger(__name__)
+LOADING = N_("Loading…")
 
 
 class ElipDash(dash.Dash):
@@ -34,7 +36,9 @@ class ElipDash(dash.Dash):
             ui = negotiate_ui(request.args.get("ui"))
         except RuntimeError:  # outside a request (never in practice): keep Dash's page
             return page
-        return page.replace("<html>", f'<html lang="{ui}" dir="{text_direction(ui)}">', 1)
+        page = page.replace("<html>", f'<html lang="{ui}" dir="{text_direction(ui)}">', 1)
+        # Dash's placeholder until its scripts run (seconds on a slow phone), in the reader's language.
+        return page.replace("\n        Loading...\n", "\n        " + html_escape(translator(ui)(LOADING)) + "\n", 1)
 
 
 def create_app(settings: Settings | None = None, *, load_sample: bool = True) -> dash.Dash:

@@ -158,11 +158,17 @@ def test_home_j002_left_to_right_data_reads_left_to_right_on_the_arabic_page(das
     assert xs == sorted(xs), "address scrambled"
     xs = char_positions(dash_duo, card, "9:00–17:00")
     assert xs == sorted(xs), "hours reversed"
-    # Dates are written the Babel way for Arabic (month name from CLDR), as an isolated run.
+    # Dates are written the Babel way for Arabic (month name from CLDR), as an isolated run that takes the
+    # direction of its own words (an Arabic date reads right to left: the year is at its left end).
     from babel.dates import format_date
 
-    verified = card.find_element(By.CSS_SELECTOR, ".elip-card-verified bdi[dir='ltr']").text
-    assert verified == format_date(dt.date.today(), "long", locale="ar")
+    date = card.find_element(By.CSS_SELECTOR, ".elip-card-verified bdi")
+    shown = format_date(dt.date.today(), "long", locale="ar")
+    assert date.text == shown
+    year = str(dt.date.today().year)
+    xs = char_positions(dash_duo, date, year)
+    day_x = char_positions(dash_duo, date, shown.split()[0])
+    assert xs[0] < day_x[0], "the Arabic date does not read right to left"
     assert dash_duo.driver.execute_script(
         "return getComputedStyle(arguments[0]).unicodeBidi", card.find_element(By.CSS_SELECTOR, "bdi")) == "isolate"
     assert dash_duo.get_logs() == []

@@ -68,3 +68,14 @@ def test_browser_labels_carry_babel_number_and_date_rules(ui, decimal, month):
     assert labels["date"]["months"][2] == month
     assert "MMMM" in labels["date"]["pattern"] and "y" in labels["date"]["pattern"]
     assert labels["stale_before"] == "2025-03-31"
+
+
+@pytest.mark.parametrize("ui, text", [("en", "Loading…"), ("fr", "Chargement…"), ("ar", "جارٍ التحميل…")])
+def test_first_paint_says_loading_in_the_readers_language(tmp_path, clear_pages_state, ui, text):
+    from elip_map.config import Settings
+    from elip_map.factory import create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}", tile_url=""), load_sample=False)
+    body = app.server.test_client().get(f"/?ui={ui}").data.decode()
+    placeholder = body[body.index('class="_dash-loading"'):].split("</div>")[0]
+    assert text in placeholder and "Loading..." not in body
