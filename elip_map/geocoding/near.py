@@ -5,8 +5,7 @@ Kept apart from the page so the rule (what counts as found, what the reader is t
 
 from __future__ import annotations
 
-import re
-
+from ..rules.postal import FSA_RE, canonical_postal_code, postal_or_fsa
 from ..rules.text import fold
 from ..spatial.neighbourhoods import Neighbourhoods, closest_key
 from .chain import geocode_query
@@ -42,16 +41,18 @@ ALBERTA_CITY_BY_FSA = {
     "T9H": "Fort McMurray", "T9J": "Fort McMurray", "T9K": "Fort McMurray",
     "T1W": "Canmore", "T1L": "Banff",
 }
-_POSTAL = re.compile(r"^\s*([A-Za-z]\d[A-Za-z])\s*(\d[A-Za-z]\d)?\s*$")
+def _whole_code(text: str) -> str | None:
+    """The text is a postal code or a forward sortation area, and nothing else: 'T2P 2M5', 'T5J'."""
+    found = canonical_postal_code(text) or (FSA_RE.match(text or "") and text.strip().upper())
+    return found or None
 
 
 def postal_elsewhere(text: str) -> str | None:
     """The place a postal code belongs to when it is clearly not Edmonton's: 'T2P 2M5' -> 'Calgary'."""
-    found = _POSTAL.match(text or "")
-    if not found:
+    code = _whole_code(text)
+    if not code:
         return None
-    fsa = found.group(1).upper()
-    return ALBERTA_CITY_BY_FSA.get(fsa) or PROVINCE_BY_LETTER.get(fsa[0])
+    return ALBERTA_CITY_BY_FSA.get(code[:3]) or PROVINCE_BY_LETTER.get(code[0])
 
 
 def _area(text: str, neighbourhoods: Neighbourhoods) -> dict | None:
@@ -79,7 +80,7 @@ def resolve_near(text: str, neighbourhoods: Neighbourhoods, geocode=None, places
         return {"status": "ok", "lat": hood["lat"], "lon": hood["lon"], "label": hood["name"], "precision": "neighbourhood"}
     elsewhere = postal_elsewhere(text)
     if elsewhere:
-        return {"status": "elsewhere", "label": text.upper(), "place": elsewhere}
+        return {"status": "elsewhere", "label": _whole_code(text), "place": elsewhere}
     if places is not None:
         place = places(text)
         if place:
@@ -98,7 +99,7 @@ def resolve_near(text: str, neighbourhoods: Neighbourhoods, geocode=None, places
         return {"status": "not-found", "label": text}
     answer = {"status": "ok", "lat": round(float(lat), 5), "lon": round(float(lon), 5), "label": text, "precision": "point"}
     if str(getattr(result, "method", "") or "").startswith("postal"):
-        answer.update(precision="postal-area", area=_POSTAL.match(text).group(1).upper() if _POSTAL.match(text) else text.upper())
+        answer.update(precision="postal-area", area=(postal_or_fsa(text) or text.upper())[:3])
     return answer
 
 
