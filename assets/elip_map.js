@@ -213,7 +213,8 @@
     if (!f) return null;
     var p = f.properties;
     var link = el("a", { href: "#card-" + p.id, "class": "elip-popup-link", "data-card": p.id }, t["See details"] || "See details");
-    return el("div", { "class": "elip-popup" }, [el("strong", {}, p.organization || ""), p.name ? el("div", {}, p.name) : null,
+    return el("div", { "class": "elip-popup" }, [el("strong", {}, el("bdi", {}, p.organization || "")),
+      p.name ? el("div", {}, el("bdi", {}, p.name)) : null,
       p.address ? el("div", {}, ltr(p.address)) : null, link]);
   };
   m.selectedToLayer = function (feature, latlng, context) {
@@ -221,8 +222,15 @@
     var marker = L.circleMarker(latlng, { radius: 13, weight: 4, color: "#b3261e", fillColor: "#ffd400", fillOpacity: 1 });
     var content = m.popupContent(feature.properties.ref);
     if (content) {
-      marker.bindPopup(content, { autoPan: false, offset: L.point(0, -8) });
-      marker.on("add", function () { setTimeout(function () { if (marker._map) marker.openPopup(); }, 0); });
+      // Opened once the map has flown to the pin, then panned clear of the zoom and layer controls.
+      marker.bindPopup(content, { autoPan: true, autoPanPaddingTopLeft: L.point(8, 84), autoPanPaddingBottomRight: L.point(8, 8),
+                                  offset: L.point(0, -8), maxWidth: 230 });
+      marker.on("add", function () {
+        var map = marker._map, opened = false;
+        function open() { if (!opened && marker._map) { opened = true; marker.openPopup(); } }
+        if (map) map.once("moveend", open);
+        setTimeout(open, 1200);
+      });
     }
     return marker;
   };
@@ -619,6 +627,7 @@
         if (fromMap && card.offsetParent) { card.scrollIntoView({ block: "nearest" }); var b = card.querySelector("button"); if (b) b.focus({ preventScroll: true }); }
       }
       var c = f.geometry.coordinates;
+      m.selectedLatLng = [c[1], c[0]];
       // Zoom 15 at most: the streets around the pin stay in view (16 was a blank square without tiles).
       var zoom = m.leafletMap ? Math.max(m.leafletMap.getZoom(), SELECT_ZOOM) : SELECT_ZOOM;  // never zooms out
       return [{ type: "FeatureCollection", features: [{ type: "Feature", id: "sel", geometry: f.geometry, properties: { id: "sel", ref: id } }] },
@@ -698,7 +707,13 @@
   };
   m.afterViewChange = function (showMap) {
     // Leaflet measures its box when it is shown again; after that the selected pin's popup is in view.
-    setTimeout(function () { if (showMap && m.leafletMap) m.leafletMap.invalidateSize(); }, 50);
+    // The selected pin goes back to the centre, its popup with it.
+    setTimeout(function () {
+      var map = m.leafletMap;
+      if (!showMap || !map) return;
+      map.invalidateSize({ pan: false });
+      if (m.selectedLatLng) map.setView(m.selectedLatLng, Math.max(map.getZoom(), SELECT_ZOOM), { animate: false });
+    }, 80);
   };
   m.setView = function (showMap) {
     var t = (m.labels || { t: {} }).t;
@@ -706,6 +721,8 @@
     dc.set_props("home-layout", { className: "elip-panes " + (showMap ? "show-map" : "show-list") });
     dc.set_props("home-view-toggle", { children: showMap ? t["Show list"] : t["Show map"] });
     m.afterViewChange(showMap);
+    // The map starts right below the toggle: bring both into view (the list may have been scrolled far down).
+    if (showMap) document.getElementById("home-view-toggle").scrollIntoView({ block: "start" });
   };
   // "See details" in a pin's popup: back to the list (on a phone), the card drawn, scrolled to and focused.
   m.openCard = function (id) {
