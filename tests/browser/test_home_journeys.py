@@ -369,3 +369,24 @@ def test_home_j010_load_error_is_its_own_state(dash_duo, app):
         "const s = getComputedStyle(document.querySelector('.elip-skip')); return [s.color, s.backgroundColor, "
         "document.querySelector('.elip-skip').getBoundingClientRect().top]")
     assert colours[0] != colours[1] and colours[2] >= 0
+
+
+def test_home_j011_use_my_location_focuses_the_nearest_result(dash_duo, app):
+    features = expected_features(app)
+    dash_duo.start_server(app)
+    driver = dash_duo.driver
+    driver.set_window_size(360, 640)
+    driver.get(dash_duo.server_url + "/")
+    wait_count(dash_duo, len(features))
+    # The phone says it stands beside the Newcomer Centre's language centre (53.5705, -113.4655).
+    driver.execute_cdp_cmd("Browser.grantPermissions", {"permissions": ["geolocation"], "origin": dash_duo.server_url})
+    driver.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": 53.5706, "longitude": -113.4656, "accuracy": 10})
+    dash_duo.find_element("#home-locate-button").click()
+    dash_duo.wait_for_contains_text("#home-status", "your location", timeout=10)
+    nearest = next(f["properties"]["id"] for f in features if f["properties"].get("name") == "Language centre")
+    until(lambda: driver.switch_to.active_element.get_attribute("data-location-id") == nearest, timeout=5)
+    card = dash_duo.find_element(f"[data-location-id='{nearest}']")
+    assert 0 <= driver.execute_script("return arguments[0].getBoundingClientRect().top", card) < 640
+    assert not card.find_element("css selector", ".elip-card-distance").text.startswith("about")  # a real position
+    assert "near=" not in driver.current_url  # the position stays in the browser
+    assert dash_duo.get_logs() == []
