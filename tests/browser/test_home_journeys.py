@@ -292,8 +292,9 @@ def test_home_j007_stale_listing_is_flagged_and_open_now_and_day_live_in_the_url
     until(lambda: parse_qs(urlsplit(dash_duo.driver.current_url).query).get("open") == ["now"], timeout=5)
     assert parse_qs(urlsplit(dash_duo.driver.current_url).query).get("day") == ["1"]
     dash_duo.driver.back()
-    until(lambda: "open=" not in dash_duo.driver.current_url, timeout=5)
-    until(lambda: not dash_duo.find_element("#home-filter-open input").is_selected(), timeout=5)
+    until(lambda: "open=" not in dash_duo.driver.current_url
+          and not dash_duo.find_element("#home-filter-open input").is_selected(), timeout=10)
+    assert parse_qs(urlsplit(dash_duo.driver.current_url).query).get("day") == ["1"]
     wait_count(dash_duo, len(monday))
     assert dash_duo.get_logs() == []
 
