@@ -208,11 +208,58 @@
   };
 
   // ---- Leaflet function props (referenced by name from Python) ---------------------------------
-  m.pointToLayer = function (feature, latlng) {
-    return L.circleMarker(latlng, { radius: 9, weight: 2, color: "#ffffff", fillColor: "#0b5cad", fillOpacity: 0.95 });
+  // A pin is an SVG path: made focusable by hand, named after its listing, and Enter or Space on it does
+  // what a click does (select it: its card is drawn and highlighted, its popup opens).
+  function pinName(id) {
+    var f = (m.byId || {})[id], p = f ? f.properties : {};
+    return [p.organization, p.name].filter(Boolean).join(" – ") || "";
+  }
+  m.labelPin = function (marker) {
+    var node = marker.getElement && marker.getElement(), id = marker.feature && marker.feature.properties.id;
+    if (!node || !id) return;
+    node.setAttribute("tabindex", "0");
+    node.setAttribute("role", "button");
+    node.setAttribute("aria-label", pinName(id));
+    node.setAttribute("data-pin", id);
   };
-  m.selectedToLayer = function (feature, latlng) {
-    return L.circleMarker(latlng, { radius: 13, weight: 4, color: "#b3261e", fillColor: "#ffd400", fillOpacity: 1 });
+  m.pointToLayer = function (feature, latlng, context) {
+    if (context && context.map) m.leafletMap = context.map;
+    var marker = L.circleMarker(latlng, { radius: 9, weight: 2, color: "#ffffff", fillColor: "#0b5cad", fillOpacity: 0.95 });
+    marker.on("add", function () { m.labelPin(marker); });
+    return marker;
+  };
+  document.addEventListener("keydown", function (ev) {
+    var pin = ev.target && ev.target.getAttribute && ev.target.getAttribute("data-pin");
+    if (!pin || (ev.key !== "Enter" && ev.key !== " ")) return;
+    ev.preventDefault();
+    m.choose(pin);
+  });
+  // The popup of the selected pin: text nodes only (never HTML from the data), and a link to its card.
+  m.popupContent = function (id) {
+    var f = (m.byId || {})[id], t = (m.labels || { t: {} }).t;
+    if (!f) return null;
+    var p = f.properties;
+    var link = el("a", { href: "#card-" + p.id, "class": "elip-popup-link", "data-card": p.id }, t["See details"] || "See details");
+    return el("div", { "class": "elip-popup" }, [el("strong", {}, el("bdi", {}, p.organization || "")),
+      p.name ? el("div", {}, el("bdi", {}, p.name)) : null,
+      p.address ? el("div", {}, ltr(p.address)) : null, link]);
+  };
+  m.selectedToLayer = function (feature, latlng, context) {
+    if (context && context.map) m.leafletMap = context.map;
+    var marker = L.circleMarker(latlng, { radius: 13, weight: 4, color: "#b3261e", fillColor: "#ffd400", fillOpacity: 1 });
+    var content = m.popupContent(feature.properties.ref);
+    if (content) {
+      // Opened once the map has flown to the pin, then panned clear of the zoom and layer controls.
+      marker.bindPopup(content, { autoPan: true, autoPanPaddingTopLeft: L.point(8, 84), autoPanPaddingBottomRight: L.point(8, 8),
+                                  offset: L.point(0, -8), maxWidth: 230 });
+      marker.on("add", function () {
+        var map = marker._map, opened = false;
+        function open() { if (!opened && marker._map) { opened = true; marker.openPopup(); } }
+        if (map) map.once("moveend", open);
+        setTimeout(open, 1200);
+      });
+    }
+    return marker;
   };
   m.nearToLayer = function (feature, latlng) {
     return L.circleMarker(latlng, { radius: 7, weight: 3, color: "#ffffff", fillColor: "#b3261e", fillOpacity: 1 });
@@ -230,13 +277,19 @@
   function clusterClass(n) {
     return "marker-cluster " + (n > 1000 ? "marker-cluster-large" : n > 100 ? "marker-cluster-medium" : "marker-cluster-small");
   }
+  function clusterTitle(n) {
+    var t = (m.labels || { t: {} }).t;
+    return fmt(t["{n} services here: zoom in"] || "{n} services here: zoom in", { n: n });
+  }
   m.clusterToLayer = function (feature, latlng, index, context) {
+    if (context && context.map) m.leafletMap = context.map;
     var p = feature.properties;
     var span = document.createElement("span");
     span.textContent = String(p.point_count_abbreviated);  // a number from supercluster, written as text
     var div = document.createElement("div");
     div.appendChild(span);
-    var marker = L.marker(latlng, { icon: L.divIcon({ html: div, className: clusterClass(p.point_count), iconSize: L.point(40, 40) }) });
+    var marker = L.marker(latlng, { icon: L.divIcon({ html: div, className: clusterClass(p.point_count), iconSize: L.point(40, 40) }),
+                                    keyboard: true, title: clusterTitle(p.point_count) });
     m.captureClusters(index, context && context.map, marker);
     return marker;
   };
@@ -263,6 +316,8 @@
   function moveCluster(marker, f) {
     var p = f.properties, icon = marker.options.icon, cls = clusterClass(p.point_count);
     icon.options.html.firstChild.textContent = String(p.point_count_abbreviated);
+    var node = marker.getElement();
+    if (node) node.setAttribute("title", clusterTitle(p.point_count));
     if (icon.options.className !== cls) {
       var el = marker.getElement();
       if (el) {
@@ -305,6 +360,7 @@
       marker.setLatLng([f.geometry.coordinates[1], f.geometry.coordinates[0]]);
       if (kind === "cluster") moveCluster(marker, f);
       setVisible(marker, true);
+      if (kind === "point") m.labelPin(marker);
     });
     pools.cluster.forEach(function (l) { l.feature = SPARE_CLUSTER; setVisible(l, false); });
     pools.point.forEach(function (l) { l.feature = SPARE_POINT; setVisible(l, false); });
@@ -319,15 +375,29 @@
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { if (attrs[k] !== null && attrs[k] !== undefined) node.setAttribute(k, attrs[k]); });
-    (Array.isArray(children) ? children : [children]).forEach(function (c) {
-      if (c === null || c === undefined || c === "") return;
-      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
-    });
+    (function add(list) {
+      (Array.isArray(list) ? list : [list]).forEach(function (c) {
+        if (c === null || c === undefined || c === "") return;
+        if (Array.isArray(c)) return add(c);
+        node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+      });
+    })(children);
     return node;
   }
+  // Left-to-right data (phones, addresses, postal codes, hours, dates, distances, e-mail and web
+  // addresses) inside right-to-left text: an isolated run, so "780-555-0199" never reads "0199-555-780".
+  function ltr(text) { return el("bdi", { dir: "ltr" }, String(text)); }
+  m.ltr = ltr;
   function safeHref(url) { return /^https?:\/\//i.test(url || "") ? url : null; }
   function fmt(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k] === undefined ? "" : values[k]; });
+  }
+  // fmt() that keeps nodes: fmtNodes("Call {phone}", {phone: ltr("780-555-0199")}) -> ["Call ", <bdi>].
+  function fmtNodes(template, values) {
+    return String(template || "").split(/(\{\w+\})/).map(function (part) {
+      var k = /^\{(\w+)\}$/.exec(part);
+      return k ? (values[k[1]] === undefined ? "" : values[k[1]]) : part;
+    });
   }
   function hm(mins) {
     var hh = Math.floor(mins / 60), mm = mins % 60;
@@ -336,26 +406,39 @@
   m.formatHours = function (hours, days) {
     return (hours || []).map(function (r) { return days[r[0] - 1] + " " + hm(r[1]) + "–" + hm(r[2]); }).join(", ");
   };
-  var kmFormats = {};
-  m.formatKm = function (km, ui) {  // formatters are costly to build: one per language
-    kmFormats[ui] = kmFormats[ui] || new Intl.NumberFormat(ui, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-    return kmFormats[ui].format(km);
+  // The same, with each time range an isolated left-to-right run ("Mon 9:00–17:00", never "17:00–9:00").
+  m.hoursNodes = function (hours, days) {
+    var out = [];
+    (hours || []).forEach(function (r, i) {
+      if (i) out.push(", ");
+      out.push(days[r[0] - 1] + " ", ltr(hm(r[1]) + "–" + hm(r[2])));
+    });
+    return out;
   };
-  var dateFormats = {};
-  m.formatDate = function (iso, locale) {  // "2026-03-05" as the reader's language writes a date
-    var d = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso || ""));
-    if (!d) return iso || "";
-    // A language this browser cannot write dates in (Tigrinya in Chromium) gets the ISO date, not English.
-    if (!Intl.DateTimeFormat.supportedLocalesOf([locale]).length) return d[0];
-    try {
-      dateFormats[locale] = dateFormats[locale] || new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
-      return dateFormats[locale].format(new Date(Date.UTC(+d[1], +d[2] - 1, +d[3])));
-    } catch (e) { return iso; }
+  // Numbers and dates as Babel (CLDR) writes them for the reader's language: the page sends the decimal
+  // sign, the date pattern and the month names (elip_map/pages/home.py, browser_labels).
+  m.formatKm = function (km, labels) {
+    return km.toFixed(1).replace(".", (labels && labels.decimal) || ".");
   };
-  m.directionsUrl = function (lat, lon) {
-    // Google's universal URL opens the phone's maps app on Android and iOS, and the web elsewhere.
+  m.formatDate = function (iso, labels) {
+    var d = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || ""), f = labels && labels.date;
+    if (!d || !f) return iso || "";
+    var y = d[1], mo = Number(d[2]), day = Number(d[3]);
+    return f.pattern.replace(/'([^']*)'|y+|M+|L+|d+/g, function (tok, quoted) {
+      if (quoted !== undefined) return quoted;
+      if (tok[0] === "y") return y;
+      if (tok[0] === "d") return tok.length > 1 && day < 10 ? "0" + day : String(day);
+      if (tok.length >= 3) return f.months[mo - 1];
+      return tok.length > 1 && mo < 10 ? "0" + mo : String(mo);
+    });
+  };
+  m.directionsUrl = function (lat, lon, address) {
+    // Google's universal URL opens the phone's maps app on Android and iOS, and the web elsewhere. The
+    // street address when there is one (a pin may be an estimate), otherwise the pin.
+    if (address) return "https://www.google.com/maps/dir/?api=1&destination=" + encodeURIComponent(address);
     return "https://www.google.com/maps/dir/?api=1&destination=" + lat.toFixed(5) + "%2C" + lon.toFixed(5);
   };
+  m.isStale = function (iso, labels) { return !!(iso && labels.stale_before && iso < labels.stale_before); };
   // Twin of components/eligibility_text.eligibility_line: why this card is shown to the reader's status.
   m.eligibilityLine = function (p, e, status) {
     var served = p.elig || [], parts = [];
@@ -369,35 +452,55 @@
     if (e.gender[p.gender]) parts.push(e.gender[p.gender]);
     return parts.join(" · ");
   };
-  m.card = function (f, dist, labels, selected, status) {
-    var p = f.properties, t = labels.t, c = f.geometry.coordinates;
+  m.card = function (f, dist, labels, selected, near, status) {
+    var p = f.properties, t = labels.t, placed = !!f.geometry;
     var rows = [];
     function row(label, value) { if (value && (!Array.isArray(value) || value.length)) { rows.push(el("dt", {}, label)); rows.push(el("dd", {}, value)); } }
     var typeNames = (p.types || []).map(function (s) { return labels.types[s] || s; }).join(", ");
     row(t["Services"], [typeNames, (p.services || []).length ? el("span", { "class": "elip-card-services" }, " · " + p.services.join(" · ")) : null]);
     row(t["Languages"], (p.langs || []).map(function (code) { return labels.langs[code] || code; }).join(", "));
-    var hours = m.formatHours(p.hours, labels.days);
-    row(t["Hours"], [hours, p.hours_note].filter(Boolean).join(" · ") || t["Hours not known"]);
+    var hours = m.hoursNodes(p.hours, labels.days);
+    if (p.hours_note) hours.push(hours.length ? " · " : "", p.hours_note);
+    row(t["Hours"], hours.length ? hours : t["Hours not known"]);
     row(t["Accessibility"], p.accessibility);
     row(t["Eligibility"], [m.eligibilityLine(p, labels.elig, status), p.eligibility].filter(Boolean).join(" · "));
     row(t["Fees"], (p.fee_levels || []).map(function (f) { return labels.elig.fees[f] || f; }).concat(p.fees ? [p.fees] : []).join(" · "));
     var actions = (p.phones || []).map(function (ph) {
       return el("a", { href: "tel:" + String(ph.tel).replace(/[^+\d]/g, ""), "class": "elip-action" },
-                fmt(t["Call {phone}"], { phone: ph.display + (ph.ext ? " ext. " + ph.ext : "") }));
+                fmtNodes(t["Call {phone}"], { phone: ltr(ph.display + (ph.ext ? " ext. " + ph.ext : "")) }));
     });
     if (safeHref(p.website)) actions.push(el("a", { href: p.website, "class": "elip-action", target: "_blank", rel: "noopener noreferrer" }, t["Website"]));
-    actions.push(el("a", { href: m.directionsUrl(c[1], c[0]), "class": "elip-action", target: "_blank", rel: "noopener noreferrer" }, t["Directions"]));
-    actions.push(el("button", { type: "button", "class": "elip-action elip-show", "data-show": p.id }, t["Show on map"]));
+    if (p.email) actions.push(el("a", { href: "mailto:" + p.email, "class": "elip-action" }, fmtNodes(t["Email {email}"], { email: ltr(p.email) })));
+    if (placed) {
+      var c = f.geometry.coordinates;
+      actions.push(el("a", { href: m.directionsUrl(c[1], c[0], p.address), "class": "elip-action", target: "_blank", rel: "noopener noreferrer" }, t["Directions"]));
+      actions.push(el("button", { type: "button", "class": "elip-action elip-show", "data-show": p.id }, t["Show on map"]));
+    }
+    var distance = null;
+    if (dist !== null && dist !== undefined) {
+      distance = el("p", { "class": "elip-card-distance" },
+                    fmtNodes(t[near && near.approx ? "about {km} km away" : "{km} km away"], { km: ltr(m.formatKm(dist, labels)) }));
+    }
+    // A date is isolated with the direction of its own words: "2 يناير 2026" right to left, "January 2, 2026" left to right.
+    var verified = p.last_verified ? fmtNodes(t["Last verified: {date}"], { date: el("bdi", {}, m.formatDate(p.last_verified, labels)) })
+      : labels.sample ? t["Sample listing, not verified by ELIP: call before you go."] : t["Not verified yet"];
     var children = [
       el("h3", { "class": "elip-card-org" }, p.organization || ""),
       p.name ? el("p", { "class": "elip-card-name" }, p.name) : null,
-      dist === null || dist === undefined ? null : el("p", { "class": "elip-card-distance" }, fmt(t["{km} km away"], { km: m.formatKm(dist, labels.locale || labels.ui) })),
-      p.address ? el("p", { "class": "elip-card-address" }, p.address) : null,
+      distance,
+      p.address ? el("p", { "class": "elip-card-address" }, ltr(p.address)) : null,
+      placed ? null : el("p", { "class": "elip-card-unplaced" }, t[p.unplaced === "checking"
+        ? "Address being checked: call before you go." : "No street address: call or visit online."]),
       el("dl", { "class": "elip-card-facts" }, rows),
       el("p", { "class": "elip-card-actions" }, actions),
-      el("p", { "class": "elip-card-verified" }, p.last_verified ? fmt(t["Last verified: {date}"], { date: m.formatDate(p.last_verified, labels.locale || labels.ui) }) : t["Not verified yet"]),
+      m.isStale(p.last_verified, labels) ? el("p", { "class": "elip-card-stale" },
+        fmt(t["Last checked more than {n} months ago: call before you go."], { n: labels.stale_months })) : null,
+      el("p", { "class": "elip-card-verified" }, verified),
     ];
-    return el("li", { "class": "elip-card" + (selected === p.id ? " is-selected" : ""), "data-location-id": p.id }, el("article", {}, children));
+    var attrs = { "class": "elip-card" + (selected === p.id ? " is-selected" : ""), "data-location-id": p.id,
+                  id: "card-" + p.id, tabindex: "-1" };
+    if (!placed) attrs["data-unplaced"] = "true";
+    return el("li", attrs, el("article", {}, children));
   };
   // The count, status, list and the two boxes are left alone by Dash after the first paint (no callback
   // outputs them), so writing them here cannot fight React. They may not be in the page yet on the very
@@ -407,16 +510,58 @@
   m.writeResults = function (r, tries) {
     var ol = document.getElementById("home-results"), count = document.getElementById("result-count"),
         status = document.getElementById("home-status"), empty = document.getElementById("home-empty"),
-        more = document.getElementById("home-more");
-    if (!ol || !count || !status || !empty || !more) {
+        more = document.getElementById("home-more"), loose = document.getElementById("home-results-unplaced"),
+        looseBox = document.getElementById("home-unplaced"), looseCount = document.getElementById("home-unplaced-count"),
+        error = document.getElementById("home-error");
+    if (!ol || !count || !status || !empty || !more || !loose || !looseBox || !error) {
       if ((tries || 0) < 60) requestAnimationFrame(function () { m.writeResults(r, (tries || 0) + 1); });
       return;
     }
     ol.replaceChildren.apply(ol, r.items);
+    loose.replaceChildren.apply(loose, r.unplaced || []);
     setText(count, r.count);
     setText(status, r.status);
+    setText(looseCount, String(r.unplacedTotal || 0));
+    setShown(looseBox, !!(r.unplaced || []).length);
     setShown(empty, r.empty);
     setShown(more, r.more);
+    setShown(error, !!r.error);
+  };
+  // The list for the last result (m.last, set by render): every card the current page of results
+  // holds, placed ones first (nearest first when there is a place), then "Call or visit online". A
+  // selected listing beyond that page is drawn at the top, so any pin opens its card.
+  m.drawList = function (all) {
+    var last = m.last;
+    if (!last) return;
+    var labels = last.labels, t = labels.t, near = last.near, limit = all ? Infinity : last.limit;
+    // Listings without a map position get what the page of 25 leaves, and at least a fifth of it: every
+    // one of them stays reachable through "Show more", and a filter change still builds about 30 cards.
+    var looseLimit = all ? Infinity : Math.max(limit - last.ranked.length, Math.ceil(limit / 5));
+    var shown = last.ranked.slice(0, limit), loose = last.loose.slice(0, looseLimit), selected = m.selectedId || null;
+    var items = shown.map(function (r) { return m.card(r.f, r.d, labels, selected, near, last.status); });
+    if (selected && !shown.some(function (r) { return r.f.properties.id === selected; })) {
+      var extra = last.ranked.find(function (r) { return r.f.properties.id === selected; });
+      if (extra) items.unshift(m.card(extra.f, extra.d, labels, selected, near, last.status));
+    }
+    var total = last.ranked.length + last.loose.length, drawn = shown.length + loose.length;
+    var status = near ? fmt(t[near.approx ? "Nearest first, from about {place}" : "Nearest first, from {place}"], { place: near.label }) : "";
+    if (total > drawn) status = [status, fmt(t["Showing {shown} of {n}"], { shown: drawn, n: total })].filter(Boolean).join(" · ");
+    m.writeResults({ count: String(total), status: status, empty: !total, more: total > drawn, items: items,
+                     unplaced: loose.map(function (f) { return m.card(f, null, labels, selected, near, last.status); }),
+                     unplacedTotal: last.loose.length });
+  };
+  m.filterUnplaced = function (features, criteria) {
+    if (!m.hasCriteria(criteria)) return features;
+    return features.filter(function (f) { return m.matches(f.properties, criteria); });
+  };
+  // After "near" or "use my location": the first result gets the focus (a screen reader reads it)
+  // and the page scrolls to it, instead of leaving it 900 px below the button on a phone.
+  m.goToFirstResult = function () {
+    var first = document.querySelector("#home-results > li, #home-results-unplaced > li");
+    var list = document.querySelector(".elip-list-pane");
+    if (!first || !list || !list.offsetParent) return;
+    first.focus({ preventScroll: true });
+    first.scrollIntoView({ block: "start" });
   };
 
   // Leaflet's layers button says "Layers" in English and has no option for it: give it the reader's words.
@@ -455,9 +600,11 @@
             [Math.max.apply(null, lats) + pad, Math.max.apply(null, lons) + pad]];
   };
 
+  var SELECT_ZOOM = 15;
   dc.elip_map = {
     fetchData: function (url) {
       if (!url) return nu();
+      m.dataUrl = url;
       // The collection stays in this page's memory, outside Dash's props: handing megabytes through the
       // renderer on every filter change cost seconds; only a small handle goes into the dcc.Store.
       return fetch(url, { credentials: "same-origin" }).then(function (r) {
@@ -466,13 +613,19 @@
       }).then(function (collection) {
         m.collections = m.collections || {};
         m.collections[url] = collection;
+        // Listings without a map position (geometry null) are kept apart: ranked by name, never by distance.
+        var all = collection.features || [];
+        m.byId = {};
+        all.forEach(function (f) { m.byId[f.properties.id] = f; });
+        collection.features = all.filter(function (f) { return f.geometry; });
+        collection.unplaced = all.filter(function (f) { return !f.geometry; }).sort(m.featureOrder);
         // Kept in list order: filtering then keeps it, so ranking without a place sorts an already sorted list.
         (collection.features || []).sort(m.featureOrder);
         // The map needs only the point and the id: a light copy keeps each update small for Dash to pass on.
         (collection.features || []).forEach(function (f) {
           f.light = { type: "Feature", id: f.properties.id, geometry: f.geometry, properties: { id: f.properties.id } };
         });
-        return { url: url, n: (collection.features || []).length };
+        return { url: url, n: all.length };
       }).catch(function () { return { url: url, n: 0, error: true }; });
     },
     // Everything the reader sees of a result (count, status, list, "no match" box, "show more", map
@@ -481,29 +634,33 @@
     render: function (data, types, langs, hood, q, openNow, day, near, limit, status, labels) {
       var t0 = performance.now();
       var t = labels.t;
-      if (!data) {
-        m.writeResults({ count: "…", status: t["Loading services…"], empty: false, more: false, items: [] });
+      m.labels = labels;
+      if (!data || data.error) {
+        m.last = null;
+        m.writeResults({ count: data ? "0" : "…", status: data ? "" : t["Loading services…"], error: !!data, empty: false,
+                         more: false, items: [] });
         return [nu(), nu()];
       }
       var collection = (m.collections || {})[data.url] || { features: [] };
-      var ranked = m.rankFeatures(collection.features || [], m.criteria(types, langs, hood, q, openNow, day, labels.words, status), near);
+      var criteria = m.criteria(types, langs, hood, q, openNow, day, labels.words, status);
+      var ranked = m.rankFeatures(collection.features || [], criteria, near);
+      var loose = m.filterUnplaced(collection.unplaced || [], criteria);
       var t1 = performance.now();
-      var shown = ranked.slice(0, limit || labels.page || 25);
-      var selected = m.selectedId || null;
-      var message = data.error ? t["Could not load the services. Please reload the page."]
-        : near ? fmt(t["Nearest first, from {place}"], { place: near.label }) : "";
-      if (ranked.length > shown.length) message = [message, fmt(t["Showing {shown} of {n}"], { shown: shown.length, n: ranked.length })].filter(Boolean).join(" · ");
-      m.writeResults({ count: String(ranked.length), status: message, empty: !ranked.length, more: ranked.length > shown.length,
-                       items: shown.map(function (r) { return m.card(r.f, r.d, labels, selected, status || null); }) });
+      m.last = { ranked: ranked, loose: loose, near: near, limit: limit || labels.page || 25, labels: labels, criteria: criteria,
+                 status: status || null };
+      m.drawList();
       m.translateMapControls(t);
       var t2 = performance.now();
       var points = ranked.map(function (r) { return r.f.light || r.f; });
       var mapData = m.showPoints(points) ? nu() : { type: "FeatureCollection", features: points };
       var trig = (dc.callback_context.triggered || []).map(function (x) { return x.prop_id; });
-      var fit = near && trig.some(function (id) { return id.indexOf("home-near") === 0 || id.indexOf("home-data") === 0; });
+      var nearMoved = trig.some(function (id) { return id.indexOf("home-near") === 0; });
+      var fit = near && (nearMoved || trig.some(function (id) { return id.indexOf("home-data") === 0; }));
       var box = fit ? m.boundsOf(ranked, near, 5) : null;
+      if (near && nearMoved && m.wantFocus) { m.wantFocus = false; m.goToFirstResult(); }
       var t3 = performance.now();
-      m.lastRender = { ms: t3 - t0, rank: t1 - t0, list: t2 - t1, map: t3 - t2, inPlace: mapData === nu(), at: t3, count: ranked.length };
+      m.lastRender = { ms: t3 - t0, rank: t1 - t0, list: t2 - t1, map: t3 - t2, inPlace: mapData === nu(), at: t3,
+                       count: ranked.length + loose.length };
       return [mapData, box ? { bounds: box, transition: "flyToBounds" } : nu()];
     },
     limit: function (n, labels) { return ((labels && labels.page) || 25) * (1 + (n || 0)); },
@@ -518,19 +675,22 @@
       } else {
         id = chosen && chosen.id;
       }
-      var features = ((m.collections || {})[data && data.url] || { features: [] }).features;
-      var f = features.find(function (x) { return x.properties.id === id; });
-      if (!f) return [nu(), nu()];
+      var f = (m.byId || {})[id];
+      if (!f || !f.geometry) return [nu(), nu()];
       m.selectedId = id;
       document.querySelectorAll(".elip-card.is-selected").forEach(function (x) { x.classList.remove("is-selected"); });
       var card = document.querySelector('.elip-card[data-location-id="' + CSS.escape(id) + '"]');
+      if (!card) { m.drawList(); card = document.querySelector('.elip-card[data-location-id="' + CSS.escape(id) + '"]'); }
       if (card) {
         card.classList.add("is-selected");
-        if (fromMap) { card.scrollIntoView({ block: "nearest" }); var b = card.querySelector("button"); if (b) b.focus({ preventScroll: true }); }
+        if (fromMap && card.offsetParent) { card.scrollIntoView({ block: "nearest" }); var b = card.querySelector("button"); if (b) b.focus({ preventScroll: true }); }
       }
       var c = f.geometry.coordinates;
-      return [{ type: "FeatureCollection", features: [{ type: "Feature", id: "sel", geometry: f.geometry, properties: { id: "sel" } }] },
-              { center: [c[1], c[0]], zoom: 16, transition: "flyTo" }];
+      m.selectedLatLng = [c[1], c[0]];
+      // Zoom 15 at most: the streets around the pin stay in view (16 was a blank square without tiles).
+      var zoom = m.leafletMap ? Math.max(m.leafletMap.getZoom(), SELECT_ZOOM) : SELECT_ZOOM;  // never zooms out
+      return [{ type: "FeatureCollection", features: [{ type: "Feature", id: "sel", geometry: f.geometry, properties: { id: "sel", ref: id } }] },
+              { center: [c[1], c[0]], zoom: zoom, transition: "flyTo" }];
     },
     nearLayer: function (near) {
       if (!near) return { type: "FeatureCollection", features: [] };
@@ -550,13 +710,15 @@
     },
     // One callback both ways (Dash allows a loop only inside one callback): a filter change writes the
     // URL (dcc.Location pushes a history step); the back button changes the URL, which sets the filters.
-    syncUrl: function (types, langs, hood, q, near, search, status, labels) {
-      var none = [nu(), nu(), nu(), nu(), nu(), nu(), nu()];
+    syncUrl: function (types, langs, hood, q, openNow, day, near, search, status, labels) {
+      var none = [nu(), nu(), nu(), nu(), nu(), nu(), nu(), nu(), nu()];
       var trig = (dc.callback_context.triggered || []).map(function (x) { return x.prop_id; });
       if (trig.length === 1 && trig[0] === "home-url.search") {
         var p = new URLSearchParams(search || "");
         var list = function (k) { return (p.get(k) || "").split(",").filter(Boolean); };
-        return [nu(), list("service"), list("lang"), p.get("hood") || null, p.get("q") || "", p.get("near") || "",
+        var d = Number(p.get("day"));
+        return [nu(), list("service"), list("lang"), p.get("hood") || null, p.get("q") || "",
+                p.get("open") === "now" ? ["open"] : [], d >= 1 && d <= 7 ? d : null, p.get("near") || "",
                 p.get("status") || ""];
       }
       var params = new URLSearchParams();
@@ -565,17 +727,20 @@
       if (langs && langs.length) params.set("lang", langs.join(","));
       if (hood) params.set("hood", hood);
       if (q) params.set("q", q);
+      if (openNow && openNow.length) params.set("open", "now");
+      if (day) params.set("day", String(day));
       if (near && near.query) params.set("near", near.query);
       if (status) params.set("status", status);  // the reader's status lives in the address only, never on the server
       var current = new URLSearchParams(window.location.search);
-      var keys = ["ui", "service", "lang", "hood", "q", "near", "status"];
+      var keys = ["ui", "service", "lang", "hood", "q", "open", "day", "near", "status"];
       var same = keys.every(function (k) { return (current.get(k) || "") === (params.get(k) || ""); });
       if (same) return none;
       var qs = params.toString();
-      return [qs ? "?" + qs : "", nu(), nu(), nu(), nu(), nu(), nu()];
+      return [qs ? "?" + qs : "", nu(), nu(), nu(), nu(), nu(), nu(), nu(), nu()];
     },
-    toggleView: function (n, labels) {
-      var showMap = (n || 0) % 2 === 1;
+    toggleView: function (n, className, labels) {
+      var showMap = !/show-map/.test(className || "");
+      m.afterViewChange(showMap);
       return ["elip-panes " + (showMap ? "show-map" : "show-list"), showMap ? labels.t["Show list"] : labels.t["Show map"]];
     },
     clearFilters: function () { return [[], [], null, "", [], null, ""]; },
@@ -598,12 +763,143 @@
     },
   };
 
-  // "Show on map" in the list: hand the id to Dash (the select callback highlights the pin).
+  // Select a listing (from its "Show on map" button or a pin reached by keyboard): Dash's select
+  // callback highlights the pin, opens its popup and draws its card.
+  m.choose = function (id) {
+    if (dc.set_props) dc.set_props("home-selected", { data: { id: id, at: Date.now() } });
+  };
+  // On a phone one pane shows at a time (the toggle button is visible only there).
+  m.isPhoneLayout = function () {
+    var b = document.getElementById("home-view-toggle");
+    return !!(b && b.offsetParent);
+  };
+  m.afterViewChange = function (showMap) {
+    // Leaflet measures its box when it is shown again; after that the selected pin's popup is in view.
+    // The selected pin goes back to the centre, its popup with it.
+    setTimeout(function () {
+      var map = m.leafletMap;
+      if (!showMap || !map) return;
+      map.invalidateSize({ pan: false });
+      if (m.selectedLatLng) map.setView(m.selectedLatLng, Math.max(map.getZoom(), SELECT_ZOOM), { animate: false });
+    }, 80);
+  };
+  m.setView = function (showMap) {
+    var t = (m.labels || { t: {} }).t;
+    if (!dc.set_props || !m.isPhoneLayout()) return;
+    dc.set_props("home-layout", { className: "elip-panes " + (showMap ? "show-map" : "show-list") });
+    dc.set_props("home-view-toggle", { children: showMap ? t["Show list"] : t["Show map"] });
+    m.afterViewChange(showMap);
+    // The map starts right below the toggle: bring both into view (the list may have been scrolled far down).
+    if (showMap) document.getElementById("home-view-toggle").scrollIntoView({ block: "start" });
+  };
+  // "See details" in a pin's popup: back to the list (on a phone), the card drawn, scrolled to and focused.
+  m.openCard = function (id) {
+    m.setView(false);
+    setTimeout(function () {
+      var card = document.getElementById("card-" + id);
+      if (!card && m.last) { m.selectedId = id; m.drawList(); card = document.getElementById("card-" + id); }
+      if (!card) return;
+      card.focus({ preventScroll: true });
+      card.scrollIntoView({ block: "start" });
+    }, 60);
+  };
   document.addEventListener("click", function (ev) {
-    var b = ev.target.closest && ev.target.closest("button[data-show]");
-    if (!b || !dc.set_props) return;
-    dc.set_props("home-selected", { data: { id: b.getAttribute("data-show"), at: Date.now() } });
+    var target = ev.target.closest ? ev.target : null;
+    if (!target) return;
+    var b = target.closest("button[data-show]");
+    if (b) { m.choose(b.getAttribute("data-show")); m.setView(true); return; }
+    var a = target.closest("a[data-card]");
+    if (a) { ev.preventDefault(); m.openCard(a.getAttribute("data-card")); return; }
+    if (target.closest("#home-retry")) { m.retry(); return; }
+    if (target.closest("#home-print")) { window.print(); return; }
+    if (target.closest("#home-share")) { m.share(); return; }
+    // The reader asked for a place: the first result of that search gets the focus.
+    if (target.closest("#home-near-button, #home-locate-button")) m.wantFocus = true;
   });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && ev.target && ev.target.id === "home-near-input") m.wantFocus = true;
+  });
+  // "Share": the phone's own share sheet (Web Share API), else the link is copied, else shown to copy.
+  m.share = function () {
+    var url = window.location.href, t = (m.labels || { t: {} }).t, msg = document.getElementById("home-share-message");
+    function say(text, withLink) {
+      if (!msg) return;
+      msg.replaceChildren(text, withLink ? el("input", { type: "text", readonly: "readonly", value: url, "class": "elip-input",
+                                                         "aria-label": t["Link to this search"] }) : "");
+      var box = msg.querySelector("input");
+      if (box) box.select();
+    }
+    if (navigator.share) { navigator.share({ title: document.title, url: url }).catch(function () {}); return; }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(url).then(function () { say(t["Link copied: paste it in a message or an e-mail."]); },
+                                              function () { say(t["Copy this link:"], true); });
+    } else {
+      say(t["Copy this link:"], true);
+    }
+  };
+  // Printing: every result of the current search (not only the first page), the search written out,
+  // the date and the source; the print stylesheet (elip_map.css) leaves out the map and the controls.
+  m.describeSearch = function () {
+    var last = m.last, labels = last && last.labels;
+    if (!last) return "";
+    var c = last.criteria || {}, t = labels.t, parts = [];
+    if (c.types && c.types.length) parts.push(t["Service type"] + ": " + c.types.map(function (x) { return labels.types[x] || x; }).join(", "));
+    if (c.langs && c.langs.length) parts.push(t["Languages"] + ": " + c.langs.map(function (x) { return labels.langs[x] || x; }).join(", "));
+    if (c.hood) { var opt = document.querySelector("#home-filter-hood .Select-value-label"); parts.push(t["Neighbourhood"] + ": " + (opt ? opt.textContent : c.hood)); }
+    if (c.q) parts.push(t["Search by name"] + ": " + c.q);
+    if (c.open_now) parts.push(t["Open now"]);
+    if (c.day) parts.push(t["Open on"] + " " + labels.days[c.day - 1]);
+    if (last.near) parts.push(t["Near"] + ": " + last.near.label);
+    return parts.length ? parts.join(" · ") : t["All services"];
+  };
+  m.writePrintSummary = function () {
+    var box = document.getElementById("home-print-summary"), last = m.last;
+    if (!box || !last) return;
+    var t = last.labels.t, today = new Date(), iso = today.getFullYear() + "-" + String(today.getMonth() + 1).padStart(2, "0") + "-" + String(today.getDate()).padStart(2, "0");
+    box.replaceChildren(
+      el("p", {}, [t["Search"] + ": ", m.describeSearch()]),
+      el("p", {}, [fmt(t["{n} services"], { n: last.ranked.length + last.loose.length }), " · ",
+                   fmtNodes(t["Printed on {date}"], { date: el("bdi", {}, m.formatDate(iso, last.labels)) })]),
+      el("p", {}, fmtNodes(t["Source: ELIP Service Map, {url}"], { url: ltr(window.location.href) })));
+  };
+  window.addEventListener("beforeprint", function () { m.drawList(true); m.writePrintSummary(); });
+  window.addEventListener("afterprint", function () { m.drawList(); });
+  // Load error: its own state with a retry that fetches the directory again (a new address, so no stale answer).
+  m.retry = function () {
+    if (!dc.set_props || !m.dataUrl) return;
+    var base = m.dataUrl.replace(/[&?]retry=\d+$/, "");
+    dc.set_props("home-data-url", { data: base + (base.indexOf("?") === -1 ? "?" : "&") + "retry=" + Date.now() });
+  };
+
+  // Dash 4's dropdown keeps a hidden input (aria-hidden) to hold the focus while its menu is open; in the
+  // Tab order it is a stop a screen reader cannot name (axe: aria-hidden-focus). Out of the Tab order it
+  // still takes the focus the dropdown gives it. Only the filter panel is watched, not the result list.
+  // Dash 4's checklist says role="listbox" with role="option" labels around real checkboxes: a list box
+  // with no name whose options hold other controls (axe: aria-input-field-name, nested-interactive).
+  // The native checkboxes already say everything, so the list becomes a named group of plain labels.
+  function untabHiddenInputs(root) {
+    root.querySelectorAll('.dash-dropdown-focus-target[aria-hidden="true"]:not([tabindex="-1"])')
+      .forEach(function (x) { x.setAttribute("tabindex", "-1"); });
+    root.querySelectorAll('.elip-checks[role="listbox"]').forEach(function (list) {
+      list.setAttribute("role", "group");
+      var summary = list.closest("details") && list.closest("details").querySelector("summary");
+      if (summary && !list.hasAttribute("aria-label")) list.setAttribute("aria-label", summary.textContent);
+    });
+    root.querySelectorAll('.elip-checks label[role], .elip-checks label[aria-selected]').forEach(function (x) {
+      x.removeAttribute("role");
+      x.removeAttribute("aria-selected");
+    });
+  }
+  var bodyWatch = new MutationObserver(function () {
+    var panel = document.querySelector(".elip-filters");
+    if (!panel) return;
+    bodyWatch.disconnect();
+    untabHiddenInputs(panel);
+    new MutationObserver(function () { untabHiddenInputs(panel); }).observe(panel, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["role", "aria-selected"] });
+  });
+  if (document.body) bodyWatch.observe(document.body, { childList: true, subtree: true });
+  else document.addEventListener("DOMContentLoaded", function () { bodyWatch.observe(document.body, { childList: true, subtree: true }); });
 
   // The language picker (a <details>) closes with Escape, giving focus back to its button, and on a click elsewhere.
   document.addEventListener("keydown", function (ev) {

@@ -24,9 +24,11 @@ LANGS = ("en", "fr", "ar", "pa", "zh", "yue", "es", "tl", "uk", "so", "ti", "am"
 WORDS = ("Newcomer", "Settlement", "Family", "Community", "Centre", "Society", "Services", "Network", "Hub", "Place")
 
 
-def build_directory(database_url: str, n: int, seed: int = 7) -> None:
-    """n public locations (of n // 3 organizations) spread over Edmonton, each with one service of
-    1-3 types, 1-3 languages, weekday hours for half of them. Bulk inserts: seconds, not minutes."""
+def build_directory(database_url: str, n: int, seed: int = 7, unplaced_every: int = 25) -> None:
+    """n locations (of n // 3 organizations) spread over Edmonton, each with one service of 1-3 types,
+    1-3 languages, weekday hours for half of them; every ``unplaced_every``-th one has no map position
+    (address being checked, or no street address), as real directories do and the page lists them too.
+    Bulk inserts: seconds, not minutes."""
     rnd = random.Random(seed)
     database = open_database(database_url)
     n_orgs = max(1, n // 3)
@@ -38,11 +40,15 @@ def build_directory(database_url: str, n: int, seed: int = 7) -> None:
         for i in range(1, n + 1):
             org = (i - 1) % n_orgs + 1
             lat, lon = 53.40 + rnd.random() * 0.30, -113.70 + rnd.random() * 0.45
+            unplaced = bool(unplaced_every) and i % unplaced_every == 0
             locs.append({"id": i, "organization_id": org, "name": f"Site {i}", "location_key": f"site-{i}",
-                         "latitude": lat, "longitude": lon, "geocode_status": "ok", "closed": False,
+                         "latitude": None if unplaced else lat, "longitude": None if unplaced else lon,
+                         "geocode_status": "needs-attention" if unplaced else "ok", "closed": False,
                          "neighbourhood_number": str(1000 + rnd.randrange(400)),
                          "last_verified": dt.date(2026, 1 + rnd.randrange(12), 1), "version": 1})
-            addrs.append({"location_id": i, "address_1": f"{rnd.randrange(1, 13000)} {rnd.randrange(1, 200)} Street NW",
+            street = "PO Box 1234" if unplaced and i % (2 * unplaced_every) == 0 else \
+                f"{rnd.randrange(1, 13000)} {rnd.randrange(1, 200)} Street NW"
+            addrs.append({"location_id": i, "address_1": street,
                           "city": "Edmonton", "state_province": "AB", "country": "CA", "address_type": "physical"})
             services.append({"id": i, "organization_id": org, "name": f"{rnd.choice(WORDS)} program {i}", "status": "active"})
             for slug in rnd.sample(SLUGS, rnd.randint(1, 3)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from html import escape as html_escape
 from urllib.parse import parse_qs
 
 import dash
@@ -19,7 +20,7 @@ from .config import Settings
 from .coverage.access import coverage_allowed
 from .directory.storage import DATASET_KEY, get_meta, open_database
 from .hsds.api import init_hsds
-from .i18n import COOKIE_MAX_AGE, COOKIE_NAME, negotiate_ui, remember_choice, text_direction
+from .i18n import COOKIE_MAX_AGE, COOKIE_NAME, N_, negotiate_ui, remember_choice, text_direction, translator
 from .importers.sample import load_sample_if_empty
 from .paths import ASSETS_DIR, PACKAGE_DIR
 from .review.web import init_review_routes
@@ -27,6 +28,7 @@ from .spatial.neighbourhoods import load_neighbourhoods_for_app
 from .verification.web import init_verification_routes
 
 log = logging.getLogger(__name__)
+LOADING = N_("Loading…")
 
 
 class ElipDash(dash.Dash):
@@ -39,7 +41,9 @@ class ElipDash(dash.Dash):
             ui = negotiate_ui(request.args.get("ui"))  # URL, else cookie, else Accept-Language
         except RuntimeError:  # outside a request (never in practice): keep Dash's page
             return page
-        return page.replace("<html>", f'<html lang="{ui}" dir="{text_direction(ui)}">', 1)
+        page = page.replace("<html>", f'<html lang="{ui}" dir="{text_direction(ui)}">', 1)
+        # Dash's placeholder until its scripts run (seconds on a slow phone), in the reader's language.
+        return page.replace("\n        Loading...\n", "\n        " + html_escape(translator(ui)(LOADING)) + "\n", 1)
 
 
 def _remember_ui(response):

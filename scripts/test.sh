@@ -28,9 +28,18 @@ if ! fc-list 2>/dev/null | grep -qi "Noto Sans Ethiopic" || ! fc-list 2>/dev/nul
     echo "fonts-noto-core and fonts-noto-cjk are missing and cannot be installed here: the glyph test will fail."
   fi
 fi
-# axe-core for the accessibility checks in the browser tests (tests/axe.py injects it), pinned, not saved.
-if command -v npm >/dev/null 2>&1; then
-  npm install --no-save --no-audit --no-fund --silent axe-core@4.14.1
+# axe-core (the accessibility rules the browser tests run), pinned, from the npm registry into a git-ignored
+# folder the tests read (tests/browser/test_home_axe.py).
+AXE_VERSION=4.14.1
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" .cache/axe/node_modules/axe-core/package.json; then
+  if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  fi
+  if command -v npm >/dev/null 2>&1; then
+    npm install --no-save --no-audit --no-fund --silent --prefix .cache/axe "axe-core@$AXE_VERSION" >/dev/null
+  else
+    echo "npm is not installed: the axe-core accessibility tests will fail (install npm, or run them elsewhere)."
+  fi
 fi
 export PATH="/usr/bin:$PATH"
 exec .venv/bin/python -m pytest "$@"

@@ -38,7 +38,7 @@ def _conditional(body: bytes, etag: str, mimetype: str, gzipped: bytes | None = 
 
 @api.get("/locations.geojson")
 def locations_geojson() -> Response:
-    """Every public location as GeoJSON (the page filters it in the browser)."""
+    """Every open location as GeoJSON, placed or not (the page filters it in the browser)."""
     database = current_app.config["ELIP_DATABASE"]
     cache: VersionedCache = current_app.config["ELIP_API_CACHE"]
     with database.session() as session:
@@ -47,7 +47,7 @@ def locations_geojson() -> Response:
             return _conditional(b"", key, GEOJSON_MIMETYPE)
 
         def build() -> tuple[bytes, bytes]:
-            collection = feature_collection(load_listings(session))
+            collection = feature_collection(load_listings(session, include_unplaced=True))
             raw = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
             return raw, gzip.compress(raw, compresslevel=6)
 

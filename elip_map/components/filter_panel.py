@@ -72,11 +72,12 @@ def filter_panel(ui: str, values: Mapping, languages: Sequence[str], hood_option
                      labels=dropdown_labels(ui)),
     ], className="elip-field")
     hours = html.Div([
-        dcc.Checklist(id=ids.HOME_FILTER_OPEN, options=[{"label": _("Open now"), "value": "open"}], value=[],
+        dcc.Checklist(id=ids.HOME_FILTER_OPEN, options=[{"label": _("Open now"), "value": "open"}],
+                      value=["open"] if values.get("open") else [],
                       className="elip-checks", inputClassName="elip-check-input", labelClassName="elip-check-label"),
         html.Label(_("Open on"), htmlFor=ids.HOME_FILTER_DAY),
         dcc.Dropdown(id=ids.HOME_FILTER_DAY, options=[{"label": d, "value": i + 1} for i, d in enumerate(days)],
-                     value=None, placeholder=_("Any day"), clearable=True, searchable=False, className="elip-dropdown",
+                     value=values.get("day"), placeholder=_("Any day"), clearable=True, searchable=False, className="elip-dropdown",
                      labels=dropdown_labels(ui)),
         html.P(_("Only listings with known hours are shown when you choose a time."), className="elip-hint"),
     ], className="elip-field")
@@ -100,6 +101,6 @@ def filter_panel(ui: str, values: Mapping, languages: Sequence[str], hood_option
             className="elip-checks", inputClassName="elip-check-input", labelClassName="elip-check-label"),
             open_=bool(lang_values)),
         _group(_("Neighbourhood"), hood, open_=bool(values.get("hood"))),
-        _group(_("Hours"), hours),
+        _group(_("Hours"), hours, open_=bool(values.get("open") or values.get("day"))),
         html.Button(_("Clear filters"), id=ids.HOME_CLEAR_FILTERS, type="button", className="elip-button elip-secondary"),
     ], className="elip-filters", **{"aria-label": _("Filters")})

@@ -3,14 +3,70 @@ neighbourhoods to offer, and the answer to a "near" search in the reader's langu
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Mapping
 
+import segno
+from babel.dates import get_date_format, get_month_names
+from babel.numbers import get_decimal_symbol
+
 from ..directory.fingerprint import directory_fingerprint
+from ..directory.languages import language_name
 from ..directory.listings import count_unplaced, public_language_codes
-from ..geocoding.near import project_geocoder, resolve_near
-from ..i18n import translator
+from ..directory.search_words import search_table
+from ..directory.storage import DATASET_KEY, get_meta
+from ..directory.taxonomy import SERVICE_TYPES
+from ..geocoding.near import gazetteer, project_geocoder, resolve_near
+from ..i18n import N_, babel_locale, intl_locale, translate_all, translator
+from ..review.health import stale_cutoff
 from ..spatial.neighbourhoods import Neighbourhoods
+from .card import weekday_names
+from .eligibility_text import browser_eligibility_labels
+
+# Strings the browser renders itself (list cards, counts, messages), sent once per page load.
+BROWSER_MESSAGES = (
+    N_("Services"), N_("Languages"), N_("Hours"), N_("Hours not known"), N_("Accessibility"), N_("Eligibility"),
+    N_("Fees"), N_("Call {phone}"), N_("Website"), N_("Directions"), N_("Show on map"), N_("{km} km away"),
+    N_("Last verified: {date}"), N_("Not verified yet"), N_("Loading services…"),
+    N_("Could not load the services. Please reload the page."), N_("Nearest first, from {place}"),
+    N_("Showing {shown} of {n}"), N_("Location is not available in this browser."), N_("your location"),
+    N_("Your browser did not share your location."), N_("Show list"), N_("Show map"),
+    N_("See details"), N_("{n} services here: zoom in"), N_("Email {email}"), N_("about {km} km away"),
+    N_("Sample listing, not verified by ELIP: call before you go."), N_("Address being checked: call before you go."),
+    N_("No street address: call or visit online."), N_("Last checked more than {n} months ago: call before you go."),
+    N_("Nearest first, from about {place}"), N_("Link to this search"),
+    N_("Link copied: paste it in a message or an e-mail."), N_("Copy this link:"), N_("Service type"),
+    N_("Search by name"), N_("Open now"), N_("Open on"), N_("Near"), N_("All services"), N_("Search"),
+    N_("{n} services"), N_("Printed on {date}"), N_("Source: ELIP Service Map, {url}"), N_("Map layers"),
+    N_("Zoom in"), N_("Zoom out"),
+)
+
+
+# Cards written per step: the first ones at each filter change, and as many more per "Show more results".
+# Building a card takes about 0.1 ms in Chromium here, so 25 rather than 50 keeps a filter change within
+# its 50 ms budget (bench/bench_filter.py); every result stays reachable through the button.
+RESULTS_PAGE = 25
+
+
+def browser_labels(ui: str, languages: list[str], *, stale_months: int = 12, sample: bool = False,
+                   today: dt.date | None = None) -> dict:
+    """Everything the browser needs to write cards in the reader's language.
+
+    Numbers and dates are written the way Babel (CLDR) writes them for the language: the browser gets
+    the decimal sign, the long date pattern and the month names rather than its own locale's idea.
+    ``stale_before`` is the date before which a listing's last check is too old to trust without a call.
+    """
+    _ = translator(ui)
+    locale = babel_locale(ui)
+    months = get_month_names("wide", context="format", locale=locale)
+    return {"ui": ui, "locale": intl_locale(ui), "page": RESULTS_PAGE, "t": translate_all(ui, BROWSER_MESSAGES),
+            "types": {t.slug: _(t.label) for t in SERVICE_TYPES},
+            "langs": {c: language_name(c, ui) for c in languages}, "days": weekday_names(ui),
+            "decimal": get_decimal_symbol(locale), "date": {"pattern": get_date_format("long", locale=locale).pattern,
+                                                            "months": [months[i] for i in range(1, 13)]},
+            "stale_months": stale_months, "stale_before": stale_cutoff(today or dt.date.today(), stale_months).isoformat(),
+            "sample": sample, "words": search_table(ui, languages), "elig": browser_eligibility_labels(ui)}
 
 
 def split_param(value) -> list[str]:
@@ -30,10 +86,12 @@ def page_context(config: Mapping) -> dict:
         fingerprint = directory_fingerprint(session)
         languages = public_language_codes(session)
         unplaced = count_unplaced(session)
+        dataset = get_meta(session, DATASET_KEY)
     return {
         "data_url": f"/api/locations.geojson?v={fingerprint}",
         "languages": languages,
         "unplaced": unplaced,
+        "sample": dataset == "bundled-sample",
         "hood_options": hoods.options,
         "has_boundaries": bool(hoods.geojson_bytes),
         "near_available": project_geocoder() is not None,
@@ -48,9 +106,18 @@ def near_answer(text: str | None, ui: str, config: Mapping) -> tuple[dict | None
     geocode = project_geocoder()
     if geocode is not None:
         geocode = functools.partial(geocode, settings=config.get("ELIP_SETTINGS"))
-    answer = resolve_near(text or "", config["ELIP_NEIGHBOURHOODS"], geocode)
+    answer = resolve_near(text or "", config["ELIP_NEIGHBOURHOODS"], geocode, places=gazetteer())
     if answer["status"] == "ok":
-        return {"lat": answer["lat"], "lon": answer["lon"], "label": answer["label"], "query": (text or "").strip()}, ""
+        store = {"lat": answer["lat"], "lon": answer["lon"], "label": answer["label"], "query": (text or "").strip()}
+        # A centre is not the reader's door: distances then read "about 2.0 km", from a place said as such.
+        if answer.get("precision") == "postal-area":
+            store.update(approx=True, label=_("the centre of postal area {area}", area=answer["area"]))
+        elif answer.get("precision") == "neighbourhood":
+            store.update(approx=True, label=_("the centre of {place}", place=answer["label"]))
+        return store, ""
+    if answer["status"] == "elsewhere":
+        return None, _("{code} is in {place}, not in Edmonton. This map lists services in Edmonton: try an "
+                       "Edmonton address, postal code or neighbourhood.", code=answer["label"], place=answer["place"])
     if answer["status"] == "empty":
         return None, ""
     if answer["status"] == "unavailable":
@@ -58,3 +125,23 @@ def near_answer(text: str | None, ui: str, config: Mapping) -> tuple[dict | None
                        "the other filters still work.")
     return None, _("Could not find “{place}” in Edmonton. Try a postal code, an intersection like "
                    "118 Avenue & 82 Street, or a neighbourhood name.", place=answer["label"])
+
+
+# A QR code holds about 2,900 bytes at its lowest error correction; a search address is far shorter.
+QR_MAX_URL = 1500
+
+
+def page_address(host_url: str, pathname: str | None, search: str | None) -> str:
+    """The address in the reader's address bar: page_address('http://h/', '/', '?q=x') -> 'http://h/?q=x'."""
+    return host_url.rstrip("/") + (pathname or "/") + (search or "")
+
+
+def qr_data_uri(url: str | None) -> str | None:
+    """An SVG QR code of ``url`` as a data: address for an <img>, or None for no or an over-long address.
+
+    Error correction "M" survives a creased or smudged flyer; only http(s) addresses are encoded.
+    """
+    if not url or len(url) > QR_MAX_URL or not url.lower().startswith(("http://", "https://")):
+        return None
+    code = segno.make(url, error="m", micro=False)
+    return code.svg_data_uri(scale=4, border=4, dark="#000", light="#fff")

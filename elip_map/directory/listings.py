@@ -7,6 +7,7 @@ place; no ORM object leaves this module.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -21,6 +22,24 @@ from .models import (PUBLIC_STATUSES, Address, Language, Location, Organization,
                      ServiceAtLocation, ServiceType)
 
 COORD_DECIMALS = 5  # about 1 m: more digits only add bytes
+
+# Why a listing has no map position, in the words the page uses: it has no street address to show
+# (only a PO box, or none at all), or it has one that a person still has to check.
+NO_ADDRESS, CHECKING = "no-address", "checking"
+_PO_BOX = re.compile(r"\b(p\.?\s*o\.?\s*box|post\s+office\s+box|box\s+\d+|c\.?p\.?\s+\d+|case\s+postale)\b", re.IGNORECASE)
+_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}$", re.IGNORECASE)
+
+
+def unplaced_reason(address_line: str | None) -> str:
+    """Why a location is not on the map, from its street line: unplaced_reason('PO Box 12') -> 'no-address'."""
+    line = (address_line or "").strip()
+    return NO_ADDRESS if not line or _PO_BOX.search(line) else CHECKING
+
+
+def safe_email(value: str | None) -> str | None:
+    """An address a mailto: link can carry as is, or None: safe_email('a@b.ca') -> 'a@b.ca'."""
+    value = (value or "").strip()
+    return value if _EMAIL.match(value) else None
 
 
 def feature_id(location_id: int) -> str:
@@ -85,6 +104,7 @@ def listing_from_location(loc: Location) -> dict:
         hours, notes = _hours([sch for s in services for sch in s.schedules])
     verified = loc.last_verified
     name = loc.name or ""
+    placed = loc.is_public
     return {
         "id": feature_id(loc.id),
         "location_id": loc.id,
@@ -92,8 +112,10 @@ def listing_from_location(loc: Location) -> dict:
         "organization": org.name,
         "name": name,
         "address": address.one_line() if address else "",
-        "lat": round(loc.latitude, COORD_DECIMALS) if loc.latitude is not None else None,
-        "lon": round(loc.longitude, COORD_DECIMALS) if loc.longitude is not None else None,
+        "lat": round(loc.latitude, COORD_DECIMALS) if placed else None,
+        "lon": round(loc.longitude, COORD_DECIMALS) if placed else None,
+        "unplaced": None if placed else unplaced_reason(address.address_1 if address else None),
+        "email": safe_email(org.email),
         "types": types,
         "langs": langs,
         "services": _unique(s.name for s in services),
@@ -119,31 +141,43 @@ def _public_filter():
             Location.latitude.is_not(None), Location.longitude.is_not(None))
 
 
-def load_listings(session: Session, location_ids: Iterable[int] | None = None) -> list[dict]:
+def _placed(status, lat, lon) -> bool:
+    return status in PUBLIC_STATUSES and lat is not None and lon is not None
+
+
+def load_listings(session: Session, location_ids: Iterable[int] | None = None, *,
+                  include_unplaced: bool = False) -> list[dict]:
     """Every public location (status ok or manual, not closed, placed on the map), as listing dicts.
+
+    ``include_unplaced`` adds the open locations the map cannot show (no street address, or one still
+    being checked) with ``lat``/``lon`` None and ``unplaced`` saying why: a newcomer can still call them
+    or visit their website, so the newcomer page lists them too.
 
     Plain column queries, one per table, assembled in Python: the ORM took minutes for 10,000
     locations (one object per row and relationship), this takes well under a second. The result is
     the same as :func:`listing_from_location` for each location (a unit test holds them together).
     """
-    where = list(_public_filter())
+    where = [Location.closed.is_(False)] if include_unplaced else list(_public_filter())
     if location_ids is not None:
         where.append(Location.id.in_(list(location_ids)))
     public = select(Location.id).where(*where).scalar_subquery()
     loc_rows = session.execute(
         select(Location.id, Location.name, Location.latitude, Location.longitude, Location.accessibility,
                Location.last_verified, Location.neighbourhood_number, Location.neighbourhood_name,
-               Organization.id, Organization.name, Organization.alternate_name, Organization.website)
+               Organization.id, Organization.name, Organization.alternate_name, Organization.website,
+               Location.geocode_status, Organization.email)
         .join(Organization, Organization.id == Location.organization_id).where(*where)).all()
     if not loc_rows:
         return []
 
     addresses: dict[int, str] = {}
+    street: dict[int, str] = {}
     for lid, a1, a2, city, prov, postal in session.execute(
             select(Address.location_id, Address.address_1, Address.address_2, Address.city, Address.state_province,
                    Address.postal_code).where(Address.location_id.in_(public), Address.address_type == "physical")
             .order_by(Address.id)):
         addresses.setdefault(lid, ", ".join(p for p in (a2, a1, city, prov, postal) if p))
+        street.setdefault(lid, a1 or "")
 
     loc_phones, org_phones = defaultdict(list), defaultdict(list)
     for lid, number, ext in session.execute(select(Phone.location_id, Phone.number, Phone.extension)
@@ -198,7 +232,8 @@ def load_listings(session: Session, location_ids: Iterable[int] | None = None) -
             services[sid]["langs"].add(code)
 
     listings = []
-    for lid, lname, lat, lon, access, verified, hood, hood_name, oid, oname, oalt, oweb in loc_rows:
+    for lid, lname, lat, lon, access, verified, hood, hood_name, oid, oname, oalt, oweb, status, oemail in loc_rows:
+        placed = _placed(status, lat, lon)
         svc = [services[sid] for sid in services_at.get(lid, [])]
         hours, notes = _hours(loc_sched.get(lid, []))
         if not hours and not notes:
@@ -211,8 +246,10 @@ def load_listings(session: Session, location_ids: Iterable[int] | None = None) -
             "organization": oname,
             "name": name,
             "address": addresses.get(lid, ""),
-            "lat": round(lat, COORD_DECIMALS),
-            "lon": round(lon, COORD_DECIMALS),
+            "lat": round(lat, COORD_DECIMALS) if placed else None,
+            "lon": round(lon, COORD_DECIMALS) if placed else None,
+            "unplaced": None if placed else unplaced_reason(street.get(lid)),
+            "email": safe_email(oemail),
             "types": sorted({t for s in svc for t in s["types"]}),
             "langs": sorted(loc_langs.get(lid, set()) | {c for s in svc for c in s["langs"]}),
             "services": _unique(s["name"] for s in svc),

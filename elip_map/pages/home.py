@@ -8,62 +8,40 @@ from __future__ import annotations
 
 import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
-from flask import current_app
+from flask import current_app, request
 
 from elip_map import ids
-from elip_map.components.card import weekday_names
-from elip_map.components.eligibility_text import STATUS_ANSWERS, browser_eligibility_labels
+from elip_map.components.eligibility_text import STATUS_ANSWERS
 from elip_map.components.filter_panel import filter_panel
-from elip_map.components.home_context import near_answer, page_context, split_param
+from elip_map.components.home_context import (RESULTS_PAGE, browser_labels, near_answer, page_address, page_context,
+                                              qr_data_uri, split_param)
 from elip_map.components.service_map import service_map
-from elip_map.directory.languages import language_name
-from elip_map.directory.search_words import search_table
-from elip_map.directory.taxonomy import SERVICE_TYPES
-from elip_map.i18n import N_, intl_locale, negotiate_ui, page_title, translate_all, translator
+from elip_map.i18n import N_, negotiate_ui, page_title, translator
 
 dash.register_page(__name__, path="/", name=N_("Find services"), title=page_title(N_("ELIP Service Map")), nav=True, order=0)
 
-# Strings the browser renders itself (list cards, counts, messages), sent once per page load.
-BROWSER_MESSAGES = (
-    N_("Services"), N_("Languages"), N_("Hours"), N_("Hours not known"), N_("Accessibility"), N_("Eligibility"),
-    N_("Fees"), N_("Call {phone}"), N_("Website"), N_("Directions"), N_("Show on map"), N_("{km} km away"),
-    N_("Last verified: {date}"), N_("Not verified yet"), N_("Loading services…"),
-    N_("Could not load the services. Please reload the page."), N_("Nearest first, from {place}"),
-    N_("Showing {shown} of {n}"), N_("Location is not available in this browser."), N_("your location"),
-    N_("Your browser did not share your location."), N_("Show list"), N_("Show map"), N_("Map layers"),
-    N_("Zoom in"), N_("Zoom out"),
-)
+__all__ = ["RESULTS_PAGE", "layout"]  # RESULTS_PAGE: the benchmark reads the page size from here
 
 
-# Cards written per step: the first ones at each filter change, and as many more per "Show more results".
-# Building a card takes about 0.1 ms in Chromium here, so 25 rather than 50 keeps a filter change within
-# its 50 ms budget (bench/bench_filter.py); every result stays reachable through the button.
-RESULTS_PAGE = 25
+def _day(value) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() and 1 <= int(value) <= 7 else None
 
 
-def browser_labels(ui: str, languages: list[str]) -> dict:
-    """Everything the browser needs to write cards in the reader's language."""
-    _ = translator(ui)
-    return {"ui": ui, "locale": intl_locale(ui), "page": RESULTS_PAGE, "t": translate_all(ui, BROWSER_MESSAGES),
-            "types": {t.slug: _(t.label) for t in SERVICE_TYPES},
-            "langs": {c: language_name(c, ui) for c in languages}, "days": weekday_names(ui),
-            "words": search_table(ui, languages), "elig": browser_eligibility_labels(ui)}
-
-
-def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, status=None, **_unused):
+def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, open=None, day=None, status=None, **_unused):
     """The page for one URL: every filter starts from the query string, so a shared link reproduces the view."""
     ui = negotiate_ui(ui)
     _ = translator(ui)
     ctx = page_context(current_app.config)
     values = {"service": split_param(service), "lang": split_param(lang), "hood": hood if isinstance(hood, str) else None,
               "q": q if isinstance(q, str) else "", "near": near if isinstance(near, str) else "",
-              "status": status if status in STATUS_ANSWERS else ""}
+              "open": open == "now", "day": _day(day), "status": status if status in STATUS_ANSWERS else ""}
     languages = sorted(set(ctx["languages"]) | set(values["lang"]))
-    unplaced = ctx["unplaced"]
+    settings = current_app.config["ELIP_SETTINGS"]
+    labels = browser_labels(ui, languages, stale_months=settings.stale_months, sample=ctx["sample"])
     return html.Main([
         dcc.Store(id=ids.HOME_DATA_URL, data=ctx["data_url"]),
         dcc.Store(id=ids.HOME_DATA),
-        dcc.Store(id=ids.HOME_LABELS, data=browser_labels(ui, languages)),
+        dcc.Store(id=ids.HOME_LABELS, data=labels),
         dcc.Store(id=ids.HOME_NEAR),
         dcc.Store(id=ids.HOME_LIMIT, data=RESULTS_PAGE),
         dcc.Store(id=ids.HOME_SELECTED),
@@ -76,9 +54,15 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, statu
             html.Div([
                 html.Section([
                     html.H2(_("Results"), id="home-results-heading", tabIndex="-1"),
+                    html.Div(id="home-print-summary", className="elip-print-only"),
                     html.P([_("Results:"), " ", html.Strong("…", id=ids.HOME_RESULT_COUNT)], className="elip-count",
                            **{"aria-live": "polite", "aria-atomic": "true"}),
-                    html.P(id=ids.HOME_STATUS, className="elip-status"),
+                    html.P(id=ids.HOME_STATUS, className="elip-status", role="status"),
+                    _share_tools(_),
+                    html.Div([
+                        html.P(_("Could not load the services. Check your connection and try again.")),
+                        html.Button(_("Try again"), id="home-retry", type="button", className="elip-button"),
+                    ], id="home-error", className="elip-empty", role="alert", style={"display": "none"}),
                     html.Div([
                         html.P(_("No services match these filters.")),
                         html.Button(_("Show nearest services of any type"), id=ids.HOME_WIDEN, type="button",
@@ -89,17 +73,39 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, statu
                     # The count above, the status, this box, the list and "show more" are filled by
                     # assets/elip_map.js (plain DOM, text only), never by a Dash callback.
                     html.Ol(id=ids.HOME_RESULTS, className="elip-results", **{"aria-labelledby": "home-results-heading"}),
+                    # Listings without a map position: findable like the others, under their own heading.
+                    html.Div([
+                        html.H3([_("Call or visit online"), " (", html.Span(id="home-unplaced-count"), ")"],
+                                id="home-unplaced-heading"),
+                        html.P(_("These services are not on the map: they have no street address, or their address "
+                                 "is being checked. Call them, write to them or visit their website."),
+                               className="elip-hint"),
+                        html.Ol(id="home-results-unplaced", className="elip-results",
+                                **{"aria-labelledby": "home-unplaced-heading"}),
+                    ], id=ids.HOME_UNPLACED, className="elip-unplaced", style={"display": "none"}),
                     html.Button(_("Show more results"), id=ids.HOME_MORE, type="button", className="elip-button",
                                 style={"display": "none"}),
-                    html.P(_.ngettext("{n} listing could not be placed on the map yet.",
-                                      "{n} listings could not be placed on the map yet.", unplaced), id=ids.HOME_UNPLACED,
-                           className="elip-hint") if unplaced else None,
                 ], className="elip-list-pane"),
                 html.Section(service_map(ui, ctx["tile_url"], ctx["tile_attribution"], ctx["has_boundaries"]),
                              className="elip-map-pane", **{"aria-label": _("Map")}),
             ], id=ids.HOME_LAYOUT, className="elip-panes show-list"),
         ], className="elip-home"),
     ], id="main", className="elip-main")
+
+
+def _share_tools(_) -> html.Div:
+    """Print, share and a QR code of this search (for posters and flyers at partner offices)."""
+    return html.Div([
+        html.Div([
+            html.Button(_("Print this list"), id="home-print", type="button", className="elip-button elip-secondary"),
+            html.Button(_("Share"), id="home-share", type="button", className="elip-button elip-secondary"),
+        ], className="elip-tool-row"),
+        html.P(id="home-share-message", className="elip-hint", role="status"),
+        html.Details([
+            html.Summary(_("QR code of this search")),
+            html.Img(id="home-qr", alt=_("QR code: a phone camera opens this search"), className="elip-qr"),
+        ], className="elip-qr-box"),
+    ], className="elip-tools")
 
 
 clientside_callback(ClientsideFunction("elip_map", "fetchData"),
@@ -139,16 +145,19 @@ clientside_callback(
     Output(ids.HOME_URL, "search"),
     Output(ids.HOME_FILTER_SERVICE, "value", allow_duplicate=True), Output(ids.HOME_FILTER_LANG, "value", allow_duplicate=True),
     Output(ids.HOME_FILTER_HOOD, "value", allow_duplicate=True), Output(ids.HOME_FILTER_TEXT, "value", allow_duplicate=True),
+    Output(ids.HOME_FILTER_OPEN, "value", allow_duplicate=True), Output(ids.HOME_FILTER_DAY, "value", allow_duplicate=True),
     Output(ids.HOME_NEAR_INPUT, "value"), Output(ids.HOME_FILTER_STATUS, "value", allow_duplicate=True),
     Input(ids.HOME_FILTER_SERVICE, "value"), Input(ids.HOME_FILTER_LANG, "value"), Input(ids.HOME_FILTER_HOOD, "value"),
-    Input(ids.HOME_FILTER_TEXT, "value"), Input(ids.HOME_NEAR, "data"), Input(ids.HOME_URL, "search"),
-    Input(ids.HOME_FILTER_STATUS, "value"), State(ids.HOME_LABELS, "data"), prevent_initial_call=True,
+    Input(ids.HOME_FILTER_TEXT, "value"), Input(ids.HOME_FILTER_OPEN, "value"), Input(ids.HOME_FILTER_DAY, "value"),
+    Input(ids.HOME_NEAR, "data"), Input(ids.HOME_URL, "search"), Input(ids.HOME_FILTER_STATUS, "value"),
+    State(ids.HOME_LABELS, "data"), prevent_initial_call=True,
 )
 
 clientside_callback(
     ClientsideFunction("elip_map", "toggleView"),
     Output(ids.HOME_LAYOUT, "className"), Output(ids.HOME_VIEW_TOGGLE, "children"),
-    Input(ids.HOME_VIEW_TOGGLE, "n_clicks"), State(ids.HOME_LABELS, "data"), prevent_initial_call=True,
+    Input(ids.HOME_VIEW_TOGGLE, "n_clicks"), State(ids.HOME_LAYOUT, "className"), State(ids.HOME_LABELS, "data"),
+    prevent_initial_call=True,
 )
 
 _FILTER_OUTPUTS = (Output(ids.HOME_FILTER_SERVICE, "value", allow_duplicate=True),
@@ -170,5 +179,13 @@ clientside_callback(ClientsideFunction("elip_map", "widen"), *_FILTER_OUTPUTS, I
 @callback(Output(ids.HOME_NEAR, "data"), Output(ids.HOME_NEAR_MESSAGE, "children"),
           Input(ids.HOME_NEAR_BUTTON, "n_clicks"), Input(ids.HOME_NEAR_INPUT, "value"), State(ids.HOME_LABELS, "data"))
 def place_near(_clicks, text, labels):
-    """The reader searched near a place: put it on the map, or say plainly why not."""
-    return near_answer(text, (labels or {}).get("ui", "en"), current_app.config)
+    """The reader searched near a place: put it on the map, or say plainly why not (keeping the last view)."""
+    store, message = near_answer(text, (labels or {}).get("ui", "en"), current_app.config)
+    return (dash.no_update if store is None and message else store), message
+
+
+@callback(Output("home-qr", "src"), Input(ids.HOME_URL, "search"), State(ids.HOME_URL, "pathname"))
+def qr_code(search, pathname):
+    """The QR code follows the address bar (a filter change writes ``search``, not ``href``), so a printed
+    or shown code opens exactly this search."""
+    return qr_data_uri(page_address(request.host_url, pathname, search))

@@ -58,12 +58,21 @@ def app(directory, geodata_mirror, clear_pages_state):
 
 
 def expected_features(app):
+    """Every open listing as the page gets it: placed ones and the ones the map cannot show."""
     with app.server.config["ELIP_DATABASE"].session() as s:
-        return feature_collection(load_listings(s))["features"]
+        return feature_collection(load_listings(s, include_unplaced=True))["features"]
 
 
-def listed_ids(dash_duo):
-    return [el.get_attribute("data-location-id") for el in dash_duo.find_elements("[data-location-id]")]
+def placed(features):
+    return [f for f in features if f["geometry"]]
+
+
+def listed_ids(dash_duo, selector="[data-location-id]"):
+    return [el.get_attribute("data-location-id") for el in dash_duo.find_elements(selector)]
+
+
+def listed_placed_ids(dash_duo):
+    return listed_ids(dash_duo, "[data-location-id]:not([data-unplaced])")
 
 
 def wait_count(dash_duo, n):
@@ -93,8 +102,11 @@ def test_home001_loads_and_filters_match_directory(dash_duo, app):
     features = expected_features(app)
     wait_count(dash_duo, len(features))
     assert sorted(listed_ids(dash_duo)) == sorted(f["properties"]["id"] for f in features)
-    dash_duo.wait_for_element("#home-unplaced")  # honest about the row the map cannot show
-    assert "1" in dash_duo.find_element("#home-unplaced").text
+    # The row the map cannot show is listed, under its own heading, with the reason in plain words.
+    unplaced = dash_duo.find_element("#home-unplaced")
+    assert "Call or visit online" in unplaced.text and "Address being checked" in unplaced.text
+    assert listed_ids(dash_duo, "#home-unplaced [data-unplaced='true']") == [
+        f["properties"]["id"] for f in features if not f["geometry"]]
 
     click_check(dash_duo, "home-filter-service", "language-training")
     click_check(dash_duo, "home-filter-lang", "ar")
@@ -104,6 +116,7 @@ def test_home001_loads_and_filters_match_directory(dash_duo, app):
     wait_count(dash_duo, len(wanted))
     assert sorted(listed_ids(dash_duo)) == wanted
     until(lambda: map_point_count(dash_duo) == len(wanted), timeout=5)
+    assert not dash_duo.find_element("#home-unplaced").is_displayed()  # no unplaced row matches: no empty heading
 
     # One truth table, two languages: the browser's predicate agrees with elip_map.rules.filters row by row.
     from truth_tables import DAYS, FOLD_TABLE, HOURS_TABLE, TRUTH_TABLE
@@ -131,9 +144,15 @@ def test_home006_listing_text_is_never_html(dash_duo, app):
     card.find_element(By.CSS_SELECTOR, "button.elip-show").click()
     until(lambda: "is-selected" in card.get_attribute("class"), timeout=5)
     assert dash_duo.driver.find_elements(By.CSS_SELECTOR, "img[src='x']") == []
-    assert dash_duo.driver.execute_script("return document.querySelectorAll('.leaflet-popup, .leaflet-tooltip').length") == 0
+    # The pin's popup shows the same name, as text.
+    until(lambda: XSS_NAME in dash_duo.driver.execute_script(
+        "const p = document.querySelector('.leaflet-popup-content'); return p ? p.textContent : ''"), timeout=5)
+    assert dash_duo.driver.find_elements(By.CSS_SELECTOR, ".leaflet-popup img") == []
 
-    # Keyboard only: every result is reachable with Tab, and Enter on "show on map" highlights its pin.
+    # Keyboard only: every result with something to press (all placed ones, unplaced ones with a phone, a website
+    # or an e-mail) is reachable with Tab, and Enter on "show on map" highlights its pin.
+    props = [f["properties"] for f in features]
+    reachable = {p["id"] for f, p in zip(features, props) if f["geometry"] or p.get("phones") or p.get("website")}
     dash_duo.find_element("h1").click()
     reached, selected_with_keyboard = set(), False
     for _ in range(250):
@@ -150,9 +169,9 @@ def test_home006_listing_text_is_never_html(dash_duo, app):
                 until(lambda: dash_duo.driver.execute_script(
                     "return document.querySelectorAll('#home-map path[fill=\"#ffd400\"]').length") == 1, timeout=5)
                 selected_with_keyboard = True
-        if len(reached) == len(features):
+        if len(reached) == len(reachable):
             break
-    assert reached == {f["properties"]["id"] for f in features}
+    assert reached == reachable
     assert selected_with_keyboard
     assert dash_duo.get_logs() == []  # an alert() or a broken image would show up here
 
@@ -160,13 +179,14 @@ def test_home006_listing_text_is_never_html(dash_duo, app):
 def ranked_ids(features, criteria, lat, lon):
     """The order the page must show: nearest first (ties by name), computed from the directory."""
     pairs = [(distance_km(lat, lon, f["geometry"]["coordinates"][1], f["geometry"]["coordinates"][0]),
-              f["properties"]["sort"], f["properties"]["id"]) for f in features if matches(f["properties"], criteria)]
+              f["properties"]["sort"], f["properties"]["id"]) for f in placed(features)
+             if matches(f["properties"], criteria)]
     return [fid for _d, _s, fid in sorted(pairs)]
 
 
 def search_near(dash_duo, text):
     box = dash_duo.find_element("#home-near-input")
-    box.clear()
+    box.send_keys(Keys.CONTROL, "a")  # typed over, as a person does (clearing the box first would end "near")
     box.send_keys(text)
     box.send_keys(Keys.ENTER)
 
@@ -179,8 +199,10 @@ def test_home002_near_a_neighbourhood_ranks_nearest_first(dash_duo, app):
     dash_duo.wait_for_contains_text("#home-status", "Alberta Avenue", timeout=10)
     place = app.server.config["ELIP_NEIGHBOURHOODS"].find("Alberta Avenue")
     expected = ranked_ids(features, {}, place["lat"], place["lon"])
-    until(lambda: listed_ids(dash_duo) == expected, timeout=5)
-    distances = [float(el.text.split()[0]) for el in dash_duo.find_elements(".elip-card-distance")]
+    until(lambda: listed_placed_ids(dash_duo) == expected, timeout=5)
+    # A neighbourhood's centre is not the reader's door: the distance says "about".
+    distances = [float(el.text.split()[1]) for el in dash_duo.find_elements(".elip-card-distance")]
+    assert all(el.text.startswith("about ") for el in dash_duo.find_elements(".elip-card-distance"))
     assert distances == sorted(distances) and len(distances) == len(expected)
     assert "near=alberta+avenue" in dash_duo.driver.current_url
 
@@ -192,14 +214,16 @@ def test_home002_near_a_neighbourhood_ranks_nearest_first(dash_duo, app):
     search_near(dash_duo, address)
     dash_duo.wait_for_contains_text("#home-status", address, timeout=10)
     expected = ranked_ids(features, {}, point.lat, point.lon)
-    until(lambda: listed_ids(dash_duo) == expected, timeout=5)
+    until(lambda: listed_placed_ids(dash_duo) == expected, timeout=5)
     assert expected[0] == next(f["properties"]["id"] for f in features if f["properties"]["name"] == "Language centre")
 
     search_near(dash_duo, "Nowhere Near Anything 123")
-    # Either "could not find ..." (geocoder installed) or "not available right now" (no geocoder): said plainly.
+    # Either "could not find ..." (geocoder installed) or "not available right now" (no geocoder): said plainly,
+    # and the previous nearest-first view stays.
     until(lambda: dash_duo.find_element("#home-near-message").text.strip() != "", timeout=10)
-    until(lambda: dash_duo.find_element("#home-status").text == "", timeout=5)
-    assert len(listed_ids(dash_duo)) == len(features)  # the page still works without "near"
+    assert address in dash_duo.find_element("#home-status").text
+    assert listed_placed_ids(dash_duo) == expected
+    assert len(listed_ids(dash_duo)) == len(features)
     assert dash_duo.get_logs() == []
 
 
@@ -270,9 +294,19 @@ def test_home005_phone_layout(dash_duo, app, tmp_path):
     map_pane = dash_duo.find_element(".elip-map-pane")
     assert not map_pane.is_displayed()  # one pane at a time on a phone
     small = dash_duo.driver.execute_script("""
-        return [...document.querySelectorAll('.elip-action, .elip-button, .elip-check-label')]
+        return [...document.querySelectorAll('.elip-action, .elip-button')]
             .filter(el => el.offsetParent !== null && el.getBoundingClientRect().height < 44).length""")
-    assert small == 0, "touch targets under 44 px"
+    assert small == 0, "buttons under 44 px"
+    # Compact filters: each box beside its label, several per line, every target at least 24 x 24 px (WCAG 2.5.8).
+    dash_duo.find_element("#home-filter-service").find_element(By.XPATH, "ancestor::details/summary").click()
+    boxes = dash_duo.driver.execute_script("""
+        return [...document.querySelectorAll('#home-filter-service label')].map(l => {  // the whole label is the target
+            const r = l.getBoundingClientRect(), i = l.querySelector('input').getBoundingClientRect(),
+                  x = l.querySelector('input').parentNode.nextElementSibling.getBoundingClientRect();
+            return [r.width, r.height, Math.abs((i.top + i.bottom) / 2 - (x.top + x.bottom) / 2), r.top]; })""")
+    assert all(w >= 24 and h >= 24 for w, h, _mid, _top in boxes)
+    assert all(mid < 4 for _w, _h, mid, _top in boxes), "a box sits above its label"
+    assert len({round(top) for *_rest, top in boxes}) < len(boxes), "one choice per line"
     dash_duo.driver.save_screenshot(str(tmp_path / "home-360x640-list.png"))
     dash_duo.find_element("#home-view-toggle").click()
     until(lambda: map_pane.is_displayed(), timeout=5)

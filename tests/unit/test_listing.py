@@ -150,3 +150,43 @@ def test_bulk_query_agrees_with_one_location_view(db):
         bulk = load_listings(s)
         single = sorted((listing_from_location(loc) for loc in s.query(Loc).all()), key=lambda x: x["sort"])
     assert bulk == single
+
+
+def test_unplaced_locations_are_listed_with_the_reason(db):
+    """The newcomer page lists every open location: the ones the map cannot show say why, in plain codes."""
+    from elip_map.directory.models import Location as Loc
+
+    with db.session() as s:
+        placed = add_location(s, "Org A", "Placed")
+        checking = add_location(s, "Org B", "Being checked", status="needs-attention", lat=None, lon=None,
+                                address="12345 Nowhere Road")
+        po_box = add_location(s, "Org C", "Mail only", status="needs-attention", lat=None, lon=None,
+                              address="PO Box 1234")
+        no_street = add_location(s, "Org D", "Phone line", status="needs-attention", lat=None, lon=None, address="")
+        add_location(s, "Org E", "Closed", closed=True, lat=None, lon=None)
+        ids = {"placed": placed.id, "checking": checking.id, "po": po_box.id, "none": no_street.id}
+        s.get(Loc, placed.id).organization.email = "hello@org-a.example.ca"
+        s.get(Loc, no_street.id).organization.email = "not an e-mail <script>"
+    with db.session() as s:
+        assert {x["location_id"] for x in load_listings(s)} == {ids["placed"]}  # the default is unchanged
+        listings = {x["location_id"]: x for x in load_listings(s, include_unplaced=True)}
+        single = sorted((listing_from_location(loc) for loc in s.query(Loc).filter_by(closed=False)),
+                        key=lambda x: x["sort"])
+        assert sorted(listings.values(), key=lambda x: x["sort"]) == single
+        # Counted the same way as the page's hint: placed + unplaced = every open location.
+        assert len(listings) == 1 + count_unplaced(s)
+    assert set(listings) == set(ids.values())
+    assert listings[ids["placed"]]["unplaced"] is None and listings[ids["placed"]]["lat"] is not None
+    assert listings[ids["placed"]]["email"] == "hello@org-a.example.ca"
+    assert listings[ids["checking"]]["unplaced"] == "checking"
+    assert listings[ids["po"]]["unplaced"] == "no-address"
+    assert listings[ids["none"]]["unplaced"] == "no-address"
+    assert listings[ids["none"]]["email"] is None  # never a broken or hostile mailto: link
+    assert all(listings[i]["lat"] is None and listings[i]["lon"] is None for i in (ids["checking"], ids["po"], ids["none"]))
+
+    collection = feature_collection(listings.values())
+    by_id = {f["properties"]["id"]: f for f in collection["features"]}
+    assert len(by_id) == 4
+    assert by_id[f"loc-{ids['po']}"]["geometry"] is None
+    assert by_id[f"loc-{ids['po']}"]["properties"]["unplaced"] == "no-address"
+    assert "unplaced" not in by_id[f"loc-{ids['placed']}"]["properties"]

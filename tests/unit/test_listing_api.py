@@ -24,7 +24,10 @@ def test_locations_geojson_etag_gzip_and_freshness(tmp_path, clear_pages_state):
     first = client.get("/api/locations.geojson", headers={"Accept-Encoding": "gzip"})
     assert first.status_code == 200 and first.headers["Content-Encoding"] == "gzip"
     data = json.loads(gzip.decompress(first.data))
-    assert [f["properties"]["name"] for f in data["features"]] == ["One"]
+    # A location the map cannot show yet is still listed (call or visit online), with no position at all.
+    placed = {f["properties"]["name"]: f["geometry"] for f in data["features"]}
+    assert set(placed) == {"One", "Hidden"}
+    assert placed["One"]["type"] == "Point" and placed["Hidden"] is None
     etag = first.headers["ETag"]
 
     again = client.get("/api/locations.geojson", headers={"If-None-Match": etag})
@@ -34,5 +37,5 @@ def test_locations_geojson_etag_gzip_and_freshness(tmp_path, clear_pages_state):
         add_location(s, "Org", "Two")
     fresh = client.get("/api/locations.geojson", headers={"If-None-Match": etag})
     assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
-    assert sorted(f["properties"]["name"] for f in json.loads(fresh.data)["features"]) == ["One", "Two"]
+    assert sorted(f["properties"]["name"] for f in json.loads(fresh.data)["features"]) == ["Hidden", "One", "Two"]
     database.dispose()
