@@ -395,7 +395,8 @@
       return fetch(url, { credentials: "same-origin" }).then(function (r) {
         if (!r.ok) throw new Error("HTTP " + r.status);
         return r.json();
-      }).then(function (collection) {
+      }).then(function (doc) {
+        var collection = window.elip.feed.toCollection(doc);  // the compact feed (assets/elip_feed.js)
         m.collections = m.collections || {};
         m.collections[url] = collection;
         // Kept in list order: filtering then keeps it, so ranking without a place sorts an already sorted list.

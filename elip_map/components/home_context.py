@@ -31,7 +31,8 @@ def page_context(config: Mapping) -> dict:
         languages = public_language_codes(session)
         unplaced = count_unplaced(session)
     return {
-        "data_url": f"/api/locations.geojson?v={fingerprint}",
+        "data_url": f"/api/locations.feed?v={fingerprint}",
+        "fingerprint": fingerprint,
         "languages": languages,
         "unplaced": unplaced,
         "hood_options": hoods.options,

@@ -1,7 +1,7 @@
 """Find services: the newcomer page at "/" (map and list, filters, nearest first, shareable URL).
 
 Filtering, ranking and the list are computed in the browser (``assets/elip_map.js``); the server
-only places the "near" text and serves the directory once per page load (``/api/locations.geojson``).
+only places the "near" text and serves the directory once per page load (``/api/locations.feed``, decoded by ``assets/elip_feed.js``).
 """
 
 from __future__ import annotations
