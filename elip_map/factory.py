@@ -12,6 +12,8 @@ from flask import current_app, g, request
 from . import ids
 from .accounts.web import init_auth
 from .api import init_api
+from .api.static import init_static
+from .components.page_assets import slim_config, slim_tags
 from .components.navbar import footer, nav_pages, navbar, sample_banner
 from .config import Settings
 from .directory.storage import DATASET_KEY, get_meta, open_database
@@ -35,6 +37,16 @@ class ElipDash(dash.Dash):
         except RuntimeError:  # outside a request (never in practice): keep Dash's page
             return page
         return page.replace("<html>", f'<html lang="{ui}" dir="{text_direction(ui)}">', 1)
+
+    # Each page loads only the bundles it uses (components/page_assets.py): no DataTable for newcomers.
+    def _generate_scripts_html(self) -> str:
+        return slim_tags(super()._generate_scripts_html(), request.path)
+
+    def _generate_css_dist_html(self):
+        return slim_tags(super()._generate_css_dist_html(), request.path)
+
+    def _config(self):
+        return slim_config(super()._config(), request.path)
 
 
 def create_app(settings: Settings | None = None, *, load_sample: bool = True) -> dash.Dash:
@@ -75,6 +87,7 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
 
     init_api(server)
     init_hsds(server)
+    init_static(server)
 
     init_auth(app, settings, database)  # sessions, CSRF, login/logout, /staff and /partner gates
     init_review_routes(server, database)

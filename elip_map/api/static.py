@@ -1,0 +1,56 @@
+"""Static files for returning visitors: cached for a year when their address is versioned, and sent
+brotli- or gzip-compressed from a copy made once per file, not per request.
+
+Dash fingerprints its bundles (``dash_leaflet.v1_1_3m….js``) and our assets (``?m=<mtime>``), so a
+new release has new addresses: those answers may be kept for a year without asking again. Async
+chunks (``async-dropdown.js``) have no version in their address; they are kept for a day, then
+revalidated with their ETag.
+"""
+
+from __future__ import annotations
+
+from dash.fingerprint import check_fingerprint
+from flask import Flask, Response, request
+
+from ..directory.fingerprint import VersionedCache
+from .encodings import Precompressed
+
+YEAR = 365 * 24 * 3600
+DAY = 24 * 3600
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/manifest+json")
+SUITES = "/_dash-component-suites/"
+ASSETS = "/assets/"
+
+
+def cache_policy(path: str, args) -> str | None:
+    """Cache-Control for a static path, or None for anything that is not a static file."""
+    if path.startswith(SUITES):
+        _in_package, fingerprinted = check_fingerprint(path.rsplit("/", 1)[-1])
+        return f"public, max-age={YEAR}, immutable" if fingerprinted else f"public, max-age={DAY}"
+    if path.startswith(ASSETS):
+        return f"public, max-age={YEAR}, immutable" if args.get("m") else "public, no-cache"
+    return None
+
+
+def init_static(server: Flask) -> None:
+    """Register the hook; it runs before Flask-Compress, which leaves an encoded answer alone."""
+    copies = VersionedCache(size=256)  # a few dozen files; keyed by address and content tag
+
+    @server.after_request
+    def _static(response: Response) -> Response:
+        policy = cache_policy(request.path, request.args)
+        if policy is None or request.method != "GET":
+            return response
+        response.headers["Cache-Control"] = policy
+        if response.status_code != 200 or "Content-Encoding" in response.headers \
+                or not (response.mimetype or "").startswith(COMPRESSIBLE):
+            return response
+        response.direct_passthrough = False  # Flask's send_file hands a file: read it once here
+        key = f"{request.full_path}|{response.get_etag()[0] or ''}"
+        body = copies.get_or_build(key, lambda: Precompressed.of(response.get_data()))
+        data, encoding = body.choose(request.accept_encodings)
+        response.set_data(data)
+        if encoding:
+            response.headers["Content-Encoding"] = encoding
+        response.vary.add("Accept-Encoding")
+        return response
