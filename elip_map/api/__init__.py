@@ -22,6 +22,7 @@ from .feed import feature_collection
 api = Blueprint("elip_api", __name__, url_prefix="/api")
 GEOJSON_MIMETYPE = "application/geo+json"
 JSON_MIMETYPE = "application/json"
+OUTLINE_DECIMALS = 4
 
 
 def _conditional(body: bytes | Precompressed, etag: str, mimetype: str) -> Response:
@@ -71,14 +72,47 @@ def locations_geojson() -> Response:
     return _versioned_document("geojson", feature_collection, GEOJSON_MIMETYPE)
 
 
+def _rounded(coords, digits: int):
+    if coords and isinstance(coords[0], (int, float)):
+        return [round(c, digits) for c in coords]
+    return [_rounded(c, digits) for c in coords]
+
+
+def compact_outlines(geojson: bytes | None, digits: int = OUTLINE_DECIMALS) -> bytes:
+    """Outlines at 4 decimals (about 10 m, finer than a drawn line at city zoom) and without spaces."""
+    if not geojson:
+        return b'{"type":"FeatureCollection","features":[]}'
+    doc = json.loads(geojson)
+    for feature in doc.get("features", []):
+        if feature.get("geometry"):
+            feature["geometry"]["coordinates"] = _rounded(feature["geometry"]["coordinates"], digits)
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def outlines(hoods) -> tuple[str, Precompressed]:
+    """The outlines document and its version (a hash of its content), built once per process."""
+    cache: VersionedCache = current_app.config["ELIP_API_CACHE"]
+
+    def build():
+        body = compact_outlines(hoods.geojson_bytes)
+        return hashlib.sha1(body).hexdigest()[:16], Precompressed.of(body)
+
+    return cache.get_or_build(f"hoods-{id(hoods)}", build)
+
+
+def outlines_url(hoods) -> str:
+    """Versioned address of the outlines: the browser keeps them for a year, a new version has a new address."""
+    return f"/api/neighbourhoods.geojson?v={outlines(hoods)[0]}"
+
+
 @api.get("/neighbourhoods.geojson")
 def neighbourhoods_geojson() -> Response:
     """Simplified neighbourhood outlines (reference data, fixed for the life of the process)."""
-    hoods = current_app.config["ELIP_NEIGHBOURHOODS"]
-    body = hoods.geojson_bytes or b'{"type":"FeatureCollection","features":[]}'
-    etag = hashlib.sha1(body).hexdigest()[:16]
-    cache: VersionedCache = current_app.config["ELIP_API_CACHE"]
-    return _conditional(cache.get_or_build(f"hoods-{etag}", lambda: Precompressed.of(body)), etag, GEOJSON_MIMETYPE)
+    etag, body = outlines(current_app.config["ELIP_NEIGHBOURHOODS"])
+    response = _conditional(body, etag, GEOJSON_MIMETYPE)
+    if request.args.get("v") == etag:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 def init_api(server) -> None:

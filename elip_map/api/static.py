@@ -32,9 +32,41 @@ def cache_policy(path: str, args) -> str | None:
     return None
 
 
+# Answers that are the same for everyone, signed in or not.
+PUBLIC_PREFIXES = (SUITES, ASSETS, "/api/", "/_favicon.ico", "/sw.js", "/manifest.webmanifest")
+
+
+def without_cookie_vary(vary: str) -> str:
+    """'Accept-Encoding, Cookie' -> 'Accept-Encoding'."""
+    return ", ".join(v.strip() for v in vary.split(",") if v.strip() and v.strip().lower() != "cookie")
+
+
+class PublicVary:
+    """WSGI wrapper: no ``Vary: Cookie`` on public files.
+
+    Flask adds it to every answer of a request that touched the session (the CSRF token does), after
+    every hook has run. A first visit gets its cookie half-way through loading, so on the next visit
+    the browser's cached copies, stored under "no cookie", no longer matched and were all fetched again.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if not environ.get("PATH_INFO", "").startswith(PUBLIC_PREFIXES):
+            return self.app(environ, start_response)
+
+        def start(status, headers, exc_info=None):
+            headers = [(k, without_cookie_vary(v) if k.lower() == "vary" else v) for k, v in headers]
+            return start_response(status, [(k, v) for k, v in headers if v or k.lower() != "vary"], exc_info)
+
+        return self.app(environ, start)
+
+
 def init_static(server: Flask) -> None:
     """Register the hook; it runs before Flask-Compress, which leaves an encoded answer alone."""
     copies = VersionedCache(size=256)  # a few dozen files; keyed by address and content tag
+    server.wsgi_app = PublicVary(server.wsgi_app)
 
     @server.after_request
     def _static(response: Response) -> Response:

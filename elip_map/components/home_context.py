@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
+from ..api import outlines_url
 from ..directory.fingerprint import directory_fingerprint
 from ..directory.listings import count_unplaced, public_language_codes
 from ..geocoding.near import project_geocoder, resolve_near
@@ -37,6 +38,7 @@ def page_context(config: Mapping) -> dict:
         "unplaced": unplaced,
         "hood_options": hoods.options,
         "has_boundaries": bool(hoods.geojson_bytes),
+        "boundaries_url": outlines_url(hoods),
         "near_available": project_geocoder() is not None,
         "tile_url": settings.tile_url or None,
         "tile_attribution": settings.tile_attribution,

@@ -50,3 +50,29 @@ def test_served_pages_and_static_headers(tmp_path, clear_pages_state):
     chunk = client.get("/_dash-component-suites/dash/dcc/async-dropdown.js", headers={"Accept-Encoding": "br"})
     assert chunk.headers["Cache-Control"] == "public, max-age=86400"  # no version in its address: a day
     assert client.get("/assets/elip_map.js").headers["Cache-Control"] == "public, no-cache"  # unversioned address
+
+
+def test_public_files_do_not_vary_by_cookie_and_outlines_are_versioned(tmp_path, clear_pages_state):
+    """A first visit gets its session cookie half-way through: cached files must still match next time."""
+    import json
+
+    from elip_map.factory import create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'v.sqlite3'}", tile_url=""), load_sample=False)
+    client = app.server.test_client()
+    client.get("/")  # sets the session (CSRF) cookie
+    home = client.get("/").get_data(as_text=True)
+    src = re.findall(r'<script[^>]* src="(/_dash-component-suites/[^"]+)"', home)[0]
+    with app.server.test_request_context():
+        from elip_map.api import outlines_url
+
+        url = outlines_url(app.server.config["ELIP_NEIGHBOURHOODS"])
+    for path in (src, url, "/api/locations.feed?v=x"):
+        vary = client.get(path, headers={"Accept-Encoding": "br"}).headers.get("Vary", "")
+        assert "cookie" not in vary.lower() and "Accept-Encoding" in vary, path
+    outlines = client.get(url)
+    assert outlines.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    doc = json.loads(outlines.data)
+    first = doc["features"][0]["geometry"]["coordinates"][0][0] if doc["features"] else [0.0, 0.0]
+    assert all(len(str(c).split(".")[-1]) <= 4 for c in first)  # 4 decimals: about 10 m
+    assert client.get("/api/neighbourhoods.geojson").headers["Cache-Control"] == "public, no-cache"
