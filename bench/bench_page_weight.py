@@ -84,11 +84,53 @@ def report(label: str, rows: list[dict]) -> int:
     return total
 
 
+def _old_feed():
+    """The GeoJSON feed as it was served before issue 17: gzip level 6, no brotli."""
+    import gzip
+    import json
+
+    from flask import current_app
+
+    from elip_map.api import GEOJSON_MIMETYPE, _conditional
+    from elip_map.api.feed import feature_collection
+    from elip_map.directory.fingerprint import directory_fingerprint
+    from elip_map.directory.listings import load_listings
+
+    with current_app.config["ELIP_DATABASE"].session() as session:
+        key = directory_fingerprint(session)
+
+        def build():
+            raw = json.dumps(feature_collection(load_listings(session)), ensure_ascii=False, separators=(",", ":")).encode()
+            return raw, gzip.compress(raw, compresslevel=6)
+
+        raw, gz = current_app.config["ELIP_API_CACHE"].get_or_build("old-" + key, build)
+    response = _conditional(raw, key, GEOJSON_MIMETYPE)
+    if response.status_code == 200:
+        response.set_data(gz)
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def _old_outlines():
+    """The outlines as they were: 5 decimals with names and ids, gzip, revalidated on every visit."""
+    from flask import current_app
+
+    from elip_map.api import GEOJSON_MIMETYPE, _conditional
+
+    hoods = current_app.config["ELIP_NEIGHBOURHOODS"]
+    response = _conditional(hoods.geojson_bytes, hashlib.sha1(hoods.geojson_bytes).hexdigest()[:16], GEOJSON_MIMETYPE)
+    if response.status_code == 200:
+        response.set_data(hoods.geojson_gzip)
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
 @contextmanager
 def old_path(app):
     """The page as it was before issue 17, rebuilt in this process for the baseline: the GeoJSON feed
-    (the page's decoder passes GeoJSON through), Dash's own index (every bundle, the full config), no
-    precompression or long cache for static files (Flask-Compress compresses each answer)."""
+    (the page's decoder passes GeoJSON through), Dash's own index (every bundle, the full config),
+    static files compressed per request by Flask-Compress and revalidated (``Vary: Cookie``), outlines
+    at full precision."""
     import dash
 
     from elip_map.factory import ElipDash
@@ -97,18 +139,24 @@ def old_path(app):
     saved = {name: getattr(ElipDash, name) for name in ("_generate_scripts_html", "_generate_css_dist_html", "_config")}
     hooks = server.after_request_funcs[None]
     static_hook = next(f for f in hooks if f.__name__ == "_static")
-    feed_view = server.view_functions["elip_api.locations_feed"]
+    views = {name: server.view_functions[name] for name in ("elip_api.locations_feed", "elip_api.neighbourhoods_geojson",
+                                                            "elip_pwa.service_worker")}
+    wrapped = server.wsgi_app
     for name in saved:
         setattr(ElipDash, name, getattr(dash.Dash, name))
     hooks.remove(static_hook)
-    server.view_functions["elip_api.locations_feed"] = server.view_functions["elip_api.locations_geojson"]
+    server.wsgi_app = wrapped.app  # without PublicVary
+    server.view_functions["elip_api.locations_feed"] = _old_feed
+    server.view_functions["elip_api.neighbourhoods_geojson"] = _old_outlines
+    server.view_functions["elip_pwa.service_worker"] = lambda: ("", 404)  # no offline worker then
     try:
         yield
     finally:
         for name, fn in saved.items():
             setattr(ElipDash, name, fn)
         hooks.append(static_hook)
-        server.view_functions["elip_api.locations_feed"] = feed_view
+        server.wsgi_app = wrapped
+        server.view_functions.update(views)
 
 
 def measure(app, spki: str, tls) -> dict:

@@ -12,6 +12,7 @@ from flask import current_app, g, request
 from . import ids
 from .accounts.web import init_auth
 from .api import init_api
+from .api.pwa import head_tags
 from .api.static import init_static
 from .components.page_assets import slim_config, slim_tags
 from .components.navbar import footer, nav_pages, navbar, sample_banner
@@ -36,6 +37,7 @@ class ElipDash(dash.Dash):
             ui = negotiate_ui(request.args.get("ui"))
         except RuntimeError:  # outside a request (never in practice): keep Dash's page
             return page
+        page = page.replace("</head>", head_tags(ui) + "</head>", 1)  # installable app (api/pwa.py)
         return page.replace("<html>", f'<html lang="{ui}" dir="{text_direction(ui)}">', 1)
 
     # Each page loads only the bundles it uses (components/page_assets.py): no DataTable for newcomers.

@@ -18,6 +18,7 @@ from ..directory.listings import load_listings
 from .compact import encode_feed
 from .encodings import Precompressed
 from .feed import feature_collection
+from .pwa import pwa
 
 api = Blueprint("elip_api", __name__, url_prefix="/api")
 GEOJSON_MIMETYPE = "application/geo+json"
@@ -42,7 +43,7 @@ def _conditional(body: bytes | Precompressed, etag: str, mimetype: str) -> Respo
     return response
 
 
-def _versioned_document(kind: str, pack, mimetype: str) -> Response:
+def _versioned_document(kind: str, pack, mimetype: str, quality: int) -> Response:
     """One directory document (built by ``pack(listings)``), cached and compressed once per version."""
     database = current_app.config["ELIP_DATABASE"]
     cache: VersionedCache = current_app.config["ELIP_API_CACHE"]
@@ -54,7 +55,7 @@ def _versioned_document(kind: str, pack, mimetype: str) -> Response:
 
         def build() -> Precompressed:
             raw = json.dumps(pack(load_listings(session)), ensure_ascii=False, separators=(",", ":")).encode()
-            return Precompressed.of(raw)
+            return Precompressed.of(raw, quality=quality)
 
         body = cache.get_or_build(etag, build)
     return _conditional(body, etag, mimetype)
@@ -63,30 +64,38 @@ def _versioned_document(kind: str, pack, mimetype: str) -> Response:
 @api.get("/locations.feed")
 def locations_feed() -> Response:
     """Every public location in the compact column feed the newcomer page reads (``api/compact.py``)."""
-    return _versioned_document("feed", encode_feed, JSON_MIMETYPE)
+    # Brotli's best level: about 2 s of one worker once per directory version, 15% fewer bytes for every reader.
+    return _versioned_document("feed", encode_feed, JSON_MIMETYPE, quality=11)
 
 
 @api.get("/locations.geojson")
 def locations_geojson() -> Response:
     """Every public location as plain GeoJSON (for other tools; the page reads the compact feed)."""
-    return _versioned_document("geojson", feature_collection, GEOJSON_MIMETYPE)
+    return _versioned_document("geojson", feature_collection, GEOJSON_MIMETYPE, quality=5)  # 3x larger: a fast level
 
 
 def _rounded(coords, digits: int):
-    if coords and isinstance(coords[0], (int, float)):
-        return [round(c, digits) for c in coords]
+    """Coordinates rounded, and a point that rounds onto the one before it dropped."""
+    if coords and isinstance(coords[0][0], (int, float)):
+        ring: list = []
+        for point in coords:
+            point = [round(c, digits) for c in point]
+            if not ring or point != ring[-1]:
+                ring.append(point)
+        return ring
     return [_rounded(c, digits) for c in coords]
 
 
 def compact_outlines(geojson: bytes | None, digits: int = OUTLINE_DECIMALS) -> bytes:
-    """Outlines at 4 decimals (about 10 m, finer than a drawn line at city zoom) and without spaces."""
+    """Outlines only, as the map draws them: 4 decimals (about 10 m, finer than the drawn line at city
+    zoom), no names or ids (the layer is not interactive), no spaces. A sixth of the bytes less."""
     if not geojson:
         return b'{"type":"FeatureCollection","features":[]}'
     doc = json.loads(geojson)
-    for feature in doc.get("features", []):
-        if feature.get("geometry"):
-            feature["geometry"]["coordinates"] = _rounded(feature["geometry"]["coordinates"], digits)
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    features = [{"type": "Feature", "properties": {},
+                 "geometry": {"type": f["geometry"]["type"], "coordinates": _rounded(f["geometry"]["coordinates"], digits)}}
+                for f in doc.get("features", []) if f.get("geometry")]
+    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")).encode()
 
 
 def outlines(hoods) -> tuple[str, Precompressed]:
@@ -119,3 +128,4 @@ def init_api(server) -> None:
     """Register the routes (they compress their own answers, once per version)."""
     server.config["ELIP_API_CACHE"] = VersionedCache(size=8)  # feed, GeoJSON, outlines, of two versions
     server.register_blueprint(api)
+    server.register_blueprint(pwa)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
-from flask import current_app
+from flask import current_app, request
 
 from elip_map import ids
 from elip_map.components.card import weekday_names
@@ -18,6 +18,7 @@ from elip_map.components.service_map import service_map
 from elip_map.directory.languages import language_name
 from elip_map.directory.taxonomy import SERVICE_TYPES
 from elip_map.i18n import N_, negotiate_ui, translate_all, translator
+from elip_map.components.low_data import LOW_DATA_COOKIE, low_data_switch, low_data_wanted, offline_note
 
 dash.register_page(__name__, path="/", name=N_("Find services"), title="ELIP Service Map", nav=True, order=0)
 
@@ -46,7 +47,7 @@ def browser_labels(ui: str, languages: list[str]) -> dict:
             "langs": {c: language_name(c, ui) for c in languages}, "days": weekday_names(ui)}
 
 
-def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, **_unused):
+def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, data=None, **_unused):
     """The page for one URL: every filter starts from the query string, so a shared link reproduces the view."""
     ui = negotiate_ui(ui)
     _ = translator(ui)
@@ -55,6 +56,7 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, **_un
               "q": q if isinstance(q, str) else "", "near": near if isinstance(near, str) else ""}
     languages = sorted(set(ctx["languages"]) | set(values["lang"]))
     unplaced = ctx["unplaced"]
+    low = low_data_wanted(data, request.headers.get("Save-Data"), request.cookies.get(LOW_DATA_COOKIE))
     return html.Main([
         dcc.Store(id=ids.HOME_DATA_URL, data=ctx["data_url"]),
         dcc.Store(id=ids.HOME_DATA),
@@ -64,6 +66,8 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, **_un
         dcc.Store(id=ids.HOME_SELECTED),
         dcc.Location(id=ids.HOME_URL, refresh=False),
         html.H1(_("Find services for newcomers in Edmonton")),
+        low_data_switch(ui, low),
+        offline_note(ui),
         html.Div([
             filter_panel(ui, values, languages, ctx["hood_options"], ctx["near_available"]),
             html.Button(_("Show map"), id=ids.HOME_VIEW_TOGGLE, type="button", className="elip-button elip-toggle",
@@ -89,11 +93,11 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, **_un
                     html.P(_("{n} listings could not be placed on the map yet.", n=unplaced), id=ids.HOME_UNPLACED,
                            className="elip-hint") if unplaced else None,
                 ], className="elip-list-pane"),
-                html.Section(service_map(ui, ctx["tile_url"], ctx["tile_attribution"], ctx["has_boundaries"],
-                                         ctx["boundaries_url"]),
+                html.Section(service_map(ui, None if low else ctx["tile_url"], ctx["tile_attribution"],
+                                         ctx["has_boundaries"] and not low, ctx["boundaries_url"]),
                              className="elip-map-pane", **{"aria-label": _("Map")}),
             ], id=ids.HOME_LAYOUT, className="elip-panes show-list"),
-        ], className="elip-home"),
+        ], className="elip-home low-data" if low else "elip-home"),
     ], id="main", className="elip-main")
 
 
