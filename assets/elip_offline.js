@@ -33,6 +33,16 @@
     });
   };
 
+  // Neighbourhood outlines (25 KB) are asked for only when the map is on screen: on a phone the list
+  // comes first and many readers never open the map.
+  var dc = (window.dash_clientside = window.dash_clientside || {});
+  dc.elip_lowdata = {
+    outlines: function (toggles, url) {
+      var mapShown = (toggles || 0) % 2 === 1 || window.matchMedia("(min-width: 800px)").matches;
+      return url && mapShown ? url : dc.no_update;
+    },
+  };
+
   if (!("serviceWorker" in navigator) || LIGHT.indexOf(window.location.pathname) === -1) return;
   // Callback answers of this visit, handed to the worker once it is running (it keeps them for offline).
   var worker = null, pending = [];

@@ -1,7 +1,9 @@
-"""Newcomer page: bytes a phone transfers on a first visit and on a return visit, measured by Chromium.
+"""Newcomer page: bytes a phone transfers on a first visit and on a return visit.
 
 Served over HTTPS on 127.0.0.1 (a throwaway certificate that this Chromium is told to trust), as in
-production, so the browser asks for brotli the way a phone does. For the bundled sample and for a
+production, so the browser asks for brotli the way a phone does. The bytes are counted by the server
+(every body and header it sends, the service worker's requests included, which Chromium's resource
+timing in the page cannot see); Chromium's own view gives the breakdown by kind of file. For the bundled sample and for a
 synthetic 10,000-location directory it prints, in one run, today's page beside the page as it was
 before issue 17 ("old path": the GeoJSON feed, every bundle on every page, compressed per request,
 assets revalidated on every visit), with the share of each kind of file and the largest files.
@@ -48,29 +50,49 @@ def certificate(folder: Path) -> tuple[tuple[str, str], str]:
     return (str(cert), str(key)), base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
-def visits(url: str, spki: str) -> tuple[list[dict], list[dict]]:
+class ByteCounter:
+    """WSGI wrapper: what the server sends (status line, headers, body), request by request."""
+
+    def __init__(self, app):
+        self.app, self.sent = app, []
+
+    def __call__(self, environ, start_response):
+        record = {"path": environ.get("PATH_INFO", ""), "bytes": 0}
+        self.sent.append(record)
+
+        def start(status, headers, exc_info=None):
+            record["bytes"] += len(status) + 11 + sum(len(k) + len(v) + 4 for k, v in headers)
+            return start_response(status, headers, exc_info)
+
+        for chunk in self.app(environ, start):
+            record["bytes"] += len(chunk)
+            yield chunk
+
+
+def visits(url: str, spki: str, counter: ByteCounter) -> list[tuple[int, list[dict], list[dict]]]:
     """A first visit with an empty cache, then the same reader coming back (same profile)."""
     driver = chromium(360, 640, (f"--ignore-certificate-errors-spki-list={spki}",))
     try:
-        rows = []
+        out = []
         for _ in range(2):
-            driver.execute_cdp_cmd("Performance.enable", {})
+            counter.sent.clear()
             driver.get(url)
             wait_for_count(driver)
-            time.sleep(1.5)  # late requests (neighbourhood outlines, async chunks) finish
-            rows.append(driver.execute_script(RESOURCES_JS))
+            time.sleep(3)  # late requests (outlines, async chunks, the offline worker's copies) finish
+            out.append((sum(r["bytes"] for r in counter.sent), list(counter.sent), driver.execute_script(RESOURCES_JS)))
             driver.get("about:blank")
-        return rows[0], rows[1]
+        return out
     finally:
         driver.quit()
 
 
-def report(label: str, rows: list[dict]) -> int:
+def report(label: str, sent: int, served: list[dict], rows: list[dict]) -> int:
     total = sum(r["transfer"] for r in rows)
     raw = sum(r["body"] for r in rows)
     fetched = [r for r in rows if r["transfer"] > 0]
-    print(f"  {label}: {total / 1e3:.1f} KB transferred ({raw / 1e3:.0f} KB uncompressed), "
-          f"{len(fetched)} of {len(rows)} requests went to the network")
+    print(f"  {label}: {sent / 1e3:.1f} KB sent by the server in {len(served)} answers "
+          f"(the page's own view: {total / 1e3:.1f} KB in {len(fetched)} of {len(rows)} requests, {raw / 1e3:.0f} KB "
+          f"uncompressed)")
     kinds: dict[str, int] = {}
     for r in rows:
         name = r["name"].split("?")[0]
@@ -81,7 +103,7 @@ def report(label: str, rows: list[dict]) -> int:
     largest = sorted(fetched, key=lambda r: -r["transfer"])[:4]
     print("     largest: " + ", ".join(f"{r['name'].split('/')[-1].split('?')[0][:34]} {r['transfer'] / 1e3:.1f}"
                                        for r in largest))
-    return total
+    return sent
 
 
 def _old_feed():
@@ -162,10 +184,16 @@ def old_path(app):
 def measure(app, spki: str, tls) -> dict:
     out = {}
     for path, ctx in (("old path (before issue 17)", old_path(app)), ("this page", None)):
-        with (ctx or _nothing()), LocalServer(app.server, ssl_context=tls) as srv:
-            print(f" {path}")
-            first, again = visits(srv.url + "/", spki)
-            out[path] = (report("first visit", first), report("return visit", again))
+        with (ctx or _nothing()):
+            counter = ByteCounter(app.server.wsgi_app)
+            app.server.wsgi_app, plain = counter, app.server.wsgi_app
+            try:
+                with LocalServer(app.server, ssl_context=tls) as srv:
+                    print(f" {path}")
+                    first, again = visits(srv.url + "/", spki, counter)
+            finally:
+                app.server.wsgi_app = plain
+            out[path] = (report("first visit", *first), report("return visit", *again))
     return out
 
 

@@ -26,7 +26,7 @@ js = Namespace("elip", "map")
 
 
 def service_map(ui: str, tile_url: str | None, tile_attribution: str, has_boundaries: bool,
-                boundaries_url: str = "/api/neighbourhoods.geojson") -> dl.Map:
+                boundaries_url: str | None = "/api/neighbourhoods.geojson") -> dl.Map:
     """The map; without tiles (offline, tests) the outlines are on by default so it still shows where you are."""
     _ = translator(ui)
     hoods = dl.GeoJSON(id=ids.HOME_MAP_HOODS, url=boundaries_url if has_boundaries else None,

@@ -33,6 +33,8 @@ BROWSER_MESSAGES = (
 )
 
 
+OUTLINES_URL = "home-outlines-url"
+
 # Cards written per step: the first ones at each filter change, and as many more per "Show more results".
 # Building a card takes about 0.1 ms in Chromium here, so 25 rather than 50 keeps a filter change within
 # its 50 ms budget (bench/bench_filter.py); every result stays reachable through the button.
@@ -59,6 +61,8 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, data=
     low = low_data_wanted(data, request.headers.get("Save-Data"), request.cookies.get(LOW_DATA_COOKIE))
     return html.Main([
         dcc.Store(id=ids.HOME_DATA_URL, data=ctx["data_url"]),
+        # Outlines are fetched only once the map is on screen (assets/elip_offline.js, outlines).
+        dcc.Store(id=OUTLINES_URL, data=None if low or not ctx["has_boundaries"] else ctx["boundaries_url"]),
         dcc.Store(id=ids.HOME_DATA),
         dcc.Store(id=ids.HOME_LABELS, data=browser_labels(ui, languages)),
         dcc.Store(id=ids.HOME_NEAR),
@@ -94,12 +98,15 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, data=
                            className="elip-hint") if unplaced else None,
                 ], className="elip-list-pane"),
                 html.Section(service_map(ui, None if low else ctx["tile_url"], ctx["tile_attribution"],
-                                         ctx["has_boundaries"] and not low, ctx["boundaries_url"]),
+                                         ctx["has_boundaries"] and not low, boundaries_url=None),
                              className="elip-map-pane", **{"aria-label": _("Map")}),
             ], id=ids.HOME_LAYOUT, className="elip-panes show-list"),
         ], className="elip-home low-data" if low else "elip-home"),
     ], id="main", className="elip-main")
 
+
+clientside_callback(ClientsideFunction("elip_lowdata", "outlines"), Output(ids.HOME_MAP_HOODS, "url"),
+                    Input(ids.HOME_VIEW_TOGGLE, "n_clicks"), Input(OUTLINES_URL, "data"))
 
 clientside_callback(ClientsideFunction("elip_map", "fetchData"),
                     Output(ids.HOME_DATA, "data"), Input(ids.HOME_DATA_URL, "data"))

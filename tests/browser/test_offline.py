@@ -72,7 +72,7 @@ def test_off001_opened_offline_shows_last_results_with_their_date_and_near_works
     box = dash_duo.find_element("#home-near-input")
     box.send_keys("Alberta Avenue")
     box.send_keys(Keys.ENTER)
-    dash_duo.wait_for_contains_text("#home-status", "Alberta Avenue", timeout=10)
+    dash_duo.wait_for_contains_text("#home-status", "Alberta Avenue", timeout=30)
     distances = [float(el.text.split()[0]) for el in dash_duo.find_elements(".elip-card-distance")]
     assert distances and distances == sorted(distances)
 
@@ -80,7 +80,7 @@ def test_off001_opened_offline_shows_last_results_with_their_date_and_near_works
     box.clear()
     box.send_keys("10111 Nowhere Street")
     box.send_keys(Keys.ENTER)
-    dash_duo.wait_for_contains_text("#home-near-message", "You are offline", timeout=10)
+    dash_duo.wait_for_contains_text("#home-near-message", "You are offline", timeout=30)
 
 
 def test_off002_low_data_shows_the_list_only_and_asks_for_no_tiles_or_outlines(dash_duo, app):
@@ -103,3 +103,21 @@ def test_off002_low_data_shows_the_list_only_and_asks_for_no_tiles_or_outlines(d
     dash_duo.wait_for_text_to_equal(".elip-lowdata-link", "Low data: list only, no map", timeout=20)
     until(lambda: dash_duo.find_element(".elip-map-pane").is_displayed() or driver.get_window_size()["width"] < 700,
           timeout=10)
+
+
+def test_off003_phone_fetches_outlines_only_when_the_map_is_opened(dash_duo, app):
+    n = public_count(app)
+    dash_duo.start_server(app)
+    driver = dash_duo.driver
+    driver.set_window_size(360, 640)
+    driver.get(dash_duo.server_url + "/?ui=en")  # a fresh load in the phone-sized window
+    dash_duo.wait_for_text_to_equal("#result-count", str(n), timeout=20)
+    time.sleep(1)
+
+    def outline_requests():
+        return [u for u in driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+                if "neighbourhoods.geojson" in u]
+
+    assert outline_requests() == []  # the list alone: no outlines downloaded
+    dash_duo.find_element("#home-view-toggle").click()
+    until(lambda: len(outline_requests()) == 1, timeout=10)
