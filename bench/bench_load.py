@@ -147,10 +147,14 @@ def run(host: str, classes, users: int, seconds: float, server_pid: int) -> dict
     seen: dict[str, dict] = {}
 
     def on_request(request_type, name, response_time, response_length, exception, **_kw):
-        g = seen.setdefault(group(name), {"ms": [], "errors": 0, "bytes": 0})
+        g = seen.setdefault(group(name), {"ms": [], "errors": 0, "bytes": 0, "why": {}, "by_name": {}})
         g["ms"].append(response_time)
+        g["by_name"].setdefault(name, []).append(response_time)
         g["bytes"] += response_length or 0
-        g["errors"] += exception is not None
+        if exception is not None:
+            g["errors"] += 1
+            why = f"{name}: {str(exception)[:90]}"
+            g["why"][why] = g["why"].get(why, 0) + 1
 
     env.events.request.add_listener(on_request)
     runner = env.create_local_runner()
@@ -279,6 +283,12 @@ def main() -> int:
         print(line("one user alone", alone_return, "return", None))
         print(line(f"{args.users} users", crowd, "first", 500))
         print(line(f"{args.users} users", crowd, "return", 200))
+        for kind in ("first", "return"):
+            g = crowd["groups"].get(kind, {})
+            slow = sorted(((pct(v, .95), n) for n, v in g.get("by_name", {}).items()), reverse=True)[:3]
+            print(f"  slowest ({kind}, p95): " + ", ".join(f"{n.split(': ', 1)[-1]} {ms:.0f} ms" for ms, n in slow))
+            for why, count in sorted(g.get("why", {}).items(), key=lambda kv: -kv[1])[:3]:
+                print(f"  error x{count}: {why}")
         for pid, rss in sorted(crowd["peak"].items()):
             mb = rss / 2**20
             print(f"  worker {pid}: peak resident memory {mb:.0f} MB (target < 250 MB: {'met' if mb < 250 else 'NOT met'})")

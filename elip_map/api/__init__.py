@@ -126,6 +126,6 @@ def neighbourhoods_geojson() -> Response:
 
 def init_api(server) -> None:
     """Register the routes (they compress their own answers, once per version)."""
-    server.config["ELIP_API_CACHE"] = VersionedCache(size=8)  # feed, GeoJSON, outlines, of two versions
+    server.config["ELIP_API_CACHE"] = VersionedCache(size=12)  # feed, GeoJSON, page facts of a few versions; outlines
     server.register_blueprint(api)
     server.register_blueprint(pwa)

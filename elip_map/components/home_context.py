@@ -29,8 +29,10 @@ def page_context(config: Mapping) -> dict:
     hoods: Neighbourhoods = config["ELIP_NEIGHBOURHOODS"]
     with database.session() as session:
         fingerprint = directory_fingerprint(session)
-        languages = public_language_codes(session)
-        unplaced = count_unplaced(session)
+        # Same version, same answer: computed once per directory version (like the feed), not per page
+        # load; the language query alone took 120-140 ms at 10,000 locations on SQLite.
+        languages, unplaced = config["ELIP_API_CACHE"].get_or_build(
+            f"page-facts-{fingerprint}", lambda: (public_language_codes(session), count_unplaced(session)))
     return {
         "data_url": f"/api/locations.feed?v={fingerprint}",
         "fingerprint": fingerprint,
