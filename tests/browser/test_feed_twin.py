@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from feed_truth import FEATURES, LISTINGS
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from feed_truth import FEATURES, LISTINGS  # noqa: E402
-
-from elip_map.api.compact import encode_feed  # noqa: E402
+from elip_map.api.compact import encode_feed
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 

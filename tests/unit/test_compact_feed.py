@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
-import sys
-from pathlib import Path
 
 import brotli
 import pytest
+from feed_truth import FEATURES, LISTINGS
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from feed_truth import FEATURES, LISTINGS  # noqa: E402
-from test_listing import add_location  # noqa: E402
-
-from elip_map.api.compact import decode_feed, encode_feed  # noqa: E402
-from elip_map.api.feed import feature_collection  # noqa: E402
-from elip_map.config import Settings  # noqa: E402
+from elip_map.api.compact import decode_feed, encode_feed
+from elip_map.api.feed import feature_collection
+from elip_map.config import Settings
+from elip_map.testing import add_location
 
 
 def test_truth_table_round_trip():
@@ -44,7 +39,7 @@ def test_bad_id_is_refused_in_plain_words():
 def test_decoded_feed_equals_the_geojson_feed_on_the_bundled_sample(tmp_path):
     from elip_map.directory.listings import load_listings
     from elip_map.directory.storage import open_database
-    from elip_map.directory.sample import load_sample_if_empty
+    from elip_map.importers.sample import load_sample_if_empty
 
     database = open_database(f"sqlite:///{tmp_path / 'sample.sqlite3'}")
     load_sample_if_empty(database)
