@@ -14,22 +14,23 @@ import re
 LIGHT_PATHS = frozenset({"/", "/about"})
 # Bundles and assets only staff/partner pages use (DataTable on coverage; pin dragging on review).
 STAFF_ONLY = ("/dash_table/", "/assets/coverage.", "/assets/elip_review.")
-# Babel's polyfill only serves browsers without ES modules (2017 and older): they alone fetch it.
+# Babel's polyfill: on a light page it only serves browsers without ES modules (2017 and older), which
+# alone fetch it; the DataTable bundle needs its regeneratorRuntime, so staff pages keep it for everyone.
 POLYFILL = "/deps/polyfill@"
 
 _TAG = re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"[^>]*>(?:</script>)?\n?')
 
 
 def slim_tags(html: str, path: str) -> str:
-    """``<script>``/``<link>`` tags for one page: staff-only ones dropped on light pages, the polyfill
-    marked ``nomodule`` everywhere. slim_tags('<script src="/x/dash_table/b.js"></script>', '/') -> ''"""
+    """``<script>``/``<link>`` tags for one page: on a light page staff-only ones are dropped and the
+    polyfill is marked ``nomodule``. slim_tags('<script src="/x/dash_table/b.js"></script>', '/') -> ''"""
     light = (path or "/") in LIGHT_PATHS
 
     def keep(match: re.Match) -> str:
         url, tag = match.group(1), match.group(0)
         if light and any(part in url for part in STAFF_ONLY):
             return ""
-        if POLYFILL in url and "nomodule" not in tag:
+        if light and POLYFILL in url and "nomodule" not in tag:
             return tag.replace("<script ", "<script nomodule ", 1)
         return tag
 
