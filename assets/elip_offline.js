@@ -51,10 +51,14 @@
   window.fetch = function (input, init) {
     var url = typeof input === "string" ? input : (input && input.url) || "";
     var promise = plainFetch.apply(this, arguments);
-    if (url.indexOf("_dash-update-component") !== -1 && init && init.method === "POST" && typeof init.body === "string"
-        && !navigator.serviceWorker.controller) {
+    if (navigator.serviceWorker.controller) return promise;  // the worker sees these itself
+    if (url.indexOf("_dash-update-component") !== -1 && init && init.method === "POST" && typeof init.body === "string") {
       promise.then(function (r) {
         if (r.status === 200) r.clone().text().then(function (answer) { handOver({ type: "answer", body: init.body, answer: answer }); });
+      }).catch(function () {});
+    } else if (/\/_dash-(layout|dependencies)$/.test(url.split("?")[0])) {
+      promise.then(function (r) {
+        if (r.status === 200) r.clone().text().then(function (text) { handOver({ type: "shell", path: new URL(url, location.href).pathname, body: text }); });
       }).catch(function () {});
     }
     return promise;
@@ -68,9 +72,9 @@
         var urls = performance.getEntriesByType("resource").map(function (e) { return e.name; })
           .filter(function (u) { return u.indexOf(window.location.origin) === 0; });
         worker = reg.active;
+        pending.splice(0).forEach(function (m) { worker.postMessage(m); });
         worker.postMessage({ type: "keep", urls: urls, page: window.location.href });
         if (note) worker.postMessage({ type: "texts", texts: { nearOffline: note.getAttribute("data-near") || "" } });
-        pending.splice(0).forEach(function (m) { worker.postMessage(m); });
       };
       setTimeout(send, 1500);  // late chunks (dropdown, map layers) are loaded by then
     }).catch(function () { /* no worker (private mode, old browser): the page works online as before */ });

@@ -32,12 +32,17 @@ self.addEventListener("activate", function (event) {
 
 // The page hands over what it loaded before this worker was in charge (already in the HTTP cache).
 // The first visit happens before this worker is in charge: the page hands over the addresses it
-// loaded (static files come from the HTTP cache, the page and Dash's layout are asked again, a few KB)
-// and the callback answers it got, so that visit alone is enough to open the page offline.
+// loaded (static files come from the HTTP cache; only the page itself is asked again, 3 KB), Dash's
+// layout and dependencies and the callback answers it got, so that visit alone is enough offline.
 self.addEventListener("message", function (event) {
   var d = event.data || {};
   if (d.type === "keep" && Array.isArray(d.urls)) event.waitUntil(keep(d.urls, d.page));
   if (d.type === "answer" && typeof d.body === "string") event.waitUntil(saveAnswer(d.body, d.answer));
+  if (d.type === "shell" && SHELL_GET.indexOf(d.path) !== -1) {
+    event.waitUntil(caches.open(SHELL).then(function (c) {
+      return c.put(d.path, new Response(d.body, { headers: { "Content-Type": "application/json" } }));
+    }));
+  }
   if (d.type === "texts") texts = d.texts || {};
 });
 
@@ -49,7 +54,6 @@ function keep(urls, page) {
     urls.forEach(function (u) {
       var url = new URL(u, self.location.origin);
       if (url.pathname === FEED) jobs.push(feed(new Request(url.href), url).catch(function () {}));
-      if (SHELL_GET.indexOf(url.pathname) !== -1) jobs.push(refresh(url.pathname, url.pathname));
     });
     if (page) { var p = new URL(page); if (LIGHT.indexOf(p.pathname) !== -1) jobs.push(refresh(p.href, pageKey(p))); }
     return Promise.all(jobs);
