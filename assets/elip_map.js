@@ -607,10 +607,8 @@
       m.dataUrl = url;
       // The collection stays in this page's memory, outside Dash's props: handing megabytes through the
       // renderer on every filter change cost seconds; only a small handle goes into the dcc.Store.
-      return fetch(url, { credentials: "same-origin" }).then(function (r) {
-        if (!r.ok) throw new Error("HTTP " + r.status);
-        return r.json();
-      }).then(function (collection) {
+      return window.elip.feed.fetch(url).then(function (doc) {  // assets/elip_offline.js
+        var collection = window.elip.feed.toCollection(doc);  // the compact feed (assets/elip_feed.js)
         m.collections = m.collections || {};
         m.collections[url] = collection;
         // Listings without a map position (geometry null) are kept apart: ranked by name, never by distance.

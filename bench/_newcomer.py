@@ -69,11 +69,11 @@ def build_directory(database_url: str, n: int, seed: int = 7, unplaced_every: in
 class LocalServer:
     """A Flask/Dash app served on 127.0.0.1 in a thread (threaded Werkzeug), for the benchmarks only."""
 
-    def __init__(self, flask_app):
+    def __init__(self, flask_app, ssl_context=None):
         from werkzeug.serving import make_server
 
-        self.httpd = make_server("127.0.0.1", 0, flask_app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.httpd = make_server("127.0.0.1", 0, flask_app, threaded=True, ssl_context=ssl_context)
+        self.url = f"{'https' if ssl_context else 'http'}://127.0.0.1:{self.httpd.server_port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self):
@@ -84,7 +84,7 @@ class LocalServer:
         self.httpd.shutdown()
 
 
-def chromium(width: int = 1280, height: int = 900):
+def chromium(width: int = 1280, height: int = 900, extra_args: tuple[str, ...] = ()):
     """Headless Chromium (the system one), as the browser tests use it."""
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
@@ -93,7 +93,8 @@ def chromium(width: int = 1280, height: int = 900):
     opts = Options()
     opts.binary_location = os.environ.get("DASH_TEST_CHROMEPATH") or shutil.which("chromium") or "/usr/bin/chromium"
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-quic",
-                "--disable-background-networking", "--disable-component-update", f"--window-size={width},{height}"):
+                "--disable-background-networking", "--disable-component-update", f"--window-size={width},{height}",
+                *extra_args):
         opts.add_argument(arg)
     return webdriver.Chrome(service=ChromeService(shutil.which("chromedriver") or "chromedriver"), options=opts)
 

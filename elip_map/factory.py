@@ -14,6 +14,9 @@ from werkzeug.exceptions import HTTPException
 from . import ids
 from .accounts.web import init_auth
 from .api import init_api
+from .api.pwa import head_tags
+from .api.static import init_static
+from .components.page_assets import slim_config, slim_tags
 from .components.error_pages import error_page
 from .components.navbar import footer, nav_pages, navbar, sample_banner
 from .config import Settings
@@ -41,6 +44,7 @@ class ElipDash(dash.Dash):
             ui = negotiate_ui(request.args.get("ui"))  # URL, else cookie, else Accept-Language
         except RuntimeError:  # outside a request (never in practice): keep Dash's page
             return page
+        page = page.replace("</head>", head_tags(ui) + "</head>", 1)  # installable app (api/pwa.py)
         page = page.replace("<html>", f'<html lang="{ui}" dir="{text_direction(ui)}">', 1)
         # Dash's placeholder until its scripts run (seconds on a slow phone), in the reader's language.
         return page.replace("\n        Loading...\n", "\n        " + html_escape(translator(ui)(LOADING)) + "\n", 1)
@@ -65,6 +69,16 @@ def _error_page(exc):
     if request.path.startswith(("/api/", "/_dash-", "/_reload-hash", "/auth/")) and status != 500:
         return exc
     return error_page(status, request.args.get("ui")), status, {"Content-Type": "text/html; charset=utf-8"}
+
+    # Each page loads only the bundles it uses (components/page_assets.py): no DataTable for newcomers.
+    def _generate_scripts_html(self) -> str:
+        return slim_tags(super()._generate_scripts_html(), request.path)
+
+    def _generate_css_dist_html(self):
+        return slim_tags(super()._generate_css_dist_html(), request.path)
+
+    def _config(self):
+        return slim_config(super()._config(), request.path)
 
 
 def create_app(settings: Settings | None = None, *, load_sample: bool = True) -> dash.Dash:
@@ -108,6 +122,7 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
     server.register_error_handler(500, _error_page)
     init_api(server)
     init_hsds(server)
+    init_static(server)
 
     # Sessions, CSRF, login/logout, and the gates: /staff (and /coverage unless opened for development) and /partner.
     staff_prefixes = ("/staff",) if coverage_allowed(settings) else ("/staff", "/coverage")

@@ -25,10 +25,11 @@ CITY_ATTRIBUTION = N_("Contains information licensed under the Open Government L
 js = Namespace("elip", "map")
 
 
-def service_map(ui: str, tile_url: str | None, tile_attribution: str, has_boundaries: bool) -> dl.Map:
+def service_map(ui: str, tile_url: str | None, tile_attribution: str, has_boundaries: bool,
+                boundaries_url: str | None = "/api/neighbourhoods.geojson") -> dl.Map:
     """The map; without tiles (offline, tests) the outlines are on by default so it still shows where you are."""
     _ = translator(ui)
-    hoods = dl.GeoJSON(id=ids.HOME_MAP_HOODS, url="/api/neighbourhoods.geojson" if has_boundaries else None,
+    hoods = dl.GeoJSON(id=ids.HOME_MAP_HOODS, url=boundaries_url if has_boundaries else None,
                        style=js("hoodStyle"), options={"interactive": False}, attribution=_(CITY_ATTRIBUTION))
     layers = []
     if tile_url:

@@ -1,7 +1,7 @@
 """Find services: the newcomer page at "/" (map and list, filters, nearest first, shareable URL).
 
 Filtering, ranking and the list are computed in the browser (``assets/elip_map.js``); the server
-only places the "near" text and serves the directory once per page load (``/api/locations.geojson``).
+only places the "near" text and serves the directory once per page load (``/api/locations.feed``, decoded by ``assets/elip_feed.js``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from elip_map.components.eligibility_text import STATUS_ANSWERS
 from elip_map.components.filter_panel import filter_panel
 from elip_map.components.home_context import (RESULTS_PAGE, browser_labels, near_answer, page_address, page_context,
                                               qr_data_uri, split_param)
+from elip_map.components.low_data import LOW_DATA_COOKIE, low_data_switch, low_data_wanted, offline_note
 from elip_map.components.service_map import service_map
 from elip_map.i18n import N_, negotiate_ui, page_title, translator
 
@@ -27,7 +28,11 @@ def _day(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() and 1 <= int(value) <= 7 else None
 
 
-def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, open=None, day=None, status=None, **_unused):
+OUTLINES_URL = "home-outlines-url"
+
+
+def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, open=None, day=None, status=None, data=None,
+           **_unused):
     """The page for one URL: every filter starts from the query string, so a shared link reproduces the view."""
     ui = negotiate_ui(ui)
     _ = translator(ui)
@@ -38,8 +43,11 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, open=
     languages = sorted(set(ctx["languages"]) | set(values["lang"]))
     settings = current_app.config["ELIP_SETTINGS"]
     labels = browser_labels(ui, languages, stale_months=settings.stale_months, sample=ctx["sample"])
+    low = low_data_wanted(data, request.headers.get("Save-Data"), request.cookies.get(LOW_DATA_COOKIE))
     return html.Main([
         dcc.Store(id=ids.HOME_DATA_URL, data=ctx["data_url"]),
+        # Outlines are fetched only once the map is on screen (assets/elip_offline.js, outlines).
+        dcc.Store(id=OUTLINES_URL, data=None if low or not ctx["has_boundaries"] else ctx["boundaries_url"]),
         dcc.Store(id=ids.HOME_DATA),
         dcc.Store(id=ids.HOME_LABELS, data=labels),
         dcc.Store(id=ids.HOME_NEAR),
@@ -47,6 +55,8 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, open=
         dcc.Store(id=ids.HOME_SELECTED),
         dcc.Location(id=ids.HOME_URL, refresh=False),
         html.H1(_("Find services for newcomers in Edmonton")),
+        low_data_switch(ui, low),
+        offline_note(ui),
         html.Div([
             filter_panel(ui, values, languages, ctx["hood_options"], ctx["near_available"]),
             html.Button(_("Show map"), id=ids.HOME_VIEW_TOGGLE, type="button", className="elip-button elip-toggle",
@@ -86,10 +96,11 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, open=
                     html.Button(_("Show more results"), id=ids.HOME_MORE, type="button", className="elip-button",
                                 style={"display": "none"}),
                 ], className="elip-list-pane"),
-                html.Section(service_map(ui, ctx["tile_url"], ctx["tile_attribution"], ctx["has_boundaries"]),
+                html.Section(service_map(ui, None if low else ctx["tile_url"], ctx["tile_attribution"],
+                                         ctx["has_boundaries"] and not low, boundaries_url=None),
                              className="elip-map-pane", **{"aria-label": _("Map")}),
             ], id=ids.HOME_LAYOUT, className="elip-panes show-list"),
-        ], className="elip-home"),
+        ], className="elip-home low-data" if low else "elip-home"),
     ], id="main", className="elip-main")
 
 
@@ -107,6 +118,9 @@ def _share_tools(_) -> html.Div:
         ], className="elip-qr-box"),
     ], className="elip-tools")
 
+
+clientside_callback(ClientsideFunction("elip_lowdata", "outlines"), Output(ids.HOME_MAP_HOODS, "url"),
+                    Input(ids.HOME_VIEW_TOGGLE, "n_clicks"), Input(OUTLINES_URL, "data"))
 
 clientside_callback(ClientsideFunction("elip_map", "fetchData"),
                     Output(ids.HOME_DATA, "data"), Input(ids.HOME_DATA_URL, "data"))

@@ -1,0 +1,85 @@
+"""The compact locations feed: smaller than GeoJSON, and decoded into exactly the features the page used."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import brotli
+import pytest
+from feed_truth import FEATURES, LISTINGS
+
+from elip_map.api.compact import decode_feed, encode_feed
+from elip_map.api.feed import feature_collection
+from elip_map.config import Settings
+from elip_map.testing import add_location
+
+
+def test_truth_table_round_trip():
+    assert decode_feed(json.loads(json.dumps(encode_feed(LISTINGS)))) == FEATURES
+
+
+def test_codes_are_integers_and_positions_fixed_point():
+    doc = encode_feed(LISTINGS)
+    cols = doc["cols"]
+    assert cols["id"] == [7, 12, 3, 40]
+    assert doc["scale"] == 100_000 and all(isinstance(v, int) for v in cols["lat"][:3] + cols["lon"][:3])
+    assert cols["lat"][3] is None and cols["lon"][3] is None  # unplaced: no position, not (0, 0)
+    assert cols["types"][0] == cols["types"][1] and doc["types"][cols["types"][0]] == ["food", "housing"]
+    assert cols["org"][0] == cols["org"][1] and doc["orgs"].count("Bridge Society") == 1
+    assert cols["text"] == [None, None, "edmonton mosaique mosaic مركز clinique", None]  # only the one that differs
+    assert "properties" not in json.dumps(doc) and "sort" not in doc["cols"]
+
+
+def test_bad_id_is_refused_in_plain_words():
+    with pytest.raises(ValueError, match="is not loc-<number>"):
+        encode_feed([{**LISTINGS[0], "id": "x-1"}])
+
+
+def test_decoded_feed_equals_the_geojson_feed_on_the_bundled_sample(tmp_path):
+    from elip_map.directory.listings import load_listings
+    from elip_map.directory.storage import open_database
+    from elip_map.importers.sample import load_sample_if_empty
+
+    database = open_database(f"sqlite:///{tmp_path / 'sample.sqlite3'}")
+    load_sample_if_empty(database)
+    with database.session() as s:
+        listings = load_listings(s)
+    database.dispose()
+    old = feature_collection(listings)["features"]
+    new = decode_feed(encode_feed(listings))
+    assert len(new) == len(old) > 20
+
+    def without_sort(f):
+        return {**f, "properties": {k: v for k, v in f["properties"].items() if k != "sort"}}
+
+    assert [without_sort(f) for f in new] == [without_sort(f) for f in old]
+    assert [f["properties"]["sort"] for f in new] == sorted(f["properties"]["sort"] for f in new)  # list order kept
+    geo = len(gzip.compress(json.dumps(feature_collection(listings)).encode()))
+    compact = len(gzip.compress(json.dumps(encode_feed(listings)).encode()))
+    assert compact < 0.75 * geo
+
+
+def test_feed_route_brotli_gzip_etag_and_freshness(tmp_path, clear_pages_state):
+    from elip_map.directory.storage import open_database
+    from elip_map.factory import create_app
+
+    url = f"sqlite:///{tmp_path / 'feed.sqlite3'}"
+    database = open_database(url)
+    with database.session() as s:
+        add_location(s, "Org", "One")
+    app = create_app(Settings(database_url=url, tile_url=""), load_sample=False)
+    client = app.server.test_client()
+    first = client.get("/api/locations.feed?v=1", headers={"Accept-Encoding": "gzip, br"})
+    assert first.status_code == 200 and first.headers["Content-Encoding"] == "br"
+    doc = json.loads(brotli.decompress(first.data))
+    assert [f["properties"]["name"] for f in decode_feed(doc)] == ["One"]
+    gz = client.get("/api/locations.feed?v=1", headers={"Accept-Encoding": "gzip"})
+    assert gz.headers["Content-Encoding"] == "gzip" and json.loads(gzip.decompress(gz.data)) == doc
+    assert client.get("/api/locations.feed", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    with database.session() as s:
+        add_location(s, "Org", "Two")
+    fresh = client.get("/api/locations.feed", headers={"If-None-Match": first.headers["ETag"]})
+    assert fresh.status_code == 200 and sorted(f["properties"]["name"] for f in decode_feed(fresh.get_json())) == [
+        "One", "Two"]
+    database.dispose()

@@ -1,0 +1,78 @@
+"""The newcomer page loads only what it uses, and static files are cached for a year, precompressed."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import brotli
+
+from elip_map.components.page_assets import slim_config, slim_tags
+from elip_map.config import Settings
+
+
+def test_light_page_drops_staff_bundles_and_defers_the_polyfill():
+    tags = ('<script src="/_dash-component-suites/dash/deps/polyfill@7.v1.min.js"></script>\n'
+            '<script src="/_dash-component-suites/dash/dash_table/bundle.v7.js"></script>\n'
+            '<link rel="stylesheet" href="/assets/coverage.css?m=1">\n'
+            '<script src="/assets/elip_map.js?m=1"></script>\n')
+    home = slim_tags(tags, "/")
+    assert "dash_table" not in home and "coverage.css" not in home and "elip_map.js" in home
+    assert '<script nomodule src="/_dash-component-suites/dash/deps/polyfill@7.v1.min.js">' in home
+    staff = slim_tags(tags, "/coverage")
+    assert "dash_table" in staff and "coverage.css" in staff and "nomodule" not in staff  # DataTable needs it
+
+
+def test_light_page_config_has_no_copy_of_every_layout():
+    config = {"validation_layout": {"big": 1}, "suppress_callback_exceptions": False, "ui": False}
+    assert slim_config(config, "/") == {"suppress_callback_exceptions": True, "ui": False}
+    assert slim_config(config, "/coverage") is config
+
+
+def test_served_pages_and_static_headers(tmp_path, clear_pages_state):
+    from elip_map.factory import create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'w.sqlite3'}", tile_url=""), load_sample=False)
+    client = app.server.test_client()
+    home = client.get("/").get_data(as_text=True)
+    assert "dash_table/bundle" not in home and "validation_layout" not in home and "coverage.js" not in home
+    assert "dash_table/bundle" in client.get("/coverage").get_data(as_text=True)
+    srcs = re.findall(r'<script[^>]* src="([^"]+)"', home)
+    assert any("dash_leaflet" in s for s in srcs) and any("elip_map.js" in s for s in srcs)
+    for src in srcs:
+        raw = client.get(src, headers={"Accept-Encoding": "identity"})
+        br = client.get(src, headers={"Accept-Encoding": "gzip, br"})
+        gz = client.get(src, headers={"Accept-Encoding": "gzip"})
+        assert br.headers["Cache-Control"] == "public, max-age=31536000, immutable", src
+        assert br.headers["Content-Encoding"] == "br" and brotli.decompress(br.data) == raw.data, src
+        assert gz.headers["Content-Encoding"] == "gzip" and gzip.decompress(gz.data) == raw.data, src
+        assert "Accept-Encoding" in br.headers["Vary"]
+    chunk = client.get("/_dash-component-suites/dash/dcc/async-dropdown.js", headers={"Accept-Encoding": "br"})
+    assert chunk.headers["Cache-Control"] == "public, max-age=86400"  # no version in its address: a day
+    assert client.get("/assets/elip_map.js").headers["Cache-Control"] == "public, no-cache"  # unversioned address
+
+
+def test_public_files_do_not_vary_by_cookie_and_outlines_are_versioned(tmp_path, clear_pages_state):
+    """A first visit gets its session cookie half-way through: cached files must still match next time."""
+    import json
+
+    from elip_map.factory import create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'v.sqlite3'}", tile_url=""), load_sample=False)
+    client = app.server.test_client()
+    client.get("/")  # sets the session (CSRF) cookie
+    home = client.get("/").get_data(as_text=True)
+    src = re.findall(r'<script[^>]* src="(/_dash-component-suites/[^"]+)"', home)[0]
+    with app.server.test_request_context():
+        from elip_map.api import outlines_url
+
+        url = outlines_url(app.server.config["ELIP_NEIGHBOURHOODS"])
+    for path in (src, url, "/api/locations.feed?v=x"):
+        vary = client.get(path, headers={"Accept-Encoding": "br"}).headers.get("Vary", "")
+        assert "cookie" not in vary.lower() and "Accept-Encoding" in vary, path
+    outlines = client.get(url)
+    assert outlines.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    doc = json.loads(outlines.data)
+    first = doc["features"][0]["geometry"]["coordinates"][0][0] if doc["features"] else [0.0, 0.0]
+    assert all(len(str(c).split(".")[-1]) <= 4 for c in first)  # 4 decimals: about 10 m
+    assert client.get("/api/neighbourhoods.geojson").headers["Cache-Control"] == "public, no-cache"
