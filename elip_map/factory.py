@@ -49,6 +49,16 @@ class ElipDash(dash.Dash):
         # Dash's placeholder until its scripts run (seconds on a slow phone), in the reader's language.
         return page.replace("\n        Loading...\n", "\n        " + html_escape(translator(ui)(LOADING)) + "\n", 1)
 
+    # Each page loads only the bundles it uses (components/page_assets.py): no DataTable for newcomers.
+    def _generate_scripts_html(self) -> str:
+        return slim_tags(super()._generate_scripts_html(), request.path)
+
+    def _generate_css_dist_html(self):
+        return slim_tags(super()._generate_css_dist_html(), request.path)
+
+    def _config(self):
+        return slim_config(super()._config(), request.path)
+
 
 def _remember_ui(response):
     """A ``ui=`` the reader chose is kept in a cookie, so their next visit without it opens in that language."""
@@ -70,15 +80,6 @@ def _error_page(exc):
         return exc
     return error_page(status, request.args.get("ui")), status, {"Content-Type": "text/html; charset=utf-8"}
 
-    # Each page loads only the bundles it uses (components/page_assets.py): no DataTable for newcomers.
-    def _generate_scripts_html(self) -> str:
-        return slim_tags(super()._generate_scripts_html(), request.path)
-
-    def _generate_css_dist_html(self):
-        return slim_tags(super()._generate_css_dist_html(), request.path)
-
-    def _config(self):
-        return slim_config(super()._config(), request.path)
 
 
 def create_app(settings: Settings | None = None, *, load_sample: bool = True) -> dash.Dash:

@@ -32,7 +32,9 @@ def test_light_page_config_has_no_copy_of_every_layout():
 def test_served_pages_and_static_headers(tmp_path, clear_pages_state):
     from elip_map.factory import create_app
 
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'w.sqlite3'}", tile_url=""), load_sample=False)
+    # The coverage view is open without a login here (the development switch): its page shows what a staff page loads.
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'w.sqlite3'}", tile_url="", coverage_public=True),
+                     load_sample=False)
     client = app.server.test_client()
     home = client.get("/").get_data(as_text=True)
     assert "dash_table/bundle" not in home and "validation_layout" not in home and "coverage.js" not in home
