@@ -90,6 +90,9 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, open=
                         html.P(_("These services are not on the map: they have no street address, or their address "
                                  "is being checked. Call them, write to them or visit their website."),
                                className="elip-hint"),
+                        html.P(_.ngettext("{n} listing could not be placed on the map yet.",
+                                          "{n} listings could not be placed on the map yet.", ctx["unplaced"]),
+                               className="elip-hint") if ctx["unplaced"] else None,
                         html.Ol(id="home-results-unplaced", className="elip-results",
                                 **{"aria-labelledby": "home-unplaced-heading"}),
                     ], id=ids.HOME_UNPLACED, className="elip-unplaced", style={"display": "none"}),
