@@ -187,7 +187,7 @@ def test_home_j003_phone_journey_near_focus_map_toggle_and_popup(dash_duo, app):
     def focused_first_in_view():
         active = dash_duo.driver.switch_to.active_element
         top = dash_duo.driver.execute_script("return arguments[0].getBoundingClientRect().top", first)
-        return active.get_attribute("data-location-id") == first.get_attribute("data-location-id") and 0 <= top < 640
+        return active.get_attribute("data-location-id") == first.get_attribute("data-location-id") and -1 <= top < 640  # in view (scrolling may leave a sub-pixel offset)
 
     until(focused_first_in_view, timeout=5)
 
@@ -395,7 +395,7 @@ def test_home_j011_use_my_location_focuses_the_nearest_result(dash_duo, app):
     nearest = next(f["properties"]["id"] for f in features if f["properties"].get("name") == "Language centre")
     until(lambda: driver.switch_to.active_element.get_attribute("data-location-id") == nearest, timeout=5)
     card = dash_duo.find_element(f"[data-location-id='{nearest}']")
-    assert 0 <= driver.execute_script("return arguments[0].getBoundingClientRect().top", card) < 640
+    assert -1 <= driver.execute_script("return arguments[0].getBoundingClientRect().top", card) < 640  # sub-pixel scroll offset
     assert not card.find_element("css selector", ".elip-card-distance").text.startswith("about")  # a real position
     assert "near=" not in driver.current_url  # the position stays in the browser
     assert dash_duo.get_logs() == []
