@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
+
 import sys
 from pathlib import Path
 
@@ -18,13 +18,8 @@ from elip_map.geocoding.grid import load_grid_model
 from elip_map.geocoding.roads import DEFAULT_ROAD_MODEL_PATH, build_road_model
 from elip_map.paths import PROJECT_ROOT
 
-STOPS_NAME = "ets_bus_stops_2026-07.txt"
+from build_grid_model import default_stops  # the same stops file the grid model is built from
 
-
-def default_stops() -> Path:
-    mirror = os.environ.get("ELIP_DATA_MIRROR")
-    base = Path(mirror) if mirror else PROJECT_ROOT.parent / "shared" / "geodata"
-    return base / STOPS_NAME
 
 
 def main(argv: list[str] | None = None) -> int:
