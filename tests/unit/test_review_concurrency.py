@@ -1,7 +1,10 @@
-"""50 partners' corrections sent at once to a real server on 127.0.0.1: each is stored exactly once."""
+"""Concurrency on a real server on 127.0.0.1, on SQLite and PostgreSQL: 50 partners' corrections sent at
+once are each stored exactly once, and two staff deciding the same request at the same moment (approve
+against reject, or two approves) never both win."""
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,10 +18,15 @@ from elip_map.config import Settings
 from elip_map.directory.audit import audit_entries
 from elip_map.directory.models import Address, Location, Organization
 from elip_map.directory.storage import open_database
+from elip_map.review.changes import submit_change
 from elip_map.review.models import ChangeRequest
-from elip_map.testing import PASSWORD, hash_password
+from elip_map.testing import PASSWORD, callback_body, hash_password
 
 SUBMISSIONS = 50
+STAFF = ("staff1@elip.example", "staff2@elip.example")
+# Trials of two staff deciding one request at the same moment (the attack found 29 of 30 both "succeeding").
+APPROVE_VS_REJECT = 30
+APPROVE_VS_APPROVE = 10
 RESENT = 10  # double clicks / retried posts of the same submission
 
 
@@ -36,6 +44,7 @@ def live(db_url, clear_pages_state):
         s.flush()
         s.add(User(email="a@orga.example", role="partner", organization_id=org.id,
                    password_hash=hash_password(PASSWORD)))
+        s.add_all([User(email=email, role="staff", password_hash=hash_password(PASSWORD)) for email in STAFF])
         location_id = loc.id
     app = create_app(Settings(database_url=db_url, tile_url="", secret_key="test-only-secret"), load_sample=False)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
@@ -47,10 +56,10 @@ def live(db_url, clear_pages_state):
     database.dispose()
 
 
-def _logged_in(base: str) -> requests.Session:
+def _logged_in(base: str, email: str = "a@orga.example") -> requests.Session:
     http = requests.Session()
     http.get(f"{base}/login", timeout=30)
-    r = http.post(f"{base}/auth/login", data={"email": "a@orga.example", "password": PASSWORD,
+    r = http.post(f"{base}/auth/login", data={"email": email, "password": PASSWORD,
                                               "csrf_token": http.cookies["_csrf_token"]},
                   allow_redirects=False, timeout=30)
     assert r.status_code == 303 and "error" not in r.headers["Location"]
@@ -105,3 +114,73 @@ def test_fifty_concurrent_corrections_are_each_stored_once(live):
         assert len(audit_entries(s, action="request.submit", limit=None)) == SUBMISSIONS
         assert s.scalar(select(func.count()).select_from(Location)) == 1
         assert s.get(Location, location_id).name == "Office"  # pending: nothing applied
+
+
+def _decision_body(deps: list[dict], action: str, request_id: int) -> dict:
+    """The callback the Approve or Reject button sends, as the browser sends it."""
+    dep = next(d for d in deps if "staff-review-message.children" in d["output"])
+    trigger = f"staff-review-{action}.n_clicks"
+    return callback_body(dep, {trigger: 1, "staff-review-request.value": request_id,
+                               "staff-review-note.value": f"{action} by a reviewer"}, trigger)
+
+
+def _won(answer: str) -> bool:
+    """The page said the decision was made ("Request #7 approved and applied." or "Request #7 rejected.")."""
+    return re.fullmatch(r"Request #\d+ (approved and applied|rejected)\.", answer) is not None
+
+
+def _decisions_logged(session, request_id: int) -> list[str]:
+    """Every decision the audit log holds for this request (approvals are logged on the location)."""
+    approvals = [e for e in audit_entries(session, action="request.approve", limit=None)
+                 if (e.after or {}).get("request_id") == request_id]
+    rejections = audit_entries(session, action="request.reject", entity_type="change_request",
+                               entity_id=request_id, limit=None)
+    return ["approve"] * len(approvals) + ["reject"] * len(rejections)
+
+
+def test_two_staff_deciding_one_request_at_the_same_moment_never_both_win(live):
+    base, database, location_id = live
+    staff = [_logged_in(base, email) for email in STAFF]
+    deps = staff[0].get(f"{base}/_dash-dependencies", timeout=30).json()
+    trials = [("approve", "reject")] * APPROVE_VS_REJECT + [("approve", "approve")] * APPROVE_VS_APPROVE
+    both_won, outcomes = [], []
+    for number, actions in enumerate(trials):
+        with database.session() as s:
+            partner = s.scalar(select(User).where(User.email == "a@orga.example"))
+            request_id = submit_change(s, partner, location_id, {"name": f"Office, trial {number}"}).id
+        start = threading.Barrier(2)
+
+        def decide(who: int, action: str, request_id=request_id, start=start) -> str:
+            with requests.Session() as own:  # each reviewer's own browser
+                own.cookies.update(staff[who].cookies.get_dict())
+                body = _decision_body(deps, action, request_id)
+                start.wait(10)
+                r = own.post(f"{base}/_dash-update-component", json=body, timeout=120,
+                             headers={"X-CSRFToken": own.cookies["_csrf_token"]})
+                assert r.status_code == 200, r.text[:300]
+                return r.json()["response"]["staff-review-message"]["children"]["props"]["children"]
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            answers = list(pool.map(decide, (0, 1), actions))
+        won = [a for a in answers if _won(a)]
+        if len(won) > 1:
+            both_won.append(number)
+        with database.session() as s:
+            request = s.get(ChangeRequest, request_id)
+            logged = _decisions_logged(s, request_id)
+            winner = s.get(User, request.reviewed_by_id).email if request.reviewed_by_id else None
+        outcomes.append((number, actions, answers, request.status, logged, winner))
+    summary = "; ".join(f"{' vs '.join(kind)}: both succeeded in {sum(trials[n] == kind for n in both_won)} of "
+                        f"{trials.count(kind)} trials" for kind in dict.fromkeys(trials))
+    assert not both_won, summary + "; first: " + repr(outcomes[both_won[0]])
+    for number, actions, answers, status, logged, winner in outcomes:
+        assert len(logged) == 1, (number, logged)  # the audit log holds exactly one decision
+        assert status == {"approve": "approved", "reject": "rejected"}[logged[0]]
+        won = [a for a in answers if _won(a)]
+        lost = [a for a in answers if a not in won]
+        assert len(won) == 1 and len(lost) == 1, (number, answers)
+        # The other reviewer is told, in plain words, who decided first and when.
+        assert "Already decided" in lost[0] and winner in lost[0], (number, lost[0])
+    with database.session() as s:  # the approved name is the one of the last approved trial
+        last_approved = max(n for n, _, _, status, _, _ in outcomes if status == "approved")
+        assert s.get(Location, location_id).name == f"Office, trial {last_approved}"
