@@ -21,6 +21,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from argon2 import PasswordHasher
+
 from .accounts.passwords import hash_password as _hash_password
 from .directory.models import (Address, Language, Location, Organization, Phone, Schedule, Service,
                                ServiceAtLocation, ServiceType)
@@ -40,6 +42,13 @@ PASSWORD = "river valley trails 42"
 def hash_password(password: str) -> str:
     """A real argon2id hash, made once per test run: hashing is slow on purpose, and most tests are not about it."""
     return _hash_password(password)
+
+
+@functools.lru_cache(maxsize=4)
+def quick_hash(password: str) -> str:
+    """A real argon2id hash with the smallest work factors, for tests about login limits that make dozens
+    of password checks (the check costs what the stored hash says; a real one takes about a second here)."""
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(password)
 
 
 def free_port() -> int:

@@ -33,6 +33,12 @@ def _org(session, name="Org A") -> int:
     ("aaaaaaaa", False),
     ("edmonton2024", False),
     ("ana@example.org", False),
+    # Common and breached patterns the attack found accepted (issue 16, finding 8).
+    ("Password123!", False),
+    ("P@ssw0rd", False),
+    ("1qaz2wsx", False),
+    ("abcd1234", False),
+    (" " * 8, False),
     ("correct horse battery", True),
     ("Tr0ub4dor&3", True),
     ("ᐊᓂᔑᓈᐯ ᐊᓂᔑᓈᐯ", True),

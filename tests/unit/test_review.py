@@ -13,7 +13,7 @@ from elip_map.directory.audit import audit_csv, audit_entries
 from elip_map.directory.models import (Address, DuplicateSuspect, Language, Location, Organization, Phone, Service,
                                        ServiceAtLocation, ServiceType)
 from elip_map.directory.storage import directory_version
-from elip_map.review.changes import (Conflict, InvalidChange, ReviewError, approve, diff_rows, direct_edit,
+from elip_map.review.changes import (AlreadyDecided, Conflict, InvalidChange, ReviewError, approve, diff_rows, direct_edit,
                                      location_snapshot, mark_still_correct, normalise_phone, place_pin, refresh_request,
                                      reject, submit_change, validate_payload)
 from elip_map.review.health import duplicate_suspects, needs_attention, stale_cutoff, stale_locations
@@ -215,7 +215,7 @@ def test_reject_needs_a_note_and_keeps_listing(world):
     with db.session() as s:
         assert s.get(Location, world["a_loc"]).closed is False
         assert s.get(ChangeRequest, req.id).review_note == "Still open: we visited"
-        with pytest.raises(ReviewError, match="already rejected"):
+        with pytest.raises(AlreadyDecided, match="Already decided: staff@elip.example rejected this request"):
             approve(s, world["staff"], req.id)
 
 
