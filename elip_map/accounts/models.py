@@ -29,7 +29,7 @@ class UserSession(Base):
 
 
 class LoginAttempt(Base):
-    """One row per failed login: the rate limit counts them, so it holds across workers."""
+    """One row per password check that was let through (who, from where, when): the record of attempts."""
 
     __tablename__ = "login_attempt"
     __table_args__ = (Index("ix_login_attempt_email_at", "email", "at"), Index("ix_login_attempt_ip_at", "ip", "at"))
@@ -38,3 +38,19 @@ class LoginAttempt(Base):
     email: Mapped[str] = mapped_column(String(300), nullable=False)
     ip: Mapped[str] = mapped_column(String(64), nullable=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class LoginThrottle(Base):
+    """Failed-login counter for one account (``email:<address>``) or one client (``ip:<address>``).
+
+    A login reserves its password check here before making it: the row is locked, checked and counted in
+    one transaction (migration 0005), so parallel requests cannot all read "no failures yet" and guess at
+    once. ``next_at`` is the earliest time another check may be made (exponential back-off, no hard lock).
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    next_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)

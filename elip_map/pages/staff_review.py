@@ -10,7 +10,7 @@ from elip_map.accounts.permissions import account_or_none, database, require_sta
 from elip_map.components.staff_ui import account_bar, diff_table, pin_map, refusal, rendering_for_a_visitor
 from elip_map.i18n import N_, negotiate_ui, page_title, translator
 from elip_map.review import ids
-from elip_map.review.changes import Conflict, ReviewError, approve, refresh_request, reject
+from elip_map.review.changes import AlreadyDecided, Conflict, ReviewError, approve, refresh_request, reject
 from elip_map.review.tx import in_transaction
 from elip_map.review.views import pending_queue, request_detail
 
@@ -95,6 +95,8 @@ def decide(staff, trigger, request_id, note) -> tuple[bool, str]:
     work, done = actions[trigger]
     try:
         in_transaction(database(), work)
+    except AlreadyDecided as exc:  # another reviewer was first: say who and when, in the reader's language
+        return False, exc.text(negotiate_ui(None))
     except (Conflict, ReviewError) as exc:
         return False, str(exc)
     return True, f"Request #{request_id} {done}."

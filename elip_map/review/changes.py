@@ -14,6 +14,11 @@ A correction's payload holds only the fields it changes, with the same keys as
 Approval applies a payload in one transaction with optimistic locking: the request's base version
 must still be the location's version, and the UPDATE itself checks it again (SQLAlchemy
 ``version_id_col``), so two reviewers can never overwrite each other's work silently.
+
+A decision first claims the request with a compare-and-set (``UPDATE ... WHERE status = 'pending' AND
+version = <read>``): PostgreSQL makes a second claimant wait for the first one's row lock and then finds
+no pending row; SQLite takes its write lock at that UPDATE and sees the committed decision. Exactly one
+of two simultaneous decisions wins; the other is told who decided and when (:class:`AlreadyDecided`).
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ from ..directory.languages import known_codes, language_name
 from ..directory.models import Address, GeocodeStatus, Language, Location, Phone, Schedule, Service, ServiceType, utcnow
 from ..directory.storage import bump_directory_version
 from ..directory.taxonomy import BY_SLUG
+from ..directory.users import User
 from ..geocoding.apply import geocode_locations
+from ..i18n import N_, format_datetime, translator
 from ..rules.phones import to_e164 as normalise_phone
 from ..rules.hours import display_hours
 from ..rules.postal import canonical_postal_code
@@ -69,6 +76,29 @@ class ReviewError(Exception):
 
 class Conflict(ReviewError):
     """The listing changed since the request was made: applying it would overwrite someone's edit."""
+
+
+class AlreadyDecided(ReviewError):
+    """Another reviewer decided this request first: the message says who and when, in the reader's language."""
+
+    MESSAGES = {
+        RequestStatus.APPROVED.value: N_("Already decided: {who} approved this request on {when} (UTC). "
+                                         "Your decision was not recorded."),
+        RequestStatus.REJECTED.value: N_("Already decided: {who} rejected this request on {when} (UTC). "
+                                         "Your decision was not recorded."),
+    }
+    SOMEONE = N_("another staff member")
+
+    def __init__(self, status: str, who: str | None, when: dt.datetime | None):
+        self.status, self.who, self.when = status, who, when
+        super().__init__(self.text("en"))
+
+    def text(self, ui: str) -> str:
+        """The message in language ``ui``, e.g. "Already decided: ana@elip.example approved this request on …"."""
+        _ = translator(ui)
+        message = self.MESSAGES.get(self.status, self.MESSAGES[RequestStatus.APPROVED.value])
+        when = format_datetime(self.when, ui, length="medium") if self.when else "?"
+        return _(message, who=self.who or _(self.SOMEONE), when=when)
 
 
 # --- snapshot and diff (pure) --------------------------------------------------------------------
@@ -475,8 +505,35 @@ def _pending(session: Session, request_id: Any) -> ChangeRequest:
     if request is None:
         raise ReviewError("There is no such request.")
     if request.status != RequestStatus.PENDING.value:
-        raise ReviewError(f"This request was already {request.status}.")
+        raise _already_decided(session, request.id)
     return request
+
+
+def _already_decided(session: Session, request_id: int) -> ReviewError:
+    """Who decided the request and when, read afresh (a new statement sees the winner's commit)."""
+    row = session.execute(select(ChangeRequest.status, User.email, ChangeRequest.reviewed_at)
+                          .outerjoin(User, User.id == ChangeRequest.reviewed_by_id)
+                          .where(ChangeRequest.id == request_id)).one_or_none()
+    if row is None:
+        return ReviewError("There is no such request.")
+    if row.status == RequestStatus.PENDING.value:
+        return ReviewError("Another reviewer changed this request a moment ago; look at it again, then decide.")
+    return AlreadyDecided(row.status, row.email, row.reviewed_at)
+
+
+def _claim(session: Session, request: ChangeRequest, status: RequestStatus, staff: Any, note: str | None) -> None:
+    """Decide the request only if it is still pending at the version read: the compare-and-set that makes
+    exactly one of several simultaneous decisions win (AlreadyDecided for the others)."""
+    claimed = session.execute(
+        update(ChangeRequest)
+        .where(ChangeRequest.id == request.id, ChangeRequest.status == RequestStatus.PENDING.value,
+               ChangeRequest.version == request.version)
+        .values(status=status.value, reviewed_by_id=staff.id, reviewed_at=utcnow(), review_note=note,
+                version=ChangeRequest.version + 1)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise _already_decided(session, request.id)
+    session.expire(request)  # the row changed under the ORM: read it again when asked
 
 
 def _require_staff(user: Any) -> None:
@@ -493,13 +550,15 @@ def approve(session: Session, staff: Any, request_id: Any, note: str = "") -> Ch
         raise ReviewError("The location of this request no longer exists; reject it.")
     _check_version(loc, request.base_version)
     before = location_snapshot(loc)
-    _apply(session, loc, request.payload, getattr(staff, "email", "staff"))
-    request.status, request.reviewed_by_id = RequestStatus.APPROVED.value, staff.id
-    request.reviewed_at, request.review_note = utcnow(), (note or "").strip() or None
+    payload, note = request.payload, (note or "").strip() or None
+    # Claim first: a listing change is only applied by the one reviewer whose decision counts (a later
+    # Conflict rolls the claim back with everything else).
+    _claim(session, request, RequestStatus.APPROVED, staff, note)
+    _apply(session, loc, payload, getattr(staff, "email", "staff"))
     _flush_or_conflict(session)
     session.refresh(loc)
     record_audit(session, staff, "request.approve", "location", loc.id, before,
-                 {**location_snapshot(loc), "request_id": request.id, "note": request.review_note})
+                 {**location_snapshot(loc), "request_id": request.id, "note": note})
     bump_directory_version(session)
     return request
 
@@ -525,6 +584,10 @@ def refresh_request(session: Session, staff: Any, request_id: Any) -> ChangeRequ
             "changes nothing any more; reject it." if "Nothing was changed" in str(exc) else f"is not valid: {exc}"))
     old = {"base_version": request.base_version, "payload": request.payload}
     request.before, request.payload, request.base_version = now, payload, loc.version
+    try:
+        session.flush()  # checks the request's version: a decision made meanwhile wins
+    except StaleDataError:
+        raise _already_decided(session, request.id) from None
     record_audit(session, staff, "request.refresh", "change_request", request.id, old,
                  {"base_version": loc.version, "payload": payload})
     return request
@@ -536,8 +599,7 @@ def reject(session: Session, staff: Any, request_id: Any, note: str = "") -> Cha
     note = (note or "").strip()
     if not note:
         raise ReviewError("Say why in the note, so the partner knows what to fix.")
-    request.status, request.reviewed_by_id = RequestStatus.REJECTED.value, staff.id
-    request.reviewed_at, request.review_note = utcnow(), note
+    _claim(session, request, RequestStatus.REJECTED, staff, note)
     record_audit(session, staff, "request.reject", "change_request", request.id, None, {"note": note})
     return request
 

@@ -40,6 +40,11 @@ class ChangeRequest(Base):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     review_note: Mapped[str | None] = mapped_column(Text)
+    # Compare-and-set counter: a decision changes the status only where the version is still the one the
+    # reviewer read, so of two reviewers deciding at the same moment exactly one wins (migration 0005).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1", nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
 
     location: Mapped[Location | None] = relationship()
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
