@@ -116,6 +116,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("coverage_public", "ELIP_COVERAGE_PUBLIC", False, flag,
            "1 to show the coverage view without a staff login in development (ignored in production)"),
     Option("production", "ELIP_PRODUCTION", False, flag, "1 in production: secure cookies, no debug, secret key required"),
+    Option("trusted_proxies", "ELIP_TRUSTED_PROXIES", 0, whole(0),
+           "how many reverse proxies in front of the app add X-Forwarded-For/-Proto (default 0: none; the "
+           "connection's address is the client's). Set it to your proxy count, or per-address login limits "
+           "count the proxy as one client"),
     Option("session_minutes", "ELIP_SESSION_MINUTES", 120, whole(1),
            "a staff or partner login lasts this many minutes (default 120)"),
     Option("public_url", "ELIP_PUBLIC_URL", None, text,

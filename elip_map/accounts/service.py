@@ -12,19 +12,46 @@ import os
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..directory.models import Organization, utcnow
-from .models import ROLES, LoginAttempt, Role, User, UserSession
+from ..directory.storage import Database
+from .models import ROLES, LoginAttempt, LoginThrottle, Role, User, UserSession
 from .passwords import check_password_policy, dummy_hash, hash_password, needs_rehash, verify_password
 
 log = logging.getLogger(__name__)
 
-# Failed logins allowed in the window, per account and per client address (OWASP ASVS 6.3.1).
+# Failed logins: a few are free, then each further password check must wait, the wait doubling up to a
+# longest wait. Back-off instead of a hard lock, so a person who mistyped is never shut out for long and a
+# guesser gets a handful of tries an hour (OWASP ASVS 6.3.1). The per-address limit is generous: one shared
+# office address (a settlement agency, a proxy) must not lock every colleague out.
 LOGIN_WINDOW = dt.timedelta(minutes=15)
+FORGET_AFTER = dt.timedelta(hours=1)  # a counter idle this long starts again from zero
 MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_IP = 30
+MAX_FAILURES_PER_IP = 50
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """``free`` failures without waiting, then ``first_wait`` doubling at each failure up to ``longest_wait``."""
+
+    free: int
+    first_wait: dt.timedelta
+    longest_wait: dt.timedelta
+
+    def wait_after(self, failures: int) -> dt.timedelta:
+        """Wait before the next check, e.g. ACCOUNT_BACKOFF.wait_after(6) -> 60 s."""
+        if failures < self.free:
+            return dt.timedelta(0)
+        return min(self.longest_wait, self.first_wait * 2 ** min(failures - self.free, 20))
+
+
+ACCOUNT_BACKOFF = Backoff(MAX_FAILURES_PER_EMAIL, dt.timedelta(seconds=30), LOGIN_WINDOW)
+ADDRESS_BACKOFF = Backoff(MAX_FAILURES_PER_IP, dt.timedelta(seconds=1), dt.timedelta(minutes=1))
 DEFAULT_SESSION_MINUTES = 120
 
 
@@ -33,7 +60,11 @@ class AccountError(ValueError):
 
 
 class TooManyAttempts(Exception):
-    """Login refused for a while after repeated failures."""
+    """Login refused for a while after repeated failures; ``wait`` says for how long."""
+
+    def __init__(self, wait: dt.timedelta):
+        super().__init__(f"Too many failed logins. Try again in {max(1, int(wait.total_seconds()))} seconds.")
+        self.wait = wait
 
 
 def normalise_email(email: str) -> str:
@@ -85,35 +116,96 @@ def set_password(session: Session, user: User, password: str) -> None:
     end_all_sessions(session, user.id)
 
 
-def _failures(session: Session, column, value: str, since: dt.datetime) -> int:
-    return session.scalar(select(func.count(LoginAttempt.id)).where(column == value, LoginAttempt.at >= since)) or 0
+def _throttle_keys(email: str, ip: str) -> list[tuple[str, Backoff]]:
+    """The counters a login touches, in one fixed order (so two transactions never wait on each other in a circle)."""
+    return [(f"email:{email}"[:320], ACCOUNT_BACKOFF), (f"ip:{ip}"[:320], ADDRESS_BACKOFF)]
 
 
-def authenticate(session: Session, email: str, password: str, *, ip: str = "unknown",
+def _insert_missing(session: Session, keys: list[str], now: dt.datetime) -> None:
+    """Create the counters not there yet. A write first: SQLite takes its write lock here, so what this
+    transaction reads next is the latest and nobody else can change it before the commit."""
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[dialect]
+    rows = [{"key": k, "failures": 0, "last_at": now, "next_at": now} for k in keys]
+    session.execute(insert(LoginThrottle).values(rows).on_conflict_do_nothing(index_elements=["key"]))
+
+
+def reserve_check(database: Database, email: str, ip: str, now: dt.datetime) -> None:
+    """Count one password check against the account and the address before it is made, or refuse it.
+
+    One short transaction that locks both counters (PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite: the
+    write lock taken by the first statement), decides, and records the attempt; committed before the
+    slow hash check, so parallel requests see each other's reservations and at most the free number of
+    a burst is checked. Raises TooManyAttempts with the wait.
+    """
+    keyed = _throttle_keys(email, ip)
+    for _ in range(3):  # again only if housekeeping removed a counter between our insert and our lock
+        with database.session() as session:
+            _insert_missing(session, [k for k, _ in keyed], now)
+            rows = {r.key: r for r in session.scalars(select(LoginThrottle).where(
+                LoginThrottle.key.in_([k for k, _ in keyed])).order_by(LoginThrottle.key).with_for_update())}
+            if len(rows) < len(keyed):
+                continue
+            waits = [rows[k].next_at - now for k, _ in keyed if rows[k].next_at > now]
+            if waits:
+                raise TooManyAttempts(max(waits))
+            for key, backoff in keyed:
+                row = rows[key]
+                failures = 0 if now - row.last_at >= FORGET_AFTER else row.failures
+                row.failures, row.last_at = failures + 1, now
+                row.next_at = now + backoff.wait_after(row.failures)
+            session.add(LoginAttempt(email=email[:300], ip=ip[:64], at=now))
+            return
+    raise TooManyAttempts(dt.timedelta(seconds=1))
+
+
+def _forget_failures(session: Session, email: str, ip: str) -> None:
+    """A right password: the account starts afresh, and this check no longer counts against the address."""
+    (email_key, _), (ip_key, _) = _throttle_keys(email, ip)
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == email_key))
+    session.execute(update(LoginThrottle).where(LoginThrottle.key == ip_key, LoginThrottle.failures > 0)
+                    .values(failures=LoginThrottle.failures - 1))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+
+
+def _housekeeping(database: Database, now: dt.datetime) -> None:
+    """Drop counters and attempts nobody needs any more; a failure here only postpones the cleaning."""
+    try:
+        with database.session() as session:
+            session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - 4 * LOGIN_WINDOW))
+            # SKIP LOCKED: a counter a login is using right now is left for next time (no waiting, no deadlock).
+            idle = (select(LoginThrottle.key).where(LoginThrottle.last_at < now - FORGET_AFTER, LoginThrottle.next_at < now)
+                    .with_for_update(skip_locked=True))
+            session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(idle.scalar_subquery())))
+    except DBAPIError as exc:  # e.g. a lock held by a login in progress: clean next time
+        log.info("login housekeeping postponed: %s", exc.__class__.__name__)
+
+
+def authenticate(database: Database, email: str, password: str, *, ip: str = "unknown",
                  now: dt.datetime | None = None) -> User | None:
-    """The active user with this email and password; None (failure recorded) or TooManyAttempts.
+    """The active user with this email and password (detached, plain columns loaded), or None; TooManyAttempts
+    while the account or the address must wait.
 
-    Failed attempts are rows in the database, so the limit holds across every worker process; they
-    are written in the caller's transaction, so a failure returns instead of raising (no rollback).
+    Takes the database, not a session: the check is reserved and committed first (:func:`reserve_check`),
+    the slow hash is compared outside any transaction, and only a success writes again.
     """
     now = now or utcnow()
     email = normalise_email(email)
-    since = now - LOGIN_WINDOW
-    if (_failures(session, LoginAttempt.email, email, since) >= MAX_FAILURES_PER_EMAIL
-            or _failures(session, LoginAttempt.ip, ip, since) >= MAX_FAILURES_PER_IP):
-        raise TooManyAttempts("Too many failed logins. Wait 15 minutes and try again.")
-    user = find_user(session, email) if email else None
-    ok = verify_password(user.password_hash if user else dummy_hash(), password or "")
-    if not ok or user is None or not user.active:
-        session.add(LoginAttempt(email=email[:300], ip=ip[:64], at=now))
-        # Housekeeping: attempts older than the window no longer count for anything.
-        session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - 4 * LOGIN_WINDOW))
+    reserve_check(database, email, ip, now)
+    with database.session() as session:
+        user = find_user(session, email) if email else None
+        password_hash = user.password_hash if user is not None and user.active else None
+    ok = verify_password(password_hash or dummy_hash(), password or "") and password_hash is not None
+    if not ok:
         log.info("failed login from %s", ip)
+        _housekeeping(database, now)
         return None
-    session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = now
+    with database.session() as session:
+        _forget_failures(session, email, ip)
+        user = session.get(User, user.id)
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.last_login_at = now
     return user
 
 

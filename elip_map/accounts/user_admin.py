@@ -24,9 +24,9 @@ def user_rows(session: Session) -> list[dict]:
 
 def manage_user(database: Database, staff: Any, adding: bool, *, email: str | None, role: str | None,
                 organization_id: Any, password: str | None, reset_email: str | None,
-                reset_password: str | None, toggle: bool = False) -> tuple[bool, str, list[dict]]:
+                reset_password: str | None, toggle: bool = False, ui: str = "en") -> tuple[bool, str, list[dict]]:
     """Add an account, reset a password, or (``toggle``) disable/enable the account named by ``reset_email``;
-    returns (ok, message for the page, refreshed account rows)."""
+    returns (ok, message for the page, refreshed account rows). A refused password is explained in ``ui``."""
     if not getattr(staff, "is_staff", False):
         raise PermissionError("staff only")
     try:
@@ -57,7 +57,9 @@ def manage_user(database: Database, staff: Any, adding: bool, *, email: str | No
                 record_audit(s, staff, "user.reset-password", "user", user.id, None, None)
                 message = f"Password reset for {user.email}; their sessions have ended."
         ok = True
-    except (AccountError, WeakPassword) as exc:
+    except WeakPassword as exc:
+        ok, message = False, exc.text(ui)
+    except AccountError as exc:
         ok, message = False, str(exc)
     with database.session() as s:
         rows = user_rows(s)

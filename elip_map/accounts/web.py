@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import secrets
 from urllib.parse import urlencode, urlsplit
 
@@ -17,6 +18,7 @@ from markupsafe import escape
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from sqlalchemy.exc import IntegrityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config import Settings
 from ..directory.storage import Database
@@ -110,9 +112,20 @@ def forbidden_page(user, path: str, csrf: str) -> str:
                                  home_label="Back to your organization's listings" if partner else "Staff pages")
 
 
+def trust_proxies(server: Flask, count: int) -> None:
+    """Read the client's address and scheme from the last ``count`` X-Forwarded-For/-Proto entries.
+
+    Only the entries added by our own proxies are believed (werkzeug's ProxyFix): with ``count`` 0 the
+    headers are ignored, so a client cannot dodge the per-address login limit by writing its own.
+    """
+    if count > 0:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=count, x_proto=count)
+
+
 def init_auth(app, settings: Settings, database: Database, *, staff_prefixes: tuple[str, ...] = (STAFF_PREFIX,)) -> None:
     """Register sessions, CSRF protection, login/logout routes and the /staff and /partner gates on ``app.server``."""
     server: Flask = app.server
+    trust_proxies(server, settings.trusted_proxies)
     minutes = settings.session_minutes or DEFAULT_SESSION_MINUTES
     server.secret_key = resolve_secret_key(settings)
     server.config.update(
@@ -191,12 +204,16 @@ def init_auth(app, settings: Settings, database: Database, *, staff_prefixes: tu
         password = request.form.get("password", "")
         target = request.form.get("next", "")
         try:
+            # The client's own address: behind ELIP_TRUSTED_PROXIES proxies, ProxyFix has set it from
+            # X-Forwarded-For; otherwise that header is ignored (a client could write anything there).
+            user = authenticate(database, email, password, ip=request.remote_addr or "unknown")
+        except TooManyAttempts as exc:
+            wait = math.ceil(exc.wait.total_seconds() / 60)
+            return redirect(f"{LOGIN_URL}?{urlencode({'error': 'locked', 'wait': wait, 'next': target})}", code=303)
+        account = None
+        if user is not None:
             with database.session() as s:
-                user = authenticate(s, email, password, ip=request.remote_addr or "unknown")
-                token = start_session(s, user, minutes=minutes) if user else None
-                account = load_session(s, token) if token else None
-        except TooManyAttempts:
-            return redirect(f"{LOGIN_URL}?{urlencode({'error': 'locked', 'next': target})}", code=303)
+                account = load_session(s, start_session(s, user, minutes=minutes))
         if account is None:
             return redirect(f"{LOGIN_URL}?{urlencode({'error': 'failed', 'next': target})}", code=303)
         session.clear()  # a new session at login: nothing from before survives (session fixation)

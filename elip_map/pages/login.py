@@ -15,11 +15,18 @@ dash.register_page(__name__, path="/login", name=N_("Log in"), title=page_title(
 
 ERRORS = {
     "failed": N_("Wrong email or password."),
-    "locked": N_("Too many failed logins. Wait 15 minutes and try again, or ask ELIP staff to reset your password."),
 }
 
 
-def layout(error=None, next=None, ui=None, **_unused):  # noqa: A002 - "next" is the query parameter's name
+def _wait_minutes(wait) -> int:
+    """Minutes to wait, from the query (forgeable, so only a whole number from 1 to 60 is believed)."""
+    try:
+        return min(60, max(1, int(wait)))
+    except (TypeError, ValueError):
+        return 15
+
+
+def layout(error=None, next=None, ui=None, wait=None, **_unused):  # noqa: A002 - "next" is the query parameter's name
     """The login form, or who is signed in."""
     _ = translator(negotiate_ui(ui))
     user = account_or_none() if rendering_for_a_visitor() else None
@@ -28,6 +35,10 @@ def layout(error=None, next=None, ui=None, **_unused):  # noqa: A002 - "next" is
                           html.P(html.A(_("Continue"), href="/staff/review" if user.is_staff else "/partner"))],
                          id="main")
     message = _(ERRORS[error]) if error in ERRORS else None
+    if error == "locked":  # the wait grows with each failure (back-off), so say how long it is now
+        message = _.ngettext("Too many failed logins. Try again in {n} minute, or ask ELIP staff to reset your "
+                             "password.", "Too many failed logins. Try again in {n} minutes, or ask ELIP staff to "
+                             "reset your password.", _wait_minutes(wait))
     return html.Main([
         html.H1(_("Log in")),
         html.P(_("For ELIP staff and partner organizations. Newcomers do not need an account.")),

@@ -64,5 +64,6 @@ def on_manage(_add, _reset, _toggle, email, role, org, password, reset_email, re
     staff = require_staff()
     ok, message, rows = manage_user(database(), staff, ctx.triggered_id == ids.USERS_ADD, email=email, role=role,
                                     organization_id=org, password=password, reset_email=reset_email,
-                                    reset_password=reset_password, toggle=ctx.triggered_id == ids.USERS_TOGGLE)
+                                    reset_password=reset_password, toggle=ctx.triggered_id == ids.USERS_TOGGLE,
+                                    ui=negotiate_ui(None))
     return html.P(message, className="elip-ok" if ok else "elip-error"), simple_table(USER_COLUMNS, rows, "Accounts"), "", ""

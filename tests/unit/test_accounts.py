@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
-from elip_map.accounts.models import User
+from elip_map.accounts.models import LoginAttempt, User
 from elip_map.accounts.passwords import WeakPassword, check_password_policy
-from elip_map.accounts.service import (MAX_FAILURES_PER_EMAIL, AccountError, TooManyAttempts, authenticate, create_user,
+from elip_map.accounts.service import (MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP, AccountError, TooManyAttempts, authenticate, create_user,
                                        end_session, ensure_admin_from_env, load_session, set_password, start_session)
 from elip_map.cli import cli
 from elip_map.directory.models import Organization
-from elip_map.testing import PASSWORD
+from elip_map.testing import PASSWORD, quick_hash
 
 
 def _org(session, name="Org A") -> int:
@@ -68,10 +70,9 @@ def test_password_stored_only_as_argon2id_hash(db, caplog):
 def test_login_with_right_and_wrong_password(db):
     with db.session() as s:
         create_user(s, "ana@example.org", PASSWORD, "staff")
-    with db.session() as s:
-        assert authenticate(s, "ANA@example.org", PASSWORD, ip="1.2.3.4").email == "ana@example.org"
-        assert authenticate(s, "ana@example.org", "wrong password", ip="1.2.3.4") is None
-        assert authenticate(s, "nobody@example.org", PASSWORD, ip="1.2.3.4") is None
+    assert authenticate(db, "ANA@example.org", PASSWORD, ip="1.2.3.4").email == "ana@example.org"
+    assert authenticate(db, "ana@example.org", "wrong password", ip="1.2.3.4") is None
+    assert authenticate(db, "nobody@example.org", PASSWORD, ip="1.2.3.4") is None
 
 
 def test_repeated_failures_lock_the_account_for_a_while(db):
@@ -79,13 +80,70 @@ def test_repeated_failures_lock_the_account_for_a_while(db):
     with db.session() as s:
         create_user(s, "ana@example.org", PASSWORD, "staff")
     for _ in range(MAX_FAILURES_PER_EMAIL):
-        with db.session() as s:
-            assert authenticate(s, "ana@example.org", "guess guess", ip="9.9.9.9", now=now) is None
-    with db.session() as s, pytest.raises(TooManyAttempts):
-        authenticate(s, "ana@example.org", PASSWORD, ip="8.8.8.8", now=now)  # even the right password
-    with db.session() as s:  # the window passes
-        later = now + dt.timedelta(minutes=16)
-        assert authenticate(s, "ana@example.org", PASSWORD, ip="8.8.8.8", now=later) is not None
+        assert authenticate(db, "ana@example.org", "guess guess", ip="9.9.9.9", now=now) is None
+    with pytest.raises(TooManyAttempts):
+        authenticate(db, "ana@example.org", PASSWORD, ip="8.8.8.8", now=now)  # even the right password
+    later = now + dt.timedelta(minutes=16)  # the window passes
+    assert authenticate(db, "ana@example.org", PASSWORD, ip="8.8.8.8", now=later) is not None
+
+
+def test_the_wait_doubles_with_each_failure_instead_of_a_hard_lock(sqlite_db):
+    """5 free failures, then 30 s, 1 min, 2 min ... (at most 15 min); the right password works once the wait is over."""
+    db, now = sqlite_db, dt.datetime(2026, 11, 25, 12, 0)
+    with db.session() as s:
+        s.add(User(email="ana@example.org", role="staff", password_hash=quick_hash(PASSWORD)))
+    for _ in range(MAX_FAILURES_PER_EMAIL):
+        assert authenticate(db, "ana@example.org", "guess guess", ip="9.9.9.9", now=now) is None
+    waits = []
+    for _ in range(7):
+        with pytest.raises(TooManyAttempts) as refused:
+            authenticate(db, "ana@example.org", PASSWORD, ip="9.9.9.9", now=now)
+        waits.append(int(refused.value.wait.total_seconds()))
+        now += refused.value.wait
+        assert authenticate(db, "ana@example.org", "still guessing", ip="9.9.9.9", now=now) is None
+    assert waits == [30, 60, 120, 240, 480, 900, 900]
+    with pytest.raises(TooManyAttempts):
+        authenticate(db, "ana@example.org", PASSWORD, ip="9.9.9.9", now=now + dt.timedelta(minutes=14))
+    assert authenticate(db, "ana@example.org", PASSWORD, ip="9.9.9.9", now=now + dt.timedelta(minutes=15)) is not None
+    # A success starts the account afresh: five free failures again.
+    for _ in range(MAX_FAILURES_PER_EMAIL):
+        assert authenticate(db, "ana@example.org", "typo", ip="9.9.9.9", now=now + dt.timedelta(minutes=16)) is None
+
+
+def test_parallel_checks_through_separate_sessions_are_counted_before_they_are_made(db):
+    """The service itself, 40 threads at once: only the free number of password checks happens."""
+    with db.session() as s:
+        s.add(User(email="ana@example.org", role="staff", password_hash=quick_hash(PASSWORD)))
+    start = threading.Barrier(40)
+
+    def guess(number: int) -> str:
+        start.wait(30)
+        try:
+            return "checked" if authenticate(db, "ana@example.org", f"guess {number}", ip="9.9.9.9") is None else "in"
+        except TooManyAttempts:
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        answers = list(pool.map(guess, range(40)))
+    assert answers.count("checked") == MAX_FAILURES_PER_EMAIL and answers.count("refused") == 40 - MAX_FAILURES_PER_EMAIL
+    with db.session() as s:  # each check let through is recorded, the refused ones are not
+        assert s.scalar(select(func.count()).select_from(LoginAttempt)) == MAX_FAILURES_PER_EMAIL
+
+
+def test_the_per_address_limit_slows_a_spray_but_never_locks_the_address_for_long(sqlite_db):
+    db, now = sqlite_db, dt.datetime(2026, 11, 25, 12, 0)
+    accounts = [f"worker{i}@agency.example" for i in range(MAX_FAILURES_PER_IP // 4 + 2)]
+    with db.session() as s:
+        s.add_all([User(email=e, role="staff", password_hash=quick_hash(PASSWORD)) for e in accounts])
+    office = "198.51.100.7"
+    for attempt in range(MAX_FAILURES_PER_IP):  # four tries on each account: under the account limit
+        assert authenticate(db, accounts[attempt // 4], "a guess", ip=office, now=now) is None
+    with pytest.raises(TooManyAttempts) as refused:  # the address must now wait a little...
+        authenticate(db, accounts[-1], PASSWORD, ip=office, now=now)
+    assert refused.value.wait <= dt.timedelta(minutes=1)
+    assert authenticate(db, accounts[-1], PASSWORD, ip="203.0.113.9", now=now) is not None  # (others are not)
+    # ...and a colleague signs in from it once that wait is over, however many failures there were.
+    assert authenticate(db, accounts[-2], PASSWORD, ip=office, now=now + refused.value.wait) is not None
 
 
 def test_sessions_end_at_logout_expiry_and_password_reset(db):
@@ -130,7 +188,7 @@ def test_first_staff_account_from_environment_only_once(db):
         assert ensure_admin_from_env(s, env).role == "staff"
     with db.session() as s:
         assert ensure_admin_from_env(s, {**env, "ELIP_ADMIN_EMAIL": "other@elip.example"}) is None
-        assert authenticate(s, "admin@elip.example", PASSWORD) is not None
+    assert authenticate(db, "admin@elip.example", PASSWORD) is not None
 
 
 def test_user_commands(tmp_path, monkeypatch):
@@ -152,6 +210,5 @@ def test_user_commands(tmp_path, monkeypatch):
     assert reset.exit_code == 0, reset.output
     from elip_map.directory.storage import open_database
     database = open_database(url)
-    with database.session() as s:
-        assert authenticate(s, "staff@elip.example", "another long passphrase") is not None
+    assert authenticate(database, "staff@elip.example", "another long passphrase") is not None
     database.dispose()

@@ -15,7 +15,7 @@ import requests
 from werkzeug.serving import make_server
 
 from elip_map.accounts.models import User
-from elip_map.accounts.service import MAX_FAILURES_PER_EMAIL
+from elip_map.accounts.service import MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP
 from elip_map.config import Settings
 from elip_map.directory.storage import open_database
 from elip_map.testing import PASSWORD, hash_password, quick_hash
@@ -106,3 +106,43 @@ def test_one_colleagues_failures_do_not_lock_out_the_rest_of_the_office(office_a
             assert _login_from(client, email, "not my password", OFFICE) == "failed"
     # ...the eighth still signs in at once from the same address.
     assert _login_from(office_app.server.test_client(), COLLEAGUES[7], PASSWORD, OFFICE) == "in"
+
+
+@pytest.mark.parametrize("trusted_proxies", [0, 1])
+def test_the_per_address_limit_sees_the_client_behind_trusted_proxies_only(tmp_path, clear_pages_state,
+                                                                            trusted_proxies):
+    from elip_map.factory import create_app
+
+    url = f"sqlite:///{tmp_path / 'proxy.sqlite3'}"
+    accounts = [f"worker{i}@agency.example" for i in range(MAX_FAILURES_PER_IP // 4 + 2)]
+    with open_database(url).session() as s:
+        s.add_all([User(email=email, role="staff", password_hash=quick_hash(PASSWORD)) for email in accounts])
+    app = create_app(Settings(database_url=url, tile_url="", secret_key="test-only-secret",
+                              trusted_proxies=trusted_proxies), load_sample=False)
+    proxy, client = "10.0.0.2", app.server.test_client()
+    # One client sprays guesses over many accounts (four each: under the account limit), writing a new
+    # X-Forwarded-For each time as if it were many clients; the proxy appends the real one.
+    for attempt in range(MAX_FAILURES_PER_IP):
+        forwarded = f"192.0.2.{attempt}, 198.51.100.7"
+        assert _login_from(client, accounts[attempt // 4], "a guess", proxy, **{"X-Forwarded-For": forwarded}) == "failed"
+    sprayer = _login_from(client, accounts[-1], PASSWORD, proxy, **{"X-Forwarded-For": "192.0.2.250, 198.51.100.7"})
+    other = _login_from(app.server.test_client(), accounts[-2], PASSWORD, proxy, **{"X-Forwarded-For": "203.0.113.9"})
+    assert sprayer == "locked"  # forged entries in front of the proxy's own do not help
+    # Trusting the proxy, another client behind it is someone else; not trusting it, all are one address.
+    assert other == ("in" if trusted_proxies else "locked")
+
+
+def test_the_login_page_says_how_long_to_wait(office_app):
+    from elip_map.testing import render_page
+
+    client = office_app.server.test_client()
+    for _ in range(MAX_FAILURES_PER_EMAIL):
+        assert _login_from(client, COLLEAGUES[0], "not my password", OFFICE) == "failed"
+    client.get("/login", environ_base={"REMOTE_ADDR": OFFICE})
+    r = client.post("/auth/login", environ_base={"REMOTE_ADDR": OFFICE},
+                    data={"email": COLLEAGUES[0], "password": PASSWORD, "csrf_token": client.get_cookie("_csrf_token").value})
+    assert "error=locked" in r.headers["Location"] and "wait=1" in r.headers["Location"]  # 30 s, said as 1 minute
+    page = render_page(client, "/login", "?error=locked&wait=1").get_data(as_text=True)
+    assert "Too many failed logins. Try again in 1 minute" in page
+    page = render_page(client, "/login", "?error=locked&wait=3&ui=fr").get_data(as_text=True)
+    assert "3 minutes" in page and "Too many" not in page
