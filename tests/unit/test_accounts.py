@@ -53,6 +53,36 @@ def test_password_policy(password, ok):
             check_password_policy(password, email="ana@example.org")
 
 
+@pytest.mark.parametrize("password, cause", [
+    ("Password123!", "too common"),
+    ("P@ssw0rd", "too common"),
+    ("1qaz2wsx", "too common"),
+    ("abcd1234", "too common"),
+    (" " * 8, "Repeated characters or words"),
+    ("zxcvbnm,.", "Keys next to each other on the keyboard"),
+    ("abcdefghijk", "Runs like"),
+    ("20261130", "Dates and years"),
+    ("ana.example", "must not contain your email address"),
+    ("short", "at least 8 characters"),
+])
+def test_a_refused_password_says_why_in_plain_words(password, cause):
+    with pytest.raises(WeakPassword) as refused:
+        check_password_policy(password, email="ana@example.org")
+    assert cause in str(refused.value)
+    assert "zxcvbn" not in str(refused.value) and "score" not in str(refused.value)
+
+
+def test_the_reason_is_told_in_the_readers_language():
+    with pytest.raises(WeakPassword) as refused:
+        check_password_policy("1qaz2wsx")
+    assert refused.value.text("fr") == ("Ce mot de passe est trop courant : il figure sur les listes que les pirates "
+                                        "essaient en premier. Choisissez une phrase de trois ou quatre mots que "
+                                        "personne ne devinerait.")
+    with pytest.raises(WeakPassword) as refused:
+        check_password_policy("short")
+    assert refused.value.text("es") == "La contraseña debe tener al menos 8 caracteres."
+
+
 def test_password_stored_only_as_argon2id_hash(db, caplog):
     caplog.set_level(logging.DEBUG)
     with db.session() as s:

@@ -219,6 +219,15 @@ def test_reject_needs_a_note_and_keeps_listing(world):
             approve(s, world["staff"], req.id)
 
 
+def test_already_decided_says_who_and_when_in_the_readers_language():
+    decided = AlreadyDecided("rejected", "ana@elip.example", dt.datetime(2026, 11, 30, 19, 41, 5))
+    assert str(decided) == ("Already decided: ana@elip.example rejected this request on Nov 30, 2026, 7:41:05\u202fPM "
+                            "(UTC). Your decision was not recorded.")
+    assert decided.text("fr") == ("Déjà décidé : ana@elip.example a refusé cette demande le 30 nov. 2026, 19:41:05 "
+                                  "(UTC). Votre décision n’a pas été enregistrée.")
+    assert "another staff member approved" in str(AlreadyDecided("approved", None, dt.datetime(2026, 11, 30)))
+
+
 def test_still_correct_updates_last_verified_without_breaking_pending_requests(world):
     db = world["db"]
     with db.session() as s:

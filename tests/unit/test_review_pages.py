@@ -3,6 +3,7 @@ approvals by two staff members, pins for needs-attention locations, accounts and
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -165,6 +166,29 @@ def test_staff_add_account_and_reset_password_never_logs_it(site, caplog):
         hashes = " ".join(s.scalars(select(User.password_hash)))
     for secret in (new_password, reset_to, PASSWORD):
         assert secret not in caplog.text and secret not in hashes
+
+
+def test_a_refused_password_is_explained_in_the_staff_members_language(site):
+    app, database, ids = site
+    client = _staff(app)
+    client.set_cookie("elip_ui", "fr")
+
+    def said(answer: str) -> str:
+        return json.loads(answer)["response"]["staff-users-message"]["children"]["props"]["children"]
+
+    answer = _call(client, "staff-users-message.children",
+                   {"staff-users-add.n_clicks": 1, "staff-users-email.value": "new@orgb.example",
+                    "staff-users-role.value": "partner", "staff-users-org.value": ids["org"],
+                    "staff-users-password.value": "Password123!"}, "staff-users-add.n_clicks")
+    assert said(answer) == ("Ce mot de passe est trop courant : il figure sur les listes que les pirates essaient en "
+                            "premier. Choisissez une phrase de trois ou quatre mots que personne ne devinerait.")
+    reset = _call(client, "staff-users-message.children",
+                  {"staff-users-reset.n_clicks": 1, "staff-users-reset-email.value": "b@orgb.example",
+                   "staff-users-reset-password.value": " " * 8}, "staff-users-reset.n_clicks")
+    assert said(reset).startswith("Les caractères ou les mots répétés (comme « aaaa », « abcabc » ou seulement des "
+                                  "espaces) sont faciles à deviner.")
+    with database.session() as s:
+        assert s.scalar(select(User).where(User.email == "new@orgb.example")) is None
 
 
 def test_audit_page_and_csv_for_staff(site):
