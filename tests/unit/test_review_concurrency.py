@@ -184,3 +184,50 @@ def test_two_staff_deciding_one_request_at_the_same_moment_never_both_win(live):
     with database.session() as s:  # the approved name is the one of the last approved trial
         last_approved = max(n for n, _, _, status, _, _ in outcomes if status == "approved")
         assert s.get(Location, location_id).name == f"Office, trial {last_approved}"
+
+
+def test_the_service_alone_lets_one_of_two_simultaneous_decisions_win(db):
+    """The same race without the web layer: approve and reject in two threads, each with its own session."""
+    from elip_map.review.changes import AlreadyDecided, approve, reject
+    from elip_map.review.tx import in_transaction
+
+    with db.session() as s:
+        org = Organization(name="Org A", name_key="org a")
+        loc = Location(organization=org, name="Office", location_key="office", latitude=53.54, longitude=-113.49,
+                       geocode_status="ok")
+        s.add(org)
+        s.flush()
+        partner = User(email="a@orga.example", role="partner", organization_id=org.id, password_hash="x")
+        staff = [User(email=email, role="staff", password_hash="x") for email in STAFF]
+        s.add_all([partner, *staff])
+        s.flush()
+        location_id, reviewers = loc.id, [(u.id, u.email) for u in staff]
+
+    class Reviewer:  # what the pages pass: the signed-in user's plain snapshot
+        is_staff = True
+
+        def __init__(self, uid, email):
+            self.id, self.email = uid, email
+
+    for trial in range(10):
+        with db.session() as s:
+            request_id = submit_change(s, s.get(User, partner.id), location_id, {"name": f"Office {trial}"}).id
+        start = threading.Barrier(2)
+
+        def decide(action, who, request_id=request_id, start=start):
+            staff_member = Reviewer(*reviewers[who])
+            start.wait(10)
+            try:
+                if action == "approve":
+                    in_transaction(db, lambda s: approve(s, staff_member, request_id, "ok"))
+                else:
+                    in_transaction(db, lambda s: reject(s, staff_member, request_id, "no"))
+                return "won"
+            except AlreadyDecided as exc:
+                return str(exc)
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            answers = list(pool.map(decide, ("approve", "reject"), (0, 1)))
+        assert sorted(a == "won" for a in answers) == [False, True], (trial, answers)
+        with db.session() as s:
+            assert len(_decisions_logged(s, request_id)) == 1
