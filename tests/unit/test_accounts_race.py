@@ -18,7 +18,7 @@ from elip_map.accounts.models import User
 from elip_map.accounts.service import MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP
 from elip_map.config import Settings
 from elip_map.directory.storage import open_database
-from elip_map.testing import PASSWORD, hash_password, quick_hash
+from elip_map.testing import PASSWORD, hash_password, quick_hash, render_page
 
 BURSTS = {"burst40@elip.example": 40, "burst100@elip.example": 100}
 
@@ -133,8 +133,6 @@ def test_the_per_address_limit_sees_the_client_behind_trusted_proxies_only(tmp_p
 
 
 def test_the_login_page_says_how_long_to_wait(office_app):
-    from elip_map.testing import render_page
-
     client = office_app.server.test_client()
     for _ in range(MAX_FAILURES_PER_EMAIL):
         assert _login_from(client, COLLEAGUES[0], "not my password", OFFICE) == "failed"

@@ -18,8 +18,9 @@ from elip_map.config import Settings
 from elip_map.directory.audit import audit_entries
 from elip_map.directory.models import Address, Location, Organization
 from elip_map.directory.storage import open_database
-from elip_map.review.changes import submit_change
+from elip_map.review.changes import AlreadyDecided, approve, reject, submit_change
 from elip_map.review.models import ChangeRequest
+from elip_map.review.tx import in_transaction
 from elip_map.testing import PASSWORD, callback_body, hash_password
 
 SUBMISSIONS = 50
@@ -188,9 +189,6 @@ def test_two_staff_deciding_one_request_at_the_same_moment_never_both_win(live):
 
 def test_the_service_alone_lets_one_of_two_simultaneous_decisions_win(db):
     """The same race without the web layer: approve and reject in two threads, each with its own session."""
-    from elip_map.review.changes import AlreadyDecided, approve, reject
-    from elip_map.review.tx import in_transaction
-
     with db.session() as s:
         org = Organization(name="Org A", name_key="org a")
         loc = Location(organization=org, name="Office", location_key="office", latitude=53.54, longitude=-113.49,
