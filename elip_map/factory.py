@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from . import ids
 from .accounts.web import init_auth
 from .api import init_api
+from .api.headers import init_headers
 from .api.pwa import head_tags
 from .api.static import init_static
 from .components.page_assets import slim_config, slim_tags
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
     server.after_request(_remember_ui)
     server.register_error_handler(HTTPException, _error_page)
     server.register_error_handler(500, _error_page)
+    init_headers(app, settings)
     init_api(server)
     init_hsds(server)
     init_static(server)
