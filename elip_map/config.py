@@ -24,6 +24,10 @@ class SettingError(ValueError):
     """A setting's environment variable holds a value that cannot be used; the message names it."""
 
 
+class UnsafeSetting(SettingError, RuntimeError):
+    """A setting that parses but is not safe in production (a RuntimeError too: the app refuses to start)."""
+
+
 def text(raw: str) -> str:
     return raw
 
@@ -183,10 +187,10 @@ def production_problems(settings) -> list[str]:
 
 
 def require_safe_for_production(settings) -> None:
-    """Stop with a :class:`SettingError` naming the variable when production settings are unsafe."""
+    """Stop with an :class:`UnsafeSetting` naming the variable when production settings are unsafe."""
     problems = production_problems(settings)
     if problems:
-        raise SettingError(" ".join(problems))
+        raise UnsafeSetting(" ".join(problems))
 
 
 def _max_upload_bytes(self) -> int:

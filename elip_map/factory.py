@@ -14,13 +14,15 @@ from werkzeug.exceptions import HTTPException
 from . import ids
 from .accounts.web import init_auth
 from .api import init_api
+from .api.callback_guard import CALLBACK_PATH, check_callback_request, is_input_error
 from .api.headers import init_headers
+from .api.health import database_problem, init_health, is_database_unavailable, is_page
 from .api.pwa import head_tags
 from .api.static import init_static
 from .components.page_assets import slim_config, slim_tags
-from .components.error_pages import error_page
+from .components.error_pages import error_message, error_page
 from .components.navbar import footer, nav_pages, navbar, sample_banner
-from .config import Settings
+from .config import Settings, require_safe_for_production
 from .coverage.access import coverage_allowed
 from .directory.storage import DATASET_KEY, get_meta, open_database
 from .hsds.api import init_hsds
@@ -74,12 +76,37 @@ def _remember_ui(response):
     return response
 
 
+RETRY_AFTER_SECONDS = "120"
+
+
+def _plain(status: int):
+    """A one-sentence answer in the reader's language, for callers that are not pages (callbacks, the API)."""
+    headers = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+    if status == 503:
+        headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return error_message(status, request.args.get("ui")), status, headers
+
+
 def _error_page(exc):
-    """Errors on pages get a plain page in the reader's language; the API and Dash's own routes keep theirs."""
+    """Errors on pages get a plain page in the reader's language; the API and Dash's own routes keep theirs.
+
+    An exception that reached here unhandled is a 500, except: a database that cannot be reached is 503
+    (temporarily unavailable), and a callback that could not use its inputs is 400 (the request was forged
+    or garbled; a page of ours never sends it). Either way the person gets a sentence, never a traceback.
+    """
     status = getattr(exc, "code", None) or 500
-    if request.path.startswith(("/api/", "/_dash-", "/_reload-hash", "/auth/")) and status != 500:
-        return exc
-    return error_page(status, request.args.get("ui")), status, {"Content-Type": "text/html; charset=utf-8"}
+    original = getattr(exc, "original_exception", None)
+    if status == 500 and original is not None:
+        if is_database_unavailable(original):
+            status = 503
+        elif request.path == CALLBACK_PATH and is_input_error(original):
+            status = 400
+    if request.path.startswith(("/api/", "/_dash-", "/_reload-hash", "/auth/")):
+        return _plain(status) if status in (400, 500, 503) else exc
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    if status == 503:
+        headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return error_page(status, request.args.get("ui")), status, headers
 
 
 
@@ -90,6 +117,7 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
     database per request, never kept in a module global.
     """
     settings = settings or Settings.from_env()
+    require_safe_for_production(settings)
     database = open_database(settings.database_url)
     if load_sample:
         load_sample_if_empty(database)
@@ -108,6 +136,7 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
     )
     server = app.server
     server.config["ELIP_SETTINGS"] = settings
+    server.config["ELIP_DASH_APP"] = app  # the callback guard reads the components' declared types
     server.config["ELIP_DATABASE"] = database
     server.config["ELIP_NEIGHBOURHOODS"] = neighbourhoods
     server.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + 1024 * 1024
@@ -119,10 +148,26 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
         g.settings = settings
         g.database = database
 
+    @server.before_request
+    def _refuse_forged_callbacks():
+        if check_callback_request():
+            return _plain(400)
+        return None
+
+    @server.before_request
+    def _pages_need_the_database():
+        # A page without its data is an empty map: say "temporarily unavailable" in the reader's language.
+        if request.method == "GET" and is_page(request.path) and database_problem(database):
+            return error_page(503, request.args.get("ui")), 503, {"Content-Type": "text/html; charset=utf-8",
+                                                                   "Retry-After": RETRY_AFTER_SECONDS,
+                                                                   "Cache-Control": "no-store"}
+        return None
+
     server.after_request(_remember_ui)
     server.register_error_handler(HTTPException, _error_page)
     server.register_error_handler(500, _error_page)
     init_headers(app, settings)
+    init_health(server, database)
     init_api(server)
     init_hsds(server)
     init_static(server)

@@ -72,3 +72,48 @@ def test_forged_inputs_get_400_not_500(staff_client):
             failures.append(f"{r.status_code} {label}")
     print("statuses", statuses)
     assert failures == [], f"{len(failures)} of {sum(statuses.values())}:\n" + "\n".join(failures[:40])
+
+
+def _dep(client, output_part):
+    return next(d for d in client.get("/_dash-dependencies").json
+                if output_part in d["output"] and not d.get("clientside_function"))
+
+
+REFUSAL_EN = "The page could not understand this request. Reload the page and try again."
+
+
+def test_the_three_reported_forgeries_get_a_sentence_and_400(staff_client):
+    # An id of 10^20 for the partner's location.
+    r = post_callback(staff_client, callback_body(_dep(staff_client, "partner-name.value"),
+                                                  {"partner-location.value": 10 ** 20}))
+    assert (r.status_code, r.get_data(as_text=True)) == (400, REFUSAL_EN)
+    # Null pattern ids on the partner form (every service row's id is {"type": ..., "sid": null}).
+    dep = _dep(staff_client, "partner-summary")
+    body = callback_body(dep, {"partner-location.value": 1, "partner-preview.n_clicks": 1})
+    for index, spec in enumerate(dep["state"]):
+        if spec["id"].startswith("{"):
+            body["state"][index] = [{"id": {"type": __import__("json").loads(spec["id"])["type"], "sid": None},
+                                     "property": spec["property"], "value": None}]
+    r = post_callback(staff_client, body)
+    assert (r.status_code, r.get_data(as_text=True)) == (400, REFUSAL_EN)
+    # An integer pathname for Dash's page router.
+    r = post_callback(staff_client, page_body(7))
+    assert (r.status_code, r.get_data(as_text=True)) == (400, REFUSAL_EN)
+    assert "no-store" in r.headers["Cache-Control"]
+
+
+def test_the_refusal_speaks_the_readers_language(staff_client):
+    staff_client.set_cookie("elip_ui", "fr")
+    r = post_callback(staff_client, page_body(7))
+    assert r.status_code == 400
+    assert r.get_data(as_text=True) not in ("", REFUSAL_EN)
+    assert "page" in r.get_data(as_text=True).lower()
+
+
+def test_real_requests_still_pass(staff_client):
+    for path in ("/", "/about", "/partner", "/staff/review", "/staff/users"):
+        r = post_callback(staff_client, page_body(path))
+        assert r.status_code == 200, path
+    r = post_callback(staff_client, callback_body(_dep(staff_client, "shell-nav.children"),
+                                                  {"_pages_location.pathname": "/about", "_pages_location.search": ""}))
+    assert r.status_code == 200 and "Find services" in r.get_data(as_text=True)
