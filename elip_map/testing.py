@@ -259,6 +259,8 @@ class TcpRelay:
                 sink.shutdown(socket.SHUT_RDWR)
 
     def cut(self) -> None:
+        with contextlib.suppress(OSError):  # wakes the accepting thread; close() alone leaves it listening
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         with self._lock:
             for sock in self._open:
