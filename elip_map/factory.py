@@ -87,27 +87,35 @@ def _plain(status: int):
     return error_message(status, request.args.get("ui")), status, headers
 
 
-def _error_page(exc):
-    """Errors on pages get a plain page in the reader's language; the API and Dash's own routes keep theirs.
-
-    An exception that reached here unhandled is a 500, except: a database that cannot be reached is 503
-    (temporarily unavailable), and a callback that could not use its inputs is 400 (the request was forged
-    or garbled; a page of ours never sends it). Either way the person gets a sentence, never a traceback.
-    """
-    status = getattr(exc, "code", None) or 500
-    original = getattr(exc, "original_exception", None)
-    if status == 500 and original is not None:
-        if is_database_unavailable(original):
-            status = 503
-        elif request.path == CALLBACK_PATH and is_input_error(original):
-            status = 400
+def _answer(status: int, exc=None):
+    """Errors on pages get a plain page in the reader's language; the API and Dash's own routes get one
+    sentence (400, 500, 503) or keep werkzeug's answer (``exc``) for the rest."""
     if request.path.startswith(("/api/", "/_dash-", "/_reload-hash", "/auth/")):
-        return _plain(status) if status in (400, 500, 503) else exc
+        return _plain(status) if status in (400, 500, 503) or exc is None else exc
     headers = {"Content-Type": "text/html; charset=utf-8"}
     if status == 503:
         headers["Retry-After"] = RETRY_AFTER_SECONDS
     return error_page(status, request.args.get("ui")), status, headers
 
+
+def _error_page(exc):
+    """An HTTP error (404, 403, 413, 500...) in the reader's language."""
+    return _answer(getattr(exc, "code", None) or 500, exc)
+
+
+def _unhandled(exc: Exception):
+    """An exception nothing handled: a database that cannot be reached is 503 (temporarily unavailable), a
+    callback that could not use its inputs is 400 (a forged or garbled request: a page of ours never sends
+    it), anything else 500 with the traceback in the server log. The person gets a sentence, never a trace."""
+    if is_database_unavailable(exc):
+        log.error("database unavailable on %s: %s", request.path, " ".join(str(exc).split())[:300])
+        return _answer(503)
+    if request.path == CALLBACK_PATH and is_input_error(exc):
+        log.warning("refused a callback request its callback could not use: %s: %s", type(exc).__name__,
+                    " ".join(str(exc).split())[:200])
+        return _answer(400)
+    log.exception("Exception on %s [%s]", request.path, request.method)
+    return _answer(500)
 
 
 def create_app(settings: Settings | None = None, *, load_sample: bool = True) -> dash.Dash:
@@ -166,6 +174,7 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
     server.after_request(_remember_ui)
     server.register_error_handler(HTTPException, _error_page)
     server.register_error_handler(500, _error_page)
+    server.register_error_handler(Exception, _unhandled)
     init_headers(app, settings)
     init_health(server, database)
     init_api(server)

@@ -152,3 +152,23 @@ def test_development_says_it_is_the_development_server():
     line = start_line(Settings(database_url="postgresql://app:pw@db/elip"), "127.0.0.1", 8050, 1, False)
     assert "Werkzeug development server" in line and "not for production" in line
     assert "pw" not in line and "postgresql://app:***@db/elip" in line
+
+
+def test_a_real_bug_is_still_a_500_with_a_sentence_and_a_logged_traceback(tmp_path, clear_pages_state, caplog):
+    from elip_map.factory import create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'b.sqlite3'}", tile_url="", secret_key="s" * 40),
+                     load_sample=False)
+
+    def broken():
+        raise RuntimeError("a bug of ours")
+
+    app.server.add_url_rule("/api/broken", view_func=broken)
+    app.server.add_url_rule("/broken-page", view_func=broken)
+    client = app.server.test_client()
+    api = client.get("/api/broken")
+    assert api.status_code == 500 and api.get_data(as_text=True).startswith("Something went wrong on our side")
+    page = client.get("/broken-page?ui=es")
+    assert page.status_code == 500 and 'lang="es"' in page.get_data(as_text=True)
+    assert "a bug of ours" not in api.get_data(as_text=True) + page.get_data(as_text=True)
+    assert any(r.exc_info and "a bug of ours" in str(r.exc_info[1]) for r in caplog.records)  # the operator sees it
