@@ -83,6 +83,10 @@ class PathTalisman(Talisman):
     def _get_local_options(self) -> dict:  # Talisman's hook for per-view options
         return self._options_for(request.path)
 
+    def _set_referrer_policy_headers(self, headers) -> None:
+        # A route that chose a stricter policy keeps it (a verification link's page sends no referrer at all).
+        headers.setdefault("Referrer-Policy", self.referrer_policy)
+
 
 def init_headers(app, settings) -> None:
     """Security headers for every answer of ``app.server``; ``app`` is the Dash app (its inline-script hashes)."""
