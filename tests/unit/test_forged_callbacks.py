@@ -9,6 +9,7 @@ pattern-matching ids whose keys are null.
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -49,7 +50,7 @@ def _forged_bodies(deps):
                 for value in FORGED:
                     body = copy.deepcopy(base)
                     if spec["id"].startswith("{"):  # pattern-matching: one forged component with null keys
-                        pattern = {k: None for k in __import__("json").loads(spec["id"])}
+                        pattern = {k: None for k in json.loads(spec["id"])}
                         body[kind][index] = [{"id": pattern, "property": spec["property"], "value": value}]
                     else:
                         body[kind][index] = {"id": spec["id"], "property": spec["property"], "value": value}
@@ -92,7 +93,7 @@ def test_the_three_reported_forgeries_get_a_sentence_and_400(staff_client):
     body = callback_body(dep, {"partner-location.value": 1, "partner-preview.n_clicks": 1})
     for index, spec in enumerate(dep["state"]):
         if spec["id"].startswith("{"):
-            body["state"][index] = [{"id": {"type": __import__("json").loads(spec["id"])["type"], "sid": None},
+            body["state"][index] = [{"id": {"type": json.loads(spec["id"])["type"], "sid": None},
                                      "property": spec["property"], "value": None}]
     r = post_callback(staff_client, body)
     assert (r.status_code, r.get_data(as_text=True)) == (400, REFUSAL_EN)
