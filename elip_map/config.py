@@ -24,6 +24,10 @@ class SettingError(ValueError):
     """A setting's environment variable holds a value that cannot be used; the message names it."""
 
 
+class UnsafeSetting(SettingError, RuntimeError):
+    """A setting that parses but is not safe in production (a RuntimeError too: the app refuses to start)."""
+
+
 def text(raw: str) -> str:
     return raw
 
@@ -66,6 +70,22 @@ def folder(raw: str) -> Path:
     return Path(raw).expanduser()
 
 
+def origins(raw: str) -> tuple[str, ...]:
+    """Web origins separated by spaces or commas: 'https://a.example, https://b.example:8443'.
+
+    Each must be a whole origin (scheme, host, optional port; no path, no wildcard), because it goes into
+    a Content-Security-Policy ``frame-ancestors`` list where anything looser would let any site frame the map.
+    """
+    found = []
+    for item in raw.replace(",", " ").split():
+        scheme, sep, rest = item.partition("://")
+        host = rest.rstrip("/")
+        if scheme not in ("http", "https") or not sep or not host or any(c in host for c in "/*?#;'\"\\ "):
+            raise ValueError(f"{item!r} is not an origin like https://site.example")
+        found.append(f"{scheme}://{host}")
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Option:
     """One setting: ``Option("stale_months", "ELIP_STALE_MONTHS", 12, whole(1), "...")``.
@@ -91,6 +111,9 @@ class Option:
             raise SettingError(f"{self.env}={raw!r}: {exc} ({self.help})") from None
 
 
+MIN_SECRET_KEY_BYTES = 32
+
+
 def _default_database_url() -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
@@ -110,7 +133,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("tile_attribution", "ELIP_TILE_ATTRIBUTION",
            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors', text,
            "attribution shown for the basemap tiles"),
-    Option("secret_key", "ELIP_SECRET_KEY", None, text, "secret for signing session cookies; required in production"),
+    Option("secret_key", "ELIP_SECRET_KEY", None, text,
+           f"secret for signing session cookies; required in production, at least {MIN_SECRET_KEY_BYTES} bytes"),
     Option("stale_months", "ELIP_STALE_MONTHS", 12, whole(1),
            "a listing not verified for this many months is stale (default 12)"),
     Option("coverage_public", "ELIP_COVERAGE_PUBLIC", False, flag,
@@ -131,6 +155,9 @@ OPTIONS: tuple[Option, ...] = (
            "sender address of verification e-mails"),
     Option("mail_reply_to", "ELIP_MAIL_REPLY_TO", None, text,
            "Reply-To address of verification e-mails (the ELIP staff mailbox)"),
+    Option("frame_origins", "ELIP_FRAME_ORIGINS", (), origins,
+           "sites allowed to show the newcomer page in a frame (iframe), e.g. 'https://partner.example'; "
+           "default: none (staff and partner pages can never be framed by another site)"),
     Option("verify_link_days", "ELIP_VERIFY_LINK_DAYS", 30, whole(1),
            "a verification link works for this many days (default 30)"),
 )
@@ -145,6 +172,29 @@ def _from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Set
     values = {option.name: option.read(env) for option in OPTIONS}
     values.update(overrides)
     return cls(**values)
+
+
+def production_problems(settings) -> list[str]:
+    """Why these settings are unsafe in production (empty when they are fine or not in production).
+
+    Each message names the variable to change, so an operator can fix it without reading code.
+    """
+    if not settings.production:
+        return []
+    problems = []
+    key = settings.secret_key or ""
+    if len(key.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+        problems.append(f"ELIP_SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes in production (ELIP_PRODUCTION=1); "
+                        f"it has {len(key.encode('utf-8'))}. Make one with: "
+                        "python -c 'import secrets; print(secrets.token_urlsafe(48))'")
+    return problems
+
+
+def require_safe_for_production(settings) -> None:
+    """Stop with an :class:`UnsafeSetting` naming the variable when production settings are unsafe."""
+    problems = production_problems(settings)
+    if problems:
+        raise UnsafeSetting(" ".join(problems))
 
 
 def _max_upload_bytes(self) -> int:

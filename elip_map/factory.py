@@ -14,12 +14,15 @@ from werkzeug.exceptions import HTTPException
 from . import ids
 from .accounts.web import init_auth
 from .api import init_api
+from .api.callback_guard import CALLBACK_PATH, check_callback_request, is_input_error
+from .api.headers import init_headers
+from .api.health import database_problem, init_health, is_database_unavailable, is_page
 from .api.pwa import head_tags
 from .api.static import init_static
 from .components.page_assets import slim_config, slim_tags
-from .components.error_pages import error_page
+from .components.error_pages import error_message, error_page
 from .components.navbar import footer, nav_pages, navbar, sample_banner
-from .config import Settings
+from .config import Settings, require_safe_for_production
 from .coverage.access import coverage_allowed
 from .directory.storage import DATASET_KEY, get_meta, open_database
 from .hsds.api import init_hsds
@@ -73,13 +76,46 @@ def _remember_ui(response):
     return response
 
 
-def _error_page(exc):
-    """Errors on pages get a plain page in the reader's language; the API and Dash's own routes keep theirs."""
-    status = getattr(exc, "code", None) or 500
-    if request.path.startswith(("/api/", "/_dash-", "/_reload-hash", "/auth/")) and status != 500:
-        return exc
-    return error_page(status, request.args.get("ui")), status, {"Content-Type": "text/html; charset=utf-8"}
+RETRY_AFTER_SECONDS = "120"
 
+
+def _plain(status: int):
+    """A one-sentence answer in the reader's language, for callers that are not pages (callbacks, the API)."""
+    headers = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+    if status == 503:
+        headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return error_message(status, request.args.get("ui")), status, headers
+
+
+def _answer(status: int, exc=None):
+    """Errors on pages get a plain page in the reader's language; the API and Dash's own routes get one
+    sentence (400, 500, 503) or keep werkzeug's answer (``exc``) for the rest."""
+    if request.path.startswith(("/api/", "/_dash-", "/_reload-hash", "/auth/")):
+        return _plain(status) if status in (400, 500, 503) or exc is None else exc
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    if status == 503:
+        headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return error_page(status, request.args.get("ui")), status, headers
+
+
+def _error_page(exc):
+    """An HTTP error (404, 403, 413, 500...) in the reader's language."""
+    return _answer(getattr(exc, "code", None) or 500, exc)
+
+
+def _unhandled(exc: Exception):
+    """An exception nothing handled: a database that cannot be reached is 503 (temporarily unavailable), a
+    callback that could not use its inputs is 400 (a forged or garbled request: a page of ours never sends
+    it), anything else 500 with the traceback in the server log. The person gets a sentence, never a trace."""
+    if is_database_unavailable(exc):
+        log.error("database unavailable on %s: %s", request.path, " ".join(str(exc).split())[:300])
+        return _answer(503)
+    if request.path == CALLBACK_PATH and is_input_error(exc):
+        log.warning("refused a callback request its callback could not use: %s: %s", type(exc).__name__,
+                    " ".join(str(exc).split())[:200])
+        return _answer(400)
+    log.exception("Exception on %s [%s]", request.path, request.method)
+    return _answer(500)
 
 
 def create_app(settings: Settings | None = None, *, load_sample: bool = True) -> dash.Dash:
@@ -89,6 +125,7 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
     database per request, never kept in a module global.
     """
     settings = settings or Settings.from_env()
+    require_safe_for_production(settings)
     database = open_database(settings.database_url)
     if load_sample:
         load_sample_if_empty(database)
@@ -107,6 +144,7 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
     )
     server = app.server
     server.config["ELIP_SETTINGS"] = settings
+    server.config["ELIP_DASH_APP"] = app  # the callback guard reads the components' declared types
     server.config["ELIP_DATABASE"] = database
     server.config["ELIP_NEIGHBOURHOODS"] = neighbourhoods
     server.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + 1024 * 1024
@@ -118,9 +156,27 @@ def create_app(settings: Settings | None = None, *, load_sample: bool = True) ->
         g.settings = settings
         g.database = database
 
+    @server.before_request
+    def _refuse_forged_callbacks():
+        if check_callback_request():
+            return _plain(400)
+        return None
+
+    @server.before_request
+    def _pages_need_the_database():
+        # A page without its data is an empty map: say "temporarily unavailable" in the reader's language.
+        if request.method == "GET" and is_page(request.path) and database_problem(database):
+            return error_page(503, request.args.get("ui")), 503, {"Content-Type": "text/html; charset=utf-8",
+                                                                   "Retry-After": RETRY_AFTER_SECONDS,
+                                                                   "Cache-Control": "no-store"}
+        return None
+
     server.after_request(_remember_ui)
     server.register_error_handler(HTTPException, _error_page)
     server.register_error_handler(500, _error_page)
+    server.register_error_handler(Exception, _unhandled)
+    init_headers(app, settings)
+    init_health(server, database)
     init_api(server)
     init_hsds(server)
     init_static(server)

@@ -13,6 +13,7 @@ Nothing here runs at import time, and no application module imports this one.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import socket
@@ -224,3 +225,55 @@ def start_fake_nominatim() -> FakeNominatim:
     server = FakeNominatim()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+# --- a database that goes away ----------------------------------------------------------------------------
+
+class TcpRelay:
+    """A TCP relay on 127.0.0.1 to a real server (PostgreSQL): ``cut()`` drops every connection and stops
+    listening, exactly what a database host that goes down looks like to the app (connection refused).
+
+    relay = TcpRelay("127.0.0.1", 5432); url = f"postgresql+psycopg://postgres@127.0.0.1:{relay.port}/test"
+    """
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:  # the listener was closed: the relay is cut
+                return
+            server = socket.create_connection(self.target)
+            with self._lock:
+                self._open += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while chunk := source.recv(65536):
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                sink.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        with contextlib.suppress(OSError):  # wakes the accepting thread; close() alone leaves it listening
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        with self._lock:
+            for sock in self._open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            self._open.clear()

@@ -124,7 +124,10 @@ def _protected_callbacks(client) -> list[dict]:
 
 
 def _forged(ids) -> dict:
+    # Values of the types the pages' components send (anything else is refused with 400 before any
+    # callback runs, api/callback_guard.py), so each request reaches the callback's own permission check.
     return {"value": ids["b_loc"], ("staff-review-request", "value"): ids["b_req"],
+            ("staff-review-note", "value"): "note", ("partner-closed", "value"): ["closed"],
             "position": [53.55, -113.5], "n_clicks": 1, "data": 1}
 
 
@@ -277,7 +280,8 @@ def test_coverage_callbacks_refuse_anonymous_callers_in_production(tmp_path, cle
             if "coverage-" in d["output"] and not d.get("clientside_function")]
     assert deps, "the coverage page registers server callbacks"
     for dep in deps:
-        r = client.post("/_dash-update-component", json=_body(dep, {"value": "language-training", "n_clicks": 1}),
+        r = client.post("/_dash-update-component", json=_body(dep, {"value": "language-training", ("coverage-catchment-slider", "value"): 15,
+                                                                     "n_clicks": 1}),
                         headers=headers, **https)
         assert r.status_code in (401, 403), dep["output"]
 

@@ -12,9 +12,24 @@ import pkgutil
 import click
 
 from .. import __version__
+from ..config import SettingError
+from ._common import DATABASE_ERRORS, configured_database_url, describe_database_error
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command ends a settings or database problem with one line naming the variable to fix
+    (``Error: cannot use the database named by DATABASE_URL (...): connection refused``), never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SettingError as exc:
+            raise click.ClickException(" ".join(str(exc).split())) from None
+        except DATABASE_ERRORS as exc:  # the database went away while the command ran
+            raise click.ClickException(describe_database_error(exc, configured_database_url())) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="elip-map")
 def cli() -> None:
     """ELIP Service Map: the Edmonton Local Immigration Partnership's map of newcomer services.

@@ -17,9 +17,15 @@ _MESSAGES = {
     405: N_("The page could not understand this request. Reload the page and try again."),
     413: N_("This file is too large. Send a smaller file."),
     429: N_("Too many requests at once. Wait a minute and try again."),
+    503: N_("The service map is temporarily unavailable. Please try again in a few minutes."),
 }
 _DEFAULT = N_("Something went wrong on our side. Please try again in a few minutes.")
-_TITLES = {403: N_("Not allowed"), 404: N_("Page not found")}
+_TITLES = {403: N_("Not allowed"), 404: N_("Page not found"), 503: N_("Service temporarily unavailable")}
+
+
+def error_message(status: int, ui: str | None) -> str:
+    """The plain sentence for an error status in the reader's language (for answers that are not pages)."""
+    return translator(negotiate_ui(ui))(_MESSAGES.get(status, _DEFAULT))
 
 
 def error_page(status: int, ui: str) -> str:
