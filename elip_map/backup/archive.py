@@ -2,7 +2,7 @@
 
 The file is a zip: ``manifest.json`` (format version, schema revision, each table's columns, row count
 and sha256), one JSON-lines file per table (``tables/<name>.jsonl``, one JSON array per row, in primary
-key order) and, for people, the directory as HSDS JSON (``hsds/directory.json``). Restores read only
+key order) and, when asked, the directory as HSDS JSON for people (``hsds/directory.json``). Restores read only
 the table files, so ids, timestamps, password hashes, sessions, verification links, geocode results
 and pending requests come back exactly as they were.
 
@@ -54,7 +54,7 @@ README_TEXT = """ELIP Service Map backup
 manifest.json       what this file holds: format version, database schema revision, and for each
                     table its columns, row count and sha256
 tables/NAME.jsonl   every row of one table, one JSON array per line, columns in the manifest's order
-hsds/directory.json the public directory as Open Referral HSDS 3.0 JSON, for reading (restores do not use it)
+hsds/directory.json (with --hsds) the directory as Open Referral HSDS 3.0 JSON, for reading; restores do not use it
 
 Restore with: elip-map restore THIS_FILE (into an empty database, or --replace).
 Dates and times without a zone are UTC.
@@ -149,7 +149,7 @@ def _dump_rows(conn: Connection, table: Table, kinds: list[str], out) -> tuple[i
     return count, digest.hexdigest()
 
 
-def write_backup(engine: Engine, path: Path, *, include_hsds: bool = True,
+def write_backup(engine: Engine, path: Path, *, include_hsds: bool = False,
                  on_table: Callable[[str], None] | None = None) -> Summary:
     """Write every table to ``path`` (via a temporary file beside it, so a failure leaves no half backup).
 
@@ -321,7 +321,7 @@ def _non_empty(conn: Connection, ours: list[Table]) -> list[TableCount]:
 
 
 def _insert_statement(conn: Connection, table: Table, kinds: list[str]):
-    """An INSERT that writes JSON columns' text as stored (SQLite keeps it as text; PostgreSQL casts it)."""
+    """An INSERT that writes JSON columns' text as stored (SQLite keeps it as text; others cast it)."""
     values = {}
     for column, kind in zip(table.columns, kinds):
         if kind == "json":
@@ -332,52 +332,84 @@ def _insert_statement(conn: Connection, table: Table, kinds: list[str]):
     return insert(table).values(values)
 
 
-def _too_long(table: Table, row: dict[str, Any]) -> str | None:
-    for column in table.columns:
-        limit = getattr(column.type, "length", None)
-        value = row.get(column.name)
-        if limit and isinstance(value, str) and len(value) > limit:
-            return f"{column.name} holds {len(value)} characters, more than its {limit}"
+def _limits(table: Table) -> list[tuple[int, str, int]]:
+    return [(i, c.name, c.type.length) for i, c in enumerate(table.columns) if getattr(c.type, "length", None)]
+
+
+def _too_long(limits: list[tuple[int, str, int]], values: list[Any]) -> str | None:
+    for index, name, limit in limits:
+        value = values[index]
+        if isinstance(value, str) and len(value) > limit:
+            return f"{name} holds {len(value)} characters, more than its {limit}"
     return None
 
 
-def _load_table(conn: Connection, path: Path, zf: zipfile.ZipFile, table: Table, entry: dict) -> int:
+def _rows(conn: Connection, path: Path, zf: zipfile.ZipFile, table: Table, entry: dict) -> Iterator[list[Any]]:
+    """The table's rows, decoded, in the column order of ``table``."""
     kinds = [c["kind"] for c in entry["columns"]]
-    names = [c["name"] for c in entry["columns"]]
-    statement = _insert_statement(conn, table, kinds)
-    checks_length = conn.dialect.name != "sqlite"  # SQLite never enforced lengths, so its rows may exceed them
-    batch: list[dict] = []
-    first_line = 1
-    count = 0
+    # SQLite never enforced lengths, so its rows may exceed them; PostgreSQL would refuse without naming the column.
+    limits = _limits(table) if conn.dialect.name != "sqlite" else []
+    for number, line in enumerate(_lines(zf, entry["file"]), start=1):
+        try:
+            values = json.loads(line)
+            if not isinstance(values, list) or len(values) != len(kinds):
+                raise ValueError(f"expected {len(kinds)} values")
+            values = [decode(kind, value) for kind, value in zip(kinds, values)]
+        except (ValueError, RecursionError) as exc:
+            raise _damaged(path, f"line {number} of table {table.name}: {exc}") from None
+        if limits and (problem := _too_long(limits, values)):
+            raise BackupError(f"Line {number} of table {table.name} cannot go into this database: {problem}. "
+                              "Nothing was changed.")
+        yield values
 
-    def flush() -> None:
-        if not batch:
-            return
+
+def _refused(table: Table, exc: Exception) -> BackupError:
+    return BackupError(f"The database refused the rows of table {table.name}: {_reason(exc)}. Nothing was changed.")
+
+
+def _copy_table(conn: Connection, rows: Iterator[list[Any]], table: Table) -> int:
+    """PostgreSQL's COPY: one stream per table, about ten times faster than INSERTs (JSON text goes in as is)."""
+    prep = conn.dialect.identifier_preparer
+    columns = ", ".join(prep.quote(c.name) for c in table.columns)
+    count = 0
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {prep.quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for count, values in enumerate(rows, start=1):
+                copy.write_row(values)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise _refused(table, exc) from None
+    finally:
+        cursor.close()
+    return count
+
+
+def _insert_table(conn: Connection, rows: Iterator[list[Any]], table: Table, kinds: list[str]) -> int:
+    statement = _insert_statement(conn, table, kinds)
+    names = list(table.columns.keys())
+    batch: list[dict] = []
+    count = 0
+    for count, values in enumerate(rows, start=1):
+        batch.append(dict(zip(names, values)))
+        if len(batch) >= BATCH:
+            try:
+                conn.execute(statement, batch)
+            except DBAPIError as exc:
+                raise _refused(table, exc) from None
+            batch.clear()
+    if batch:
         try:
             conn.execute(statement, batch)
         except DBAPIError as exc:
-            raise BackupError(f"The database refused the rows of table {table.name} (lines {first_line}-"
-                              f"{first_line + len(batch) - 1} of its file): {_reason(exc)}. Nothing was changed.") from None
-        batch.clear()
-
-    for count, line in enumerate(_lines(zf, entry["file"]), start=1):
-        try:
-            values = json.loads(line)
-            if not isinstance(values, list) or len(values) != len(names):
-                raise ValueError(f"expected {len(names)} values")
-            row = {name: decode(kind, value) for name, kind, value in zip(names, kinds, values)}
-        except (ValueError, RecursionError) as exc:
-            raise _damaged(path, f"line {count} of table {table.name}: {exc}") from None
-        if checks_length and (problem := _too_long(table, row)):
-            raise BackupError(f"Line {count} of table {table.name} cannot go into this database: {problem}. "
-                              "Nothing was changed.")
-        if not batch:
-            first_line = count
-        batch.append(row)
-        if len(batch) >= BATCH:
-            flush()
-    flush()
+            raise _refused(table, exc) from None
     return count
+
+
+def _load_table(conn: Connection, path: Path, zf: zipfile.ZipFile, table: Table, entry: dict) -> int:
+    rows = _rows(conn, path, zf, table, entry)
+    if conn.dialect.name == "postgresql":
+        return _copy_table(conn, rows, table)
+    return _insert_table(conn, rows, table, [c["kind"] for c in entry["columns"]])
 
 
 def _reset_sequences(conn: Connection, ours: list[Table]) -> None:

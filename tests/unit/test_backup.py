@@ -130,7 +130,7 @@ def sqlite_source(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def sqlite_backup(sqlite_source, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("bk") / "elip-backup.zip"
-    result = run(sqlite_source, "backup", path)
+    result = run(sqlite_source, "backup", path, "--hsds")
     assert result.exit_code == 0, result.output
     return path
 
@@ -382,3 +382,19 @@ def test_backup_will_not_overwrite_or_write_where_it_cannot(sqlite_source, tmp_p
     assert existing.read_bytes() == b"keep me"
     result = run(sqlite_source, "backup", tmp_path / "no-such-folder" / "b.zip")
     assert_refused(result, "Could not write")
+
+
+def test_a_value_too_long_for_postgresql_is_named_and_nothing_is_written(tmp_path, postgres_schema_url):
+    """SQLite keeps a 400-character name in a 300-character column; PostgreSQL would not, so the restore
+    names the table, line and column instead of failing halfway."""
+    source = f"sqlite:///{tmp_path / 'long.sqlite3'}"
+    add_one(source, "Short Org")
+    engine = make_engine(source)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE organization SET name = :n"), {"n": "N" * 400})
+    engine.dispose()
+    assert run(source, "backup", tmp_path / "long.zip").exit_code == 0
+    before = dump(postgres_schema_url)
+    result = run(postgres_schema_url, "restore", tmp_path / "long.zip")
+    assert_refused(result, "Line 1 of table organization", "name holds 400 characters, more than its 300")
+    assert dump(postgres_schema_url) == before and not any(before.values())
