@@ -394,6 +394,7 @@ def test_a_value_too_long_for_postgresql_is_named_and_nothing_is_written(tmp_pat
         conn.execute(text("UPDATE organization SET name = :n"), {"n": "N" * 400})
     engine.dispose()
     assert run(source, "backup", tmp_path / "long.zip").exit_code == 0
+    open_database(postgres_schema_url).dispose()  # an empty, migrated database
     before = dump(postgres_schema_url)
     result = run(postgres_schema_url, "restore", tmp_path / "long.zip")
     assert_refused(result, "Line 1 of table organization", "name holds 400 characters, more than its 300")
