@@ -170,7 +170,10 @@ def write_backup(engine: Engine, path: Path, *, include_hsds: bool = False,
                                   "Nothing was written.") from None
             summary = Summary(schema_revision=revision or "", made_at=made_at, made_from=engine.dialect.name)
             entries = []
-            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            # Owner-only from the first byte: the file holds password hashes and private contacts.
+            partial.unlink(missing_ok=True)  # a leftover of a killed run would keep its old permissions
+            handle = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+            with handle, zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
                 zf.writestr("README.txt", README_TEXT)
                 for table, columns in layout:
                     if on_table:

@@ -399,3 +399,8 @@ def test_a_value_too_long_for_postgresql_is_named_and_nothing_is_written(tmp_pat
     result = run(postgres_schema_url, "restore", tmp_path / "long.zip")
     assert_refused(result, "Line 1 of table organization", "name holds 400 characters, more than its 300")
     assert dump(postgres_schema_url) == before and not any(before.values())
+
+
+def test_only_the_owner_may_read_a_backup(sqlite_backup):
+    """It holds password hashes, session hashes and organizations' private contacts."""
+    assert sqlite_backup.stat().st_mode & 0o077 == 0
