@@ -219,6 +219,8 @@ def _open(path: Path) -> tuple[zipfile.ZipFile, dict]:
         raise BackupError(f"There is no file {path}. Nothing was changed.") from None
     except IsADirectoryError:
         raise BackupError(f"{path} is a folder, not a backup file. Nothing was changed.") from None
+    except PermissionError:
+        raise BackupError(f"{path} cannot be read: permission denied. Nothing was changed.") from None
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise _damaged(path, f"not a readable zip file: {exc}") from None
     try:
@@ -247,7 +249,8 @@ def _check_manifest(path: Path, manifest: dict, revision: str | None) -> list[tu
                           f"{revision!r}. Restore it with the version of ELIP map that made it (then upgrade), "
                           "or make the backup again with this version. Nothing was changed.")
     entries = manifest.get("tables")
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("name"), str)
+                                                for e in entries):
         raise _damaged(path, "its manifest has no list of tables")
     by_name = {e.get("name"): e for e in entries}
     ours = tables()
@@ -294,10 +297,11 @@ def read_summary(path: Path) -> Summary:
     """What a backup file holds, from its manifest (for messages and tests)."""
     zf, manifest = _open(Path(path))
     with zf:
+        entries = manifest.get("tables") if isinstance(manifest.get("tables"), list) else []
         return Summary(schema_revision=str(manifest.get("schema_revision")), made_at=str(manifest.get("made_at")),
                        made_from=str(manifest.get("made_from")),
-                       tables=[TableCount(str(e.get("name")), int(e.get("rows") or 0))
-                               for e in manifest.get("tables") or [] if isinstance(e, dict)])
+                       tables=[TableCount(str(e.get("name")), e["rows"] if isinstance(e.get("rows"), int) else 0)
+                               for e in entries if isinstance(e, dict)])
 
 
 # --- restore -------------------------------------------------------------------------------------------

@@ -404,3 +404,27 @@ def test_a_value_too_long_for_postgresql_is_named_and_nothing_is_written(tmp_pat
 def test_only_the_owner_may_read_a_backup(sqlite_backup):
     """It holds password hashes, session hashes and organizations' private contacts."""
     assert sqlite_backup.stat().st_mode & 0o077 == 0
+
+
+def _first_table(manifest: dict) -> dict:
+    return manifest["tables"][0]
+
+
+@pytest.mark.parametrize("edit", [
+    lambda m: m.update(tables="all of them"),
+    lambda m: m.update(tables=[[1, 2]]),
+    lambda m: _first_table(m).update(name=["a", "list"]),
+    lambda m: _first_table(m).update(rows="many"),
+    lambda m: _first_table(m).update(file=None),
+    lambda m: _first_table(m).update(file="tables/nowhere.jsonl"),
+    lambda m: _first_table(m)["columns"].reverse(),
+    lambda m: m["tables"].pop(),
+    lambda m: m.update(format="something-else"),
+    lambda m: m.update(format_version="1"),
+], ids=["tables-not-a-list", "table-not-an-object", "name-not-text", "rows-not-a-number", "file-missing",
+        "file-absent", "columns-reordered", "table-missing", "other-format", "version-as-text"])
+def test_a_forged_manifest_is_refused_plainly(edit, filled_target, sqlite_backup, tmp_path):
+    before = dump(filled_target)
+    forged = _rezip(sqlite_backup, tmp_path / "forged.zip", _manifest_edit(edit))
+    assert_refused(run(filled_target, "restore", forged, "--replace"), str(forged))
+    assert dump(filled_target) == before
