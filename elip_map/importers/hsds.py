@@ -181,7 +181,7 @@ class _Reader:
     def fit(self, where: str, model, column: str, value, field: str | None = None, **kwargs):
         """The value as text that fits ``model.column`` (the table's own length), else ValueRefused naming
         the row and the HSDS field."""
-        return check_column_text(value, model, column, label=f"{where}: {field or column}", numbers=True, **kwargs)
+        return check_column_text(value, model, column, label=f"{where}: {field or column}", **kwargs)
 
     def website(self, where: str, model, value, field: str = "website"):
         """An http(s) address, or None with a note: a ``javascript:`` or ``data:`` address is left out."""
@@ -214,7 +214,8 @@ class _Reader:
                 kind = "voice"
             for value in found:
                 out.append({"number": value.number,
-                            "extension": self.fit(where, Phone, "extension", extension or value.extension),
+                            "extension": self.fit(where, Phone, "extension", extension or value.extension,
+                                                  numbers=True),
                             "type": kind, "description": self.fit(where, Phone, "description", p.get("description"),
                                                                   "phone description")})
         return out
