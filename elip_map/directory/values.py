@@ -29,6 +29,7 @@ NOT_TEXT = N_("{column} must be text, not {found}")
 NOT_A_NUMBER = N_("{column} '{value}' is not a number")
 NOT_A_LIST = N_("{column} must be a list of objects, not {found}")
 NOT_AN_OBJECT = N_("{column} must be an object, not {found}")
+NOT_YES_NO = N_("{column} must be true or false")
 NO_VALUE = N_("{column} must be filled in")
 OUTSIDE_REGION = N_("the position {lat}, {lon} is outside the Edmonton region this map serves")
 NOT_WEB_ADDRESS = N_("{column} '{value}' is not a web address starting with http:// or https://")
@@ -233,7 +234,7 @@ def check_row(model, values: dict[str, Any], label: str | None = None) -> list[P
                 check_text(value, name, getattr(kind, "length", None))
             elif isinstance(kind, Boolean):
                 if not isinstance(value, bool):
-                    raise ValueRefused(Problem(NOT_TEXT, column=name, found=_kind(value)))
+                    raise ValueRefused(Problem(NOT_YES_NO, column=name))
             elif isinstance(kind, Integer):
                 if isinstance(value, bool) or not isinstance(value, int) or abs(value) > 2**31 - 1:
                     raise ValueRefused(Problem(NOT_A_NUMBER, column=name, value=_short(value)))
