@@ -105,11 +105,16 @@ def _kind(value: Any) -> str:
 
 
 def check_text(value: Any, column: str, limit: int | None, *, required: bool = False,
-               numbers: bool = False) -> str | None:
+               numbers: bool = False, verbatim: bool = False) -> str | None:
     """Text that fits, or ValueRefused: check_text(' Main ', 'name', 300) -> 'Main'; None stays None.
 
-    ``numbers`` accepts a number where text is expected (a phone or extension written as 7804247709).
+    ``numbers`` accepts a number where text is expected (a phone or extension written as 7804247709);
+    ``verbatim`` keeps the text exactly, spaces included (a geocoded address is compared as it was).
     """
+    if verbatim and isinstance(value, str) and not required:
+        if limit is not None and len(value) > limit:
+            raise ValueRefused(Problem(TOO_LONG, column=column, length=len(value), limit=limit))
+        return value
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise ValueRefused(Problem(NO_VALUE, column=column))
