@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import phonenumbers
 
+from ..directory.models import Location, Organization
+from ..directory.values import ValueRefused, check_position, check_website, fit_key, has_markup
 from ..rules.cells import neutralise_cell, unneutralise_cell  # noqa: F401  (re-exported for readers)
 from ..rules.phones import display_phone
 from ..rules.postal import canonical_postal_code, find_postal_code
@@ -40,7 +42,7 @@ def plain_key(text: str | None) -> str:
 def name_key(name: str | None) -> str:
     """Organization identity: name_key('The Bissell Centre.') -> 'bissell centre'."""
     key = plain_key(name)
-    return re.sub(r"^the\s+", "", key)
+    return fit_key(re.sub(r"^the\s+", "", key), Organization, "name_key")
 
 
 def address_key(address: str | None) -> str:
@@ -55,9 +57,9 @@ def location_key(address_1: str | None, address_2: str | None, name: str | None,
     """Location identity within its organization: the street address, else the name, else the postal code."""
     street = address_key(" ".join(p for p in (address_1, address_2) if p))
     if street:
-        return street
+        return fit_key(street, Location, "location_key")
     if plain_key(name):
-        return "name:" + plain_key(name)
+        return fit_key("name:" + plain_key(name), Location, "location_key")
     if postal_code:
         return "postal:" + postal_code.replace(" ", "").lower()
     return ""
@@ -158,6 +160,9 @@ def normalize_phones(text: str) -> tuple[list[PhoneValue], list[str], list[str]]
     problems: list[str] = []
     if not raw:
         return phones, corrections, problems
+    if has_markup(raw):  # a number could be picked out of it, but whatever else it holds is not a phone
+        problems.append(f"phone '{raw[:40]}' is not a phone number (it holds markup); left out")
+        return phones, corrections, problems
     quick = _one_nanp_number(raw)
     if quick is not None:
         value, as_typed = quick
@@ -205,6 +210,10 @@ def normalize_website(text: str) -> tuple[str | None, str | None, str | None]:
     host = re.match(r"^https?://([^/?#\s]+)", url, re.I)
     if not host or "." not in host.group(1) or re.search(r"\s", url):
         return None, None, f"website '{raw}' is not a web address; left out"
+    try:
+        url = check_website(url)
+    except ValueRefused as exc:
+        return None, None, f"{exc.problem}; left out"
     correction = None if url == raw else f"website '{raw}' -> '{url}'"
     return url, correction, None
 
@@ -250,17 +259,41 @@ def parse_date(value: object) -> tuple[dt.date | None, str | None]:
 
 def parse_coordinate(value: object, kind: str) -> tuple[float | None, str | None]:
     """(degrees, problem) for a latitude ('lat') or longitude ('lon') cell."""
+    if isinstance(value, (bool, list, dict, tuple)):
+        return None, f"{'latitude' if kind == 'lat' else 'longitude'} '{str(value)[:40]}' is not a number; left out"
     raw = clean_text(value)
     if not raw:
         return None, None
     try:
         number = float(raw)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None, f"{'latitude' if kind == 'lat' else 'longitude'} '{raw}' is not a number; left out"
     limit = 90 if kind == "lat" else 180
     if not -limit <= number <= limit:
         return None, f"{'latitude' if kind == 'lat' else 'longitude'} '{raw}' is out of range; left out"
     return number, None
+
+
+def parse_position(lat_value: object, lon_value: object) -> tuple[float | None, float | None, list[str]]:
+    """(lat, lon, problems) for a pair of cells: both inside the region, or both left out with the reason.
+
+    parse_position('53.54', '-113.49') -> (53.54, -113.49, []); latitude 95, NaN, infinity or a point
+    far from Edmonton gives (None, None, [reason]), so the address is geocoded instead.
+    """
+    lat, p1 = parse_coordinate(lat_value, "lat")
+    lon, p2 = parse_coordinate(lon_value, "lon")
+    problems = [p for p in (p1, p2) if p]
+    if problems:
+        return None, None, problems
+    if lat is None and lon is None:
+        return None, None, []
+    if lat is None or lon is None:
+        return None, None, ["only one of latitude and longitude is filled in; the location will be geocoded"]
+    try:
+        check_position(lat, lon)
+    except ValueRefused as exc:
+        return None, None, [f"{exc.problem}; left out, the location will be geocoded"]
+    return lat, lon, []
 
 
 def parse_float(value: object) -> float | None:

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..directory.models import (Address, Language, Location, Organization, Phone, Schedule, Service, ServiceAtLocation,
+                                ServiceType)
+from ..directory.values import check_row
+
 
 @dataclass
 class ServiceRecord:
@@ -59,3 +63,43 @@ class Plan:
 
     organizations: dict[str, OrganizationRecord] = field(default_factory=dict)
     duplicate_groups: list[tuple[str, str, list[int]]] = field(default_factory=list)  # org key, loc key, rows
+
+
+def check_plan(plan: Plan, limit: int = 5) -> list[str]:
+    """Every value of the plan against its table's types and lengths, before anything is written.
+
+    The readers check what people typed; this is the last word for everything, derived keys and
+    our own export's extra columns included, so the database never has to refuse a value itself
+    (PostgreSQL would, with a traceback; SQLite would store it). Returns up to ``limit`` messages,
+    each naming the rows and the ``table.column``, and a count of the rest.
+    """
+    problems: list[str] = []
+
+    def check(model, values: dict, rows: list[int]) -> None:
+        where = ", ".join(str(r) for r in rows[:3]) + (" ..." if len(rows) > 3 else "") or "?"
+        problems.extend(str(p.in_row(where)) for p in check_row(model, values))
+
+    for org in plan.organizations.values():
+        check(Organization, {"name_key": org.key, **org.create_fields, **org.fields}, org.rows)
+        for phone in org.phones or []:
+            check(Phone, phone, org.rows)
+        services = list(org.unlinked_services.values())
+        for loc in org.locations.values():
+            check(Location, {"location_key": loc.key, **loc.fields}, loc.rows)
+            for model, items in ((Address, loc.addresses), (Phone, loc.phones), (Schedule, loc.schedules),
+                                 (Language, loc.languages)):
+                for values in items or []:
+                    check(model, values, loc.rows)
+            services.extend(loc.services.values())
+        for svc in services:
+            rows = svc.rows or org.rows
+            check(Service, svc.fields, rows)
+            check(ServiceAtLocation, {"description": svc.link_description}, rows)
+            for slug in svc.types or []:
+                check(ServiceType, {"slug": slug}, rows)
+            for model, items in ((Language, svc.languages), (Schedule, svc.schedules)):
+                for values in items or []:
+                    check(model, values, rows)
+    if len(problems) > limit:
+        problems[limit:] = [f"... and {len(problems) - limit} more"]
+    return problems

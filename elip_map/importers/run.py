@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..config import Settings
 from .hsds import plan_from_hsds, plan_from_package
+from .records import check_plan
 from .report import ImportRefused, ImportReport
 from .spreadsheet import build_plan, check_size, map_headers, read_table
 from .writer import apply_plan
@@ -54,6 +55,9 @@ def import_file(database, path, *, settings=None, dry_run: bool = False, strict:
                                 f"(first: row {report.rejected[0].row}, {report.rejected[0].text})")
         if not plan.organizations:
             raise ImportRefused("no row could be imported" if report.rows else "the file has no data rows")
+        problems = check_plan(plan)
+        if problems:
+            raise ImportRefused("some values cannot be stored: " + "; ".join(problems))
     except ImportRefused as exc:
         report.refused = str(exc)
         exc.report = report

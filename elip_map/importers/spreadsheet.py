@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..directory.languages import resolve_language, split_languages
+from ..directory.models import Address, Location, Organization, Service
+from ..directory.values import ValueRefused, check_column_text
 from ..directory.taxonomy import resolve_service_type
 from ..rules.eligibility import GENDERS, STATUS_SLUGS, join_statuses, parse_eligibility, parse_fee
 from . import normalize as nz
@@ -322,7 +324,35 @@ def _split_list(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[;,|\n]+", text) if p.strip()]
 
 
-def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], rep: RowReport):
+# Where each text column of a sheet is stored: its cells are checked against that column's length
+# (read off the table), so a value that would not fit rejects its row before anything is written.
+STORED_IN = {
+    "organization": (Organization, "name"), "location_name": (Location, "name"), "service_name": (Service, "name"),
+    "address": (Address, "address_1"), "address_2": (Address, "address_2"), "city": (Address, "city"),
+    "province": (Address, "state_province"), "website": (Service, "website"), "email": (Service, "email"),
+    "organization_website": (Organization, "website"), "organization_email": (Organization, "email"),
+    "contact_email": (Organization, "contact_email"), "geocode_method": (Location, "geocode_method"),
+    "geocode_source": (Location, "geocode_source"), "geocoded_address": (Location, "geocoded_address"),
+    "neighbourhood_number": (Location, "neighbourhood_number"), "neighbourhood": (Location, "neighbourhood_name"),
+    "ward": (Location, "ward"),
+}
+
+
+def _too_long(cells, columns: dict[str, int], headers: dict[str, str]) -> list[str]:
+    """A message for each cell longer than the column it is stored in, naming the sheet's own header."""
+    problems = []
+    for fld, (model, column) in STORED_IN.items():
+        if fld not in columns:
+            continue
+        try:
+            check_column_text(_text(cells, columns, fld), model, column, label=f"column '{headers.get(fld, fld)}'")
+        except ValueRefused as exc:
+            problems.append(str(exc.problem))
+    return problems
+
+
+def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], rep: RowReport,
+                    headers: dict[str, str] | None = None):
     """One spreadsheet row -> (org record, location record, service record), or None when rejected."""
     msgs = nz.Corrections()
     org_name = _text(cells, columns, "organization")
@@ -331,6 +361,11 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
     if not nz.name_key(org_name):
         rep.status = REJECTED
         rep.messages.append("no organization name")
+        return None
+    too_long = _too_long(cells, columns, headers or {})
+    if too_long:
+        rep.status = REJECTED
+        rep.messages.extend(too_long)
         return None
 
     address = _text(cells, columns, "address")
@@ -399,12 +434,8 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
             loc.schedules = [_schedule(o.weekday, o.opens_at, o.closes_at) for o in openings]
 
     if "lat" in columns and "lon" in columns:
-        lat, p1 = nz.parse_coordinate(_cell(cells, columns, "lat"), "lat")
-        lon, p2 = nz.parse_coordinate(_cell(cells, columns, "lon"), "lon")
-        msgs.problems.extend(p for p in (p1, p2) if p)
-        if (lat is None) != (lon is None):
-            msgs.problems.append("only one of latitude and longitude is filled in; the location will be geocoded")
-            lat = lon = None
+        lat, lon, problems = nz.parse_position(_cell(cells, columns, "lat"), _cell(cells, columns, "lon"))
+        msgs.problems.extend(problems)
         if _text(cells, columns, "geocode_status"):
             # Our own export: restore the geocode as it was. The geocoder still sees the location and
             # re-geocodes only if the address was edited since (it compares geocoded_address).
@@ -581,6 +612,7 @@ def _merge_list(existing: list | None, new: list | None) -> list | None:
 def build_plan(table: Table, header: HeaderMap, report: ImportReport) -> Plan:
     """Turn rows into records grouped by organization and location, merging duplicate rows."""
     plan = Plan()
+    headers = {fld: nz.clean_text(table.headers[i]) for fld, i in header.columns.items() if i < len(table.headers)}
     for row_no in table.blank_rows:
         report.rows.append(RowReport(row=row_no, status=SKIPPED, action="none", messages=["blank row skipped"]))
     for row_no, cells in table.rows:
@@ -589,7 +621,7 @@ def build_plan(table: Table, header: HeaderMap, report: ImportReport) -> Plan:
         if row_no in table.carried:
             rep.messages.append("merged cell: " + ", ".join(f"'{n}'" for n in table.carried[row_no])
                                 + " filled in from the row above")
-        result = _row_to_records(row_no, cells, header.columns, rep)
+        result = _row_to_records(row_no, cells, header.columns, rep, headers)
         if result is None:
             rep.action = "none"
             continue

@@ -18,6 +18,7 @@ from ..directory.audit import record_audit
 from ..directory.models import (Address, DuplicateSuspect, Language, Location, Organization, Phone, Schedule, Service,
                                 ServiceAtLocation, ServiceType, utcnow)
 from ..directory.storage import bump_directory_version
+from ..directory.values import bounded_list
 from ..geocoding.apply import geocode_locations
 from ..spatial.neighbourhoods import assign_neighbourhoods
 from . import normalize as nz
@@ -286,13 +287,14 @@ def write_plan(session: Session, plan: Plan, report: ImportReport, source_file: 
         _bulk_create(session, new_orgs, outcome, row_actions, located_ids)
     for org_key, loc_key, rows in plan.duplicate_groups:
         loc_id = located_ids[(org_key, loc_key)]
-        row_text = ", ".join(str(r) for r in rows)
+        # Sixty identical rows would not fit the column: the list is cut, with the count kept.
+        row_text = bounded_list(rows, DuplicateSuspect, "row_numbers")
         known = session.scalars(select(DuplicateSuspect.id).where(
             DuplicateSuspect.location_id == loc_id, DuplicateSuspect.source_file == source_file,
             DuplicateSuspect.row_numbers == row_text)).first()  # resolved ones too: a re-import adds nothing
         if known is None:
             session.add(DuplicateSuspect(location_id=loc_id, source_file=source_file, row_numbers=row_text,
-                                         reason=f"rows {row_text} name the same organization and address; "
+                                         reason=f"rows {', '.join(str(r) for r in rows)} name the same organization and address; "
                                                 "they were merged into one listing"))
 
     status_for = {"created": IMPORTED, "updated": UPDATED, "unchanged": UNCHANGED}

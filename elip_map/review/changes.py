@@ -41,22 +41,31 @@ from ..i18n import N_, format_datetime, translator
 from ..rules.phones import to_e164 as normalise_phone
 from ..rules.hours import display_hours
 from ..rules.postal import canonical_postal_code
-from ..rules.region import in_region
 from ..spatial.neighbourhoods import assign_neighbourhoods
 from ..rules.eligibility import BY_SLUG as STATUS_BY_SLUG
 from ..rules.eligibility import FEE_LABELS, FEES, GENDERS, STATUS_SLUGS, join_statuses, split_statuses
+from ..directory.values import ValueRefused, check_phone, check_position, check_text, check_website, column_limit
 from .models import ChangeRequest, RequestStatus
 
-TEXT_FIELDS = {"name": 300, "description": 4000, "accessibility": 2000, "address_1": 300, "hours_note": 300}
-SERVICE_TEXT_FIELDS = {"name": 300, "eligibility": 2000, "fees": 1000}
+# Where each text of a correction is stored, and the longest text a form accepts for it (the column's
+# own length when it has one, read off the table, else what a person reasonably writes there).
+TEXT_COLUMNS = {"name": (Location, "name", 300), "description": (Location, "description", 4000),
+                "accessibility": (Location, "accessibility", 2000), "address_1": (Address, "address_1", 300),
+                "hours_note": (Schedule, "description", 300)}
+SERVICE_TEXT_COLUMNS = {"name": (Service, "name", 300), "eligibility": (Service, "eligibility", 2000),
+                        "fees": (Service, "fees", 1000)}
+TEXT_FIELDS = {key: min(filter(None, (column_limit(m, c), most))) for key, (m, c, most) in TEXT_COLUMNS.items()}
+SERVICE_TEXT_FIELDS = {key: min(filter(None, (column_limit(m, c), most)))
+                       for key, (m, c, most) in SERVICE_TEXT_COLUMNS.items()}
 FIELD_LABELS = {
     "name": "Location name", "description": "Description", "accessibility": "Accessibility",
     "address_1": "Street address", "postal_code": "Postal code", "phone": "Phone", "hours": "Opening hours",
     "hours_note": "Hours note", "closed": "Closed", "pin": "Map pin",
     "types": "Service types", "languages": "Languages", "eligibility": "Eligibility note", "fees": "Fees note",
     "statuses": "Who can use it", "fee": "Fee", "minimum_age": "Youngest age", "maximum_age": "Oldest age",
-    "gender": "Only for",
+    "gender": "Only for", "website": "Website",
 }
+SERVICE_LABELS = {**FIELD_LABELS, "name": "Service name"}
 ELIGIBILITY_FIELDS = ("statuses", "fee", "minimum_age", "maximum_age", "gender")
 # Pins outside this box (the Edmonton region, generously) are typing or dragging mistakes.
 WEEKDAYS = ("", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -119,7 +128,7 @@ def location_snapshot(loc: Location) -> dict[str, Any]:
                                  "types": sorted(svc.type_slugs), "languages": sorted(svc.language_codes),
                                  "statuses": split_statuses(svc.eligible_statuses), "fee": svc.fee or "",
                                  "minimum_age": svc.minimum_age, "maximum_age": svc.maximum_age,
-                                 "gender": svc.gender or ""}
+                                 "gender": svc.gender or "", "website": svc.website or ""}
     return {
         "name": loc.name or "", "description": loc.description or "", "accessibility": loc.accessibility or "",
         "address_1": (address.address_1 or "") if address else "",
@@ -132,16 +141,14 @@ def location_snapshot(loc: Location) -> dict[str, Any]:
 
 
 def _clean_text(value: Any, limit: int, label: str, problems: list[str]) -> str | None:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        problems.append(f"{label} must be text.")
+    """Text that fits (the shared check of directory.values), or None with the problem added."""
+    if isinstance(value, str) and limit <= 300:
+        value = " ".join(value.split())
+    try:
+        return check_text(value, label, limit) or ""
+    except ValueRefused as exc:
+        problems.append(exc.problem)
         return None
-    value = " ".join(value.split()) if limit <= 300 else value.strip()
-    if len(value) > limit:
-        problems.append(f"{label} is too long (at most {limit} characters).")
-        return None
-    return value
 
 
 def _clean_hours(value: Any, problems: list[str]) -> list[list[int]] | None:
@@ -172,7 +179,7 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
         raise InvalidChange(["The correction is not in the expected form."])
     problems: list[str] = []
     clean: dict[str, Any] = {}
-    unknown = set(payload) - set(FIELD_LABELS) - {"services"}
+    unknown = set(payload) - (set(FIELD_LABELS) - {"website"}) - {"services"}
     if unknown:
         problems.append(f"Unknown fields: {', '.join(sorted(map(str, unknown)))}.")
     for key, limit in TEXT_FIELDS.items():
@@ -188,11 +195,10 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
         else:
             clean["postal_code"] = code or ""
     if "phone" in payload:
-        text = str(payload["phone"] or "").strip()
         try:
-            clean["phone"] = normalise_phone(text) if text else ""
-        except ValueError as exc:
-            problems.append(str(exc))
+            clean["phone"] = check_phone(payload["phone"], FIELD_LABELS["phone"]) or ""
+        except ValueRefused as exc:
+            problems.append(exc.problem)
     if "hours" in payload:
         hours = _clean_hours(payload["hours"], problems)
         if hours is not None:
@@ -205,14 +211,13 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
     if "pin" in payload:
         pin = payload["pin"]
         try:
-            lat, lon = float(pin["lat"]), float(pin["lon"])
-        except (TypeError, KeyError, ValueError):
-            problems.append("The map pin needs a latitude and a longitude.")
+            position = check_position(pin["lat"], pin["lon"]) if isinstance(pin, dict) else None
+        except (KeyError, ValueRefused) as exc:
+            position = getattr(exc, "problem", None)
+        if isinstance(position, tuple):
+            clean["pin"] = {"lat": round(position[0], 6), "lon": round(position[1], 6)}
         else:
-            if not in_region(lat, lon):
-                problems.append("The map pin is far outside the Edmonton region; drag it onto the building.")
-            else:
-                clean["pin"] = {"lat": round(lat, 6), "lon": round(lon, 6)}
+            problems.append(position or "The map pin needs a latitude and a longitude.")
     if "services" in payload:
         clean_services = _clean_services(payload["services"], snapshot.get("services", {}), problems)
         if clean_services:
@@ -239,21 +244,27 @@ def _clean_services(value: Any, known: dict[str, dict], problems: list[str]) -> 
         svc: dict[str, Any] = {}
         for key, limit in SERVICE_TEXT_FIELDS.items():
             if key in changes:
-                text = _clean_text(changes[key], limit, FIELD_LABELS.get(key, "Service name"), problems)
+                text = _clean_text(changes[key], limit, SERVICE_LABELS[key], problems)
                 if text is not None:
                     svc[key] = text
+        if "website" in changes:
+            try:
+                svc["website"] = check_website(changes["website"], FIELD_LABELS["website"],
+                                               column_limit(Service, "website")) or ""
+            except ValueRefused as exc:
+                problems.append(exc.problem)
         if "name" in svc and not svc["name"]:
             problems.append("A service needs a name.")
         if "types" in changes:
             types = changes["types"] if isinstance(changes["types"], list) else None
-            bad = [t for t in types or [] if t not in BY_SLUG]
+            bad = [t for t in types or [] if not isinstance(t, str) or t not in BY_SLUG]
             if types is None or bad:
                 problems.append(f"Unknown service types: {', '.join(map(str, bad)) or 'not a list'}.")
             else:
                 svc["types"] = sorted(set(types))
         if "languages" in changes:
             langs = changes["languages"] if isinstance(changes["languages"], list) else None
-            bad = [c for c in langs or [] if c not in codes]
+            bad = [c for c in langs or [] if not isinstance(c, str) or c not in codes]
             if langs is None or bad:
                 problems.append(f"Unknown language codes: {', '.join(map(str, bad)) or 'not a list'}.")
             else:
@@ -270,20 +281,20 @@ def _clean_eligibility(changes: dict, problems: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "statuses" in changes:
         statuses = changes["statuses"] if isinstance(changes["statuses"], list) else None
-        bad = [x for x in statuses or [] if x not in STATUS_SLUGS]
+        bad = [x for x in statuses or [] if not isinstance(x, str) or x not in STATUS_SLUGS]
         if statuses is None or bad:
             problems.append(f"Unknown immigration statuses: {', '.join(map(str, bad)) or 'not a list'}.")
         else:
             out["statuses"] = split_statuses(join_statuses(statuses))
     if "fee" in changes:
         fee = changes["fee"] or ""
-        if fee and fee not in FEES:
+        if fee and (not isinstance(fee, str) or fee not in FEES):
             problems.append("The fee must be free, low cost or fee.")
         else:
             out["fee"] = fee
     if "gender" in changes:
         gender = changes["gender"] or ""
-        if gender and gender not in GENDERS:
+        if gender and (not isinstance(gender, str) or gender not in GENDERS):
             problems.append("'Only for' must be women, men or empty.")
         else:
             out["gender"] = gender
@@ -295,7 +306,7 @@ def _clean_eligibility(changes: dict, problems: list[str]) -> dict[str, Any]:
                 continue
             try:
                 age = int(value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: infinity
                 age = -1
             if not 0 <= age <= 120:
                 problems.append(f"{FIELD_LABELS[key]} must be a whole number of years between 0 and 120.")
@@ -384,7 +395,7 @@ def _apply(session: Session, loc: Location, payload: dict[str, Any], actor_label
         svc = session.get(Service, int(sid))
         if svc is None:
             raise ReviewError(f"Service {sid} no longer exists; reject this request.")
-        for key in SERVICE_TEXT_FIELDS:
+        for key in (*SERVICE_TEXT_FIELDS, "website"):
             if key in changes:
                 setattr(svc, key, changes[key] or (svc.name if key == "name" else None))
         if "types" in changes:

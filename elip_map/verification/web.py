@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..directory.models import Location, Organization, ServiceAtLocation, utcnow
 from ..directory.storage import Database
+from ..directory.values import translate
 from ..i18n import N_, negotiate_ui, text_direction, translator
 from ..review.changes import InvalidChange, location_snapshot
 from ..rules.eligibility import FEES, STATUS_SLUGS
@@ -167,7 +168,7 @@ def init_verification_routes(server, database: Database, settings) -> None:
         t = {"confirm": _(CONFIRM), "send": _(SEND), "next": _(NEXT), "who": _(WHO), "fee": _(FEE), "note": _(NOTE)}
         body = PAGE.render(ui=ui, dir=text_direction(ui), title=_(TITLE_CHECK, organization=org.name),
                            intro=[_(INTRO), _(EXPIRES, date=f"{mail.expires_at:%Y-%m-%d}")], message=message,
-                           message_class=message_class, problems=list(problems), locations=view, t=t,
+                           message_class=message_class, problems=[translate(p, _) for p in problems], locations=view, t=t,
                            csrf=generate_csrf(), action=request.path.rsplit("/confirm", 1)[0].rsplit("/change", 1)[0])
         return _html(body, status)
 

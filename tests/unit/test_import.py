@@ -296,16 +296,19 @@ def test_coordinates_typed_in_the_file_are_kept_and_placed_in_their_neighbourhoo
                     "City of Edmonton,City Hall,1 Sir Winston Churchill Square NW,53.5444,-113.4909\n"
                     "Calgary Catholic Immigration Society,Calgary office,1111 11 Avenue SW,51.0421,-114.0875\n",
                     encoding="utf-8")
-    report = import_file(sqlite_db, path, settings=SETTINGS)
-    assert [r.status for r in report.rows] == ["imported", "imported"]
-    assert report.geocoding is None  # nothing was sent to the geocoder
+    report = import_file(sqlite_db, path, settings=SETTINGS, geocode=False)
+    # A pin outside the region the map serves is refused (issue 16): the row says why, and the
+    # location waits for the geocoder or a person instead of showing in Calgary.
+    assert [r.status for r in report.rows] == ["imported", "corrected"]
+    assert ("the position 51.0421, -114.0875 is outside the Edmonton region this map serves; left out, "
+            "the location will be geocoded") in report.rows[1].messages
     with sqlite_db.session() as s:
         hall = _location(s, "city of edmonton", "City Hall")
         assert (hall.latitude, hall.longitude, hall.geocode_status, hall.geocode_method) == (
             53.5444, -113.4909, "ok", "import")
         assert hall.neighbourhood_name and not hall.outside_city
         calgary = _location(s, "calgary catholic immigration society", "Calgary office")
-        assert calgary.latitude == 51.0421 and calgary.outside_city and calgary.neighbourhood_number is None
+        assert calgary.latitude is None and not calgary.is_public
 
 
 def test_imports_are_in_the_audit_log_with_before_and_after(db, tmp_path):

@@ -83,7 +83,7 @@ def test_validate_payload_cleans_and_keeps_only_changes(payload, expected):
     ({"phone": "12"}, "not a"),
     ({"postal_code": "90210"}, "not a Canadian postal code"),
     ({"hours": [[1, 1000, 900]]}, "must open before they close"),
-    ({"pin": {"lat": 48.85, "lon": 2.35}}, "far outside"),
+    ({"pin": {"lat": 48.85, "lon": 2.35}}, "outside the Edmonton region"),
     ({"closed": "yes"}, "yes or no"),
     ({"services": {"99": {"name": "x"}}}, "not offered at this location"),
     ({"services": {"3": {"types": ["made-up"]}}}, "Unknown service types"),
