@@ -108,11 +108,12 @@ def plan_from_collected(collected: Collected, report: ImportReport, limits: Impo
     report.file_notes.append(f"HSDS {collected.shape}: {len(collected.organizations)} organization(s)")
     report.file_notes.extend(collected.notes)
     reader = _Reader(collected.taxonomy_terms, report)
+    number = 0
     try:
-        for org_doc in collected.organizations:
+        for number, org_doc in enumerate(collected.organizations, 1):
             reader.organization(org_doc)
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        raise refuse(HSDS_MALFORMED, number=reader.row, cause=_cause(exc)) from None
+        raise refuse(HSDS_MALFORMED, number=number, cause=_cause(exc)) from None
     if reader.dropped:
         parts = ", ".join(f"{count} {part.replace('_', ' ')} of {kind}s" for (kind, part), count in reader.dropped.items())
         report.file_notes.append(f"not kept, the directory has no place for them: {parts}")

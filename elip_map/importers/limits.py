@@ -28,6 +28,8 @@ TOO_MANY_COLUMNS = N_("Row {row} has more than {limit} columns, the limit for on
                       "Delete the unused columns, or save only the sheet with the directory.")
 CELL_TOO_LONG = N_("The cell in row {row}, column {column} holds more than {limit} characters, the limit for one "
                    "cell (setting {setting}).")
+CELL_IN_ROW_TOO_LONG = N_("A cell in row {row} holds more than {limit} characters, the limit for one cell "
+                          "(setting {setting}).")
 TOO_MANY_CELLS = N_("The file has more than {limit} cells, the limit for one import (setting {setting}). Split it "
                     "into smaller files or delete the unused columns.")
 UNPACKS_TOO_LARGE = N_("The file unpacks to more than {limit} MB, the limit for one import (setting {setting}). "
@@ -126,8 +128,12 @@ class Counter:
             self.too_long(number, column)
 
     def too_long(self, number: int, column: int | None) -> None:
-        raise refuse(CELL_TOO_LONG, row=number, column=column_name(column) if column else "?",
-                     limit=self.limits.cell_chars, setting="ELIP_IMPORT_MAX_CELL_CHARS")
+        """Refuse a cell longer than the limit (``column`` None: somewhere in the row, the CSV reader stopped)."""
+        if column is None:
+            raise refuse(CELL_IN_ROW_TOO_LONG, row=number, limit=self.limits.cell_chars,
+                         setting="ELIP_IMPORT_MAX_CELL_CHARS")
+        raise refuse(CELL_TOO_LONG, row=number, column=column_name(column), limit=self.limits.cell_chars,
+                     setting="ELIP_IMPORT_MAX_CELL_CHARS")
 
     def records(self, count: int) -> None:
         if count > self.limits.rows:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
 
@@ -64,7 +65,7 @@ def read_first_sheet(data: bytes, limits: ImportLimits) -> Sheet:
             return _read(archive, limits)
         except DefusedXmlException:
             raise refuse(UNSAFE_XML) from None
-        except (zipfile.BadZipFile, ParseError, EOFError, OSError, KeyError, ValueError, IndexError, TypeError,
+        except (zipfile.BadZipFile, zlib.error, ParseError, EOFError, OSError, KeyError, ValueError, IndexError, TypeError,
                 NotImplementedError, RuntimeError, LookupError) as exc:
             # CRC and zlib errors, cut-off parts, encrypted or missing parts, XML that is not well formed
             raise refuse(DAMAGED, cause=exc.__class__.__name__) from None
