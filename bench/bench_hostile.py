@@ -5,8 +5,9 @@ bombs, entity bombs, a million columns, 600,000 rows, damaged packages, nested J
 deterministic mutations of good files (bytes flipped, inserted, cut) in CSV, XLSX and HSDS JSON.
 Each file is imported by a fresh ``python`` process into a copy of one SQLite directory holding the
 sample import, the way ``elip-map import`` would, with geocoding. The parent measures the child's
-wall time and peak resident memory (``os.wait4``'s ``ru_maxrss``) and compares the directory before
-and after.
+wall time and peak resident memory (the kernel's ``VmHWM`` of the child, sampled from ``/proc`` while
+it runs and reported by the child at the end: ``ru_maxrss`` would count the parent's memory copied by
+``fork`` before ``exec``) and compares the directory before and after.
 
 Outcomes, one per file:
 - crash: an exception other than a refusal reached the caller (a person would see a traceback), or
@@ -98,7 +99,20 @@ def child(code: str, database: str, path: str) -> None:
             result["partial"] = table_dump(db.engine) != before
         except BaseException as exc:  # noqa: BLE001
             result["partial"] = f"could not compare: {exc.__class__.__name__}"
+    result["peak_mb"] = peak_mb("self")
     print("RESULT " + json.dumps(result), flush=True)
+
+
+def peak_mb(pid) -> float:
+    """Peak resident memory of a process since its last ``exec`` (VmHWM), in MB; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def _cap_memory() -> None:
@@ -118,7 +132,9 @@ def run_one(code: str, template: Path, work: Path, name: str, filename: str, dat
                             env={**os.environ, "PYTHONHASHSEED": "0"})
     hung = False
     deadline = start + HANG_S
+    peak = 0.0
     while True:
+        peak = max(peak, peak_mb(proc.pid))
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
@@ -133,7 +149,8 @@ def run_one(code: str, template: Path, work: Path, name: str, filename: str, dat
     proc.stdout.close()
     line = next((ln for ln in output.splitlines() if ln.startswith("RESULT ")), None)
     result = json.loads(line[7:]) if line else {"outcome": "crash", "message": f"no result (exit status {status})"}
-    result.update(name=name, seconds=round(seconds, 2), rss_mb=round(usage.ru_maxrss / 1024, 1), hung=hung)
+    result.update(name=name, seconds=round(seconds, 2), rss_mb=round(max(peak, result.get("peak_mb", 0.0)), 1),
+                  hung=hung)
     if hung:
         result["outcome"] = "hang"
     if "MemoryError" in result.get("message", ""):
