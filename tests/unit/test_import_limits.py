@@ -11,6 +11,7 @@ wall clock around the import.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -246,8 +247,6 @@ def test_cli_shows_the_refusal_in_the_terminal_language(sample_db, tmp_path, mon
 
 
 def _base_env() -> dict:
-    import os  # delayed: only the CLI test passes the environment on
-
     return {k: v for k, v in os.environ.items() if not k.startswith(("ELIP_", "LC_", "LANG"))}
 
 
