@@ -54,7 +54,7 @@ def number(minimum: float = 0.0) -> Callable[[str], float]:
     return parse
 
 
-def whole(minimum: int = 1) -> Callable[[str], int]:
+def whole(minimum: int = 1, maximum: int | None = None) -> Callable[[str], int]:
     def parse(raw: str) -> int:
         try:
             value = int(raw.strip())
@@ -62,6 +62,8 @@ def whole(minimum: int = 1) -> Callable[[str], int]:
             raise ValueError("not a whole number") from None
         if value < minimum:
             raise ValueError(f"must be at least {minimum}")
+        if maximum is not None and value > maximum:
+            raise ValueError(f"must be at most {maximum}")
         return value
     return parse
 
@@ -122,6 +124,21 @@ OPTIONS: tuple[Option, ...] = (
     Option("database_url", "DATABASE_URL", _default_database_url, text,
            "SQLAlchemy URL of the directory database; default: a SQLite file under instance/"),
     Option("max_upload_mb", "ELIP_MAX_UPLOAD_MB", 10.0, number(0), "largest import file accepted, in MB (default 10)"),
+    # What one import may read, whatever its size on disk (importers/limits.py): a small hostile file must not
+    # exhaust memory or time. The defaults keep any file up to the upload limit under 30 s and 500 MB.
+    Option("import_max_rows", "ELIP_IMPORT_MAX_ROWS", 20_000, whole(1),
+           "most rows (or HSDS records) one import reads, blank rows included (default 20000)"),
+    Option("import_max_columns", "ELIP_IMPORT_MAX_COLUMNS", 200, whole(1),
+           "most columns a spreadsheet row may have (default 200)"),
+    Option("import_max_cell_chars", "ELIP_IMPORT_MAX_CELL_CHARS", 32_767, whole(1, 131_072),
+           "most characters in one cell (default 32767, Excel's own limit; at most 131072)"),
+    Option("import_max_cells", "ELIP_IMPORT_MAX_CELLS", 1_000_000, whole(1),
+           "most cells one spreadsheet import reads, empty ones inside rows included (default 1000000)"),
+    Option("import_max_unpacked_mb", "ELIP_IMPORT_MAX_UNPACKED_MB", 100.0, number(0),
+           "largest size an XLSX workbook or HSDS zip may unpack to, in MB (default 100)"),
+    Option("import_max_compression_ratio", "ELIP_IMPORT_MAX_COMPRESSION_RATIO", 100.0, number(1),
+           "most times larger a part of an XLSX or zip may be unpacked than packed (default 100; zip bombs are far "
+           "above)"),
     Option("data_mirror", "ELIP_DATA_MIRROR", None, folder,
            "folder holding copies of the City of Edmonton open data, read by `elip-map refresh` instead of the portal"),
     Option("geocoder_url", "ELIP_GEOCODER_URL", None, text,

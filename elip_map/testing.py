@@ -277,3 +277,226 @@ class TcpRelay:
                     sock.shutdown(socket.SHUT_RDWR)
                 sock.close()
             self._open.clear()
+# --- hostile import files ---------------------------------------------------------------------------
+# Generated, never committed: each reproduces an attack on the importer (issue 16) in a few lines, so a
+# reader sees what the bytes are. The unit tests and bench/bench_hostile.py share them.
+
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_XLSX_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+    f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CT}.worksheet+xml"/>'
+    f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
+    f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT}.sharedStrings+xml"/></Types>')
+_XLSX_ROOT_RELS = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
+    f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+XLSX_WORKBOOK = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{SHEET_NS}" xmlns:r="{_REL}">'
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+_XLSX_WORKBOOK_RELS = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{_PKG_REL}">'
+    f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/>'
+    f'<Relationship Id="rId3" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+XLSX_STYLES = (  # style 1 is a date (built-in number format 14)
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="{SHEET_NS}">'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="1"><fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>')
+HEADER_CELLS = [("A1", "Organization"), ("B1", "Address")]
+GOOD_ROW = [("A2", "Bissell Centre"), ("B2", "10527 96 St NW")]
+
+
+def xml_text(value) -> str:
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def sheet_xml(rows, *, dimension: str | None = None, prolog: str = "", tail: str = "") -> str:
+    """A worksheet part: rows of (number, [(cell ref, value)]); text as inline strings, numbers as <v>,
+    and a value starting with '<' taken as the cell's raw XML."""
+    out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}<worksheet xmlns="{SHEET_NS}">']
+    if dimension:
+        out.append(f'<dimension ref="{dimension}"/>')
+    out.append("<sheetData>")
+    for number, cells in rows:
+        out.append(f'<row r="{number}">')
+        for ref, value in cells:
+            if isinstance(value, (int, float)):
+                out.append(f'<c r="{ref}"><v>{value}</v></c>')
+            elif isinstance(value, str) and value.startswith("<"):
+                out.append(value)
+            else:
+                out.append(f'<c r="{ref}" t="inlineStr"><is><t>{xml_text(value)}</t></is></c>')
+        out.append("</row>")
+    out.append(f"</sheetData>{tail}</worksheet>")
+    return "".join(out)
+
+
+def xlsx_bytes(sheet: str | bytes, *, styles: str | bytes = XLSX_STYLES, shared: str | bytes | None = None,
+               workbook: str = XLSX_WORKBOOK, level: int = 6) -> bytes:
+    """A minimal XLSX package written by hand, so a test controls every byte (openpyxl writes only valid ones)."""
+    shared = shared if shared is not None else f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{SHEET_NS}"/>'
+    return zip_of({"[Content_Types].xml": _XLSX_CONTENT_TYPES, "_rels/.rels": _XLSX_ROOT_RELS,
+                   "xl/workbook.xml": workbook, "xl/_rels/workbook.xml.rels": _XLSX_WORKBOOK_RELS,
+                   "xl/styles.xml": styles, "xl/sharedStrings.xml": shared, "xl/worksheets/sheet1.xml": sheet},
+                  level=level)
+
+
+def zip_of(members: dict, *, level: int = 6) -> bytes:
+    import io  # delayed: only tests that build archives need it
+    import zipfile  # delayed: only tests that build archives need it
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def with_spaces_member(package: bytes, name: str, megabytes: int) -> bytes:
+    """``package`` with member ``name`` replaced by ``megabytes`` MB of spaces, deflated (a zip bomb: about
+    1 KB packed per MB). Its sizes and CRC are honest, so only the unpacked size gives it away."""
+    import io  # delayed: only tests that build archives need it
+    import zipfile  # delayed: only tests that build archives need it
+    import zlib  # delayed: only tests that build archives need it
+
+    chunk = b" " * (1 << 20)
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)  # the same bytes for every MB after a reset
+    crc = 0
+    for _ in range(megabytes):
+        crc = zlib.crc32(chunk, crc)
+    packed = block * megabytes + packer.flush()
+    source = zipfile.ZipFile(io.BytesIO(package))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != name:
+                archive.writestr(info, source.read(info.filename))
+        info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.header_offset = buffer.tell()
+        info.CRC, info.compress_size, info.file_size = crc, len(packed), megabytes << 20
+        buffer.write(info.FileHeader(False))
+        buffer.write(packed)
+        archive.filelist.append(info)
+        archive.NameToInfo[name] = info
+        archive.start_dir = buffer.tell()
+    return buffer.getvalue()
+
+
+def _billion_laughs(root: str) -> str:
+    """A document type whose entity &lol9; expands to 10^9 'lol's (1 GB)."""
+    entities = '<!ENTITY lol0 "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    return f"<!DOCTYPE {root} [{entities}]>"
+
+
+def _cells_typed_oddly() -> bytes:
+    rows = [(1, HEADER_CELLS), (2, GOOD_ROW),
+            (3, [("A3", '<c r="A3"><f>1+1</f></c>'), ("B3", "1 Main St")]),  # a formula with no saved value
+            (4, [("A4", '<c r="A4" t="n"><f>A1&amp;"x"</f><v>not a number</v></c>'), ("B4", "2 Main St")]),
+            (5, [("A5", '<c r="A5" t="s"><v>99</v></c>'), ("B5", "3 Main St")]),  # no shared string 99
+            (6, [("A6", '<c r="A6" t="b"><v>maybe</v></c>'), ("B6", "4 Main St")]),
+            (7, [("A7", '<c r="A7" t="d"><v>yesterday</v></c>'), ("B7", "5 Main St")]),
+            (8, [("A8", '<c r="A8" t="e"><f>1/0</f><v>#DIV/0!</v></c>'), ("B8", "6 Main St")]),
+            (9, [("A9", "Org 9"), ("B9", '<c r="B9" s="1"><v>1e308</v></c>')])]  # a date in year 10^305
+    return xlsx_bytes(sheet_xml(rows))
+
+
+def _damaged(offset: int) -> bytes:
+    """A workbook whose packed sheet has one byte flipped: a zlib or CRC error when read."""
+    good = xlsx_bytes(sheet_xml([(1, HEADER_CELLS), (2, GOOD_ROW)] + [
+        (r, [(f"A{r}", f"Organization {r}"), (f"B{r}", f"{r} 101 St NW")]) for r in range(3, 200)]), level=1)
+    start = good.index(b"xl/worksheets/sheet1.xml") + len("xl/worksheets/sheet1.xml") + 60
+    flipped = bytearray(good)
+    flipped[start + offset] ^= 0x55
+    return bytes(flipped)
+
+
+_NOISE = bytes((n * 7919 + 13) % 256 for n in range(200_000))
+_JSON_ODD = (b"null", b"[1, 2, 3]", b'"text"', b'{"organizations": {}}', b'{"organizations": [[]]}',
+             b'{"organizations": [{"name": 5, "locations": "x"}]}',
+             b'{"organizations": [{"name": "A", "locations": [1, [], null]}]}',
+             b'{"organizations": [{"name": "A", "services": [{"name": "S", "attributes": [1]}]}]}',
+             b'[{"name": "A", "locations": [{"name": "L", "addresses": [[]]}]}]',
+             b'{"organizations": [{"name": "A", "locations": [{"name": "L", "latitude": 1e999}]}]}',
+             b'\xef\xbb\xbf{"organizations": [\xff]}')
+_WIDE_ROW = "<row>" + "<c><v>1</v></c>" * 300 + "</row>"
+
+# name -> () -> (file name, bytes). Generators, not bytes: the zip bombs take a second or two each to build.
+HOSTILE_FILES = {
+    # openpyxl trusted <dimension>: one far cell in a 2 KB file made it fill 1,048,576 x 16,384 cells.
+    "xlsx-far-cell": lambda: ("far.xlsx", xlsx_bytes(sheet_xml(
+        [(1, HEADER_CELLS), (2, GOOD_ROW), (1048576, [("XFD1048576", "x")])], dimension="A1:XFD1048576"))),
+    "xlsx-declared-only": lambda: ("declared.xlsx", xlsx_bytes(sheet_xml(
+        [(1, HEADER_CELLS), (2, GOOD_ROW)], dimension="A1:XFD1048576"))),
+    # A styles part of two million formats: 360 KB packed, gigabytes as openpyxl objects.
+    "xlsx-huge-styles": lambda: ("styles.xlsx", xlsx_bytes(
+        sheet_xml([(1, HEADER_CELLS), (2, GOOD_ROW)]), level=9, styles=XLSX_STYLES.replace(
+            '<cellXfs count="2">',
+            '<cellXfs count="2000002">' + '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>' * 2_000_000))),
+    # 16,384 rows of 300 numbers without cell references: 170 KB packed, past a minute for the old reader.
+    "xlsx-16384x300": lambda: ("wide.xlsx", xlsx_bytes(
+        sheet_xml([(1, HEADER_CELLS)]).replace("</sheetData>", _WIDE_ROW * 16384 + "</sheetData>"), level=9)),
+    # Billion laughs in each part an XLSX reader parses.
+    "xlsx-entity-bomb-sheet": lambda: ("laughs.xlsx", xlsx_bytes(sheet_xml(
+        [(1, HEADER_CELLS), (2, [("A2", '<c r="A2" t="inlineStr"><is><t>&lol9;</t></is></c>')])],
+        prolog=_billion_laughs("worksheet")))),
+    "xlsx-entity-bomb-strings": lambda: ("laughs2.xlsx", xlsx_bytes(
+        sheet_xml([(1, HEADER_CELLS), (2, [("A2", '<c r="A2" t="s"><v>0</v></c>'), ("B2", "1 St")])]),
+        shared=f'<?xml version="1.0"?>{_billion_laughs("sst")}<sst xmlns="{SHEET_NS}"><si><t>&lol9;</t></si></sst>')),
+    "xlsx-entity-bomb-workbook": lambda: ("laughs3.xlsx", xlsx_bytes(
+        sheet_xml([(1, HEADER_CELLS), (2, GOOD_ROW)]),
+        workbook=XLSX_WORKBOOK.replace("?>", "?>" + _billion_laughs("workbook"), 1).replace('"Sheet1"', '"&lol9;"'))),
+    "xlsx-entity-bomb-styles": lambda: ("laughs4.xlsx", xlsx_bytes(
+        sheet_xml([(1, HEADER_CELLS), (2, GOOD_ROW)]),
+        styles=XLSX_STYLES.replace("?>", "?>" + _billion_laughs("styleSheet"), 1).replace('"Calibri"', '"&lol9;"'))),
+    # A sheet part that unpacks to a gigabyte of spaces, 1 MB packed.
+    "xlsx-zip-bomb": lambda: ("zipbomb.xlsx", with_spaces_member(
+        xlsx_bytes(sheet_xml([(1, HEADER_CELLS)])), "xl/worksheets/sheet1.xml", 1024)),
+    "xlsx-flipped-a": lambda: ("flipped1.xlsx", _damaged(0)),
+    "xlsx-flipped-b": lambda: ("flipped2.xlsx", _damaged(333)),
+    "xlsx-flipped-c": lambda: ("flipped3.xlsx", _damaged(900)),
+    "xlsx-truncated": lambda: ("cut.xlsx", _damaged(0)[:1500]),
+    "xlsx-not-a-workbook": lambda: ("zip.xlsx", zip_of({"hello.txt": b"not a workbook"})),
+    "xlsx-formula-and-odd-types": lambda: ("typed.xlsx", _cells_typed_oddly()),
+    "xlsx-merged-everything": lambda: ("merged.xlsx", xlsx_bytes(sheet_xml(
+        [(1, HEADER_CELLS), (2, GOOD_ROW)], tail='<mergeCells count="1"><mergeCell ref="A2:XFD1048576"/></mergeCells>'))),
+    "xlsx-million-strings": lambda: ("strings.xlsx", xlsx_bytes(sheet_xml([(1, HEADER_CELLS), (2, GOOD_ROW)]), shared=(
+        f'<?xml version="1.0"?><sst xmlns="{SHEET_NS}">' + "<si><t>x</t></si>" * 3_000_000 + "</sst>"), level=9)),
+    # CSV: a million columns; 600,000 short rows (10 MB); 3 million blank rows; one 5 MB cell; a BOM then
+    # bytes that are not UTF-8; a NUL byte; formulas.
+    "csv-million-columns": lambda: ("columns.csv", b"Organization,Address" + b",x" * 1_000_000 + b"\n"),
+    "csv-600k-rows": lambda: ("rows.csv", b"Organization,Address\n" + b"".join(
+        b"Org %06d,%d St\n" % (n, n % 100) for n in range(600_000))),
+    "csv-blank-rows": lambda: ("blank.csv", b"Organization,Address\n" + b",\n" * 3_000_000),
+    "csv-huge-cell": lambda: ("cell.csv", b'Organization,Address\n"' + b"a" * 5_000_000 + b'",1 St\n'),
+    "csv-open-quote": lambda: ("quote.csv", b'Organization,Address\n"Bissell,1 St\n' + b"x,y\n" * 1000),
+    "csv-bom-bad-utf8": lambda: ("bom.csv", b"\xef\xbb\xbfOrganization,Address\nCaf\xe9 \xff\xfe,1 St\n"),
+    "csv-nul": lambda: ("nul.csv", b"Organization,Address\nA\x00B,1 St\n"),
+    "csv-formula": lambda: ("formula.csv", b'Organization,Address\n=HYPERLINK("http://x","y"),1 St\n@SUM(1),2 St\n'),
+    # JSON nested 100,000 deep, and shapes the HSDS reader did not expect ({"organizations": [[]]} crashed it).
+    "json-nested-lists": lambda: ("nested.json", b"[" * 100_000 + b"]" * 100_000),
+    "json-nested-objects": lambda: ("nested2.json", b'{"a":' * 100_000 + b"1" + b"}" * 100_000),
+    **{f"json-odd-{n}": (lambda text=text, n=n: (f"odd{n}.json", text)) for n, text in enumerate(_JSON_ODD)},
+    # Garbage under every name the importer accepts.
+    **{f"garbage-{suffix}": (lambda suffix=suffix: (f"garbage.{suffix}", _NOISE))
+       for suffix in ("csv", "xlsx", "json", "zip", "txt")},
+    "garbage-pk": lambda: ("pk.xlsx", b"PK\x03\x04" + _NOISE),
+    "empty-csv": lambda: ("empty.csv", b""),
+    "empty-xlsx": lambda: ("empty.xlsx", b""),
+    # An HSDS tabular package whose organization table unpacks to a gigabyte.
+    "zip-package-bomb": lambda: ("package.zip", with_spaces_member(zip_of({
+        "datapackage.json": b'{"resources": [{"name": "organization", "path": "organization.csv"}]}',
+        "organization.csv": b"id,name\n"}), "organization.csv", 1024)),
+}

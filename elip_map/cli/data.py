@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -37,12 +38,13 @@ def import_cmd(file: Path, dry_run: bool, report_path: Path | None, strict: bool
         report = import_file(database, file, settings=settings, dry_run=dry_run, strict=strict, max_bytes=max_bytes,
                              actor=f"command line ({getpass.getuser()}): import {file.name}")
     except ImportRefused as exc:
+        ui = terminal_language()
         if exc.report is not None:
             if report_path:
                 exc.report.write(report_path)
-            click.echo(exc.report.summary(), err=True)
+            click.echo(exc.report.summary(ui=ui), err=True)
         else:
-            click.echo(f"Import refused, nothing was written: {exc}", err=True)
+            click.echo(f"Import refused, nothing was written: {exc.translated(ui)}", err=True)
         sys.exit(1)
     finally:
         database.dispose()
@@ -51,6 +53,20 @@ def import_cmd(file: Path, dry_run: bool, report_path: Path | None, strict: bool
     click.echo(report.summary())
     if report_path:
         click.echo(f"Row-by-row report: {report_path}")
+
+
+def terminal_language() -> str:
+    """The interface language the terminal asks for, as gettext reads it (LANGUAGE, LC_ALL, LC_MESSAGES,
+    LANG: 'fr_CA.UTF-8' -> 'fr'); English when none names a language the site has."""
+    from ..i18n import DEFAULT_UI, match_tag  # delayed: the i18n catalogues load Babel; --help stays fast
+
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        for tag in value.split(":"):
+            found = match_tag(tag.split(".")[0].split("@")[0])
+            if found:
+                return found
+    return DEFAULT_UI
 
 
 @click.command("export")

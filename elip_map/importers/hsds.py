@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zipfile
+import zlib
 from collections import Counter
 
 from pathlib import Path
@@ -25,7 +27,10 @@ from ..directory.values import (NOT_A_LIST, NOT_A_NUMBER, NOT_AN_OBJECT, TOO_LON
 from ..hsds.export import DAYS, LOCATION_KEY_TYPE
 from ..hsds.shapes import Collected, ShapeError, collect
 from ..hsds.tabular import collect_tables, read_package
+from ..i18n import N_
 from . import normalize as nz
+from .limits import Counter as LimitCounter
+from .limits import ImportLimits, check_zip, refuse
 from .records import LocationRecord, OrganizationRecord, Plan, ServiceRecord
 from .report import ImportRefused, ImportReport, RowReport
 
@@ -38,34 +43,75 @@ _GEOCODE_STATUSES = ("ok", "needs-attention", "manual")
 _PHONE_TYPES = ("text", "voice", "fax", "cell", "video", "pager", "textphone")
 
 
-def plan_from_hsds(data: bytes, report: ImportReport) -> Plan:
+JSON_UNREADABLE = N_("The file is not readable JSON ({cause}). Save it again as HSDS JSON in UTF-8.")
+JSON_TOO_DEEP = N_("The JSON file is nested more deeply than any HSDS file is; it was not read.")
+NOT_HSDS = N_("The file is JSON, but not HSDS data this importer reads ({cause}).")
+HSDS_MALFORMED = N_("The HSDS data is malformed near organization {number} ({cause}).")
+PACKAGE_DAMAGED = N_("The zip file is damaged or is not an HSDS package ({cause}).")
+
+
+def plan_from_hsds(data: bytes, report: ImportReport, limits: ImportLimits = ImportLimits()) -> Plan:
     """Records from an HSDS JSON file in any published shape."""
     try:
         document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportRefused(f"the file is not readable JSON ({exc.__class__.__name__}: {exc})") from None
+    except UnicodeDecodeError as exc:
+        raise refuse(JSON_UNREADABLE, cause=f"not UTF-8 text at byte {exc.start}") from None
+    except json.JSONDecodeError as exc:
+        raise refuse(JSON_UNREADABLE, cause=f"{exc.msg}, line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:  # json's parser nests as deep as the text does, until Python's recursion limit
+        raise refuse(JSON_TOO_DEEP) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise refuse(JSON_UNREADABLE, cause=str(exc)[:100]) from None
     try:
         collected = collect(document)
     except ShapeError as exc:
         raise ImportRefused(str(exc)) from None
-    return plan_from_collected(collected, report)
+    except (AttributeError, TypeError, KeyError, ValueError, RecursionError) as exc:
+        # Shapes it cannot place, such as {"organizations": [[]]}: a list where an organization should be.
+        raise refuse(NOT_HSDS, cause=_cause(exc)) from None
+    return plan_from_collected(collected, report, limits)
 
 
-def plan_from_package(path: Path, max_bytes: int, report: ImportReport) -> Plan:
+def plan_from_package(path: Path, max_bytes: int, report: ImportReport,
+                      limits: ImportLimits = ImportLimits()) -> Plan:
     """Records from an HSDS tabular package: a zip file or a folder of CSV files (with datapackage.json)."""
     try:
+        if path.is_file():
+            with zipfile.ZipFile(path) as archive:
+                check_zip(archive, limits)
         collected = collect_tables(read_package(path, max_bytes))
     except ShapeError as exc:
         raise ImportRefused(str(exc)) from None
-    return plan_from_collected(collected, report)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError,
+            KeyError, TypeError, AttributeError) as exc:  # CRC and zlib errors, encrypted or odd members
+        raise refuse(PACKAGE_DAMAGED, cause=_cause(exc)) from None
+    return plan_from_collected(collected, report, limits)
 
 
-def plan_from_collected(collected: Collected, report: ImportReport) -> Plan:
+def _cause(exc: Exception) -> str:
+    return f"{exc.__class__.__name__}: {str(exc)[:100]}"
+
+
+def _count_records(organizations: list, limits: ImportLimits) -> None:
+    """Refuse more organizations, locations or services than the row limit, before reading any of them."""
+    counter = LimitCounter(limits)
+    counter.records(len(organizations))
+    locations = services = 0
+    for org in organizations:
+        if isinstance(org, dict):
+            locations += len(org.get("locations") or ()) if isinstance(org.get("locations"), list) else 0
+            services += len(org.get("services") or ()) if isinstance(org.get("services"), list) else 0
+    counter.records(max(locations, services))
+
+
+def plan_from_collected(collected: Collected, report: ImportReport, limits: ImportLimits = ImportLimits()) -> Plan:
+    _count_records(collected.organizations, limits)
     report.file_notes.append(f"HSDS {collected.shape}: {len(collected.organizations)} organization(s)")
     report.file_notes.extend(collected.notes)
     reader = _Reader(collected.taxonomy_terms, report)
+    number = 0
     try:
-        for org_doc in collected.organizations:
+        for number, org_doc in enumerate(collected.organizations, 1):
             if not isinstance(org_doc, dict):
                 raise ValueRefused(Problem(NOT_AN_OBJECT, column=f"organization {reader.row + 1}", found=_kind(org_doc)))
             reader.organization(org_doc)
@@ -73,8 +119,8 @@ def plan_from_collected(collected: Collected, report: ImportReport) -> Plan:
         # A value of the wrong kind or too long for its column: the producer's data is not what HSDS
         # says, so nothing is imported rather than a part of it.
         raise ImportRefused(f"{exc.problem}; nothing was imported") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ImportRefused(f"the HSDS data is malformed near organization {reader.row}: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise refuse(HSDS_MALFORMED, number=number, cause=_cause(exc)) from None
     if reader.dropped:
         parts = ", ".join(f"{count} {part.replace('_', ' ')} of {kind}s" for (kind, part), count in reader.dropped.items())
         report.file_notes.append(f"not kept, the directory has no place for them: {parts}")

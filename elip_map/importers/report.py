@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..i18n import format_number, translator
 from ..rules.cells import neutralise_cell
 
 IMPORTED = "imported"
@@ -24,11 +25,30 @@ SKIPPED = "skipped"
 
 
 class ImportRefused(Exception):
-    """A file-level problem: the import is refused and nothing is written."""
+    """A file-level problem: the import is refused and nothing is written.
 
-    def __init__(self, message: str, report: "ImportReport | None" = None):
-        super().__init__(message)
+    With ``values``, ``message`` is a catalogue message (marked with ``N_`` where it is written) whose
+    ``{placeholders}`` they fill, so the refusal can be shown in the reader's language
+    (:meth:`translated`); ``str()`` is the English. Without, the message is English only.
+    """
+
+    def __init__(self, message: str, report: "ImportReport | None" = None, *, values: dict | None = None):
+        self.template = message if values is not None else None
+        self.values = dict(values or {})
+        super().__init__(_render(message, self.values, "en") if values is not None else message)
         self.report = report
+
+    def translated(self, ui: str) -> str:
+        """The refusal in language ``ui``: numbers written the way that language writes them."""
+        if self.template is None:
+            return str(self)
+        return _render(self.template, self.values, ui)
+
+
+def _render(template: str, values: dict, ui: str) -> str:
+    shown = {k: format_number(v, ui) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+             for k, v in values.items()}
+    return translator(ui)(template, **shown)
 
 
 @dataclass
@@ -55,6 +75,7 @@ class ImportReport:
     applied: bool = False
     directory_changed: bool = False
     geocoding: str | None = None
+    refusal: ImportRefused | None = field(default=None, repr=False, compare=False)  # for the translated message
 
     def counts(self) -> Counter:
         return Counter(r.status for r in self.rows)
@@ -63,11 +84,13 @@ class ImportReport:
     def rejected(self) -> list[RowReport]:
         return [r for r in self.rows if r.status == REJECTED]
 
-    def summary(self, max_problems: int = 5) -> str:
-        """A few lines for the terminal: counts, file notes and the first problems."""
+    def summary(self, max_problems: int = 5, ui: str = "en") -> str:
+        """A few lines for the terminal: counts, file notes and the first problems (a refusal in language ``ui``)."""
         lines = []
         if self.refused:
-            lines.append(f"Import of {self.source} REFUSED, nothing was written: {self.refused}")
+            _ = translator(ui)
+            reason = self.refusal.translated(ui) if self.refusal is not None else self.refused
+            lines.append(_("Import of {file} REFUSED, nothing was written: {reason}", file=self.source, reason=reason))
         elif self.dry_run:
             lines.append(f"Dry run of {self.source}: nothing was written.")
         else:

@@ -7,11 +7,13 @@ file-level problem refuses the import before the database is touched.
 
 from __future__ import annotations
 
+import bisect
+import codecs
 import csv
 import datetime as dt
 import io
 import re
-import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,8 +22,10 @@ from ..directory.languages import resolve_language, split_languages
 from ..directory.models import Address, Location, Organization, Service
 from ..directory.values import ValueRefused, check_column_text
 from ..directory.taxonomy import resolve_service_type
+from ..i18n import N_
 from ..rules.eligibility import GENDERS, STATUS_SLUGS, join_statuses, parse_eligibility, parse_fee
 from . import normalize as nz
+from .limits import Counter, ImportLimits, check_size, refuse  # noqa: F401 - check_size: callers import it from here
 from .records import LocationRecord, OrganizationRecord, Plan, ServiceRecord
 from .report import MERGED, REJECTED, SKIPPED, ImportRefused, ImportReport, RowReport
 
@@ -146,43 +150,84 @@ class Table:
     carried: dict[int, list[str]] = field(default_factory=dict)  # row -> fields filled from a merged cell
 
 
-def check_size(size: int, max_bytes: int) -> None:
-    """Refuse a file larger than the limit before anything parses it."""
-    if size > max_bytes:
-        raise ImportRefused(f"the file is {size / 1048576:.1f} MB, larger than the {max_bytes / 1048576:g} MB "
-                            f"limit; split it or raise the limit (--max-size-mb / ELIP_MAX_UPLOAD_MB)")
+NOT_TEXT = N_("The file is neither UTF-8 nor Windows-1252 text. Save it as CSV UTF-8 or as XLSX.")
+BAD_UTF8 = N_("The file starts with the UTF-8 mark but is not UTF-8 text (line {line} has bytes that are not). "
+              "Save it again as CSV UTF-8.")
+BINARY = N_("The file contains binary data (line {line}); it is not a CSV text file. Save it as CSV UTF-8 or as XLSX.")
+CSV_UNREADABLE = N_("The CSV file cannot be read near line {line}: {cause}. Check for a quotation mark that is never "
+                    "closed, then save it again as CSV UTF-8.")
+WRONG_KIND = N_("The file is named {suffix} but is not an Excel workbook. Save it as .xlsx or as CSV UTF-8.")
+OLD_EXCEL = N_("Old Excel .xls files are not read. Save it as .xlsx or as CSV UTF-8.")
+NOT_IMPORTED = N_("'{suffix}' files are not imported. Use CSV or XLSX (or HSDS .json).")
+EMPTY = N_("The file is empty: no header row and no data.")
+
+_CHUNK = 1 << 20
 
 
-def _decode(data: bytes) -> tuple[str, str | None]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), None
+def _line_at(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _encoding(data: bytes) -> tuple[str, str | None]:
+    """The file's encoding (checked chunk by chunk, never copied whole) and a note when it is not UTF-8."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return data.decode("utf-8"), None
+        for start in range(3 if bom else 0, len(data), _CHUNK):
+            decoder.decode(data[start:start + _CHUNK], final=start + _CHUNK >= len(data))
+        decoder.decode(b"", final=True)
+        return ("utf-8-sig" if bom else "utf-8"), None
+    except UnicodeDecodeError as exc:
+        if bom:
+            raise refuse(BAD_UTF8, line=_line_at(data, start + exc.start)) from None
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    try:
+        for start in range(0, len(data), _CHUNK):
+            decoder.decode(data[start:start + _CHUNK])
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "the file is not UTF-8; it was read as Windows-1252 (check accented letters)"
-    except UnicodeDecodeError:
-        raise ImportRefused("the file is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8 or XLSX") from None
+        raise refuse(NOT_TEXT) from None
+    return "cp1252", "the file is not UTF-8; it was read as Windows-1252 (check accented letters)"
 
 
-def read_csv_bytes(data: bytes) -> Table:
-    """Rows of a CSV file, comma or semicolon separated, UTF-8 (with or without BOM) or Windows-1252."""
-    text, note = _decode(data)
-    if "\x00" in text:
-        raise ImportRefused("the file contains binary data; it is not a CSV text file")
-    sample = text[:20000]
+def read_csv_bytes(data: bytes, limits: ImportLimits = ImportLimits()) -> Table:
+    """Rows of a CSV file, comma or semicolon separated, UTF-8 (with or without BOM) or Windows-1252.
+
+    Read row by row from the bytes and counted as it goes: the first limit passed (rows, columns,
+    characters in a cell, cells) refuses the file, so memory grows with the rows kept, never more.
+    """
+    encoding, note = _encoding(data)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise refuse(BINARY, line=_line_at(data, nul))
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    first_line = stream.readline(4096).split("\n", 1)[0]
     try:
-        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0] if sample else ",", delimiters=",;\t")
-        delimiter = dialect.delimiter
+        delimiter = csv.Sniffer().sniff(first_line or ",", delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        all_rows = list(reader)
-    except csv.Error as exc:
-        raise ImportRefused(f"the CSV file could not be read: {exc}") from None
-    table = _table_from_rows(all_rows)
+    stream.seek(0)
+    reader = csv.reader(stream, delimiter=delimiter)
+    counter = Counter(limits)
+
+    def numbered():
+        number = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "field larger than field limit" in str(exc):
+                    counter.too_long(number + 1, None)
+                raise refuse(CSV_UNREADABLE, line=reader.line_num, cause=str(exc)[:100]) from None
+            number += 1
+            counter.row(number)
+            counter.width(number, len(cells))
+            if cells and max(map(len, cells)) > limits.cell_chars:
+                counter.too_long(number, next(i for i, c in enumerate(cells, 1) if len(c) > limits.cell_chars))
+            yield number, cells
+
+    table = _table_from_rows(numbered())
     if note:
         table.notes.append(note)
     if delimiter == ";":
@@ -190,77 +235,53 @@ def read_csv_bytes(data: bytes) -> Table:
     return table
 
 
-def _table_from_rows(all_rows: list[list[object]]) -> Table:
-    header_index = next((i for i, r in enumerate(all_rows) if any(nz.clean_text(c) for c in r)), None)
-    if header_index is None:
-        raise ImportRefused("the file is empty: no header row and no data")
-    headers = [nz.clean_text(c) for c in all_rows[header_index]]
-    table = Table(headers=headers, rows=[])
-    for offset, cells in enumerate(all_rows[header_index + 1:], start=header_index + 2):
-        if not any(nz.clean_text(c) for c in cells):
-            table.blank_rows.append(offset)
+def _table_from_rows(rows: Iterable[tuple[int, list[object]]]) -> Table:
+    """Header (the first row with text) and data rows; rows missing from a sparse sheet count as blank."""
+    table: Table | None = None
+    previous = 0
+    for number, cells in rows:
+        if table is None:
+            previous = number
+            if any(nz.clean_text(c) for c in cells):
+                table = Table(headers=[nz.clean_text(c) for c in cells], rows=[])
             continue
-        table.rows.append((offset, list(cells) + [None] * (len(headers) - len(cells))))
+        table.blank_rows.extend(range(previous + 1, number))
+        previous = number
+        if not any(nz.clean_text(c) for c in cells):
+            table.blank_rows.append(number)
+            continue
+        table.rows.append((number, list(cells) + [None] * (len(table.headers) - len(cells))))
+    if table is None:
+        raise refuse(EMPTY)
     return table
 
 
-def _merged_ranges(workbook, worksheet) -> list[tuple[int, int, int, int]]:
-    """Merged ranges of a read-only sheet (read-only mode does not expose them): (min_col, min_row, max_col, max_row)."""
-    # delayed: openpyxl loads in about 0.2 s and only XLSX uploads need it
-    from openpyxl.utils.cell import range_boundaries
-    from openpyxl.xml.functions import iterparse
-
-    ranges = []
-    archive = getattr(workbook, "_archive", None)
-    path = getattr(worksheet, "_worksheet_path", None)
-    if archive is None or path is None:
-        return ranges
-    with archive.open(path) as handle:
-        for _event, element in iterparse(handle):
-            if element.tag.endswith("}mergeCell") and element.get("ref"):
-                ranges.append(range_boundaries(element.get("ref")))
-            element.clear()
-    return ranges
-
-
-MAX_ROWS = 500_000
-
-
-def read_xlsx_bytes(data: bytes) -> Table:
+def read_xlsx_bytes(data: bytes, limits: ImportLimits = ImportLimits()) -> Table:
     """Rows of the first sheet of an XLSX workbook (values only); merged cells are carried down."""
-    import openpyxl  # delayed: about 0.2 s to import, and only XLSX uploads need it
+    from .xlsx import read_first_sheet  # delayed: it loads openpyxl (about 0.2 s), and only XLSX uploads need it
 
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportRefused(f"the XLSX file could not be opened ({exc.__class__.__name__}); "
-                            "save it again from your spreadsheet as .xlsx or .csv") from None
-    try:
-        sheet = workbook.worksheets[0]
-        grid = []
-        for values in sheet.iter_rows(values_only=True):
-            grid.append(list(values))
-            if len(grid) > MAX_ROWS:  # a small compressed file can unpack to an enormous sheet
-                raise ImportRefused(f"the first sheet has more than {MAX_ROWS:,} rows; split the file")
-        merged = _merged_ranges(workbook, sheet)
-    finally:
-        workbook.close()
+    sheet = read_first_sheet(data, limits)
+    by_number = {number: cells for number, cells in sheet.rows}
+    numbers = [number for number, _ in sheet.rows]
+    widest = max((len(cells) for cells in by_number.values()), default=0)
     carried: dict[int, list[int]] = {}
-    for min_col, min_row, max_col, max_row in merged:
-        if min_row < 1 or min_row > len(grid):
+    for min_col, min_row, max_col, max_row in sheet.merged:
+        first = by_number.get(min_row)
+        if first is None:
             continue
-        value = grid[min_row - 1][min_col - 1] if min_col - 1 < len(grid[min_row - 1]) else None
-        for r in range(min_row, min(max_row, len(grid)) + 1):
-            row = grid[r - 1]
+        max_col = min(max_col, widest)  # a range may claim every column; only columns some row has matter
+        value = first[min_col - 1] if min_col - 1 < len(first) else None
+        for r in numbers[bisect.bisect_left(numbers, min_row):bisect.bisect_right(numbers, max_row)]:
+            row = by_number[r]
             row.extend([None] * (max_col - len(row)))
             for c in range(min_col, max_col + 1):
                 if (r, c) != (min_row, min_col):
                     row[c - 1] = value
                     carried.setdefault(r, []).append(c)
-    table = _table_from_rows(grid)
-    if len(workbook.sheetnames) > 1:
-        table.notes.append(f"only the first sheet ('{workbook.sheetnames[0]}') was read; "
-                           f"{len(workbook.sheetnames) - 1} other sheet(s) ignored")
+    table = _table_from_rows(sheet.rows)
+    if len(sheet.sheet_names) > 1:
+        table.notes.append(f"only the first sheet ('{sheet.sheet_names[0]}') was read; "
+                           f"{len(sheet.sheet_names) - 1} other sheet(s) ignored")
     for r, cols in carried.items():
         names = [table.headers[c - 1] for c in sorted(set(cols)) if c - 1 < len(table.headers) and table.headers[c - 1]]
         if names and r > 1:
@@ -268,18 +289,18 @@ def read_xlsx_bytes(data: bytes) -> Table:
     return table
 
 
-def read_table(data: bytes, name: str) -> Table:
+def read_table(data: bytes, name: str, limits: ImportLimits = ImportLimits()) -> Table:
     """Parse CSV or XLSX bytes by content (an XLSX is a zip archive) and file name."""
     suffix = Path(name).suffix.lower()
     if data.startswith(b"PK\x03\x04"):
-        return read_xlsx_bytes(data)
+        return read_xlsx_bytes(data, limits)
     if suffix in (".xlsx", ".xlsm"):
-        raise ImportRefused("the file is named .xlsx but is not an Excel workbook")
+        raise refuse(WRONG_KIND, suffix=suffix)
     if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportRefused("old Excel .xls files are not read; save it as .xlsx or CSV UTF-8")
+        raise refuse(OLD_EXCEL)
     if suffix not in ("", ".csv", ".txt", ".tsv"):
-        raise ImportRefused(f"'{suffix}' files are not imported; use CSV or XLSX (or HSDS .json)")
-    return read_csv_bytes(data)
+        raise refuse(NOT_IMPORTED, suffix=suffix[:20])
+    return read_csv_bytes(data, limits)
 
 
 # --- rows -> records -----------------------------------------------------------------------------
