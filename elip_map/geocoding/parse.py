@@ -371,11 +371,7 @@ def _read_named(norm: str, result: ParsedAddress) -> None:
                 first = named[0]
                 other = refs[1] if refs[0] is first else refs[0]
                 if result.named_cross is None:
-                    result.kind = NAMED_ROAD
-                    result.named_road, result.named_quadrant = first.key, first.quadrant
-                    result.named_cross = other
-                    result.road = None
-                    result.problem = None
+                    _place_on_named_road(result, first, cross=other)
                 continue
         ref = read_named_piece(segment)
         if ref is not None and ref.house is not None:
@@ -384,11 +380,18 @@ def _read_named(norm: str, result: ParsedAddress) -> None:
         first = result.named_candidates[0]
         result.house_number = first.house
         if result.named_cross is None:
-            result.kind = NAMED_ROAD
-            result.named_road, result.named_quadrant = first.key, first.quadrant
-            result.road = None
-            result.problem = None
+            _place_on_named_road(result, first)
     result.place_text = norm
+
+
+def _place_on_named_road(result: ParsedAddress, road: NamedRoadRef, cross=None) -> None:
+    """A named road wins over a grid road read earlier: the grid guess and its problem no longer apply."""
+    result.kind = NAMED_ROAD
+    result.named_road, result.named_quadrant = road.key, road.quadrant
+    if cross is not None:
+        result.named_cross = cross
+    result.road = None
+    result.problem = None
 
 
 def _check_second_civic(norm: str, roads: list, result: ParsedAddress) -> None:
