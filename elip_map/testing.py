@@ -6,6 +6,7 @@ plain ``pytest`` and ``python -m pytest`` both find them (geopandas' ``testing.p
 - Dash callback requests exactly as the browser sends them (:func:`callback_body`, :func:`post_callback`,
   :func:`render_page`), with the CSRF token read from Dash's cookie;
 - :class:`FakeNominatim`, a real HTTP server on 127.0.0.1 that answers like Nominatim's ``/search``;
+- :func:`serve_answers`, a real HTTP server on 127.0.0.1 answering GETs from a function (a data portal);
 - where the test data lives, and a free port on 127.0.0.1.
 
 Nothing here runs at import time, and no application module imports this one.
@@ -13,6 +14,7 @@ Nothing here runs at import time, and no application module imports this one.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import socket
@@ -215,3 +217,36 @@ def start_fake_nominatim() -> FakeNominatim:
     server = FakeNominatim()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+# --- any other HTTP server ------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def serve_answers(answer):
+    """A threaded HTTP server on 127.0.0.1 whose GETs are answered by ``answer(path) -> bytes | None``
+    (None is a 404); yields ``(base_url, requested_paths)``, and stops on leaving."""
+    requested: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            requested.append(self.path)
+            body = answer(self.path)
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # keep test output quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requested
+    finally:
+        server.shutdown()
+        server.server_close()
