@@ -64,7 +64,8 @@ def _editor(tile_url, attribution, options=(), value=None):
         hours,
         _text(ids.PARTNER_HOURS_NOTE, "Hours note (holidays, by appointment)"),
         dcc.Checklist(id=ids.PARTNER_CLOSED, options=[{"label": "This location has closed", "value": "closed"}],
-                      value=[], className="elip-checks", labelClassName="elip-check-label"),
+                      value=[], className="elip-checks", inputClassName="elip-check-input",
+                      labelClassName="elip-check-label"),
         html.H3("Services at this location"),
         html.Div(id=ids.PARTNER_SERVICES),
         html.H3("Map pin"),
@@ -143,7 +144,7 @@ def _service_rows(values: dict) -> list:
                 html.Legend("Who can use it (leave all empty if you are not sure)"),
                 dcc.Checklist(id={"type": ids.PARTNER_SVC_STATUSES, "sid": sid}, options=STATUS_CHOICES,
                               value=svc.get("statuses") or [], className="elip-checks",
-                              labelClassName="elip-check-label"),
+                              inputClassName="elip-check-input", labelClassName="elip-check-label"),
             ], className="elip-statuses"),
             html.Div([
                 html.Label(["Youngest age", dcc.Input(id={"type": ids.PARTNER_SVC_MIN_AGE, "sid": sid}, type="number",

@@ -10,13 +10,12 @@ import requests
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from elip_map.accounts.models import User
 from elip_map.config import Settings
 from elip_map.directory.audit import audit_entries
-from elip_map.directory.models import Address, Location, Organization
+from elip_map.directory.models import Location
 from elip_map.directory.storage import open_database
 from elip_map.review.models import ChangeRequest
-from elip_map.testing import PASSWORD, hash_password
+from elip_map.testing import PASSWORD, add_location, add_user
 
 SUBMISSIONS = 50
 RESENT = 10  # double clicks / retried posts of the same submission
@@ -28,14 +27,8 @@ def live(db_url, clear_pages_state):
 
     database = open_database(db_url)
     with database.session() as s:
-        org = Organization(name="Org A", name_key="org a")
-        loc = Location(organization=org, name="Office", location_key="office", latitude=53.54, longitude=-113.49,
-                       geocode_status="ok")
-        loc.addresses.append(Address(address_1="10010 105 Street NW", city="Edmonton"))
-        s.add(org)
-        s.flush()
-        s.add(User(email="a@orga.example", role="partner", organization_id=org.id,
-                   password_hash=hash_password(PASSWORD)))
+        loc = add_location(s, "Org A", "Office", lat=53.54, lon=-113.49, location_key="office")
+        add_user(s, "a@orga.example", "partner", loc.organization_id)
         location_id = loc.id
     app = create_app(Settings(database_url=db_url, tile_url="", secret_key="test-only-secret"), load_sample=False)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
