@@ -36,13 +36,14 @@ class TooManyAttempts(Exception):
     """Login refused for a while after repeated failures."""
 
 
-def normalise_email(email: str) -> str:
-    """Trimmed and lower-cased, e.g. ' Ana@Example.ORG ' -> 'ana@example.org'."""
+def login_email(email: str) -> str:
+    """The sign-in identity, trimmed and lower-cased so that case never makes a second account:
+    ' Ana@Example.ORG ' -> 'ana@example.org' (a listing's e-mail keeps its case: importers' read_email)."""
     return (email or "").strip().lower()
 
 
 def _check_email(email: str) -> str:
-    email = normalise_email(email)
+    email = login_email(email)
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email or len(email) > 300:
         raise AccountError(f"'{email}' is not an email address.")
@@ -74,7 +75,7 @@ def create_user(session: Session, email: str, password: str, role: str, *, organ
 
 
 def find_user(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(User.email == normalise_email(email)))
+    return session.scalar(select(User).where(User.email == login_email(email)))
 
 
 def set_password(session: Session, user: User, password: str) -> None:
@@ -97,7 +98,7 @@ def authenticate(session: Session, email: str, password: str, *, ip: str = "unkn
     are written in the caller's transaction, so a failure returns instead of raising (no rollback).
     """
     now = now or utcnow()
-    email = normalise_email(email)
+    email = login_email(email)
     since = now - LOGIN_WINDOW
     if (_failures(session, LoginAttempt.email, email, since) >= MAX_FAILURES_PER_EMAIL
             or _failures(session, LoginAttempt.ip, ip, since) >= MAX_FAILURES_PER_IP):

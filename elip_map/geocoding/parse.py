@@ -265,7 +265,7 @@ class ParsedAddress:
         elif self.kind == NAMED_ROAD:
             base = f"{self.house_number} {self.named_road}"
         else:
-            base = normalise_text(self.raw)
+            base = canonical_address_text(self.raw)
         parts = [base, self.municipality or "EDMONTON", self.postal_code or ""]
         return "|".join(parts).upper()
 
@@ -284,7 +284,7 @@ def _signed(quadrant: str, street: float, avenue: float) -> tuple[float, float]:
     return east, north
 
 
-def normalise_text(text: str) -> str:
+def canonical_address_text(text: str) -> str:
     """Upper-case ASCII with single spaces and no stray punctuation: ``"Suite 200, 10010 107A Ave."``
     -> ``"SUITE 200 , 10010 107A AVE"``."""
     text = strip_accents(text or "").upper()
@@ -295,11 +295,6 @@ def normalise_text(text: str) -> str:
     text = re.sub(r"\s*,\s*", " , ", text)
     text = re.sub(r"[–—]", "-", text)
     return re.sub(r"\s+", " ", text).strip(" ,")
-
-
-def normalise_postal_code(text: str | None) -> str | None:
-    """``"t5j2r7"`` -> ``"T5J 2R7"``; a lone forward sortation area ``"t5j"`` -> ``"T5J"``; else None."""
-    return postal_or_fsa(text)
 
 
 def _match_road(m: re.Match) -> GridRoad:
@@ -432,10 +427,10 @@ def parse_address(text: str | None, postal_code: str | None = None, city: str | 
     """
     raw = text or ""
     notes: list[str] = []
-    norm = normalise_text(raw)
-    city_norm = normalise_text(city or "")
+    norm = canonical_address_text(raw)
+    city_norm = canonical_address_text(city or "")
 
-    postal = normalise_postal_code(postal_code)
+    postal = postal_or_fsa(postal_code)
     m = POSTAL_CODE_RE.search(norm)
     if m:
         postal = postal if postal and len(postal) == 7 else f"{m.group(1).upper()} {m.group(2).upper()}"

@@ -142,7 +142,7 @@ class _Reader:
         for p in items or []:
             if not isinstance(p, dict) or not _text(p.get("number")):
                 continue
-            found, _, problems = nz.normalize_phones(str(p["number"]))
+            found, _, problems = nz.read_phones(str(p["number"]))
             self.report.file_notes.extend(f"{where}: {msg}" for msg in problems)
             extension = (p.get("x_elip") or {}).get("extension") or _text(p.get("extension"))
             if isinstance(p.get("extension"), float) and p["extension"].is_integer():

@@ -31,7 +31,7 @@ from ..directory.models import Address, GeocodeStatus, Language, Location, Phone
 from ..directory.storage import bump_directory_version
 from ..directory.taxonomy import BY_SLUG
 from ..geocoding.apply import geocode_locations
-from ..rules.phones import to_e164 as normalise_phone
+from ..rules.phones import to_e164
 from ..rules.hours import display_hours
 from ..rules.postal import canonical_postal_code
 from ..rules.region import in_region
@@ -160,7 +160,7 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
     if "phone" in payload:
         text = str(payload["phone"] or "").strip()
         try:
-            clean["phone"] = normalise_phone(text) if text else ""
+            clean["phone"] = to_e164(text) if text else ""
         except ValueError as exc:
             problems.append(str(exc))
     if "hours" in payload:

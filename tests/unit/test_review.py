@@ -12,11 +12,12 @@ from elip_map.directory.audit import audit_csv, audit_entries
 from elip_map.directory.models import DuplicateSuspect, Location
 from elip_map.directory.storage import directory_version
 from elip_map.review.changes import (Conflict, InvalidChange, ReviewError, approve, diff_rows, direct_edit,
-                                     location_snapshot, mark_still_correct, normalise_phone, place_pin, refresh_request,
+                                     location_snapshot, mark_still_correct, place_pin, refresh_request,
                                      reject, submit_change, validate_payload)
 from elip_map.review.health import duplicate_suspects, needs_attention, stale_cutoff, stale_locations
 from elip_map.review.models import ChangeRequest
 from elip_map.review.tx import in_transaction
+from elip_map.rules.phones import to_e164
 from elip_map.testing import add_user, make_org
 
 
@@ -68,8 +69,8 @@ def test_validate_payload_explains_problems(payload, message):
         validate_payload(payload, SNAP)
 
 
-def test_normalise_phone():
-    assert normalise_phone("780.424.7709 ") == "+17804247709"
+def test_phone_to_e164():
+    assert to_e164("780.424.7709 ") == "+17804247709"
 
 
 def test_diff_rows_are_readable():
