@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 import dash
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from flask import abort
 
 from elip_map.accounts.permissions import account_or_none, database, require_account, settings
@@ -232,11 +232,7 @@ def load_editor(location_id):
 
 
 clientside_callback(
-    """function (p) {
-        if (!p) { return [window.dash_clientside.no_update, window.dash_clientside.no_update]; }
-        var lat = Array.isArray(p) ? p[0] : p.lat, lon = Array.isArray(p) ? p[1] : (p.lng || p.lon);
-        return [String(lat), String(lon)];
-    }""",
+    ClientsideFunction("elip_review", "pinToFields"),
     Output(ids.PARTNER_LAT, "value"), Output(ids.PARTNER_LON, "value"), Input(ids.PARTNER_MARKER, "position"),
 )
 
