@@ -2,6 +2,7 @@
 plain ``pytest`` and ``python -m pytest`` both find them (geopandas' ``testing.py`` is the model).
 
 - accounts: the test password, one cached argon2id hash of it, :func:`add_user` and :func:`log_in_browser`;
+- in the test's browser, :func:`tick` a filter box inside its folded group;
 - a tiny directory builder (:func:`add_location`, and :func:`add_partner_office` for the partner pages);
 - Dash callback requests exactly as the browser sends them (:func:`callback_body`, :func:`post_callback`,
   :func:`render_page`), with the CSRF token read from Dash's cookie;
@@ -112,6 +113,15 @@ def log_in_browser(dash_duo, email: str, password: str = PASSWORD) -> None:
     dash_duo.wait_for_page(f"{dash_duo.server_url}/login")
     dash_duo.wait_for_element("#login-email").send_keys(email)
     dash_duo.find_element("#login-password").send_keys(password + "\n")
+
+
+def tick(dash_duo, selector: str) -> None:
+    """Click a box or radio button as a person would: first unfold the filter group it sits in."""
+    box = dash_duo.find_element(selector)
+    group = box.find_element("xpath", "ancestor::details")
+    if not group.get_attribute("open"):
+        group.find_element("css selector", "summary").click()
+    box.click()
 
 
 # --- Dash callbacks, as the browser calls them ---------------------------------------------------------

@@ -20,7 +20,7 @@ from elip_map.directory.storage import open_database  # noqa: E402
 from elip_map.factory import create_app  # noqa: E402
 from elip_map.directory.search_words import search_table  # noqa: E402
 from elip_map.rules.filters import distance_km, matches, with_named  # noqa: E402
-from elip_map.testing import add_location  # noqa: E402
+from elip_map.testing import add_location, tick  # noqa: E402
 
 pytestmark = pytest.mark.browser
 XSS_NAME = "<img src=x onerror=alert(1)>"
@@ -92,11 +92,7 @@ def map_point_count(dash_duo):
 
 def click_check(dash_duo, checklist_id, value):
     """Open the checklist's group if folded, then tick the box with this value (as a person would)."""
-    box = dash_duo.find_element(f"#{checklist_id} input[value='{value}']")
-    details = box.find_element(By.XPATH, "ancestor::details")
-    if not details.get_attribute("open"):
-        details.find_element(By.TAG_NAME, "summary").click()
-    box.click()
+    tick(dash_duo, f"#{checklist_id} input[value='{value}']")
 
 
 def test_home001_loads_and_filters_match_directory(dash_duo, app):
