@@ -244,18 +244,14 @@ def _clean_eligibility(changes: dict, problems: list[str]) -> dict[str, Any]:
     statuses = _known_list(changes, "statuses", STATUS_SLUGS, "immigration statuses", problems)
     if statuses is not None:
         out["statuses"] = split_statuses(join_statuses(statuses))
-    if "fee" in changes:
-        fee = changes["fee"] or ""
-        if fee and fee not in FEES:
-            problems.append("The fee must be free, low cost or fee.")
-        else:
-            out["fee"] = fee
-    if "gender" in changes:
-        gender = changes["gender"] or ""
-        if gender and gender not in GENDERS:
-            problems.append("'Only for' must be women, men or empty.")
-        else:
-            out["gender"] = gender
+    for key, allowed, problem in (("fee", FEES, "The fee must be free, low cost or fee."),
+                                  ("gender", GENDERS, "'Only for' must be women, men or empty.")):
+        if key in changes:
+            value = changes[key] or ""
+            if value and value not in allowed:
+                problems.append(problem)
+            else:
+                out[key] = value
     for key in ("minimum_age", "maximum_age"):
         if key in changes:
             value = changes[key]
