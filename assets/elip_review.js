@@ -8,6 +8,16 @@ window.elip.review = {
     }
 };
 
+/* The pin's position written into the latitude and longitude boxes (partner page and data health). */
+window.dash_clientside = window.dash_clientside || {};
+window.dash_clientside.elip_review = {
+    pinToFields: function (p) {
+        if (!p) { return [window.dash_clientside.no_update, window.dash_clientside.no_update]; }
+        var lat = Array.isArray(p) ? p[0] : p.lat, lon = Array.isArray(p) ? p[1] : (p.lng || p.lon);
+        return [String(lat), String(lon)];
+    }
+};
+
 /* Dash 4's dcc.Dropdown puts keyboard focus on an aria-hidden input, so a screen reader announces
    nothing (axe: aria-hidden-focus). On the partner and staff pages the labelled button takes the
    focus instead; it opens the same list with Enter or Space. The newcomer page is left as it is. */

@@ -1,24 +1,30 @@
-"""Shared helpers for the newcomer-page benchmarks: a synthetic directory, a local server, Chromium."""
+"""Shared helpers for the newcomer-page benchmarks: a synthetic directory, a local server (in a thread, or
+`elip-map serve` with its gunicorn workers), Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
 import shutil
+import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import requests  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from elip_map.directory.models import (Address, Language, Location, Organization, Schedule, Service,  # noqa: E402
                                        ServiceAtLocation, ServiceType)
 from elip_map.directory.storage import bump_directory_version, open_database  # noqa: E402
 from elip_map.directory.taxonomy import SLUGS  # noqa: E402
+from elip_map.testing import free_port  # noqa: E402
 
 LANGS = ("en", "fr", "ar", "pa", "zh", "yue", "es", "tl", "uk", "so", "ti", "am", "fa", "prs", "ur", "hi")
 WORDS = ("Newcomer", "Settlement", "Family", "Community", "Centre", "Society", "Services", "Network", "Hub", "Place")
@@ -82,6 +88,31 @@ class LocalServer:
 
     def __exit__(self, *exc):
         self.httpd.shutdown()
+
+
+@contextlib.contextmanager
+def gunicorn_server(database_url: str, *, start_timeout: float = 180.0, env: dict | None = None):
+    """`elip-map serve --workers 2` in a child process on a free port, as production runs it; yields the
+    process (its children are the workers whose memory the benchmarks read) and the base URL."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "ELIP_SECRET_KEY": "bench-only-" + "x" * 32, **(env or {})}
+    proc = subprocess.Popen([sys.executable, "-m", "elip_map", "serve", "--port", str(port), "--workers", "2"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + start_timeout
+        while time.time() < deadline:
+            try:
+                if requests.get(base + "/", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.5)
+        else:
+            raise SystemExit("the server did not start")
+        yield proc, base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def chromium(width: int = 1280, height: int = 900, extra_args: tuple[str, ...] = ()):

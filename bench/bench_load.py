@@ -27,8 +27,6 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -39,7 +37,9 @@ import gevent  # noqa: E402
 import psutil  # noqa: E402
 import requests  # noqa: E402
 
-from _newcomer import ROOT, build_directory  # noqa: E402
+from _newcomer import build_directory, gunicorn_server  # noqa: E402
+
+from elip_map.testing import callback_body  # noqa: E402
 
 ENCODINGS = {"Accept-Encoding": "br, gzip"}
 ASYNC_CHUNKS = ("/_dash-component-suites/dash/dcc/async-dropdown.js",
@@ -55,13 +55,11 @@ SHELL = {"output": "..shell-nav.children...shell-banner.children...shell-footer.
          "inputs": LOCATION, "state": [], "changedPropIds": ["_pages_location.pathname"]}
 
 
-def near(text: str, clicks: int | None) -> dict:
-    return {"output": "..home-near.data...home-near-message.children..",
-            "outputs": [{"id": "home-near", "property": "data"}, {"id": "home-near-message", "property": "children"}],
-            "inputs": [{"id": "home-near-button", "property": "n_clicks", "value": clicks},
-                       {"id": "home-near-input", "property": "value", "value": text}],
-            "state": [{"id": "home-labels", "property": "data", "value": {"ui": "en"}}],
-            "changedPropIds": ["home-near-input.value"] if text else []}
+def near(dependencies: list[dict], text: str, clicks: int | None) -> dict:
+    """The "near" callback request, for the output names this server gives it (read from its dependencies)."""
+    dep = next(d for d in dependencies if "home-near-message.children" in d["output"] and not d.get("clientside_function"))
+    return callback_body(dep, {"home-near-button.n_clicks": clicks, "home-near-input.value": text,
+                               "home-labels.data": {"ui": "en"}}, trigger="home-near-input.value")
 
 
 class Newcomer(HttpUser):
@@ -86,10 +84,10 @@ class Newcomer(HttpUser):
     def startup(self, kind: str) -> str:
         """The page and what Dash asks for before anything shows; returns the router's answer."""
         self.get("/_dash-layout", f"{kind}: dash layout")
-        self.get("/_dash-dependencies", f"{kind}: dash dependencies")
+        self.dependencies = self.get("/_dash-dependencies", f"{kind}: dash dependencies").json()
         page = self.callback(ROUTER, f"{kind}: page callback").text
         self.callback(SHELL, f"{kind}: shell callback")
-        self.callback(near("", None), f"{kind}: near callback (empty)")
+        self.callback(near(self.dependencies, "", None), f"{kind}: near callback (empty)")
         return page
 
 
@@ -134,7 +132,7 @@ class ReturningVisitor(Newcomer):
                      headers={"If-None-Match": self.etag})
         self.etag = r.headers.get("ETag", self.etag)
         self.clicks += 1
-        self.callback(near("Alberta Avenue", self.clicks), "return: near search")
+        self.callback(near(self.dependencies, "Alberta Avenue", self.clicks), "return: near search")
 
 
 def group(name: str) -> str:
@@ -185,31 +183,10 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(database_url: str):
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "ELIP_SECRET_KEY": "bench-only-" + "x" * 32, "ELIP_TILE_URL": ""}
-    proc = subprocess.Popen([sys.executable, "-m", "elip_map", "serve", "--port", str(port), "--workers", "2"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            if requests.get(base + "/", timeout=2).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        raise SystemExit("the server did not start")
-    for _ in range(8):  # each worker builds and compresses the feed once per directory version: not a visitor's cost
+def warm_feed(base: str) -> None:
+    """Each worker builds and compresses the feed once per directory version: not a visitor's cost."""
+    for _ in range(8):
         requests.get(base + "/api/locations.feed", headers=ENCODINGS, timeout=120)
-    return proc, base
 
 
 def postgres_schema(base_url: str):
@@ -261,14 +238,11 @@ def main() -> int:
                 url, drop = postgres_schema(args.postgres_url)
             try:
                 build_directory(url, args.locations)
-                proc, base = serve(url)
-                try:
+                with gunicorn_server(url, env={"ELIP_TILE_URL": ""}) as (proc, base):
+                    warm_feed(base)
                     alone_first = run(base, [FirstVisitor], 1, args.alone_seconds, proc.pid)
                     alone_return = run(base, [ReturningVisitor], 1, args.alone_seconds, proc.pid)
                     crowd = run(base, [FirstVisitor, ReturningVisitor], args.users, args.seconds, proc.pid)
-                finally:
-                    proc.terminate()
-                    proc.wait(timeout=30)
             finally:
                 if drop:
                     drop()

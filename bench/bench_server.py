@@ -13,30 +13,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 import psutil
 import requests
+from _newcomer import gunicorn_server
 
-ROOT = Path(__file__).resolve().parent.parent
-ROUTER = {"output": ".._pages_content.children..._pages_store.data..",
-          "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-          "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
-                     {"id": "_pages_location", "property": "search", "value": ""}],
-          "state": [], "changedPropIds": ["_pages_location.pathname"]}
+from elip_map.testing import page_body
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+ROUTER = page_body("/")  # the request Dash's page router makes when the browser opens "/"
 
 
 def page_load(session: requests.Session, base: str, timings: list[float]) -> None:
@@ -64,23 +53,7 @@ def main() -> int:
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="elip-bench-")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "ELIP_SECRET_KEY": "bench-only-" + "x" * 32}
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "elip-map"), "serve", "--port", str(port), "--workers", "2"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                if requests.get(base + "/", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.5)
-        else:
-            print("the server did not start", file=sys.stderr)
-            return 1
-
+    with gunicorn_server(f"sqlite:///{tmp}/bench.sqlite3", start_timeout=120) as (server, base):
         alone: list[float] = []
         with requests.Session() as s:
             for _ in range(10):
@@ -118,9 +91,6 @@ def main() -> int:
                     pass
             time.sleep(0.5)
         elapsed = time.time() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
     def pct(values, q):
         values = sorted(values)

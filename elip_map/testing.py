@@ -1,11 +1,13 @@
 """Helpers for the project's tests (and anyone testing against it), kept in the package so that
 plain ``pytest`` and ``python -m pytest`` both find them (geopandas' ``testing.py`` is the model).
 
-- accounts: the test password and one cached argon2id hash of it;
-- a tiny directory builder (:func:`add_location`);
+- accounts: the test password, one cached argon2id hash of it, :func:`add_user` and :func:`log_in_browser`;
+- in the test's browser, :func:`tick` a filter box inside its folded group;
+- a tiny directory builder (:func:`add_location`, and :func:`add_partner_office` for the partner pages);
 - Dash callback requests exactly as the browser sends them (:func:`callback_body`, :func:`post_callback`,
   :func:`render_page`), with the CSRF token read from Dash's cookie;
 - :class:`FakeNominatim`, a real HTTP server on 127.0.0.1 that answers like Nominatim's ``/search``;
+- :func:`serve_answers`, a real HTTP server on 127.0.0.1 answering GETs from a function (a data portal);
 - where the test data lives, and a free port on 127.0.0.1.
 
 Nothing here runs at import time, and no application module imports this one.
@@ -27,6 +29,7 @@ from argon2 import PasswordHasher
 from .accounts.passwords import hash_password as _hash_password
 from .directory.models import (Address, Language, Location, Organization, Phone, Schedule, Service,
                                ServiceAtLocation, ServiceType)
+from .directory.users import User
 from .paths import PROJECT_ROOT
 
 TEST_DATA = PROJECT_ROOT / "tests" / "data"
@@ -50,6 +53,13 @@ def quick_hash(password: str) -> str:
     """A real argon2id hash with the smallest work factors, for tests about login limits that make dozens
     of password checks (the check costs what the stored hash says; a real one takes about a second here)."""
     return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(password)
+def add_user(session, email: str, role: str, organization_id: int | None = None, **fields) -> User:
+    """An account that signs in with :data:`PASSWORD` (``fields``: display_name, active, ...)."""
+    user = User(email=email, role=role, organization_id=organization_id, password_hash=hash_password(PASSWORD),
+                **fields)
+    session.add(user)
+    session.flush()
+    return user
 
 
 def free_port() -> int:
@@ -62,16 +72,16 @@ def free_port() -> int:
 # --- a tiny directory --------------------------------------------------------------------------------
 
 def add_location(session, org_name, loc_name, *, lat=53.55, lon=-113.5, status="ok", closed=False, types=("food",),
-                 langs=("en",), address="10010 105 Street NW", website=None, phone=None, hours=(), hood=None,
-                 verified=None, service_name=None):
+                 langs=("en",), address="10010 105 Street NW", postal_code=None, website=None, phone=None, hours=(),
+                 hood=None, verified=None, service_name=None, location_key=None):
     """One organization (reused by name) with one location offering one service: enough for a page."""
     org = session.query(Organization).filter_by(name=org_name).one_or_none()
     if org is None:
         org = Organization(name=org_name, name_key=org_name.casefold(), website=website)
         session.add(org)
-    loc = Location(organization=org, name=loc_name, location_key=f"{org_name}|{loc_name}", latitude=lat, longitude=lon,
-                   geocode_status=status, closed=closed, neighbourhood_number=hood, last_verified=verified)
-    loc.addresses.append(Address(address_1=address, city="Edmonton", state_province="AB"))
+    loc = Location(organization=org, name=loc_name, location_key=location_key or f"{org_name}|{loc_name}", latitude=lat,
+                   longitude=lon, geocode_status=status, closed=closed, neighbourhood_number=hood, last_verified=verified)
+    loc.addresses.append(Address(address_1=address, city="Edmonton", state_province="AB", postal_code=postal_code))
     if phone:
         loc.phones.append(Phone(number=phone))
     for weekday, opens, closes in hours:
@@ -83,6 +93,42 @@ def add_location(session, org_name, loc_name, *, lat=53.55, lon=-113.5, status="
     session.add(ServiceAtLocation(service=service, location=loc))
     session.flush()
     return loc
+
+
+def make_org(session, name: str, *, lat=53.5461, lon=-113.4938, verified=None, status="ok") -> tuple[int, int, int]:
+    """An organization with a main office (address, postal code, phone) offering English classes in English:
+    the review and verification tests' listing. Returns the ids of the organization, location and service."""
+    loc = add_location(session, name, f"{name} main office", lat=lat, lon=lon, status=status, verified=verified,
+                       types=("language-training",), postal_code="T5J 1C4", phone="+17804247709",
+                       service_name="English classes", location_key=f"{name}-main")
+    return loc.organization_id, loc.id, loc.services[0].id
+
+
+def add_partner_office(session, *, contact_email=None):
+    """The partner pages' directory: "Newcomer Centre", one placed office offering English classes, its
+    partner (partner@centre.example) and a staff member (staff@elip.example, "Sam Staff"). Returns the office."""
+    office = add_location(session, "Newcomer Centre", "Office", lat=53.5444, lon=-113.4909, types=("language-training",),
+                          langs=(), postal_code="T5J 1C4", service_name="English classes", location_key="office")
+    office.organization.contact_email = contact_email
+    add_user(session, "partner@centre.example", "partner", office.organization_id)
+    add_user(session, "staff@elip.example", "staff", display_name="Sam Staff")
+    return office
+
+
+def log_in_browser(dash_duo, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the login page in the test's browser, as a person types it (Enter sends the form)."""
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/login")
+    dash_duo.wait_for_element("#login-email").send_keys(email)
+    dash_duo.find_element("#login-password").send_keys(password + "\n")
+
+
+def tick(dash_duo, selector: str) -> None:
+    """Click a box or radio button as a person would: first unfold the filter group it sits in."""
+    box = dash_duo.find_element(selector)
+    group = box.find_element("xpath", "ancestor::details")
+    if not group.get_attribute("open"):
+        group.find_element("css selector", "summary").click()
+    box.click()
 
 
 # --- Dash callbacks, as the browser calls them ---------------------------------------------------------
@@ -277,6 +323,8 @@ class TcpRelay:
                     sock.shutdown(socket.SHUT_RDWR)
                 sock.close()
             self._open.clear()
+
+
 # --- hostile import files ---------------------------------------------------------------------------
 # Generated, never committed: each reproduces an attack on the importer (issue 16) in a few lines, so a
 # reader sees what the bytes are. The unit tests and bench/bench_hostile.py share them.
@@ -500,3 +548,34 @@ HOSTILE_FILES = {
         "datapackage.json": b'{"resources": [{"name": "organization", "path": "organization.csv"}]}',
         "organization.csv": b"id,name\n"}), "organization.csv", 1024)),
 }
+# --- any other HTTP server ------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def serve_answers(answer):
+    """A threaded HTTP server on 127.0.0.1 whose GETs are answered by ``answer(path) -> bytes | None``
+    (None is a 404); yields ``(base_url, requested_paths)``, and stops on leaving."""
+    requested: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            requested.append(self.path)
+            body = answer(self.path)
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # keep test output quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requested
+    finally:
+        server.shutdown()
+        server.server_close()

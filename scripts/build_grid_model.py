@@ -23,15 +23,29 @@ def default_stops() -> Path:
     return base / STOPS_NAME
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def stops_and_out(doc: str, default_out: Path, argv: list[str] | None) -> tuple[Path, Path] | None:
+    """STOPS_FILE and --out, as both model builders take them; None (having said why) without a stops file."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("stops", nargs="?", type=Path, default=None)
-    ap.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
+    ap.add_argument("--out", type=Path, default=default_out)
     args = ap.parse_args(argv)
     stops = args.stops or default_stops()
     if not stops.is_file():
         print(f"stops file not found: {stops}", file=sys.stderr)
+        return None
+    return stops, args.out
+
+
+def print_written(out: Path) -> None:
+    print(f"wrote {out.relative_to(PROJECT_ROOT) if out.is_relative_to(PROJECT_ROOT) else out} "
+          f"({out.stat().st_size // 1024} KB)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    found = stops_and_out(__doc__, DEFAULT_MODEL_PATH, argv)
+    if found is None:
         return 2
+    stops, out = found
     model, report = build_grid_model(stops)
     print(f"intersections from stop names: {model.meta['intersections']}; "
           f"fit split {report['fit_points']} (dropped {report['fit_dropped']} inconsistent), "
@@ -45,9 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"alias check {alias}: {fig['compared']} stop corners, median {fig['median_m']:.0f} m from the grid line")
     print(f"control points shipped: {model.meta['control_points']} "
           f"(dropped as inconsistent: {', '.join(model.meta['dropped_as_inconsistent']) or 'none'})")
-    model.save(args.out)
-    print(f"wrote {args.out.relative_to(PROJECT_ROOT) if args.out.is_relative_to(PROJECT_ROOT) else args.out} "
-          f"({args.out.stat().st_size // 1024} KB)")
+    model.save(out)
+    print_written(out)
     return 0
 
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from elip_map.directory.languages import resolve_language, split_languages  # noqa: E402
 from elip_map.importers.sample import SAMPLE_FILE  # noqa: E402
 from elip_map.directory.taxonomy import resolve_service_type  # noqa: E402
-from elip_map.importers.normalize import normalize_website, split_postal_code  # noqa: E402
+from elip_map.importers.normalize import read_website, split_postal_code  # noqa: E402
 
 LISTINGS = "edmonton_newcomer_services_public_listings.csv"
 LIBRARIES = "edmonton_public_library_branches_2015.csv"
@@ -61,7 +61,7 @@ def listing_rows(path: Path) -> list[dict[str, str]]:
             notes = row["notes"].strip()
             if unknown:  # e.g. "150+ languages (as stated)": keep the listing's words, as a note
                 notes = f"{notes} Languages as listed: {', '.join(unknown)}.".strip()
-            website, _correction, problem = normalize_website(row["website"])
+            website, _correction, problem = read_website(row["website"])
             if problem:
                 raise SystemExit(f"{where}: {problem}")
             rows.append({

@@ -5,10 +5,10 @@ Every expected value is written out by hand from what a reader should see, never
 
 from __future__ import annotations
 
-from elip_map.rules.text import fold as normalize_text
+from elip_map.rules.text import fold
 
 LOC = {"types": ["language-training", "employment"], "langs": ["ar", "en"], "hood": "1010",
-       "text": normalize_text("Newcomer Centre Language centre English classes (LINC) Café Santé"),
+       "text": fold("Newcomer Centre Language centre English classes (LINC) Café Santé"),
        "hours": [[1, 540, 1020], [3, 570, 720]]}
 NO_HOURS = {**LOC, "hours": []}
 

@@ -67,13 +67,14 @@ class TooManyAttempts(Exception):
         self.wait = wait
 
 
-def normalise_email(email: str) -> str:
-    """Trimmed and lower-cased, e.g. ' Ana@Example.ORG ' -> 'ana@example.org'."""
+def login_email(email: str) -> str:
+    """The sign-in identity, trimmed and lower-cased so that case never makes a second account:
+    ' Ana@Example.ORG ' -> 'ana@example.org' (a listing's e-mail keeps its case: importers' read_email)."""
     return (email or "").strip().lower()
 
 
 def _check_email(email: str) -> str:
-    email = normalise_email(email)
+    email = login_email(email)
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email or len(email) > 300:
         raise AccountError(f"'{email}' is not an email address.")
@@ -105,7 +106,7 @@ def create_user(session: Session, email: str, password: str, role: str, *, organ
 
 
 def find_user(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(User.email == normalise_email(email)))
+    return session.scalar(select(User).where(User.email == login_email(email)))
 
 
 def set_password(session: Session, user: User, password: str) -> None:
@@ -190,7 +191,7 @@ def authenticate(database: Database, email: str, password: str, *, ip: str = "un
     the slow hash is compared outside any transaction, and only a success writes again.
     """
     now = now or utcnow()
-    email = normalise_email(email)
+    email = login_email(email)
     reserve_check(database, email, ip, now)
     with database.session() as session:
         user = find_user(session, email) if email else None

@@ -22,7 +22,7 @@ import numpy as np
 
 from .gazetteer import CAMPUS, LANDMARK, LRT_STATION, MALL, MUNICIPALITY, SQUARE, TRANSIT_CENTRE, Place, place_key
 from .grid import haversine_m
-from .parse import normalise_text, read_grid_piece, read_named_piece
+from .parse import canonical_address_text, read_grid_piece, read_named_piece
 from .roads import read_stops
 
 STOPS_NAME = "ets_bus_stops_2026-07.txt"
@@ -100,7 +100,7 @@ def build_places(mirror: Path, *, lrt: bool = True) -> list[Place]:
     """Every place of the gazetteer; ``lrt=False`` leaves the LRT file out (the benchmark's held-out check)."""
     stops: dict[str, list] = defaultdict(list)
     for name, lat, lon in read_stops(mirror / STOPS_NAME):
-        norm = normalise_text(name)
+        norm = canonical_address_text(name)
         pieces = [p.strip() for p in re.split(r"[@&]", norm)]
         if len(pieces) == 2 and "@" not in norm:
             continue   # a crossing of two roads

@@ -265,7 +265,7 @@ class ParsedAddress:
         elif self.kind == NAMED_ROAD:
             base = f"{self.house_number} {self.named_road}"
         else:
-            base = normalise_text(self.raw)
+            base = canonical_address_text(self.raw)
         parts = [base, self.municipality or "EDMONTON", self.postal_code or ""]
         return "|".join(parts).upper()
 
@@ -284,7 +284,7 @@ def _signed(quadrant: str, street: float, avenue: float) -> tuple[float, float]:
     return east, north
 
 
-def normalise_text(text: str) -> str:
+def canonical_address_text(text: str) -> str:
     """Upper-case ASCII with single spaces and no stray punctuation: ``"Suite 200, 10010 107A Ave."``
     -> ``"SUITE 200 , 10010 107A AVE"``."""
     text = strip_accents(text or "").upper()
@@ -295,11 +295,6 @@ def normalise_text(text: str) -> str:
     text = re.sub(r"\s*,\s*", " , ", text)
     text = re.sub(r"[–—]", "-", text)
     return re.sub(r"\s+", " ", text).strip(" ,")
-
-
-def normalise_postal_code(text: str | None) -> str | None:
-    """``"t5j2r7"`` -> ``"T5J 2R7"``; a lone forward sortation area ``"t5j"`` -> ``"T5J"``; else None."""
-    return postal_or_fsa(text)
 
 
 def _match_road(m: re.Match) -> GridRoad:
@@ -371,11 +366,7 @@ def _read_named(norm: str, result: ParsedAddress) -> None:
                 first = named[0]
                 other = refs[1] if refs[0] is first else refs[0]
                 if result.named_cross is None:
-                    result.kind = NAMED_ROAD
-                    result.named_road, result.named_quadrant = first.key, first.quadrant
-                    result.named_cross = other
-                    result.road = None
-                    result.problem = None
+                    _place_on_named_road(result, first, cross=other)
                 continue
         ref = read_named_piece(segment)
         if ref is not None and ref.house is not None:
@@ -384,11 +375,18 @@ def _read_named(norm: str, result: ParsedAddress) -> None:
         first = result.named_candidates[0]
         result.house_number = first.house
         if result.named_cross is None:
-            result.kind = NAMED_ROAD
-            result.named_road, result.named_quadrant = first.key, first.quadrant
-            result.road = None
-            result.problem = None
+            _place_on_named_road(result, first)
     result.place_text = norm
+
+
+def _place_on_named_road(result: ParsedAddress, road: NamedRoadRef, cross=None) -> None:
+    """A named road wins over a grid road read earlier: the grid guess and its problem no longer apply."""
+    result.kind = NAMED_ROAD
+    result.named_road, result.named_quadrant = road.key, road.quadrant
+    if cross is not None:
+        result.named_cross = cross
+    result.road = None
+    result.problem = None
 
 
 def _check_second_civic(norm: str, roads: list, result: ParsedAddress) -> None:
@@ -429,10 +427,10 @@ def parse_address(text: str | None, postal_code: str | None = None, city: str | 
     """
     raw = text or ""
     notes: list[str] = []
-    norm = normalise_text(raw)
-    city_norm = normalise_text(city or "")
+    norm = canonical_address_text(raw)
+    city_norm = canonical_address_text(city or "")
 
-    postal = normalise_postal_code(postal_code)
+    postal = postal_or_fsa(postal_code)
     m = POSTAL_CODE_RE.search(norm)
     if m:
         postal = postal if postal and len(postal) == 7 else f"{m.group(1).upper()} {m.group(2).upper()}"

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import GEODATA_DIR
+from ..rules.postal import postal_or_fsa
 from ..rules.region import REGION_BBOX, in_region  # noqa: F401  (re-exported for the geocoder's callers)
-from .parse import normalise_postal_code
 
 FSA_PATH = GEODATA_DIR / "postal_fsa_edmonton.csv"
 FULL_PATH = GEODATA_DIR / "postal_codes_edmonton.csv"   # optional: full codes, same columns
@@ -69,7 +69,7 @@ class PostalIndex:
 
     def lookup(self, code: str | None) -> PostalHit | None:
         """``lookup("t5j 2r7")`` -> the full code's point if known, else the T5J area's centre."""
-        norm = normalise_postal_code(code)
+        norm = postal_or_fsa(code)
         if not norm:
             return None
         if len(norm) == 7 and norm in self._full:
@@ -82,7 +82,7 @@ class PostalIndex:
         return None
 
     def is_known_fsa(self, code: str | None) -> bool:
-        norm = normalise_postal_code(code)
+        norm = postal_or_fsa(code)
         return bool(norm) and norm[:3] in self._fsa
 
 

@@ -40,7 +40,7 @@ import numpy as np
 
 from ..paths import GEODATA_DIR
 from .grid import GridModel, haversine_m, load_grid_model
-from .parse import GridRoad, NamedRoadRef, normalise_text, read_grid_piece, read_named_piece
+from .parse import GridRoad, NamedRoadRef, canonical_address_text, read_grid_piece, read_named_piece
 
 DEFAULT_ROAD_MODEL_PATH = GEODATA_DIR / "road_model.json"
 ROAD_MODEL_FORMAT = 2
@@ -418,7 +418,7 @@ def read_stops(path: Path) -> list[tuple[str, float, float]]:
 
 
 def _pieces(name: str) -> list[str]:
-    norm = normalise_text(name)
+    norm = canonical_address_text(name)
     for sep in _PIECE_SPLIT:
         norm = norm.replace(sep, "&")
     return [p.strip() for p in norm.split("&") if p.strip()]

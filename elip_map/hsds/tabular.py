@@ -42,24 +42,30 @@ _ALIASES = {"service_at_location": ("service_at_locations.csv",), "address": ("p
             "accessibility": ("accessibility_for_disabilities.csv",)}
 
 
+# The lists inside each HSDS object that are rows of tables of their own: (key in the object, table).
+_NESTED = {
+    "organization": (("phones", "phone"),),
+    "location": (("addresses", "address"), ("phones", "phone"), ("schedules", "schedule"), ("languages", "language"),
+                 ("accessibility", "accessibility")),
+    "service": (("service_at_locations", "service_at_location"), ("schedules", "schedule"), ("languages", "language"),
+                ("attributes", "attribute")),
+}
+
+
+def _add(tables: dict[str, list[dict]], table: str, obj: dict) -> None:
+    tables[table].append(obj)
+    for key, child in _NESTED[table]:
+        tables[child].extend(obj.get(key, []))
+
+
 def _rows(session) -> dict[str, list[dict]]:
     tables: dict[str, list[dict]] = {name: [] for name, _, _ in TABLES}
     for org in build_directory(session).organizations:
-        tables["organization"].append(org)
-        tables["phone"].extend(org.get("phones", []))
+        _add(tables, "organization", org)
         for loc in org.get("locations", []):
-            tables["location"].append(loc)
-            tables["address"].extend(loc.get("addresses", []))
-            tables["phone"].extend(loc.get("phones", []))
-            tables["schedule"].extend(loc.get("schedules", []))
-            tables["language"].extend(loc.get("languages", []))
-            tables["accessibility"].extend(loc.get("accessibility", []))
+            _add(tables, "location", loc)
         for svc in org.get("services", []):
-            tables["service"].append(svc)
-            tables["service_at_location"].extend(svc.get("service_at_locations", []))
-            tables["schedule"].extend(svc.get("schedules", []))
-            tables["language"].extend(svc.get("languages", []))
-            tables["attribute"].extend(svc.get("attributes", []))
+            _add(tables, "service", svc)
     tables["taxonomy_term"] = taxonomy_terms()
     tables["taxonomy"] = [taxonomy()]
     return tables

@@ -246,7 +246,7 @@ class _Reader:
             number = _text(p.get("number"), f"{where}: phone number")
             if not number:
                 continue
-            found, _, problems = nz.normalize_phones(number)
+            found, _, problems = nz.read_phones(number)
             self.report.file_notes.extend(f"{where}: {msg}" for msg in problems)
             extension = (_extra(p, "x_elip", where).get("extension") or _text(p.get("extension"), f"{where}: extension"))
             extension = _text(extension, f"{where}: extension")

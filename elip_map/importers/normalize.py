@@ -81,7 +81,7 @@ def clean_text(value: object) -> str:
 
 
 
-def normalize_postal_code(text: str) -> tuple[str | None, str | None]:
+def read_postal_code(text: str) -> tuple[str | None, str | None]:
     """('T5J 2R7', None) for 't5j2r7'; (None, reason) when it is not a Canadian postal code."""
     raw = clean_text(text)
     if not raw:
@@ -147,7 +147,7 @@ def _one_nanp_number(raw: str) -> tuple[PhoneValue, bool] | None:
     return value, raw in (value.number, f"({npa}) {nxx}-{line}", f"{npa}-{nxx}-{line}")
 
 
-def normalize_phones(text: str) -> tuple[list[PhoneValue], list[str], list[str]]:
+def read_phones(text: str) -> tuple[list[PhoneValue], list[str], list[str]]:
     """Every phone number in a cell, in E.164.
 
     Returns (phones, corrections, problems): '780.424.7709 / 780-496-7000 ext 5' gives two phones and
@@ -195,7 +195,7 @@ def normalize_phones(text: str) -> tuple[list[PhoneValue], list[str], list[str]]
 
 # --- websites and e-mail -----------------------------------------------------------------------
 
-def normalize_website(text: str) -> tuple[str | None, str | None, str | None]:
+def read_website(text: str) -> tuple[str | None, str | None, str | None]:
     """(url, correction, problem): 'www.epl.ca' -> 'https://www.epl.ca'; 'javascript:...' is refused."""
     raw = clean_text(text)
     if not raw:
@@ -221,8 +221,9 @@ def normalize_website(text: str) -> tuple[str | None, str | None, str | None]:
 _EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
-def normalize_email(text: str) -> tuple[str | None, str | None, str | None]:
-    """(email, correction, problem): 'mailto:Info@X.ca ' -> 'Info@X.ca'; 'info at x' is a problem."""
+def read_email(text: str) -> tuple[str | None, str | None, str | None]:
+    """(email, correction, problem) for a listing's cell, case kept as shown to the public:
+    'mailto:Info@X.ca ' -> 'Info@X.ca'; 'info at x' is a problem."""
     raw = clean_text(text)
     if not raw:
         return None, None, None

@@ -312,7 +312,7 @@ def service_type_slug(word: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _website(text: str):
-    return nz.normalize_website(text)
+    return nz.read_website(text)
 
 
 @lru_cache(maxsize=4096)
@@ -392,7 +392,7 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
     address = _text(cells, columns, "address")
     address_2 = _text(cells, columns, "address_2")
     postal_cell = _text(cells, columns, "postal_code")
-    postal, problem = nz.normalize_postal_code(postal_cell)
+    postal, problem = nz.read_postal_code(postal_cell)
     if problem:
         msgs.problems.append(problem)
     elif postal and postal != postal_cell:
@@ -441,7 +441,7 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
             msgs.problems.append(problem)
 
     if "phone" in columns:
-        phones, corrections, problems = nz.normalize_phones(_text(cells, columns, "phone"))
+        phones, corrections, problems = nz.read_phones(_text(cells, columns, "phone"))
         loc.phones = [{"number": p.number, "extension": p.extension, "type": "voice", "description": None}
                       for p in phones]
         msgs.corrections.extend(corrections)
@@ -477,7 +477,7 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
     if "website" in columns:
         svc.fields["website"] = msgs.take(_website(_text(cells, columns, "website")))
     if "email" in columns:
-        svc.fields["email"] = msgs.take(nz.normalize_email(_text(cells, columns, "email")))
+        svc.fields["email"] = msgs.take(nz.read_email(_text(cells, columns, "email")))
     if "service_types" in columns:
         svc.types = _resolve_words(_split_list(_text(cells, columns, "service_types")), service_type_slug, msgs,
                                    "service type '{}' is not in the service-type list; left out")
@@ -490,9 +490,9 @@ def _row_to_records(row_no: int, cells: list[object], columns: dict[str, int], r
     org.fields["name"] = org_name
     org.create_fields = {"website": svc.fields.get("website"), "email": svc.fields.get("email")}
     if "organization_website" in columns:
-        org.fields["website"] = msgs.take(nz.normalize_website(_text(cells, columns, "organization_website")))
+        org.fields["website"] = msgs.take(nz.read_website(_text(cells, columns, "organization_website")))
     if "organization_email" in columns:
-        org.fields["email"] = msgs.take(nz.normalize_email(_text(cells, columns, "organization_email")))
+        org.fields["email"] = msgs.take(nz.read_email(_text(cells, columns, "organization_email")))
     org.fields.update(_contact_fields(cells, columns, msgs))
     if msgs.corrections or msgs.problems:
         rep.status = "corrected"
@@ -554,7 +554,7 @@ def _contact_fields(cells, columns, msgs: nz.Corrections) -> dict:
     cell leaves the contact staff already keep."""
     fields: dict = {}
     if "contact_email" in columns and _text(cells, columns, "contact_email"):
-        email = msgs.take(nz.normalize_email(_text(cells, columns, "contact_email")))
+        email = msgs.take(nz.read_email(_text(cells, columns, "contact_email")))
         if email:
             fields["contact_email"] = email
     if "contact_language" in columns and _text(cells, columns, "contact_language"):
@@ -565,7 +565,7 @@ def _contact_fields(cells, columns, msgs: nz.Corrections) -> dict:
         else:
             fields["contact_language"] = code
     if "contact_phone" in columns and _text(cells, columns, "contact_phone"):
-        phones, corrections, problems = nz.normalize_phones(_text(cells, columns, "contact_phone"))
+        phones, corrections, problems = nz.read_phones(_text(cells, columns, "contact_phone"))
         msgs.corrections.extend(corrections)
         msgs.problems.extend(problems)
         if phones:

@@ -193,8 +193,14 @@ clientside_callback(ClientsideFunction("elip_map", "widen"), *_FILTER_OUTPUTS, I
                     prevent_initial_call=True)
 
 
-@callback(Output(ids.HOME_NEAR, "data"), Output(ids.HOME_NEAR_MESSAGE, "children"),
-          Input(ids.HOME_NEAR_BUTTON, "n_clicks"), Input(ids.HOME_NEAR_INPUT, "value"), State(ids.HOME_LABELS, "data"))
+# allow_duplicate on the near store keeps this callback out of Dash's ordering graph for syncUrl. Without it,
+# syncUrl -> near box -> place_near -> near store -> syncUrl is a loop, and Dash's renderer holds a callback in
+# a loop until nothing else is pending; when a superseded server request (the QR code) is dropped instead of
+# completing, it never looks again. Back pressed during a filter change then left the boxes on the newer search
+# while the address showed the older one (tests/browser/test_home.py::test_home007).
+@callback(Output(ids.HOME_NEAR, "data", allow_duplicate=True), Output(ids.HOME_NEAR_MESSAGE, "children"),
+          Input(ids.HOME_NEAR_BUTTON, "n_clicks"), Input(ids.HOME_NEAR_INPUT, "value"), State(ids.HOME_LABELS, "data"),
+          prevent_initial_call="initial_duplicate")
 def place_near(_clicks, text, labels):
     """The reader searched near a place: put it on the map, or say plainly why not (keeping the last view)."""
     store, message = near_answer(text, (labels or {}).get("ui", "en"), current_app.config)

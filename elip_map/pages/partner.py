@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 import dash
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from flask import abort
 
 from elip_map.accounts.permissions import account_or_none, database, require_account, settings
@@ -64,7 +64,8 @@ def _editor(tile_url, attribution, options=(), value=None):
         hours,
         _text(ids.PARTNER_HOURS_NOTE, "Hours note (holidays, by appointment)"),
         dcc.Checklist(id=ids.PARTNER_CLOSED, options=[{"label": "This location has closed", "value": "closed"}],
-                      value=[], className="elip-checks", labelClassName="elip-check-label"),
+                      value=[], className="elip-checks", inputClassName="elip-check-input",
+                      labelClassName="elip-check-label"),
         html.H3("Services at this location"),
         html.Div(id=ids.PARTNER_SERVICES),
         html.H3("Map pin"),
@@ -143,7 +144,7 @@ def _service_rows(values: dict) -> list:
                 html.Legend("Who can use it (leave all empty if you are not sure)"),
                 dcc.Checklist(id={"type": ids.PARTNER_SVC_STATUSES, "sid": sid}, options=STATUS_CHOICES,
                               value=svc.get("statuses") or [], className="elip-checks",
-                              labelClassName="elip-check-label"),
+                              inputClassName="elip-check-input", labelClassName="elip-check-label"),
             ], className="elip-statuses"),
             html.Div([
                 html.Label(["Youngest age", dcc.Input(id={"type": ids.PARTNER_SVC_MIN_AGE, "sid": sid}, type="number",
@@ -231,11 +232,7 @@ def load_editor(location_id):
 
 
 clientside_callback(
-    """function (p) {
-        if (!p) { return [window.dash_clientside.no_update, window.dash_clientside.no_update]; }
-        var lat = Array.isArray(p) ? p[0] : p.lat, lon = Array.isArray(p) ? p[1] : (p.lng || p.lon);
-        return [String(lat), String(lon)];
-    }""",
+    ClientsideFunction("elip_review", "pinToFields"),
     Output(ids.PARTNER_LAT, "value"), Output(ids.PARTNER_LON, "value"), Input(ids.PARTNER_MARKER, "position"),
 )
 

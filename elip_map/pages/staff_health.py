@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dash
 import dash_leaflet as dl
-from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from elip_map.accounts.permissions import account_or_none, database, require_staff, settings
 from elip_map.components.staff_ui import (EDMONTON_CENTER, account_bar, pin_map, refusal, rendering_for_a_visitor,
@@ -164,11 +164,7 @@ def choose_position(value):
 
 
 clientside_callback(
-    """function (p) {
-        if (!p) { return [window.dash_clientside.no_update, window.dash_clientside.no_update]; }
-        var lat = Array.isArray(p) ? p[0] : p.lat, lon = Array.isArray(p) ? p[1] : (p.lng || p.lon);
-        return [String(lat), String(lon)];
-    }""",
+    ClientsideFunction("elip_review", "pinToFields"),
     Output(ids.HEALTH_LAT, "value"), Output(ids.HEALTH_LON, "value"), Input(ids.HEALTH_MARKER, "position"),
 )
 

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .sources import RefDataError
+from .sources import RefDataError, copy_capped
 
 USER_AGENT = "elip-service-map refresh (Edmonton Local Immigration Partnership)"
 MAX_DOWNLOAD_BYTES = 400 * 1024 * 1024   # the assessment CSV is about 80 MB
@@ -88,16 +88,9 @@ def download(base_url: str, dataset: CityDataset, dest: Path, *, timeout: float 
     expected = portal_count(base_url, dataset, timeout=timeout)
     dest.mkdir(parents=True, exist_ok=True)
     path = dest / dataset.local_name
-    digest = hashlib.sha256()
     with _get(base_url.rstrip("/") + dataset.download_path, timeout) as response, open(path, "wb") as out:
-        copied = 0
-        while block := response.read(1 << 20):
-            copied += len(block)
-            if copied > MAX_DOWNLOAD_BYTES:
-                raise RefDataError(f"{dataset.title}: more than {MAX_DOWNLOAD_BYTES // 2**20} MB; refusing it.")
-            digest.update(block)
-            out.write(block)
-    return FetchedFile(dataset, path, digest.hexdigest(), expected)
+        digest = copy_capped(response, out, limit=MAX_DOWNLOAD_BYTES, what=f"The portal's {dataset.title}")
+    return FetchedFile(dataset, path, digest, expected)
 
 
 def from_mirror(mirror: Path, dataset: CityDataset) -> FetchedFile:

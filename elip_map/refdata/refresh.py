@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .build import MANIFEST_FILE, OUTPUT_FILES, BuildResult, build_geodata, sha256_file
-from .sources import SOURCE_KEYS, SOURCES, RefDataError, find_in_mirror, portal_url
+from .sources import SOURCE_KEYS, SOURCES, RefDataError, copy_capped, find_in_mirror, portal_url
 
 USER_AGENT = "elip-service-map refresh (Edmonton Local Immigration Partnership)"
 MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024  # the largest original is about 3 MB: anything huge is wrong
@@ -94,12 +94,7 @@ def download_sources(base_url: str, dest: Path, *, timeout: float = 30.0,
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response, open(path, "wb") as out:
-                copied = 0
-                while block := response.read(1 << 20):
-                    copied += len(block)
-                    if copied > MAX_DOWNLOAD_BYTES:
-                        raise RefDataError(f"{url} sent more than {MAX_DOWNLOAD_BYTES // 2**20} MB; refusing it.")
-                    out.write(block)
+                copy_capped(response, out, limit=MAX_DOWNLOAD_BYTES, what=url)
         except urllib.error.HTTPError as exc:
             raise RefDataError(f"The open data portal answered HTTP {exc.code} for {url}.") from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:

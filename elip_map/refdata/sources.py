@@ -7,6 +7,7 @@ newest wins) or downloaded from the open-data portal. The portal base address ca
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,3 +95,17 @@ def find_in_mirror(mirror: Path) -> dict[str, Path]:
     if missing:
         raise RefDataError(f"The data mirror {mirror} lacks: " + "; ".join(missing) + ".")
     return found
+
+
+def copy_capped(response, out, *, limit: int, what: str) -> str:
+    """Copy a download into ``out`` in 1 MB blocks, refusing it once it passes ``limit`` bytes (a wrong
+    address must not fill the disk); returns the SHA-256 of what was copied."""
+    digest = hashlib.sha256()
+    copied = 0
+    while block := response.read(1 << 20):
+        copied += len(block)
+        if copied > limit:
+            raise RefDataError(f"{what} sent more than {limit // 2**20} MB; refusing it.")
+        digest.update(block)
+        out.write(block)
+    return digest.hexdigest()

@@ -38,7 +38,6 @@ from ..directory.taxonomy import BY_SLUG
 from ..directory.users import User
 from ..geocoding.apply import geocode_locations
 from ..i18n import N_, format_datetime, translator
-from ..rules.phones import to_e164 as normalise_phone
 from ..rules.hours import display_hours
 from ..rules.postal import canonical_postal_code
 from ..spatial.neighbourhoods import assign_neighbourhoods
@@ -255,20 +254,10 @@ def _clean_services(value: Any, known: dict[str, dict], problems: list[str]) -> 
                 problems.append(exc.problem)
         if "name" in svc and not svc["name"]:
             problems.append("A service needs a name.")
-        if "types" in changes:
-            types = changes["types"] if isinstance(changes["types"], list) else None
-            bad = [t for t in types or [] if not isinstance(t, str) or t not in BY_SLUG]
-            if types is None or bad:
-                problems.append(f"Unknown service types: {', '.join(map(str, bad)) or 'not a list'}.")
-            else:
-                svc["types"] = sorted(set(types))
-        if "languages" in changes:
-            langs = changes["languages"] if isinstance(changes["languages"], list) else None
-            bad = [c for c in langs or [] if not isinstance(c, str) or c not in codes]
-            if langs is None or bad:
-                problems.append(f"Unknown language codes: {', '.join(map(str, bad)) or 'not a list'}.")
-            else:
-                svc["languages"] = sorted(set(langs))
+        for key, known_values, label in (("types", BY_SLUG, "service types"), ("languages", codes, "language codes")):
+            values = _known_list(changes, key, known_values, label, problems)
+            if values is not None:
+                svc[key] = sorted(set(values))
         svc.update(_clean_eligibility(changes, problems))
         svc = {k: v for k, v in svc.items() if v != known[sid].get(k)}
         if svc:
@@ -276,28 +265,33 @@ def _clean_services(value: Any, known: dict[str, dict], problems: list[str]) -> 
     return out
 
 
+def _known_list(changes: dict, key: str, known, label: str, problems: list[str]) -> list | None:
+    """The list sent for ``key`` when every value is one this site knows; otherwise None, with the problem
+    (the values it does not know, or 'not a list') added in plain words. None too when ``key`` was not sent."""
+    if key not in changes:
+        return None
+    values = changes[key] if isinstance(changes[key], list) else None
+    bad = [v for v in values or [] if not isinstance(v, str) or v not in known]
+    if values is None or bad:
+        problems.append(f"Unknown {label}: {', '.join(map(str, bad)) or 'not a list'}.")
+        return None
+    return values
+
+
 def _clean_eligibility(changes: dict, problems: list[str]) -> dict[str, Any]:
     """Structured eligibility of one service (rules.eligibility's vocabulary), each problem in plain words."""
     out: dict[str, Any] = {}
-    if "statuses" in changes:
-        statuses = changes["statuses"] if isinstance(changes["statuses"], list) else None
-        bad = [x for x in statuses or [] if not isinstance(x, str) or x not in STATUS_SLUGS]
-        if statuses is None or bad:
-            problems.append(f"Unknown immigration statuses: {', '.join(map(str, bad)) or 'not a list'}.")
-        else:
-            out["statuses"] = split_statuses(join_statuses(statuses))
-    if "fee" in changes:
-        fee = changes["fee"] or ""
-        if fee and (not isinstance(fee, str) or fee not in FEES):
-            problems.append("The fee must be free, low cost or fee.")
-        else:
-            out["fee"] = fee
-    if "gender" in changes:
-        gender = changes["gender"] or ""
-        if gender and (not isinstance(gender, str) or gender not in GENDERS):
-            problems.append("'Only for' must be women, men or empty.")
-        else:
-            out["gender"] = gender
+    statuses = _known_list(changes, "statuses", STATUS_SLUGS, "immigration statuses", problems)
+    if statuses is not None:
+        out["statuses"] = split_statuses(join_statuses(statuses))
+    for key, allowed, problem in (("fee", FEES, "The fee must be free, low cost or fee."),
+                                  ("gender", GENDERS, "'Only for' must be women, men or empty.")):
+        if key in changes:
+            value = changes[key] or ""
+            if value and (not isinstance(value, str) or value not in allowed):
+                problems.append(problem)
+            else:
+                out[key] = value
     for key in ("minimum_age", "maximum_age"):
         if key in changes:
             value = changes[key]
@@ -508,13 +502,19 @@ def submit_change(session: Session, user: Any, location_id: Any, payload: Any, *
     return request
 
 
-def _pending(session: Session, request_id: Any) -> ChangeRequest:
+def get_or_refuse(session: Session, model, row_id: Any, message: str):
+    """The row whose id a form sent, or ReviewError(message): ids come from the browser and may be anything."""
     try:
-        request = session.get(ChangeRequest, int(request_id))
+        row = session.get(model, int(row_id))
     except (TypeError, ValueError):
-        request = None
-    if request is None:
-        raise ReviewError("There is no such request.")
+        row = None
+    if row is None:
+        raise ReviewError(message)
+    return row
+
+
+def _pending(session: Session, request_id: Any) -> ChangeRequest:
+    request = get_or_refuse(session, ChangeRequest, request_id, "There is no such request.")
     if request.status != RequestStatus.PENDING.value:
         raise _already_decided(session, request.id)
     return request

@@ -12,7 +12,7 @@ from ..directory.audit import record_audit
 from ..directory.eligibility import organization_contact
 from ..directory.languages import known_codes
 from ..directory.models import Organization
-from ..review.changes import InvalidChange, ReviewError
+from ..review.changes import InvalidChange, ReviewError, get_or_refuse
 from ..rules.phones import to_e164
 from .campaign import bounced_mails, unanswered_mails
 
@@ -24,12 +24,7 @@ def set_contact(session: Session, staff: Any, organization_id: Any, email: str |
     """Store the contact (staff only); InvalidChange lists every problem in plain words."""
     if not getattr(staff, "is_staff", False):
         raise ReviewError("Only ELIP staff can change an organization's contact.")
-    try:
-        org = session.get(Organization, int(organization_id))
-    except (TypeError, ValueError):
-        org = None
-    if org is None:
-        raise ReviewError("Pick an organization.")
+    org = get_or_refuse(session, Organization, organization_id, "Pick an organization.")
     problems = []
     email = (email or "").strip()
     if email and not EMAIL.match(email):

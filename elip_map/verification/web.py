@@ -7,6 +7,8 @@ and show nothing of any organization.
 
 from __future__ import annotations
 
+import functools
+
 from flask import Response, request
 from flask_wtf.csrf import generate_csrf
 from jinja2 import Environment, select_autoescape
@@ -178,26 +180,33 @@ def init_verification_routes(server, database: Database, settings) -> None:
     def ui_for(mail) -> str:
         return negotiate_ui(mail.language)
 
+    def refused(exc: LinkRefused):
+        return _refused(exc.reason, negotiate_ui(exc.language or request.args.get("ui")))
+
+    def with_open_link(handler):
+        """The route opens its link in one transaction and hands the mail on; a refused link gets its own page."""
+        @functools.wraps(handler)
+        def view(token: str):
+            with database.session() as s:
+                try:
+                    mail = opened(s, token)
+                except LinkRefused as exc:
+                    return refused(exc)
+                return handler(s, mail)
+        return view
+
     @server.get("/verify/<token>")
-    def _verify(token: str):
-        with database.session() as s:
-            try:
-                mail = opened(s, token)
-            except LinkRefused as exc:
-                return _refused(exc.reason, negotiate_ui(exc.language or request.args.get('ui')))
-            if mail.opened_at is None:
-                mail.opened_at = utcnow()
-            return page(mail, s, ui_for(mail))
+    @with_open_link
+    def _verify(s, mail):
+        if mail.opened_at is None:
+            mail.opened_at = utcnow()
+        return page(mail, s, ui_for(mail))
 
     @server.post("/verify/<token>/confirm")
-    def _confirm(token: str):
-        with database.session() as s:
-            try:
-                mail = opened(s, token)
-            except LinkRefused as exc:
-                return _refused(exc.reason, negotiate_ui(exc.language or request.args.get('ui')))
-            confirm_still_correct(s, mail)
-            return page(mail, s, ui_for(mail), message=translator(ui_for(mail))(CONFIRMED))
+    @with_open_link
+    def _confirm(s, mail):
+        confirm_still_correct(s, mail)
+        return page(mail, s, ui_for(mail), message=translator(ui_for(mail))(CONFIRMED))
 
     @server.post("/verify/<token>/change")
     def _change(token: str):
@@ -207,7 +216,7 @@ def init_verification_routes(server, database: Database, settings) -> None:
                 ui = ui_for(mail)
                 propose_changes(s, mail, payloads_from_form(_locations(s, mail.organization_id), request.form))
         except LinkRefused as exc:
-            return _refused(exc.reason, negotiate_ui(exc.language or request.args.get('ui')))
+            return refused(exc)
         except InvalidChange as exc:
             with database.session() as s:
                 mail = opened(s, token)

@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from elip_map.config import Settings
 from elip_map.directory.storage import open_database
 from elip_map.factory import create_app
-from elip_map.testing import add_location
+from elip_map.testing import add_location, tick
 
 pytestmark = pytest.mark.browser
 
@@ -44,11 +44,7 @@ def cards(dash_duo) -> dict[str, str]:
 
 
 def choose_status(dash_duo, slug):
-    radio = dash_duo.find_element(f"#home-filter-status input[value='{slug}']")
-    details = radio.find_element(By.XPATH, "ancestor::details")
-    if not details.get_attribute("open"):
-        details.find_element(By.TAG_NAME, "summary").click()
-    radio.click()
+    tick(dash_duo, f"#home-filter-status input[value='{slug}']")
 
 
 def test_elig001_status_filter_matches_directory_and_explains_cards(dash_duo, app):

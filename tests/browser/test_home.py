@@ -4,9 +4,11 @@ the browser, near ranks nearest first, the URL reproduces the view, languages, p
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
+import time
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from dash.testing import errors as dash_errors
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -18,7 +20,7 @@ from elip_map.directory.storage import open_database  # noqa: E402
 from elip_map.factory import create_app  # noqa: E402
 from elip_map.directory.search_words import search_table  # noqa: E402
 from elip_map.rules.filters import distance_km, matches, with_named  # noqa: E402
-from elip_map.testing import add_location  # noqa: E402
+from elip_map.testing import add_location, tick  # noqa: E402
 
 pytestmark = pytest.mark.browser
 XSS_NAME = "<img src=x onerror=alert(1)>"
@@ -90,11 +92,7 @@ def map_point_count(dash_duo):
 
 def click_check(dash_duo, checklist_id, value):
     """Open the checklist's group if folded, then tick the box with this value (as a person would)."""
-    box = dash_duo.find_element(f"#{checklist_id} input[value='{value}']")
-    details = box.find_element(By.XPATH, "ancestor::details")
-    if not details.get_attribute("open"):
-        details.find_element(By.TAG_NAME, "summary").click()
-    box.click()
+    tick(dash_duo, f"#{checklist_id} input[value='{value}']")
 
 
 def test_home001_loads_and_filters_match_directory(dash_duo, app):
@@ -313,4 +311,36 @@ def test_home005_phone_layout(dash_duo, app, tmp_path):
     # Leaflet draws only what is in view on a narrow screen: some, and never more than the directory has.
     until(lambda: 0 < map_point_count(dash_duo) <= len(features), timeout=5)
     dash_duo.driver.save_screenshot(str(tmp_path / "home-360x640-map.png"))
+    assert dash_duo.get_logs() == []
+
+
+def test_home007_back_pressed_at_once_shows_the_previous_address_state(dash_duo, app):
+    """A person ticks a filter and presses Back straight away, before anything has settled: once the page is
+    quiet, the boxes, the count and the address bar all describe the same (previous) search."""
+    features = expected_features(app)
+    dash_duo.start_server(app)
+    wait_count(dash_duo, len(features))
+    driver = dash_duo.driver
+
+    def state():
+        ticked = driver.execute_script(
+            "return [...document.querySelectorAll('#home-filter-service input:checked')].map(b => b.value)")
+        query = parse_qs(urlsplit(driver.current_url).query)
+        return (query.get("service", [""])[0].split(",") if query.get("service") else [], ticked,
+                dash_duo.find_element("#result-count").text)
+
+    shown = []
+    for slug in ("language-training", "employment", "youth"):
+        click_check(dash_duo, "home-filter-service", slug)
+        until(lambda: slug in (parse_qs(urlsplit(driver.current_url).query).get("service") or [""])[0], timeout=5)
+        driver.back()  # at once: the page is still answering the filter change
+        until(lambda: "service=" not in driver.current_url, timeout=5)
+        try:  # before the fix, Dash held the page's address callback back for good: the boxes kept the newer search
+            until(lambda: dash_duo.redux_state_rqs == [], timeout=10)
+        except dash_errors.TestingTimeoutError:
+            pending = [r["callback"].get("clientside_function") or r["callback"]["output"] for r in dash_duo.redux_state_rqs]
+            raise AssertionError(f"after Back: {state()}, callbacks never run: {pending}") from None
+        time.sleep(0.5)  # any late answer lands within this
+        shown.append(state())
+    assert shown == [([], [], str(len(features)))] * 3
     assert dash_duo.get_logs() == []

@@ -8,13 +8,12 @@ from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from elip_map.accounts.models import User
 from elip_map.config import Settings
-from elip_map.directory.models import Address, Location, Organization, Service, ServiceAtLocation, ServiceType
+from elip_map.directory.models import Location
 from elip_map.directory.storage import open_database
 from elip_map.factory import create_app
 from elip_map.review.models import ChangeRequest
-from elip_map.testing import PASSWORD, hash_password
+from elip_map.testing import add_partner_office, log_in_browser
 
 pytestmark = pytest.mark.browser
 NEW_NAME = "Office renamed by partner"
@@ -24,26 +23,10 @@ NEW_NAME = "Office renamed by partner"
 def app(tmp_path, clear_pages_state):
     url = f"sqlite:///{tmp_path / 'flow.sqlite3'}"
     database = open_database(url)
-    hashed = hash_password(PASSWORD)
     with database.session() as s:
-        org = Organization(name="Newcomer Centre", name_key="newcomer centre")
-        loc = Location(organization=org, name="Office", location_key="office", latitude=53.5444,
-                       longitude=-113.4909, geocode_status="ok")
-        loc.addresses.append(Address(address_1="10010 105 Street NW", city="Edmonton", postal_code="T5J 1C4"))
-        svc = Service(organization=org, name="English classes")
-        svc.types.append(ServiceType(slug="language-training"))
-        s.add_all([org, loc, svc, ServiceAtLocation(service=svc, location=loc)])
-        s.flush()
-        s.add_all([User(email="partner@centre.example", role="partner", organization_id=org.id, password_hash=hashed),
-                   User(email="staff@elip.example", role="staff", password_hash=hashed)])
+        add_partner_office(s)
     database.dispose()
     return create_app(Settings(database_url=url, tile_url="", secret_key="test-only-secret"), load_sample=False)
-
-
-def _log_in(dash_duo, email):
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/login")
-    dash_duo.wait_for_element("#login-email").send_keys(email)
-    dash_duo.find_element("#login-password").send_keys(PASSWORD + Keys.ENTER)
 
 
 def _value(dash_duo, selector):
@@ -54,7 +37,7 @@ def test_part001_partner_proposes_staff_approves_newcomer_page_shows_it(dash_duo
     dash_duo.start_server(app)
     database = app.server.config["ELIP_DATABASE"]
 
-    _log_in(dash_duo, "partner@centre.example")
+    log_in_browser(dash_duo, "partner@centre.example")
     until(lambda: dash_duo.driver.current_url.endswith("/partner"), timeout=10)
     until(lambda: _value(dash_duo, "#partner-name") == "Office", timeout=15)
     assert "English classes" in dash_duo.find_element("#partner-listings").text  # the public card
@@ -85,7 +68,7 @@ def test_part001_partner_proposes_staff_approves_newcomer_page_shows_it(dash_duo
 
     dash_duo.find_element(".elip-account-bar button").click()  # log out
     until(lambda: dash_duo.driver.current_url.rstrip("/") == dash_duo.server_url.rstrip("/"), timeout=10)
-    _log_in(dash_duo, "staff@elip.example")
+    log_in_browser(dash_duo, "staff@elip.example")
     until(lambda: dash_duo.driver.current_url.endswith("/staff/review"), timeout=10)
     dash_duo.wait_for_contains_text("#staff-review-detail", NEW_NAME, timeout=15)
     assert "Map pin" in dash_duo.find_element("#staff-review-detail").text

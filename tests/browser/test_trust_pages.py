@@ -13,12 +13,12 @@ from selenium.webdriver.common.keys import Keys
 
 from elip_map.accounts.models import User
 from elip_map.config import Settings
-from elip_map.directory.models import Address, Location, Organization, Service, ServiceAtLocation, ServiceType
+from elip_map.directory.models import Organization
 from elip_map.directory.storage import open_database
 from elip_map.factory import create_app
 from elip_map.review.changes import submit_change
+from elip_map.testing import add_partner_office, log_in_browser
 from tests.axe import serious_violations
-from elip_map.testing import PASSWORD, hash_password
 
 pytestmark = pytest.mark.browser
 
@@ -27,20 +27,10 @@ pytestmark = pytest.mark.browser
 def app(tmp_path, clear_pages_state, geodata_mirror):
     url = f"sqlite:///{tmp_path / 'trust.sqlite3'}"
     database = open_database(url)
-    hashed = hash_password(PASSWORD)
     with database.session() as s:
-        org = Organization(name="Newcomer Centre", name_key="newcomer centre", contact_email="intake@centre.example")
-        loc = Location(organization=org, name="Office", location_key="office", latitude=53.5444,
-                       longitude=-113.4909, geocode_status="ok")
-        loc.addresses.append(Address(address_1="10010 105 Street NW", city="Edmonton", postal_code="T5J 1C4"))
-        svc = Service(organization=org, name="English classes")
-        svc.types.append(ServiceType(slug="language-training"))
-        s.add_all([org, loc, svc, ServiceAtLocation(service=svc, location=loc)])
-        s.flush()
-        partner = User(email="partner@centre.example", role="partner", organization_id=org.id, password_hash=hashed)
-        s.add_all([partner, User(email="staff@elip.example", role="staff", display_name="Sam Staff", password_hash=hashed)])
-        s.flush()
-        submit_change(s, partner, loc.id, {"name": "Office (main floor)"})
+        office = add_partner_office(s, contact_email="intake@centre.example")
+        partner = s.query(User).filter_by(email="partner@centre.example").one()
+        submit_change(s, partner, office.id, {"name": "Office (main floor)"})
     database.dispose()
     return create_app(Settings(database_url=url, tile_url="", secret_key="test-only-secret",
                                data_mirror=geodata_mirror), load_sample=False)
@@ -50,12 +40,6 @@ def _shots_dir(tmp_path) -> Path:
     folder = Path(os.environ.get("ELIP_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def _log_in(dash_duo, email):
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/login")
-    dash_duo.wait_for_element("#login-email").send_keys(email)
-    dash_duo.find_element("#login-password").send_keys(PASSWORD + Keys.ENTER)
 
 
 def _no_sideways_scroll(dash_duo) -> bool:
@@ -71,7 +55,7 @@ def test_trust001_partner_time_and_language_inputs_at_360px(dash_duo, app, tmp_p
     shots = _shots_dir(tmp_path)
     dash_duo.start_server(app)
     dash_duo.driver.set_window_size(360, 640)
-    _log_in(dash_duo, "partner@centre.example")
+    log_in_browser(dash_duo, "partner@centre.example")
     until(lambda: dash_duo.driver.current_url.endswith("/partner"), timeout=10)
     dash_duo.wait_for_element("#partner-services .elip-service-edit", timeout=15)
 
@@ -123,7 +107,7 @@ def test_trust001_partner_time_and_language_inputs_at_360px(dash_duo, app, tmp_p
 def test_trust002_staff_pages_fit_a_phone_and_pass_axe(dash_duo, app, tmp_path, path, marker):
     shots = _shots_dir(tmp_path)
     dash_duo.start_server(app)
-    _log_in(dash_duo, "staff@elip.example")
+    log_in_browser(dash_duo, "staff@elip.example")
     until(lambda: dash_duo.driver.current_url.endswith("/staff/review"), timeout=10)
     dash_duo.driver.set_window_size(360, 640)
     dash_duo.wait_for_page(f"{dash_duo.server_url}{path}")
@@ -141,7 +125,7 @@ def test_trust002_staff_pages_fit_a_phone_and_pass_axe(dash_duo, app, tmp_path, 
 
 def test_trust003_partner_on_a_staff_page_sees_who_and_how(dash_duo, app, tmp_path):
     dash_duo.start_server(app)
-    _log_in(dash_duo, "partner@centre.example")
+    log_in_browser(dash_duo, "partner@centre.example")
     until(lambda: dash_duo.driver.current_url.endswith("/partner"), timeout=10)
     dash_duo.driver.set_window_size(360, 640)
     dash_duo.driver.get(f"{dash_duo.server_url}/staff/audit")

@@ -120,7 +120,7 @@ def test_exported_csv_reimports_with_the_same_eligibility(db, tmp_path):
 # --- reviewed like any other change ------------------------------------------------------------
 
 def test_partner_proposes_eligibility_and_staff_approval_applies_it(db):
-    from tests.unit.test_review import add_user, make_org
+    from elip_map.testing import add_user, make_org
 
     from elip_map.review.changes import InvalidChange, approve, diff_rows, submit_change
 

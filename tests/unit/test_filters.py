@@ -8,7 +8,7 @@ from truth_tables import DAYS, FOLD_TABLE, HOURS_TABLE, TRUTH_TABLE
 
 from elip_map.rules.filters import distance_km, edit_distance, matches, rank, text_matches
 from elip_map.rules.hours import display_hours
-from elip_map.rules.text import fold as normalize_text
+from elip_map.rules.text import fold
 
 
 @pytest.mark.parametrize("props, criteria, expected, why", TRUTH_TABLE, ids=[row[3] for row in TRUTH_TABLE])
@@ -25,8 +25,8 @@ def test_edit_distance(a, b, limit, expected):
 
 
 @pytest.mark.parametrize("text, expected", FOLD_TABLE)
-def test_normalize_text(text, expected):
-    assert normalize_text(text) == expected
+def test_fold(text, expected):
+    assert fold(text) == expected
 
 
 def test_empty_query_matches_everything():

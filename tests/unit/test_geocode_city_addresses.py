@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import http.server
 import json
-import threading
 from urllib.parse import unquote
 
 import pytest
@@ -22,6 +20,7 @@ from elip_map.geocoding.address_points import load_city_indexes
 from elip_map.geocoding.chain import geocode_batch
 from elip_map.geocoding.gazetteer import Gazetteer
 from elip_map.geocoding.grid import haversine_m
+from elip_map.testing import serve_answers
 
 COLUMNS = ["Account Number", "Suite", "House Number", "Street Name", "Garage", "Neighbourhood ID", "Neighbourhood",
            "Ward", "Assessed Value", "Latitude", "Longitude", "Point Location", "Assessment Class % 1",
@@ -71,31 +70,16 @@ def portal(tmp_path):
               "/api/geospatial/9j8t-zm52?method=export&format=GeoJSON": folder / "road_centrelines_2026.geojson"}
     counts = {"q7d6-ambg": csv_rows, "9j8t-zm52": 2}
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server API
-            path = unquote(self.path)
-            state["requests"].append(path)
-            if path.startswith("/resource/") and path.endswith(".json?$select=count(*)"):
-                ident = path[len("/resource/"):].split(".json")[0]
-                body = json.dumps([{"count": str(counts[ident] + state["extra_rows"])}]).encode()
-            elif path in routes:
-                body = routes[path].read_bytes()
-            else:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path):
+        path = unquote(path)
+        state["requests"].append(path)
+        if path.startswith("/resource/") and path.endswith(".json?$select=count(*)"):
+            ident = path[len("/resource/"):].split(".json")[0]
+            return json.dumps([{"count": str(counts[ident] + state["extra_rows"])}]).encode()
+        return routes[path].read_bytes() if path in routes else None
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", state, folder
-    server.shutdown()
-    server.server_close()
+    with serve_answers(answer) as (base, _):
+        yield base, state, folder
 
 
 def _refresh(index_dir, *args, monkeypatch):

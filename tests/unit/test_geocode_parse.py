@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from elip_map.geocoding.parse import (CIVIC, INTERSECTION, NAMED_ROAD, PO_BOX, POSTAL_ONLY, UNPARSED,
-                                      normalise_postal_code, parse_address)
+from elip_map.geocoding.parse import CIVIC, INTERSECTION, NAMED_ROAD, PO_BOX, POSTAL_ONLY, UNPARSED, parse_address
+from elip_map.rules.postal import postal_or_fsa
 
 # text, kind, unit, house, road label, cross label, grid (east, north) or None
 CASES = [
@@ -120,8 +120,8 @@ def test_postal_code_inside_address_and_in_its_own_column():
 
 @pytest.mark.parametrize("raw,expected", [("t5j2r7", "T5J 2R7"), ("T5J-2R7", "T5J 2R7"), (" t6e ", "T6E"),
                                           ("12345", None), ("", None), (None, None), ("D5J 2R7", None)])
-def test_normalise_postal_code(raw, expected):
-    assert normalise_postal_code(raw) == expected
+def test_postal_or_fsa(raw, expected):
+    assert postal_or_fsa(raw) == expected
 
 
 def test_same_place_typed_two_ways_has_one_key():

@@ -23,7 +23,7 @@ T = dt.time
     ("780-424-7709; 780-424-7709", ["+17804247709"], [None], False),
 ])
 def test_phones_are_stored_e164_with_extensions(cell, numbers, extensions, corrected):
-    phones, corrections, problems = nz.normalize_phones(cell)
+    phones, corrections, problems = nz.read_phones(cell)
     assert [p.number for p in phones] == numbers
     assert [p.extension for p in phones] == extensions
     assert bool(corrections) is corrected
@@ -31,13 +31,13 @@ def test_phones_are_stored_e164_with_extensions(cell, numbers, extensions, corre
 
 
 def test_phone_correction_says_what_and_how():
-    _phones, corrections, _ = nz.normalize_phones("780.424.7709")
+    _phones, corrections, _ = nz.read_phones("780.424.7709")
     assert corrections == ["phone '780.424.7709' -> '+17804247709'"]
 
 
 @pytest.mark.parametrize("cell", ["780 555 12", "call us", "12345678901234"])
 def test_invalid_phone_is_reported_and_left_out(cell):
-    phones, _corrections, problems = nz.normalize_phones(cell)
+    phones, _corrections, problems = nz.read_phones(cell)
     assert phones == []
     assert problems and "left out" in problems[0]
 
@@ -51,12 +51,12 @@ def test_phone_shown_in_local_format():
     ("t5j2r7", "T5J 2R7"), ("T5J 2R7", "T5J 2R7"), (" t5j-2r7 ", "T5J 2R7"), ("", None),
 ])
 def test_postal_codes_normalised(cell, expected):
-    assert nz.normalize_postal_code(cell) == (expected, None)
+    assert nz.read_postal_code(cell) == (expected, None)
 
 
 @pytest.mark.parametrize("cell", ["12345", "T5J 2R", "D5J 2R7", "Z1A 1A1"])
 def test_invalid_postal_codes_reported(cell):
-    value, problem = nz.normalize_postal_code(cell)
+    value, problem = nz.read_postal_code(cell)
     assert value is None and "not a Canadian postal code" in problem
 
 
@@ -87,7 +87,7 @@ def test_po_boxes_recognised(text, po_box):
     ("not a website", None, False, True),
 ])
 def test_websites_get_a_scheme_and_bad_schemes_are_refused(cell, url, corrected, refused):
-    value, correction, problem = nz.normalize_website(cell)
+    value, correction, problem = nz.read_website(cell)
     assert value == url
     assert bool(correction) is corrected
     assert bool(problem) is refused
@@ -98,7 +98,7 @@ def test_websites_get_a_scheme_and_bad_schemes_are_refused(cell, url, corrected,
     ("info at epl", None, False), ("a@b", None, False),
 ])
 def test_emails_validated_loosely(cell, email, ok):
-    value, _correction, problem = nz.normalize_email(cell)
+    value, _correction, problem = nz.read_email(cell)
     assert value == email and (problem is None) is ok
 
 

@@ -6,10 +6,7 @@ No test touches the internet: the portal is a closed local port (offline) or a s
 
 from __future__ import annotations
 
-import http.server
 import shutil
-import socket
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +23,7 @@ from elip_map.refdata import (DWELLING_LANGUAGE_COLUMNS, INDIGENOUS_LANGUAGES_CO
 from elip_map.refdata.build import OUTPUT_FILES, build_geodata, sha256_file
 from elip_map.refdata.sources import SOURCES, find_in_mirror
 from elip_map.spatial.crs import METRIC, to_metric
+from elip_map.testing import free_port, serve_answers
 
 DERIVED = list(OUTPUT_FILES)
 
@@ -181,15 +179,9 @@ def test_language_columns_use_the_directorys_language_codes():
 
 # --- elip-map refresh ------------------------------------------------------------------------------
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_refresh_offline_says_so_and_changes_nothing(geodata_copy):
     before = _bytes(geodata_copy)
-    result = _run("--geodata-dir", str(geodata_copy), "--portal-url", f"http://127.0.0.1:{_closed_port()}",
+    result = _run("--geodata-dir", str(geodata_copy), "--portal-url", f"http://127.0.0.1:{free_port()}",
                   "--timeout", "5")
     assert result.exit_code != 0
     assert "Could not reach the City of Edmonton open data portal" in result.output
@@ -258,30 +250,8 @@ def local_portal(geodata_mirror):
     files = find_in_mirror(geodata_mirror)
     routes = {s.portal_path: files[s.key] for s in SOURCES if s.portal_path}
     routes.update({f"/census/{s.key}.csv": files[s.key] for s in SOURCES if not s.portal_path})
-    requests: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server API
-            requests.append(self.path)
-            path = routes.get(self.path)
-            if path is None:
-                self.send_error(404)
-                return
-            body = path.read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    server.shutdown()
-    server.server_close()
+    with serve_answers(lambda path: routes[path].read_bytes() if path in routes else None) as served:
+        yield served
 
 
 def test_refresh_from_the_portal_downloads_and_rebuilds(geodata_copy, local_portal):

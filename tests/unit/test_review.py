@@ -8,45 +8,17 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from elip_map.accounts.models import User
 from elip_map.directory.audit import audit_csv, audit_entries
-from elip_map.directory.models import (Address, DuplicateSuspect, Language, Location, Organization, Phone, Service,
-                                       ServiceAtLocation, ServiceType)
+from elip_map.directory.models import DuplicateSuspect, Location
 from elip_map.directory.storage import directory_version
 from elip_map.review.changes import (AlreadyDecided, Conflict, InvalidChange, ReviewError, approve, diff_rows, direct_edit,
-                                     location_snapshot, mark_still_correct, normalise_phone, place_pin, refresh_request,
+                                     location_snapshot, mark_still_correct, place_pin, refresh_request,
                                      reject, submit_change, validate_payload)
 from elip_map.review.health import duplicate_suspects, needs_attention, stale_cutoff, stale_locations
 from elip_map.review.models import ChangeRequest
 from elip_map.review.tx import in_transaction
-from elip_map.testing import PASSWORD, hash_password
-
-
-def password_hash() -> str:
-    """One real argon2id hash for every test account (hashing is deliberately slow; accounts tests cover it)."""
-    return hash_password(PASSWORD)
-
-
-def add_user(session, email: str, role: str, organization_id: int | None = None) -> User:
-    user = User(email=email, role=role, organization_id=organization_id, password_hash=password_hash())
-    session.add(user)
-    session.flush()
-    return user
-
-
-def make_org(session, name: str, *, lat=53.5461, lon=-113.4938, verified=None, status="ok") -> tuple[int, int, int]:
-    org = Organization(name=name, name_key=name.lower())
-    loc = Location(organization=org, name=f"{name} main office", location_key=f"{name}-main", latitude=lat,
-                   longitude=lon, geocode_status=status, last_verified=verified)
-    loc.addresses.append(Address(address_1="10010 105 Street NW", city="Edmonton", state_province="AB",
-                                 postal_code="T5J 1C4"))
-    loc.phones.append(Phone(number="+17804247709"))
-    svc = Service(organization=org, name="English classes")
-    svc.types.append(ServiceType(slug="language-training"))
-    svc.languages.append(Language(code="en"))
-    session.add_all([org, loc, svc, ServiceAtLocation(service=svc, location=loc)])
-    session.flush()
-    return org.id, loc.id, svc.id
+from elip_map.rules.phones import to_e164
+from elip_map.testing import add_user, make_org
 
 
 @pytest.fixture
@@ -97,8 +69,8 @@ def test_validate_payload_explains_problems(payload, message):
         validate_payload(payload, SNAP)
 
 
-def test_normalise_phone():
-    assert normalise_phone("780.424.7709 ") == "+17804247709"
+def test_phone_to_e164():
+    assert to_e164("780.424.7709 ") == "+17804247709"
 
 
 def test_diff_rows_are_readable():
@@ -152,13 +124,19 @@ def test_partner_cannot_touch_another_organization(world):
         approve(s, world["pa"], req.id)
 
 
+def _second_request_after_the_first_applied(world, second: dict) -> ChangeRequest:
+    """Two requests for Org A's office made from the same version; staff approve the first (a new phone)."""
+    with world["db"].session() as s:
+        r1 = submit_change(s, world["pa"], world["a_loc"], {"phone": "780-555-0101"})
+        r2 = submit_change(s, world["pa"], world["a_loc"], second)
+    with world["db"].session() as s:
+        approve(s, world["staff"], r1.id)
+    return r2
+
+
 def test_conflicting_approvals_one_applies_other_refused_nothing_lost(world):
     db = world["db"]
-    with db.session() as s:
-        r1 = submit_change(s, world["pa"], world["a_loc"], {"phone": "780-555-0101"})
-        r2 = submit_change(s, world["pa"], world["a_loc"], {"phone": "780-555-0202", "name": "Renamed"})
-    with db.session() as s:
-        approve(s, world["staff"], r1.id)
+    r2 = _second_request_after_the_first_applied(world, {"phone": "780-555-0202", "name": "Renamed"})
     with db.session() as s, pytest.raises(Conflict, match="older version of the listing"):
         approve(s, world["staff2"], r2.id)
     with db.session() as s:
@@ -310,11 +288,7 @@ def test_audit_csv_neutralises_formulas(world):
 
 def test_conflicting_request_can_be_rebased_for_a_fresh_review(world):
     db = world["db"]
-    with db.session() as s:
-        r1 = submit_change(s, world["pa"], world["a_loc"], {"phone": "780-555-0101"})
-        r2 = submit_change(s, world["pa"], world["a_loc"], {"phone": "780-555-0101", "name": "Renamed"})
-    with db.session() as s:
-        approve(s, world["staff"], r1.id)
+    r2 = _second_request_after_the_first_applied(world, {"phone": "780-555-0101", "name": "Renamed"})
     with db.session() as s:
         with pytest.raises(ReviewError, match="Only ELIP staff"):
             refresh_request(s, world["pa"], r2.id)

@@ -13,15 +13,14 @@ import requests
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from elip_map.accounts.models import User
 from elip_map.config import Settings
 from elip_map.directory.audit import audit_entries
-from elip_map.directory.models import Address, Location, Organization
+from elip_map.directory.models import Location
 from elip_map.directory.storage import open_database
 from elip_map.review.changes import AlreadyDecided, approve, reject, submit_change
 from elip_map.review.models import ChangeRequest
 from elip_map.review.tx import in_transaction
-from elip_map.testing import PASSWORD, callback_body, hash_password
+from elip_map.testing import PASSWORD, add_location, add_user, callback_body
 
 SUBMISSIONS = 50
 STAFF = ("staff1@elip.example", "staff2@elip.example")
@@ -37,15 +36,10 @@ def live(db_url, clear_pages_state):
 
     database = open_database(db_url)
     with database.session() as s:
-        org = Organization(name="Org A", name_key="org a")
-        loc = Location(organization=org, name="Office", location_key="office", latitude=53.54, longitude=-113.49,
-                       geocode_status="ok")
-        loc.addresses.append(Address(address_1="10010 105 Street NW", city="Edmonton"))
-        s.add(org)
-        s.flush()
-        s.add(User(email="a@orga.example", role="partner", organization_id=org.id,
-                   password_hash=hash_password(PASSWORD)))
-        s.add_all([User(email=email, role="staff", password_hash=hash_password(PASSWORD)) for email in STAFF])
+        loc = add_location(s, "Org A", "Office", lat=53.54, lon=-113.49, location_key="office")
+        add_user(s, "a@orga.example", "partner", loc.organization_id)
+        for email in STAFF:
+            add_user(s, email, "staff")
         location_id = loc.id
     app = create_app(Settings(database_url=db_url, tile_url="", secret_key="test-only-secret"), load_sample=False)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
@@ -190,15 +184,9 @@ def test_two_staff_deciding_one_request_at_the_same_moment_never_both_win(live):
 def test_the_service_alone_lets_one_of_two_simultaneous_decisions_win(db):
     """The same race without the web layer: approve and reject in two threads, each with its own session."""
     with db.session() as s:
-        org = Organization(name="Org A", name_key="org a")
-        loc = Location(organization=org, name="Office", location_key="office", latitude=53.54, longitude=-113.49,
-                       geocode_status="ok")
-        s.add(org)
-        s.flush()
-        partner = User(email="a@orga.example", role="partner", organization_id=org.id, password_hash="x")
-        staff = [User(email=email, role="staff", password_hash="x") for email in STAFF]
-        s.add_all([partner, *staff])
-        s.flush()
+        loc = add_location(s, "Org A", "Office", lat=53.54, lon=-113.49, location_key="office")
+        add_user(s, "a@orga.example", "partner", loc.organization_id)
+        staff = [add_user(s, email, "staff") for email in STAFF]
         location_id, reviewers = loc.id, [(u.id, u.email) for u in staff]
 
     class Reviewer:  # what the pages pass: the signed-in user's plain snapshot

@@ -13,11 +13,11 @@ from elip_map.accounts.models import User
 from elip_map.accounts.service import authenticate
 from elip_map.config import Settings
 from elip_map.directory.audit import audit_entries
-from elip_map.directory.models import Address, Location, Organization
+from elip_map.directory.models import Location
 from elip_map.directory.storage import open_database
 from elip_map.review.changes import submit_change
 from elip_map.review.models import ChangeRequest
-from elip_map.testing import PASSWORD, hash_password
+from elip_map.testing import PASSWORD, add_location, add_user, call_callback, login
 
 
 @pytest.fixture
@@ -26,52 +26,28 @@ def site(tmp_path, clear_pages_state):
 
     url = f"sqlite:///{tmp_path / 'pages.sqlite3'}"
     database = open_database(url)
-    hashed = hash_password(PASSWORD)
     with database.session() as s:
-        org = Organization(name="Org B", name_key="org b")
-        placed = Location(organization=org, name="Placed", location_key="placed", latitude=53.54, longitude=-113.49,
-                          geocode_status="ok")
-        placed.addresses.append(Address(address_1="10010 105 Street NW", city="Edmonton"))
-        lost = Location(organization=org, name="Lost", location_key="lost", geocode_status="needs-attention")
-        s.add_all([org, placed, lost])
-        s.flush()
-        partner = User(email="b@orgb.example", role="partner", organization_id=org.id, password_hash=hashed)
-        s.add_all([partner, User(email="staff1@elip.example", role="staff", password_hash=hashed),
-                   User(email="staff2@elip.example", role="staff", password_hash=hashed)])
-        s.flush()
+        placed = add_location(s, "Org B", "Placed", lat=53.54, lon=-113.49, langs=(), location_key="placed")
+        lost = add_location(s, "Org B", "Lost", lat=None, lon=None, status="needs-attention", langs=(),
+                            location_key="lost")
+        org_id = placed.organization_id
+        partner = add_user(s, "b@orgb.example", "partner", org_id)
+        add_user(s, "staff1@elip.example", "staff")
+        add_user(s, "staff2@elip.example", "staff")
         r1 = submit_change(s, partner, placed.id, {"name": "From request one"}).id
         r2 = submit_change(s, partner, placed.id, {"name": "From request two"}).id
-        ids = {"org": org.id, "placed": placed.id, "lost": lost.id, "r1": r1, "r2": r2}
+        ids = {"org": org_id, "placed": placed.id, "lost": lost.id, "r1": r1, "r2": r2}
     app = create_app(Settings(database_url=url, tile_url="", secret_key="test-only-secret"), load_sample=False)
     return app, database, ids
 
 
 def _staff(app, email="staff1@elip.example"):
-    client = app.server.test_client()
-    client.get("/login")
-    client.post("/auth/login", data={"email": email, "password": PASSWORD,
-                                     "csrf_token": client.get_cookie("_csrf_token").value})
-    client.get("/")
-    return client
+    return login(app.server.test_client(), email)
 
 
-def _call(client, output_part: str, values: dict, trigger: str):
+def _call(client, output_part: str, values: dict, trigger: str) -> str:
     """Call the server callback whose output names ``output_part`` with these input/state values."""
-    dep = next(d for d in client.get("/_dash-dependencies").json
-               if output_part in d["output"] and not d.get("clientside_function"))
-
-    def item(spec):
-        if spec["id"].startswith("{"):
-            return []
-        return {"id": spec["id"], "property": spec["property"], "value": values.get(f"{spec['id']}.{spec['property']}")}
-
-    multi = dep["output"].startswith("..")
-    parts = dep["output"][2:-2].split("...") if multi else [dep["output"]]
-    outputs = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1].split("@")[0]} for p in parts]
-    body = {"output": dep["output"], "outputs": outputs if multi else outputs[0],
-            "inputs": [item(i) for i in dep["inputs"]], "state": [item(s) for s in dep["state"]],
-            "changedPropIds": [trigger]}
-    r = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": client.get_cookie("_csrf_token").value})
+    r = call_callback(client, output_part, values, trigger)
     assert r.status_code == 200, r.get_data(as_text=True)[:500]
     return r.get_data(as_text=True)
 
@@ -202,10 +178,7 @@ def test_audit_page_and_csv_for_staff(site):
 
 def test_staff_disable_an_account_ends_its_sessions(site):
     app, database, _ = site
-    partner = app.server.test_client()
-    partner.get("/login")
-    partner.post("/auth/login", data={"email": "b@orgb.example", "password": PASSWORD,
-                                      "csrf_token": partner.get_cookie("_csrf_token").value})
+    partner = login(app.server.test_client(), "b@orgb.example")
     assert partner.get("/partner").status_code == 200
     client = _staff(app)
     answer = _call(client, "staff-users-message.children",
@@ -222,11 +195,7 @@ def test_staff_disable_an_account_ends_its_sessions(site):
 
 def test_partner_still_correct_updates_last_verified(site):
     app, database, ids = site
-    partner = app.server.test_client()
-    partner.get("/login")
-    partner.post("/auth/login", data={"email": "b@orgb.example", "password": PASSWORD,
-                                      "csrf_token": partner.get_cookie("_csrf_token").value})
-    partner.get("/")
+    partner = login(app.server.test_client(), "b@orgb.example")
     answer = _call(partner, "partner-message.children",
                    {"partner-still-correct.n_clicks": 1, "partner-location.value": ids["placed"]},
                    "partner-still-correct.n_clicks")

@@ -23,9 +23,8 @@ from elip_map.review.models import ChangeRequest
 from elip_map.verification.campaign import LEASE, bounced_mails, deliver_pending, queue_campaign
 from elip_map.verification.mailer import parse_smtp_url
 from elip_map.verification.models import MailStatus, VerificationMail
-from elip_map.testing import free_port
+from elip_map.testing import free_port, make_org
 from tests.smtp_server import SmtpServer
-from tests.unit.test_review import make_org
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = "https://map.elip.test"

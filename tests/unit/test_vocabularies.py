@@ -28,11 +28,6 @@ def test_service_type_words_resolve_to_slugs(text, slug):
     assert resolve_service_type(text) == slug
 
 
-@pytest.mark.parametrize("text", ["", "   ", "quantum gardening", "xyz"])
-def test_unknown_service_words_are_not_guessed(text):
-    assert resolve_service_type(text) is None
-
-
 def test_taxonomy_covers_the_product_brief_with_unique_stable_slugs():
     assert len(SERVICE_TYPES) == 20
     assert len(set(SLUGS)) == len(SLUGS)
@@ -50,9 +45,12 @@ def test_language_names_in_english_french_or_own_script_resolve(text, code):
     assert resolve_language(text) == code
 
 
-@pytest.mark.parametrize("text", ["", "Blorpish", "123", "the usual"])
-def test_unknown_languages_are_not_guessed(text):
-    assert resolve_language(text) is None
+@pytest.mark.parametrize("resolve, text", [
+    *[(resolve_service_type, t) for t in ("", "   ", "quantum gardening", "xyz")],
+    *[(resolve_language, t) for t in ("", "Blorpish", "123", "the usual")],
+])
+def test_unknown_words_are_not_guessed(resolve, text):
+    assert resolve(text) is None
 
 
 def test_merged_language_cells_split_into_names():
