@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
@@ -376,3 +377,65 @@ def test_after_a_merge_the_tool_adopts_the_other_sides_translations():
     assert tool.adopt(ours, theirs) == 2
     assert ours.get("Map").string == "Carte" and ours.get("Data health").string == "Qualité des données"
     assert ours.get("{n} bed").string == ("{n} lit", "{n} lits")
+
+
+# The one rendering of each name per language (lower case; a tuple lists the grammatical case forms of that
+# one rendering). ELIP itself stays in Latin letters everywhere: it is the name partners and staff search for.
+BRANDS = {
+    "ELIP Service Map": {
+        "en": ("elip service map",), "fr": ("carte des services de l’elip",), "ar": ("خريطة خدمات elip",),
+        "zh-Hans": ("elip 服务地图",), "zh-Hant": ("elip 服務地圖",),
+        "pa": ("elip ਸੇਵਾਵਾਂ ਦਾ ਨਕਸ਼ਾ", "elip ਸੇਵਾਵਾਂ ਦੇ ਨਕਸ਼ੇ"), "tl": ("elip service map",),
+        "es": ("mapa de servicios de elip",), "uk": ("мапа послуг elip", "мапі послуг elip", "мапу послуг elip"),
+        "so": ("khariidadda adeegyada elip",), "ti": ("ካርታ ኣገልግሎታት elip",), "am": ("elip አገልግሎቶች ካርታ",),
+        "fa": ("نقشه خدمات elip",), "prs": ("نقشه خدمات elip",)},
+    "Edmonton Local Immigration Partnership": {
+        "en": ("edmonton local immigration partnership",), "fr": ("partenariat local en immigration d’edmonton",),
+        "ar": ("شراكة إدمونتون المحلية للهجرة",), "zh-Hans": ("埃德蒙顿地方移民合作组织",),
+        "zh-Hant": ("愛民頓地方移民合作組織",), "pa": ("ਐਡਮੰਟਨ ਲੋਕਲ ਇਮੀਗ੍ਰੇਸ਼ਨ ਪਾਰਟਨਰਸ਼ਿਪ",),
+        "tl": ("edmonton local immigration partnership",), "es": ("alianza local de inmigración de edmonton",),
+        "uk": ("місцеве партнерство з питань імміграції едмонтона",),
+        "so": ("iskaashiga socdaalka maxalliga ah ee edmonton",), "ti": ("ኤድመንተን ከባቢያዊ ሽርክና ኢሚግሬሽን",),
+        "am": ("ኤድመንተን የአካባቢ ኢሚግሬሽን አጋርነት",), "fa": ("همکاری محلی مهاجرت ادمونتون",),
+        "prs": ("همکاری محلی مهاجرت ادمونتون",)},
+    "Edmonton": {
+        "en": ("edmonton",), "fr": ("edmonton",), "ar": ("إدمونتون",), "zh-Hans": ("埃德蒙顿",), "zh-Hant": ("愛民頓",),
+        "pa": ("ਐਡਮੰਟਨ",), "tl": ("edmonton",), "es": ("edmonton",), "uk": ("едмонтон",), "so": ("edmonton",),
+        "ti": ("ኤድመንተን",), "am": ("ኤድመንተን",), "fa": ("ادمونتون",), "prs": ("ادمونتون",)},
+    "ELIP": {ui: ("elip",) for ui in SUPPORTED_UI},
+}
+# Legal titles quoted as they are published, in English in every language.
+TITLES = ("Open Government Licence – City of Edmonton",)
+
+
+def brand_problems(ui: str, cat) -> list[str]:
+    """Messages that name a brand in English but whose translation does not use the language's one rendering."""
+    problems = []
+    for message in cat:
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        for title in TITLES:
+            ids, strings = [i.replace(title, "") for i in ids], [t.replace(title, "") for t in strings]
+        for name, forms in BRANDS.items():
+            if not any(name in i for i in ids):
+                continue
+            for text in strings:
+                if text and not any(f in text.lower() for f in forms[ui]):
+                    problems.append(f"{name!r} not written {forms[ui][0]!r} in {ids[0][:50]!r}: {text[:80]!r}")
+    return problems
+
+
+@pytest.mark.parametrize("ui", SUPPORTED_UI)
+def test_brand_names_are_written_one_way_in_each_catalogue(ui):
+    with catalogue_path(ui).open("rb") as fh:
+        cat = read_po(fh, locale=babel_locale_id(ui))
+    assert brand_problems(ui, cat) == []
+
+
+def test_the_brand_check_catches_a_second_spelling():
+    cat = Catalog(locale="ar")
+    cat.add("Source: ELIP Service Map, {url}", "المصدر: خريطة الخدمات، {url}")
+    cat.add("Find services for newcomers in Edmonton", "ابحث عن خدمات للقادمين الجدد في إدمنتون")
+    assert len(brand_problems("ar", cat)) == 3  # the map's name, ELIP, and Edmonton spelled another way
