@@ -138,6 +138,18 @@ def _translator(ui: str) -> Translator:
     return Translator(ui)
 
 
+def reader_translator() -> Translator:
+    """``_`` for the person this request answers (``ui`` in the URL, their cookie, then Accept-Language);
+    English outside a request (the command line, the tests' direct calls). For messages built deep in
+    the review and account rooms, which have no page to hand them the language."""
+    return translator(negotiate_ui(request.args.get("ui") if has_request_context() else None))
+
+
+def reader_ui() -> str:
+    """The interface language of the request being answered (see :func:`reader_translator`)."""
+    return negotiate_ui(request.args.get("ui") if has_request_context() else None)
+
+
 def page_title(name: str) -> Callable[..., str]:
     """A Dash page ``title`` that follows the reader's language (Dash calls it while answering a request):
     "À propos — Carte des services de l’ELIP". ``name`` must be marked with ``N_`` where it is written."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel.dates import get_day_names
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,36 +32,48 @@ from ..directory.models import Address, GeocodeStatus, Language, Location, Phone
 from ..directory.storage import bump_directory_version
 from ..directory.taxonomy import BY_SLUG
 from ..geocoding.apply import geocode_locations
+from ..i18n import N_, babel_locale, reader_translator, reader_ui, translator
 from ..rules.phones import to_e164 as normalise_phone
 from ..rules.hours import display_hours
 from ..rules.postal import canonical_postal_code
 from ..rules.region import in_region
 from ..spatial.neighbourhoods import assign_neighbourhoods
-from ..rules.eligibility import BY_SLUG as STATUS_BY_SLUG
-from ..rules.eligibility import FEE_LABELS, FEES, GENDERS, STATUS_SLUGS, join_statuses, split_statuses
+from ..rules.eligibility import FEES, GENDERS, STATUS_SLUGS, join_statuses, split_statuses
 from .models import ChangeRequest, RequestStatus
 
 TEXT_FIELDS = {"name": 300, "description": 4000, "accessibility": 2000, "address_1": 300, "hours_note": 300}
 SERVICE_TEXT_FIELDS = {"name": 300, "eligibility": 2000, "fees": 1000}
+# English (the catalogue's message ids): translate with _() where shown.
 FIELD_LABELS = {
-    "name": "Location name", "description": "Description", "accessibility": "Accessibility",
-    "address_1": "Street address", "postal_code": "Postal code", "phone": "Phone", "hours": "Opening hours",
-    "hours_note": "Hours note", "closed": "Closed", "pin": "Map pin",
-    "types": "Service types", "languages": "Languages", "eligibility": "Eligibility note", "fees": "Fees note",
-    "statuses": "Who can use it", "fee": "Fee", "minimum_age": "Youngest age", "maximum_age": "Oldest age",
-    "gender": "Only for",
+    "name": N_("Location name"), "description": N_("Description"), "accessibility": N_("Accessibility"),
+    "address_1": N_("Street address"), "postal_code": N_("Postal code"), "phone": N_("Phone"),
+    "hours": N_("Opening hours"), "hours_note": N_("Hours note"), "closed": N_("Closed"), "pin": N_("Map pin"),
+    "types": N_("Service types"), "languages": N_("Languages"), "eligibility": N_("Eligibility note"),
+    "fees": N_("Fees note"), "statuses": N_("Who can use it"), "fee": N_("Fee"), "minimum_age": N_("Youngest age"),
+    "maximum_age": N_("Oldest age"), "gender": N_("Only for"),
 }
+SERVICE_NAME = N_("Service name")
+NOTHING_CHANGED = N_("Nothing was changed: every value is the same as in the listing.")
+GENDER_WORDS = {"women": N_("Women"), "men": N_("Men")}
+# Who may use a service and what it costs, as the partner and staff forms name them.
+STATUS_WORDS = {
+    "permanent-resident": N_("Permanent residents"), "protected-person": N_("Protected persons and convention refugees"),
+    "refugee-claimant": N_("Refugee claimants"), "temporary-worker": N_("Temporary foreign workers"),
+    "international-student": N_("International students"), "visitor": N_("Visitors"),
+    "cuaet": N_("Ukrainian (CUAET) arrivals"), "citizen": N_("Canadian citizens"), "everyone": N_("Everyone"),
+}
+FEE_WORDS = {"free": N_("Free"), "low-cost": N_("Low cost"), "fee": N_("Fee")}
 ELIGIBILITY_FIELDS = ("statuses", "fee", "minimum_age", "maximum_age", "gender")
 # Pins outside this box (the Edmonton region, generously) are typing or dragging mistakes.
-WEEKDAYS = ("", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 class InvalidChange(ValueError):
     """The proposed change cannot be stored; ``problems`` lists each reason in plain words."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], nothing_changed: bool = False):
         super().__init__(" ".join(problems))
         self.problems = problems
+        self.nothing_changed = nothing_changed  # the only problem: every value is already so
 
 
 class ReviewError(Exception):
@@ -101,33 +114,41 @@ def location_snapshot(loc: Location) -> dict[str, Any]:
     }
 
 
+def day_names(ui: str) -> list[str]:
+    """Short weekday names, Monday first, in the reader's language (CLDR)."""
+    names = get_day_names("abbreviated", locale=babel_locale(ui))
+    return [names[i] for i in range(7)]
+
+
 def _clean_text(value: Any, limit: int, label: str, problems: list[str]) -> str | None:
+    _ = reader_translator()
     if value is None:
         value = ""
     if not isinstance(value, str):
-        problems.append(f"{label} must be text.")
+        problems.append(_("{label} must be text.", label=_(label)))
         return None
     value = " ".join(value.split()) if limit <= 300 else value.strip()
     if len(value) > limit:
-        problems.append(f"{label} is too long (at most {limit} characters).")
+        problems.append(_("{label} is too long (at most {limit} characters).", label=_(label), limit=limit))
         return None
     return value
 
 
 def _clean_hours(value: Any, problems: list[str]) -> list[list[int]] | None:
+    _ = reader_translator()
     if not isinstance(value, list):
-        problems.append("Opening hours must be a list of days with opening and closing times.")
+        problems.append(_("Opening hours must be a list of days with opening and closing times."))
         return None
     rows = []
     for row in value:
         try:
             day, opens, closes = (int(v) for v in row)
         except (TypeError, ValueError):
-            problems.append("Each opening-hours row needs a day, an opening and a closing time.")
+            problems.append(_("Each opening-hours row needs a day, an opening and a closing time."))
             return None
         if not 1 <= day <= 7 or not 0 <= opens < closes <= 24 * 60:
-            problems.append(f"Opening hours on {WEEKDAYS[day] if 1 <= day <= 7 else 'day ' + str(day)} "
-                            "must open before they close.")
+            problems.append(_("Opening hours on {day} must open before they close.",
+                              day=day_names(reader_ui())[day - 1] if 1 <= day <= 7 else str(day)))
             return None
         rows.append([day, opens, closes])
     return sorted(rows)
@@ -138,13 +159,14 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
 
     Example: validate_payload({"phone": "780 424 7709"}, snap) -> {"phone": "+17804247709"}.
     """
+    _ = reader_translator()
     if not isinstance(payload, dict):
-        raise InvalidChange(["The correction is not in the expected form."])
+        raise InvalidChange([_("The correction is not in the expected form.")])
     problems: list[str] = []
     clean: dict[str, Any] = {}
     unknown = set(payload) - set(FIELD_LABELS) - {"services"}
     if unknown:
-        problems.append(f"Unknown fields: {', '.join(sorted(map(str, unknown)))}.")
+        problems.append(_("Unknown fields: {fields}.", fields=", ".join(sorted(map(str, unknown)))))
     for key, limit in TEXT_FIELDS.items():
         if key in payload:
             value = _clean_text(payload[key], limit, FIELD_LABELS[key], problems)
@@ -154,22 +176,22 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
         raw = str(payload["postal_code"] or "").strip()
         code = canonical_postal_code(raw)
         if raw and not code:
-            problems.append(f"'{payload['postal_code']}' is not a Canadian postal code (like T5J 0N3).")
+            problems.append(_("“{value}” is not a Canadian postal code (like T5J 0N3).", value=payload["postal_code"]))
         else:
             clean["postal_code"] = code or ""
     if "phone" in payload:
         text = str(payload["phone"] or "").strip()
         try:
             clean["phone"] = normalise_phone(text) if text else ""
-        except ValueError as exc:
-            problems.append(str(exc))
+        except ValueError:
+            problems.append(_("“{value}” is not a phone number.", value=text))
     if "hours" in payload:
         hours = _clean_hours(payload["hours"], problems)
         if hours is not None:
             clean["hours"] = hours
     if "closed" in payload:
         if not isinstance(payload["closed"], bool):
-            problems.append("Closed must be yes or no.")
+            problems.append(_("Closed must be yes or no."))
         else:
             clean["closed"] = payload["closed"]
     if "pin" in payload:
@@ -177,10 +199,10 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
         try:
             lat, lon = float(pin["lat"]), float(pin["lon"])
         except (TypeError, KeyError, ValueError):
-            problems.append("The map pin needs a latitude and a longitude.")
+            problems.append(_("The map pin needs a latitude and a longitude."))
         else:
             if not in_region(lat, lon):
-                problems.append("The map pin is far outside the Edmonton region; drag it onto the building.")
+                problems.append(_("The map pin is far outside the Edmonton region; drag it onto the building."))
             else:
                 clean["pin"] = {"lat": round(lat, 6), "lon": round(lon, 6)}
     if "services" in payload:
@@ -191,41 +213,42 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
         raise InvalidChange(problems)
     changed = {k: v for k, v in clean.items() if k == "services" or v != snapshot.get(k)}
     if not changed:
-        raise InvalidChange(["Nothing was changed: every value is the same as in the listing."])
+        raise InvalidChange([_(NOTHING_CHANGED)], nothing_changed=True)
     return changed
 
 
 def _clean_services(value: Any, known: dict[str, dict], problems: list[str]) -> dict[str, dict]:
+    _ = reader_translator()
     if not isinstance(value, dict):
-        problems.append("Service changes are not in the expected form.")
+        problems.append(_("Service changes are not in the expected form."))
         return {}
     out: dict[str, dict] = {}
     codes = known_codes()
     for sid, changes in value.items():
         sid = str(sid)
         if sid not in known or not isinstance(changes, dict):
-            problems.append(f"Service {sid} is not offered at this location.")
+            problems.append(_("Service {id} is not offered at this location.", id=sid))
             continue
         svc: dict[str, Any] = {}
         for key, limit in SERVICE_TEXT_FIELDS.items():
             if key in changes:
-                text = _clean_text(changes[key], limit, FIELD_LABELS.get(key, "Service name"), problems)
+                text = _clean_text(changes[key], limit, FIELD_LABELS.get(key, SERVICE_NAME), problems)
                 if text is not None:
                     svc[key] = text
         if "name" in svc and not svc["name"]:
-            problems.append("A service needs a name.")
+            problems.append(_("A service needs a name."))
         if "types" in changes:
             types = changes["types"] if isinstance(changes["types"], list) else None
             bad = [t for t in types or [] if t not in BY_SLUG]
             if types is None or bad:
-                problems.append(f"Unknown service types: {', '.join(map(str, bad)) or 'not a list'}.")
+                problems.append(_("Unknown service types: {values}.", values=", ".join(map(str, bad)) or "—"))
             else:
                 svc["types"] = sorted(set(types))
         if "languages" in changes:
             langs = changes["languages"] if isinstance(changes["languages"], list) else None
             bad = [c for c in langs or [] if c not in codes]
             if langs is None or bad:
-                problems.append(f"Unknown language codes: {', '.join(map(str, bad)) or 'not a list'}.")
+                problems.append(_("Unknown language codes: {values}.", values=", ".join(map(str, bad)) or "—"))
             else:
                 svc["languages"] = sorted(set(langs))
         svc.update(_clean_eligibility(changes, problems))
@@ -237,24 +260,25 @@ def _clean_services(value: Any, known: dict[str, dict], problems: list[str]) -> 
 
 def _clean_eligibility(changes: dict, problems: list[str]) -> dict[str, Any]:
     """Structured eligibility of one service (rules.eligibility's vocabulary), each problem in plain words."""
+    _ = reader_translator()
     out: dict[str, Any] = {}
     if "statuses" in changes:
         statuses = changes["statuses"] if isinstance(changes["statuses"], list) else None
         bad = [x for x in statuses or [] if x not in STATUS_SLUGS]
         if statuses is None or bad:
-            problems.append(f"Unknown immigration statuses: {', '.join(map(str, bad)) or 'not a list'}.")
+            problems.append(_("Unknown immigration statuses: {values}.", values=", ".join(map(str, bad)) or "—"))
         else:
             out["statuses"] = split_statuses(join_statuses(statuses))
     if "fee" in changes:
         fee = changes["fee"] or ""
         if fee and fee not in FEES:
-            problems.append("The fee must be free, low cost or fee.")
+            problems.append(_("The fee must be free, low cost or fee."))
         else:
             out["fee"] = fee
     if "gender" in changes:
         gender = changes["gender"] or ""
         if gender and gender not in GENDERS:
-            problems.append("'Only for' must be women, men or empty.")
+            problems.append(_("“Only for” must be women, men or empty."))
         else:
             out["gender"] = gender
     for key in ("minimum_age", "maximum_age"):
@@ -268,47 +292,55 @@ def _clean_eligibility(changes: dict, problems: list[str]) -> dict[str, Any]:
             except (TypeError, ValueError):
                 age = -1
             if not 0 <= age <= 120:
-                problems.append(f"{FIELD_LABELS[key]} must be a whole number of years between 0 and 120.")
+                problems.append(_("{label} must be a whole number of years between 0 and 120.",
+                                  label=_(FIELD_LABELS[key])))
             else:
                 out[key] = age
     lo, hi = out.get("minimum_age"), out.get("maximum_age")
     if lo is not None and hi is not None and lo > hi:
-        problems.append("The youngest age is above the oldest age.")
+        problems.append(_("The youngest age is above the oldest age."))
     return out
 
 
 def _show(key: str, value: Any) -> str:
+    """A field's value in the reader's words (the language of the request; English outside one)."""
     if value is None or value == "" or value == []:
         return "—"
+    ui = reader_ui()
+    _ = translator(ui)
     if key == "hours":
-        return display_hours(value, WEEKDAYS[1:])
+        return display_hours(value, day_names(ui))
     if key == "pin":
         return f"{value['lat']:.5f}, {value['lon']:.5f}"
     if key == "closed":
-        return "closed" if value else "open"
+        return _("closed") if value else _("open")
     if key == "languages":
-        return ", ".join(language_name(c) for c in value)
+        return ", ".join(language_name(c, ui) for c in value)
     if key == "types":
-        return ", ".join(BY_SLUG[s].label if s in BY_SLUG else s for s in value)
+        return ", ".join(_(BY_SLUG[s].label) if s in BY_SLUG else s for s in value)
     if key == "statuses":
-        return ", ".join(STATUS_BY_SLUG[s].label if s in STATUS_BY_SLUG else s for s in value)
+        return ", ".join(_(STATUS_WORDS[s]) if s in STATUS_WORDS else s for s in value)
     if key == "fee":
-        return FEE_LABELS.get(value, str(value))
+        return _(FEE_WORDS[value]) if value in FEE_WORDS else str(value)
+    if key == "gender":
+        return _(GENDER_WORDS[value]) if value in GENDER_WORDS else str(value)
     return str(value)
 
 
 def diff_rows(before: dict[str, Any], payload: dict[str, Any]) -> list[dict[str, str]]:
     """One row per changed field, as text for people: [{"field", "before", "after"}, ...]."""
+    _ = reader_translator()
     rows = []
     for key, after in payload.items():
         if key == "services":
             for sid, changes in after.items():
                 old = before.get("services", {}).get(sid, {})
                 for skey, sval in changes.items():
-                    rows.append({"field": f"{old.get('name') or 'Service ' + sid}: {FIELD_LABELS.get(skey, 'Service name')}",
+                    name = old.get("name") or _("Service {id}", id=sid)
+                    rows.append({"field": f"{name}: {_(FIELD_LABELS.get(skey, SERVICE_NAME))}",
                                  "before": _show(skey, old.get(skey)), "after": _show(skey, sval)})
             continue
-        rows.append({"field": FIELD_LABELS.get(key, key), "before": _show(key, before.get(key)),
+        rows.append({"field": _(FIELD_LABELS[key]) if key in FIELD_LABELS else key, "before": _show(key, before.get(key)),
                      "after": _show(key, after)})
     return rows
 
@@ -426,18 +458,20 @@ def _flush_or_conflict(session: Session) -> None:
     try:
         session.flush()
     except StaleDataError:
-        raise Conflict("Someone else changed this listing at the same moment; nothing was applied. "
-                       "Reload to see the current listing.") from None
+        raise Conflict(reader_translator()("Someone else changed this listing at the same moment; nothing was "
+                                           "applied. Reload to see the current listing.")) from None
 
 
-CONFLICT_MESSAGE = ("This request was made against an older version of the listing (version {base}; it is now "
-                    "version {now}): someone has changed it since. Nothing was applied. Compare it with the "
-                    "current listing, then reject it or ask for a new correction.")
+CONFLICT_MESSAGE = N_("This request was made against an older version of the listing (version {base}; it is now "
+                      "version {now}): someone has changed it since. Nothing was applied. Compare it with the "
+                      "current listing, then reject it or ask for a new correction.")
+# What a request's status means, in the reader's words.
+REQUEST_STATUS_WORDS = {"pending": N_("waiting for review"), "approved": N_("approved"), "rejected": N_("rejected")}
 
 
 def _check_version(loc: Location, base_version: int) -> None:
     if loc.version != base_version:
-        raise Conflict(CONFLICT_MESSAGE.format(base=base_version, now=loc.version))
+        raise Conflict(reader_translator()(CONFLICT_MESSAGE, base=base_version, now=loc.version))
 
 
 # --- the operations ------------------------------------------------------------------------------
@@ -449,12 +483,12 @@ def submit_change(session: Session, user: Any, location_id: Any, payload: Any, *
         existing = session.scalar(select(ChangeRequest).where(ChangeRequest.submission_id == submission_id))
         if existing is not None:
             if existing.submitted_by_id != getattr(user, "id", None):
-                raise ReviewError("This submission id is already used.")
+                raise ReviewError(reader_translator()("This submission id is already used."))
             return existing
     loc = location_for(session, user, location_id)
     if base_version is not None and int(base_version) != loc.version:
-        raise Conflict("The listing changed while you were editing it. Reload the page and make your "
-                       "correction again; nothing was sent.")
+        raise Conflict(reader_translator()("The listing changed while you were editing it. Reload the page and make "
+                                           "your correction again; nothing was sent."))
     before = location_snapshot(loc)
     clean = validate_payload(payload, before)
     request = ChangeRequest(organization_id=loc.organization_id, location_id=loc.id, payload=clean, before=before,
@@ -473,15 +507,17 @@ def _pending(session: Session, request_id: Any) -> ChangeRequest:
     except (TypeError, ValueError):
         request = None
     if request is None:
-        raise ReviewError("There is no such request.")
+        raise ReviewError(reader_translator()("There is no such request."))
     if request.status != RequestStatus.PENDING.value:
-        raise ReviewError(f"This request was already {request.status}.")
+        _ = reader_translator()
+        raise ReviewError(_("This request was already {status}.",
+                            status=_(REQUEST_STATUS_WORDS.get(request.status, request.status))))
     return request
 
 
 def _require_staff(user: Any) -> None:
     if not getattr(user, "is_staff", False):
-        raise ReviewError("Only ELIP staff can do this.")
+        raise ReviewError(reader_translator()("Only ELIP staff can do this."))
 
 
 def approve(session: Session, staff: Any, request_id: Any, note: str = "") -> ChangeRequest:
@@ -490,7 +526,7 @@ def approve(session: Session, staff: Any, request_id: Any, note: str = "") -> Ch
     request = _pending(session, request_id)
     loc = session.get(Location, request.location_id) if request.location_id else None
     if loc is None:
-        raise ReviewError("The location of this request no longer exists; reject it.")
+        raise ReviewError(reader_translator()("The location of this request no longer exists; reject it."))
     _check_version(loc, request.base_version)
     before = location_snapshot(loc)
     _apply(session, loc, request.payload, getattr(staff, "email", "staff"))
@@ -514,15 +550,17 @@ def refresh_request(session: Session, staff: Any, request_id: Any) -> ChangeRequ
     request = _pending(session, request_id)
     loc = session.get(Location, request.location_id) if request.location_id else None
     if loc is None:
-        raise ReviewError("The location of this request no longer exists; reject it.")
+        raise ReviewError(reader_translator()("The location of this request no longer exists; reject it."))
     if loc.version == request.base_version:
-        raise ReviewError("This request already matches the current listing; review it as it is.")
+        raise ReviewError(reader_translator()("This request already matches the current listing; review it as it is."))
     now = location_snapshot(loc)
     try:
         payload = validate_payload(request.payload, now)
     except InvalidChange as exc:
-        raise ReviewError("Against the current listing this request " + (
-            "changes nothing any more; reject it." if "Nothing was changed" in str(exc) else f"is not valid: {exc}"))
+        _ = reader_translator()
+        raise ReviewError(_("Against the current listing this request changes nothing any more; reject it.")
+                          if exc.nothing_changed else
+                          _("Against the current listing this request is not valid: {problems}", problems=str(exc)))
     old = {"base_version": request.base_version, "payload": request.payload}
     request.before, request.payload, request.base_version = now, payload, loc.version
     record_audit(session, staff, "request.refresh", "change_request", request.id, old,
@@ -535,7 +573,7 @@ def reject(session: Session, staff: Any, request_id: Any, note: str = "") -> Cha
     request = _pending(session, request_id)
     note = (note or "").strip()
     if not note:
-        raise ReviewError("Say why in the note, so the partner knows what to fix.")
+        raise ReviewError(reader_translator()("Say why in the note, so the partner knows what to fix."))
     request.status, request.reviewed_by_id = RequestStatus.REJECTED.value, staff.id
     request.reviewed_at, request.review_note = utcnow(), note
     record_audit(session, staff, "request.reject", "change_request", request.id, None, {"note": note})

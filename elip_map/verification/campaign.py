@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..directory.models import Location, Organization, utcnow
 from ..directory.storage import Database, bump_directory_version
-from ..i18n import N_, babel_locale, match_tag, translator
+from ..i18n import N_, babel_locale, match_tag, reader_translator, translator
 from ..directory.audit import record_audit
-from ..review.changes import InvalidChange, location_snapshot, submit_change
+from ..review.changes import NOTHING_CHANGED, InvalidChange, location_snapshot, submit_change
 from ..review.health import stale_cutoff
 from ..rules.phones import display_phone
 from .links import link_url, make_token
@@ -261,7 +261,7 @@ def propose_changes(session: Session, mail: VerificationMail, payloads: dict[int
         try:
             request = submit_change(session, actor, location_id, payload)
         except InvalidChange as exc:
-            if exc.problems != ["Nothing was changed: every value is the same as in the listing."]:
+            if not exc.nothing_changed:
                 problems.extend(exc.problems)
             continue
         request.submission_id = None
@@ -269,7 +269,7 @@ def propose_changes(session: Session, mail: VerificationMail, payloads: dict[int
     if problems:
         raise InvalidChange(problems)
     if not created:
-        raise InvalidChange(["Nothing was changed: every value is the same as in the listing."])
+        raise InvalidChange([reader_translator()(NOTHING_CHANGED)], nothing_changed=True)
     mail.used_at = now or utcnow()
     return created
 

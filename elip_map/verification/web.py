@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from ..directory.models import Location, Organization, ServiceAtLocation, utcnow
 from ..directory.storage import Database
 from ..i18n import N_, negotiate_ui, text_direction, translator
-from ..review.changes import InvalidChange, location_snapshot
+from ..review.changes import FEE_WORDS, STATUS_WORDS, InvalidChange, location_snapshot
 from ..rules.eligibility import FEES, STATUS_SLUGS
 from .campaign import confirm_still_correct, propose_changes
 from .links import LinkRefused, open_link
@@ -86,13 +86,6 @@ REFUSED = {
     "used": (N_("This link was already used"), N_("Your changes were sent with this link, so it no longer opens your "
                                                  "listings. Reply to the e-mail if you need to change something else.")),
 }
-STATUS_WORDS = {
-    "permanent-resident": N_("Permanent residents"), "protected-person": N_("Protected persons and convention refugees"),
-    "refugee-claimant": N_("Refugee claimants"), "temporary-worker": N_("Temporary foreign workers"),
-    "international-student": N_("International students"), "visitor": N_("Visitors"),
-    "cuaet": N_("Ukrainian (CUAET) arrivals"), "citizen": N_("Canadian citizens"), "everyone": N_("Everyone"),
-}
-FEE_WORDS = {"free": N_("Free"), "low-cost": N_("Low cost"), "fee": N_("Fee")}
 
 
 def _html(body: str, status: int) -> Response:
