@@ -12,6 +12,8 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from ..i18n import reader_translator
+
 MIN_LENGTH = 8
 MAX_LENGTH = 256  # bounds the hashing work an attacker can ask for
 
@@ -52,14 +54,19 @@ class WeakPassword(ValueError):
 def check_password_policy(password: str, *, email: str | None = None) -> None:
     """Raise WeakPassword with a plain reason, e.g. check_password_policy("short") -> too short."""
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"The password must have at least {MIN_LENGTH} characters.")
+        raise WeakPassword(reader_translator().ngettext("The password must have at least {n} character.",
+                                                         "The password must have at least {n} characters.", MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"The password must have at most {MAX_LENGTH} characters.")
+        raise WeakPassword(reader_translator().ngettext("The password must have at most {n} character.",
+                                                         "The password must have at most {n} characters.", MAX_LENGTH))
     lowered = password.lower()
     if lowered in common_passwords():
-        raise WeakPassword("This password is too common; choose a longer phrase that others would not guess.")
+        _ = reader_translator()
+        raise WeakPassword(_("This password is too common; choose a longer phrase that others "
+                                               "would not guess."))
     if email and lowered in {email.lower(), email.split("@")[0].lower()}:
-        raise WeakPassword("The password must not be the email address.")
+        _ = reader_translator()
+        raise WeakPassword(_("The password must not be the email address."))
 
 
 def hash_password(password: str) -> str:

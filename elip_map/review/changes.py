@@ -129,7 +129,8 @@ def _clean_text(value: Any, limit: int, label: str, problems: list[str]) -> str 
         return None
     value = " ".join(value.split()) if limit <= 300 else value.strip()
     if len(value) > limit:
-        problems.append(_("{label} is too long (at most {limit} characters).", label=_(label), limit=limit))
+        problems.append(_.ngettext("{label} is too long (at most {n} character).",
+                                    "{label} is too long (at most {n} characters).", limit, label=_(label)))
         return None
     return value
 
@@ -458,7 +459,8 @@ def _flush_or_conflict(session: Session) -> None:
     try:
         session.flush()
     except StaleDataError:
-        raise Conflict(reader_translator()("Someone else changed this listing at the same moment; nothing was "
+        _ = reader_translator()
+        raise Conflict(_("Someone else changed this listing at the same moment; nothing was "
                                            "applied. Reload to see the current listing.")) from None
 
 
@@ -471,7 +473,8 @@ REQUEST_STATUS_WORDS = {"pending": N_("waiting for review"), "approved": N_("app
 
 def _check_version(loc: Location, base_version: int) -> None:
     if loc.version != base_version:
-        raise Conflict(reader_translator()(CONFLICT_MESSAGE, base=base_version, now=loc.version))
+        _ = reader_translator()
+        raise Conflict(_(CONFLICT_MESSAGE, base=base_version, now=loc.version))
 
 
 # --- the operations ------------------------------------------------------------------------------
@@ -483,11 +486,13 @@ def submit_change(session: Session, user: Any, location_id: Any, payload: Any, *
         existing = session.scalar(select(ChangeRequest).where(ChangeRequest.submission_id == submission_id))
         if existing is not None:
             if existing.submitted_by_id != getattr(user, "id", None):
-                raise ReviewError(reader_translator()("This submission id is already used."))
+                _ = reader_translator()
+                raise ReviewError(_("This submission id is already used."))
             return existing
     loc = location_for(session, user, location_id)
     if base_version is not None and int(base_version) != loc.version:
-        raise Conflict(reader_translator()("The listing changed while you were editing it. Reload the page and make "
+        _ = reader_translator()
+        raise Conflict(_("The listing changed while you were editing it. Reload the page and make "
                                            "your correction again; nothing was sent."))
     before = location_snapshot(loc)
     clean = validate_payload(payload, before)
@@ -507,7 +512,8 @@ def _pending(session: Session, request_id: Any) -> ChangeRequest:
     except (TypeError, ValueError):
         request = None
     if request is None:
-        raise ReviewError(reader_translator()("There is no such request."))
+        _ = reader_translator()
+        raise ReviewError(_("There is no such request."))
     if request.status != RequestStatus.PENDING.value:
         _ = reader_translator()
         raise ReviewError(_("This request was already {status}.",
@@ -517,7 +523,8 @@ def _pending(session: Session, request_id: Any) -> ChangeRequest:
 
 def _require_staff(user: Any) -> None:
     if not getattr(user, "is_staff", False):
-        raise ReviewError(reader_translator()("Only ELIP staff can do this."))
+        _ = reader_translator()
+        raise ReviewError(_("Only ELIP staff can do this."))
 
 
 def approve(session: Session, staff: Any, request_id: Any, note: str = "") -> ChangeRequest:
@@ -526,7 +533,8 @@ def approve(session: Session, staff: Any, request_id: Any, note: str = "") -> Ch
     request = _pending(session, request_id)
     loc = session.get(Location, request.location_id) if request.location_id else None
     if loc is None:
-        raise ReviewError(reader_translator()("The location of this request no longer exists; reject it."))
+        _ = reader_translator()
+        raise ReviewError(_("The location of this request no longer exists; reject it."))
     _check_version(loc, request.base_version)
     before = location_snapshot(loc)
     _apply(session, loc, request.payload, getattr(staff, "email", "staff"))
@@ -550,9 +558,11 @@ def refresh_request(session: Session, staff: Any, request_id: Any) -> ChangeRequ
     request = _pending(session, request_id)
     loc = session.get(Location, request.location_id) if request.location_id else None
     if loc is None:
-        raise ReviewError(reader_translator()("The location of this request no longer exists; reject it."))
+        _ = reader_translator()
+        raise ReviewError(_("The location of this request no longer exists; reject it."))
     if loc.version == request.base_version:
-        raise ReviewError(reader_translator()("This request already matches the current listing; review it as it is."))
+        _ = reader_translator()
+        raise ReviewError(_("This request already matches the current listing; review it as it is."))
     now = location_snapshot(loc)
     try:
         payload = validate_payload(request.payload, now)
@@ -573,7 +583,8 @@ def reject(session: Session, staff: Any, request_id: Any, note: str = "") -> Cha
     request = _pending(session, request_id)
     note = (note or "").strip()
     if not note:
-        raise ReviewError(reader_translator()("Say why in the note, so the partner knows what to fix."))
+        _ = reader_translator()
+        raise ReviewError(_("Say why in the note, so the partner knows what to fix."))
     request.status, request.reviewed_by_id = RequestStatus.REJECTED.value, staff.id
     request.reviewed_at, request.review_note = utcnow(), note
     record_audit(session, staff, "request.reject", "change_request", request.id, None, {"note": note})

@@ -112,7 +112,8 @@ def payload_from_form(snapshot: Mapping[str, Any], *, name: str | None, address_
         try:
             new = {"lat": round(float(lat), 6), "lon": round(float(lon), 6)}
         except (TypeError, ValueError):
-            raise InvalidChange([reader_translator()("The pin's latitude and longitude must be numbers.")]) from None
+            _ = reader_translator()
+            raise InvalidChange([_("The pin's latitude and longitude must be numbers.")]) from None
         # A marker only nudged by rounding is not a move.
         if start is None or abs(new["lat"] - start[0]) > 1e-6 or abs(new["lon"] - start[1]) > 1e-6:
             payload["pin"] = new

@@ -111,10 +111,12 @@ def request_detail(session: Session, request_id: Any) -> dict | None:
         return None
     current = session.get(Location, r.location_id) if r.location_id else None
     submitter = session.get(User, r.submitted_by_id) if r.submitted_by_id else None
+    _ = reader_translator()
     return {"id": r.id, "status": r.status, "rows": diff_rows(r.before, r.payload),
             "before_pin": (r.before or {}).get("pin"), "after_pin": r.payload.get("pin"),
             "base_version": r.base_version, "current_version": current.version if current else None,
-            "submitted_by": submitter.email if submitter else reader_translator()("unknown"), "submitted_at": f"{r.submitted_at:%Y-%m-%d %H:%M}"}
+            "submitted_by": submitter.email if submitter else _("unknown"),
+            "submitted_at": f"{r.submitted_at:%Y-%m-%d %H:%M}"}
 
 
 def type_options(ui: str = "en") -> list[dict]:

@@ -269,7 +269,8 @@ def propose_changes(session: Session, mail: VerificationMail, payloads: dict[int
     if problems:
         raise InvalidChange(problems)
     if not created:
-        raise InvalidChange([reader_translator()(NOTHING_CHANGED)], nothing_changed=True)
+        _ = reader_translator()
+        raise InvalidChange([_(NOTHING_CHANGED)], nothing_changed=True)
     mail.used_at = now or utcnow()
     return created
 
