@@ -31,6 +31,15 @@ def csrf_field() -> dcc.Input:
 ROLE_WORDS = {"staff": N_("ELIP staff"), "partner": N_("partner organization")}
 
 
+def map_words(ui: str | None = None) -> html.Span:
+    """The reader's words for Leaflet's zoom buttons and the number boxes' steppers (Dash's own English),
+    which assets/elip_review.js puts on them."""
+    _ = translator(ui) if ui else reader_translator()
+    return html.Span(id="elip-map-words", hidden=True, **{"data-zoom-in": _("Zoom in"), "data-zoom-out": _("Zoom out"),
+                                                         "data-increase": _("Increase value"),
+                                                         "data-decrease": _("Decrease value")})
+
+
 def account_bar(user, ui: str | None = None) -> html.Div:
     """Who is signed in, links for staff, and a logout button (a POST with the CSRF token)."""
     if user is None:
@@ -38,6 +47,7 @@ def account_bar(user, ui: str | None = None) -> html.Div:
     _ = translator(ui) if ui else reader_translator()  # else the request's language: cookie, then Accept-Language
     links = [html.A(_(label), href=href, className="elip-nav-link") for href, label in STAFF_LINKS] if user.is_staff else []
     return html.Div([
+        map_words(ui),
         html.Nav(links, className="elip-staff-nav", **{"aria-label": _("Staff pages")}) if links else None,
         html.Form([csrf_field(), html.Span(_("Signed in as {email} ({role})", email=user.email,
                                                                   role=_(ROLE_WORDS.get(user.role, user.role))),
@@ -92,7 +102,8 @@ def pin_map(map_id: str, marker_id: str | None, position=None, *, tile_url: str 
     children = [dl.TileLayer(url=tile_url, attribution=tile_attribution, maxZoom=19)] if tile_url else []
     if marker_id:
         children.append(dl.Marker(id=marker_id, position=list(position or EDMONTON_CENTER), draggable=True,
-                                  eventHandlers=DRAG_END, title=_("Drag to the building's entrance")))
+                                  eventHandlers=DRAG_END, title=_("Drag to the building's entrance"),
+                                  alt=_("Map pin")))
     children.extend(extra or [])
     return dl.Map(children, id=map_id, center=list(position or EDMONTON_CENTER), zoom=15 if position else 11,
                   style={"height": "320px"}, className="elip-pin-map")

@@ -15,6 +15,7 @@ from elip_map.components import coverage_ids as ids
 from elip_map.components import coverage_panel as panel
 from elip_map.components.filter_panel import dropdown_labels
 from elip_map.components.rendering import rendering_for_a_visitor
+from elip_map.components.staff_ui import map_words
 from elip_map.coverage import view as cv
 from elip_map.coverage.access import request_allowed
 from elip_map.coverage.measures import DEFAULT_CATCHMENT_KM, METHODS
@@ -94,7 +95,7 @@ def layout(service: str | None = None, language: str | None = None, ui: str | No
     map_children = [dl.TileLayer(url=tile_url, attribution=settings().tile_attribution, maxZoom=19)] if tile_url else []
     map_children += [
         dl.GeoJSON(id=ids.ZONES, data=EMPTY, style=js("zoneStyle"),
-                   onEachFeature=js("zoneTooltip"), hideout={"colours": {}}, attribution=panel.ATTRIBUTION),
+                   onEachFeature=js("zoneTooltip"), hideout={"colours": {}}, attribution=_(panel.ATTRIBUTION)),
         dl.GeoJSON(id=ids.SELECTED_ZONE, data=EMPTY,
                    style=js("selectedStyle"), interactive=False),
         dl.GeoJSON(id=ids.PINS, data=EMPTY, filter=js("pinFilter"), pointToLayer=js("pinToLayer"),
@@ -132,6 +133,7 @@ def layout(service: str | None = None, language: str | None = None, ui: str | No
         dcc.Store(id=ids.PRINT_SINK),
     ], className="coverage-exports")
     return html.Main([
+        map_words(ui),
         html.Div(panel.print_header(panel.view_title(service, _language(language), DEFAULT_CATCHMENT_KM, ui=ui), ui=ui),
                  id=ids.PRINT_TITLE, className="coverage-print-only"),
         html.H1(_("Coverage: where the gaps are")),
@@ -149,7 +151,8 @@ def layout(service: str | None = None, language: str | None = None, ui: str | No
         exports,
         html.H2(_("Neighbourhoods, worst served first")),
         DataTable(id=ids.TABLE, columns=panel.table_columns(ui), data=[], sort_action="native",
-                  filter_action="native", page_action="native", page_size=25,
+                  filter_action="native", filter_options={"placeholder_text": _("Filter…")},
+                  page_action="native", page_size=25,
                   sort_by=[], style_table={"overflowX": "auto"}, cell_selectable=True,
                   style_cell={"fontFamily": "inherit", "padding": "4px 8px"},
                   style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "left"} for c in ("neighbourhood", "ward")]),
