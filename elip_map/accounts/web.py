@@ -110,8 +110,9 @@ def forbidden_page(user, path: str, csrf: str, ui: str | None = None) -> str:
     partner = not getattr(user, "is_staff", False)
     # The sentence is translated whole, then the escaped values go into its escaped placeholders.
     signed_in = str(escape(_("You are signed in as {who} ({role}). Your account cannot open {path}."))).format(
-        who=f"<strong>{escape(who)}</strong>", role=escape(_(ROLE_WORDS[role]) if role in ROLE_WORDS else _("no role")),
-        path=f'<code dir="ltr">{escape(path)}</code>')
+        who=f'<strong><bdi dir="ltr">{escape(who)}</bdi></strong>',
+        role=escape(_(ROLE_WORDS[role]) if role in ROLE_WORDS else _("no role")),
+        path=f'<bdi dir="ltr"><code>{escape(path)}</code></bdi>')
     return FORBIDDEN_PAGE.format(
         lang=escape(ui), dir=text_direction(ui), title=escape(_("No access")), site=escape(_("ELIP Service Map")),
         heading=escape(_("This page is for ELIP staff")), signed_in=signed_in,
