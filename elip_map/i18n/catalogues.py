@@ -19,7 +19,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from ..paths import TRANSLATIONS_DIR
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 
 from .locales import DEFAULT_UI, babel_locale_id, folder, match_tag, negotiate_ui
 from .locales import babel_locale as _babel_locale
@@ -138,16 +138,19 @@ def _translator(ui: str) -> Translator:
     return Translator(ui)
 
 
-def reader_translator() -> Translator:
-    """``_`` for the person this request answers (``ui`` in the URL, their cookie, then Accept-Language);
-    English outside a request (the command line, the tests' direct calls). For messages built deep in
-    the review and account rooms, which have no page to hand them the language."""
-    return translator(negotiate_ui(request.args.get("ui") if has_request_context() else None))
-
-
 def reader_ui() -> str:
-    """The interface language of the request being answered (see :func:`reader_translator`)."""
-    return negotiate_ui(request.args.get("ui") if has_request_context() else None)
+    """The interface language of the request being answered: one a route chose for this request
+    (``flask.g.elip_ui``: a verification link answers in its mail's language), else ``ui`` in the URL,
+    the reader's cookie, then Accept-Language; English outside a request (the command line, direct calls)."""
+    if not has_request_context():
+        return DEFAULT_UI
+    return match_tag(getattr(g, "elip_ui", None)) or negotiate_ui(request.args.get("ui"))
+
+
+def reader_translator() -> Translator:
+    """``_`` for the person this request answers (see :func:`reader_ui`). For messages built deep in the
+    review and account rooms, which have no page to hand them the language."""
+    return translator(reader_ui())
 
 
 def page_title(name: str) -> Callable[..., str]:

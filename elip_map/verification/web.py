@@ -7,7 +7,7 @@ and show nothing of any organization.
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, g, request
 from flask_wtf.csrf import generate_csrf
 from jinja2 import Environment, select_autoescape
 from sqlalchemy import select
@@ -197,6 +197,7 @@ def init_verification_routes(server, database: Database, settings) -> None:
             with database.session() as s:  # one transaction: every proposal is stored, or none
                 mail = opened(s, token)
                 ui = ui_for(mail)
+                g.elip_ui = ui  # the problems found in the proposal are written in the mail's language
                 propose_changes(s, mail, payloads_from_form(_locations(s, mail.organization_id), request.form))
         except LinkRefused as exc:
             return _refused(exc.reason, negotiate_ui(exc.language or request.args.get('ui')))

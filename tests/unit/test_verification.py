@@ -288,6 +288,20 @@ def test_confirm_marks_listings_verified_and_change_enters_review_then_link_is_u
         assert len(s.scalars(select(ChangeRequest)).all()) == 1
 
 
+def test_problems_in_a_proposal_are_written_in_the_mails_language(linked):
+    """A French contact's link: a wrong postal code is refused in French, whatever the browser asks for."""
+    client, path, db = linked["client"], linked["links"]["Other Agency"], linked["db"]
+    page = client.get(path, headers={"Accept-Language": "en"})
+    assert 'lang="fr"' in page.get_data(as_text=True)
+    with db.session() as s:
+        loc = s.scalars(select(Location).where(Location.organization_id == linked["ids"]["Other Agency"])).one()
+    form = {"csrf_token": _csrf(page.get_data(as_text=True)), f"loc-{loc.id}-postal_code": "99999"}
+    refused = client.post(path + "/change", data=form, headers={"Accept-Language": "en"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "« 99999 » n’est pas un code postal canadien" in text and "is not a Canadian postal code" not in text
+
+
 def test_tampered_forged_and_expired_links_are_refused_plainly(linked):
     from elip_map.verification.links import make_token
 
