@@ -278,8 +278,7 @@
     return "marker-cluster " + (n > 1000 ? "marker-cluster-large" : n > 100 ? "marker-cluster-medium" : "marker-cluster-small");
   }
   function clusterTitle(n) {
-    var t = (m.labels || { t: {} }).t;
-    return fmt(t["{n} services here: zoom in"] || "{n} services here: zoom in", { n: n });
+    return m.plural(m.labels, "{n} service here: zoom in", n) || String(n);
   }
   m.clusterToLayer = function (feature, latlng, index, context) {
     if (context && context.map) m.leafletMap = context.map;
@@ -392,6 +391,14 @@
   function fmt(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k] === undefined ? "" : values[k]; });
   }
+  // A count in the reader's language: the catalogue's plural forms, keyed by the CLDR category that
+  // Intl.PluralRules names for n (the server's i18n.plural_table), "0" for zero; "{n}" filled in.
+  m.plural = function (labels, key, n, values) {
+    var forms = ((labels || {}).plural || {})[key];
+    if (!forms) return "";
+    var text = n === 0 && forms["0"] !== undefined ? forms["0"] : forms[new Intl.PluralRules(labels.locale).select(n)];
+    return fmt(text === undefined ? forms.other || "" : text, Object.assign({ n: n }, values || {}));
+  };
   // fmt() that keeps nodes: fmtNodes("Call {phone}", {phone: ltr("780-555-0199")}) -> ["Call ", <bdi>].
   function fmtNodes(template, values) {
     return String(template || "").split(/(\{\w+\})/).map(function (part) {
@@ -494,7 +501,7 @@
       el("dl", { "class": "elip-card-facts" }, rows),
       el("p", { "class": "elip-card-actions" }, actions),
       m.isStale(p.last_verified, labels) ? el("p", { "class": "elip-card-stale" },
-        fmt(t["Last checked more than {n} months ago: call before you go."], { n: labels.stale_months })) : null,
+        m.plural(labels, "Last checked more than {n} month ago: call before you go.", labels.stale_months)) : null,
       el("p", { "class": "elip-card-verified" }, verified),
     ];
     var attrs = { "class": "elip-card" + (selected === p.id ? " is-selected" : ""), "data-location-id": p.id,
@@ -856,7 +863,7 @@
     var t = last.labels.t, today = new Date(), iso = today.getFullYear() + "-" + String(today.getMonth() + 1).padStart(2, "0") + "-" + String(today.getDate()).padStart(2, "0");
     box.replaceChildren(
       el("p", {}, [t["Search"] + ": ", m.describeSearch()]),
-      el("p", {}, [fmt(t["{n} services"], { n: last.ranked.length + last.loose.length }), " · ",
+      el("p", {}, [m.plural(last.labels, "{n} service", last.ranked.length + last.loose.length), " · ",
                    fmtNodes(t["Printed on {date}"], { date: el("bdi", {}, m.formatDate(iso, last.labels)) })]),
       el("p", {}, fmtNodes(t["Source: ELIP Service Map, {url}"], { url: ltr(window.location.href) })));
   };

@@ -48,3 +48,32 @@ window.dash_clientside.elip_review = {
     }
     new MutationObserver(fixOptionLists).observe(document.documentElement, {childList: true, subtree: true});
 })();
+
+/* Leaflet's zoom buttons ("Zoom in"/"Zoom out") and Dash's number steppers ("Increase value") speak
+   English with no option for it: the page
+   carries the reader's words (#elip-map-words, components/staff_ui.py map_words) and they are put on the
+   buttons. The "Leaflet" credit link's English tooltip is dropped; the name says enough. */
+(function () {
+    function translateControls() {
+        var words = document.getElementById("elip-map-words");
+        if (!words) return;
+        [[".leaflet-control-zoom-in", words.dataset.zoomIn], [".leaflet-control-zoom-out", words.dataset.zoomOut],
+         ["[aria-label='Increase value'], [data-elip-step='up']", words.dataset.increase],
+         ["[aria-label='Decrease value'], [data-elip-step='down']", words.dataset.decrease]]
+            .forEach(function (pair) {
+                if (!pair[1]) return;
+                document.querySelectorAll(pair[0]).forEach(function (a) {
+                    if (a.getAttribute("aria-label") !== pair[1]) {
+                        if (a.title) a.title = pair[1];
+                        a.setAttribute("aria-label", pair[1]);
+                        a.setAttribute("data-elip-step", pair[0].indexOf("Increase") >= 0 ? "up" :
+                                       pair[0].indexOf("Decrease") >= 0 ? "down" : "zoom");
+                    }
+                });
+            });
+        document.querySelectorAll(".leaflet-control-attribution a[title]").forEach(function (a) {
+            a.removeAttribute("title");
+        });
+    }
+    new MutationObserver(translateControls).observe(document.documentElement, {childList: true, subtree: true});
+})();

@@ -25,7 +25,14 @@ class Received:
 
     @property
     def text(self) -> str:
-        return self.message.get_content()
+        """The plain-text part, decoded (a multipart mail's own content is its parts, not text)."""
+        return self.message.get_body(preferencelist=("plain",)).get_content()
+
+    @property
+    def html(self) -> str | None:
+        """The HTML part, decoded, or None when the mail has none."""
+        part = self.message.get_body(preferencelist=("html",))
+        return part.get_content() if part is not None else None
 
 
 @dataclass

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..directory.models import Organization, utcnow
 from ..directory.storage import Database
+from ..i18n import reader_translator
 from .models import ROLES, LoginAttempt, LoginThrottle, Role, User, UserSession
 from .passwords import check_password_policy, dummy_hash, hash_password, needs_rehash, verify_password
 
@@ -77,7 +78,8 @@ def _check_email(email: str) -> str:
     email = login_email(email)
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email or len(email) > 300:
-        raise AccountError(f"'{email}' is not an email address.")
+        _ = reader_translator()
+        raise AccountError(_("“{email}” is not an email address.", email=email))
     return email
 
 
@@ -86,16 +88,22 @@ def create_user(session: Session, email: str, password: str, role: str, *, organ
     """Add an account; partners must belong to an existing organization, staff to none."""
     email = _check_email(email)
     if role not in ROLES:
-        raise AccountError(f"The role must be one of {', '.join(ROLES)}, not '{role}'.")
+        _ = reader_translator()
+        raise AccountError(_("The role must be one of {roles}, not “{role}”.", roles=", ".join(ROLES),
+                                              role=role))
     if role == Role.PARTNER.value:
         if organization_id is None:
-            raise AccountError("A partner account needs an organization (--organization ID).")
+            _ = reader_translator()
+            raise AccountError(_("A partner account needs an organization (--organization ID)."))
         if session.get(Organization, organization_id) is None:
-            raise AccountError(f"There is no organization with id {organization_id}.")
+            _ = reader_translator()
+            raise AccountError(_("There is no organization with id {id}.", id=organization_id))
     elif organization_id is not None:
-        raise AccountError("A staff account is not tied to an organization.")
+        _ = reader_translator()
+        raise AccountError(_("A staff account is not tied to an organization."))
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError(f"An account for {email} already exists.")
+        _ = reader_translator()
+        raise AccountError(_("An account for {email} already exists.", email=email))
     check_password_policy(password, email=email)
     user = User(email=email, role=role, organization_id=organization_id, display_name=display_name,
                 password_hash=hash_password(password))

@@ -22,6 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config import Settings
 from ..directory.storage import Database
+from ..i18n import N_, reader_translator, reader_ui, text_direction, translator
 from .passwords import WeakPassword
 from .service import (DEFAULT_SESSION_MINUTES, AccountError, TooManyAttempts, authenticate, end_session,
                       ensure_admin_from_env, load_session, start_session)
@@ -87,29 +88,42 @@ def current_account():
 
 
 FORBIDDEN_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>No access — ELIP Service Map</title><link rel="stylesheet" href="/assets/elip_map.css">
+<html lang="{lang}" dir="{dir}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} — {site}</title><link rel="stylesheet" href="/assets/elip_map.css">
 <link rel="stylesheet" href="/assets/elip_review.css"></head>
 <body class="elip-staff-page"><main id="main" class="elip-refusal-page">
-<h1>This page is for ELIP staff</h1>
-<p>You are signed in as <strong>{who}</strong> ({role}). Your account cannot open <code>{path}</code>.</p>
-<p>To get access, ask an ELIP staff member to give your account the staff role (they manage accounts at
-Staff &rarr; Accounts), or sign in with your staff account.</p>
+<h1>{heading}</h1>
+<p>{signed_in}</p>
+<p>{how}</p>
 <p class="elip-actions"><a class="elip-action" href="{home}">{home_label}</a>
-<a class="elip-action" href="/">Find services (public map)</a></p>
+<a class="elip-action" href="/">{public}</a></p>
 <form method="post" action="/auth/logout"><input type="hidden" name="csrf_token" value="{csrf}">
-<button type="submit" class="elip-action elip-secondary">Log out and sign in as someone else</button></form>
+<button type="submit" class="elip-action elip-secondary">{switch}</button></form>
 </main></body></html>"""
+ROLE_WORDS = {"staff": N_("ELIP staff"), "partner": N_("partner organization")}
 
 
-def forbidden_page(user, path: str, csrf: str) -> str:
-    """The 403 page: who is signed in and how to get access (every value escaped)."""
-    who = getattr(user, "email", None) or "unknown"
-    role = getattr(user, "role", None) or "no role"
+def forbidden_page(user, path: str, csrf: str, ui: str | None = None) -> str:
+    """The 403 page in the reader's language: who is signed in and how to get access (every value escaped)."""
+    ui = ui or reader_ui()
+    _ = translator(ui)
+    who = getattr(user, "email", None) or _("unknown")
+    role = getattr(user, "role", None)
     partner = not getattr(user, "is_staff", False)
-    return FORBIDDEN_PAGE.format(who=escape(who), role=escape(role), path=escape(path), csrf=escape(csrf),
-                                 home=PARTNER_PREFIX if partner else "/staff/review",
-                                 home_label="Back to your organization's listings" if partner else "Staff pages")
+    # The sentence is translated whole, then the escaped values go into its escaped placeholders.
+    signed_in = str(escape(_("You are signed in as {who} ({role}). Your account cannot open {path}."))).format(
+        who=f'<strong><bdi dir="ltr">{escape(who)}</bdi></strong>',
+        role=escape(_(ROLE_WORDS[role]) if role in ROLE_WORDS else _("no role")),
+        path=f'<bdi dir="ltr"><code>{escape(path)}</code></bdi>')
+    return FORBIDDEN_PAGE.format(
+        lang=escape(ui), dir=text_direction(ui), title=escape(_("No access")), site=escape(_("ELIP Service Map")),
+        heading=escape(_("This page is for ELIP staff")), signed_in=signed_in,
+        how=escape(_("To get access, ask an ELIP staff member to give your account the staff role (they manage "
+                     "accounts at Staff → Accounts), or sign in with your staff account.")),
+        home=PARTNER_PREFIX if partner else "/staff/review",
+        home_label=escape(_("Back to your organization's listings") if partner else _("Staff pages")),
+        public=escape(_("Find services (public map)")), switch=escape(_("Log out and sign in as someone else")),
+        csrf=escape(csrf))
 
 
 def trust_proxies(server: Flask, count: int) -> None:
@@ -164,8 +178,9 @@ def init_auth(app, settings: Settings, database: Database, *, staff_prefixes: tu
 
     @server.errorhandler(CSRFError)
     def _csrf_refused(exc: CSRFError):
-        return Response(f"Refused: {exc.description} Reload the page and try again.", status=400,
-                        mimetype="text/plain")
+        _ = reader_translator()
+        return Response(_("The page could not understand this request. Reload the page and try "
+                                            "again."), status=400, mimetype="text/plain")
 
     @server.errorhandler(403)
     def _forbidden(_exc):

@@ -17,17 +17,19 @@ from dash import html
 
 from ..directory.languages import language_name
 from ..directory.taxonomy import BY_SLUG
+from ..i18n import N_, format_date, format_number, translator
 
 # Viridis in five steps, darkest first: sequential, readable with the common colour-vision deficiencies
 # and in greyscale print.
 PALETTE = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 NO_DATA = "#bdbdbd"
-ATTRIBUTION = "Contains information licensed under the Open Government Licence – City of Edmonton."
+# Message ids (English): every function below takes the reader's ``ui`` and translates them.
+ATTRIBUTION = N_("Contains information licensed under the Open Government Licence – City of Edmonton.")
 SOURCES = (
-    "Service locations: the ELIP partner directory (public listings, geocoded).",
-    "Residents who are not Canadian citizens: 2021 federal census by neighbourhood, City of Edmonton Open Data.",
-    "Dwelling units by language: 2016 municipal census by neighbourhood, City of Edmonton Open Data.",
-    "Neighbourhood boundaries: City of Edmonton Open Data (simplified for the map).",
+    N_("Service locations: the ELIP partner directory (public listings, geocoded)."),
+    N_("Residents who are not Canadian citizens: 2021 federal census by neighbourhood, City of Edmonton Open Data."),
+    N_("Dwelling units by language: 2016 municipal census by neighbourhood, City of Edmonton Open Data."),
+    N_("Neighbourhood boundaries: City of Edmonton Open Data (simplified for the map)."),
 )
 
 
@@ -40,18 +42,20 @@ class Measure:
 
 
 MEASURES: dict[str, Measure] = {
-    "gap_index": Measure("Gap index: demand short of the city-wide access", True, "No census figure", 0),
-    "access_score": Measure("Access score: services per 1,000 people within reach (2SFCA)", False,
-                            "No census figure", 2),
-    "nearest_km": Measure("Distance to the nearest matching service (km)", True, "No matching service anywhere", 2),
-    "services_within_catchment": Measure("Matching services within the catchment", False, "No figure", 0),
-    "demand": Measure("Demand (people or dwellings, see the note)", True, "No census figure", 0),
+    "gap_index": Measure(N_("Gap index: demand short of the city-wide access"), True, N_("No census figure"), 0),
+    "access_score": Measure(N_("Access score: services per 1,000 people within reach (2SFCA)"), False,
+                            N_("No census figure"), 2),
+    "nearest_km": Measure(N_("Distance to the nearest matching service (km)"), True,
+                          N_("No matching service anywhere"), 2),
+    "services_within_catchment": Measure(N_("Matching services within the catchment"), False, N_("No figure"), 0),
+    "demand": Measure(N_("Demand (people or dwellings, see the note)"), True, N_("No census figure"), 0),
 }
 DEFAULT_MEASURE = "gap_index"
 
 
-def _fmt(value: float, decimals: int) -> str:
-    return f"{value:,.{decimals}f}"
+def _fmt(value: float, decimals: int, ui: str = "en") -> str:
+    """A figure as the reader's language writes numbers ('1,234.5' in English, '1 234,5' in French)."""
+    return format_number(value, ui, digits=decimals)
 
 
 def classify(values: Sequence[float], worse_when_high: bool, classes: int = 5) -> tuple[list[tuple[float, float]], np.ndarray, list[str]]:
@@ -82,8 +86,9 @@ def classify(values: Sequence[float], worse_when_high: bool, classes: int = 5) -
     return bins, cls, colours
 
 
-def zone_colours(table: pd.DataFrame, measure: str) -> tuple[dict[str, str], html.Div]:
+def zone_colours(table: pd.DataFrame, measure: str, ui: str = "en") -> tuple[dict[str, str], html.Div]:
     """The choropleth's colour per neighbourhood number, and its legend."""
+    _ = translator(ui)
     spec = MEASURES[measure]
     values = table[measure].tolist()
     bins, cls, colours = classify(values, spec.worse_when_high)
@@ -91,15 +96,15 @@ def zone_colours(table: pd.DataFrame, measure: str) -> tuple[dict[str, str], htm
     fill = {n: (colours[c] if c >= 0 else NO_DATA) for n, c in zip(numbers, cls.tolist())}
     items = [
         html.Li([html.Span(className="coverage-swatch", style={"backgroundColor": colour}),
-                 f"{_fmt(lo, spec.decimals)} – {_fmt(hi, spec.decimals)}"])
+                 html.Bdi(f"{_fmt(lo, spec.decimals, ui)} – {_fmt(hi, spec.decimals, ui)}", dir="ltr")])
         for (lo, hi), colour in zip(bins, colours)
     ]
     if (cls < 0).any():
         items.append(html.Li([html.Span(className="coverage-swatch", style={"backgroundColor": NO_DATA}),
-                              f"{spec.missing_label} ({int((cls < 0).sum())})"]))
+                              f"{_(spec.missing_label)} ({int((cls < 0).sum())})"]))
     legend = html.Div([
-        html.P(spec.label, className="coverage-legend-title"),
-        html.P("Darkest = worst served." if measure != "demand" else "Darkest = most demand.",
+        html.P(_(spec.label), className="coverage-legend-title"),
+        html.P(_("Darkest = worst served.") if measure != "demand" else _("Darkest = most demand."),
                className="coverage-legend-hint"),
         html.Ul(items, className="coverage-legend-items"),
     ])
@@ -107,19 +112,20 @@ def zone_colours(table: pd.DataFrame, measure: str) -> tuple[dict[str, str], htm
 
 
 TABLE_COLUMNS = [
-    ("gap_rank", "Gap rank", "numeric"),
-    ("neighbourhood", "Neighbourhood", "text"),
-    ("ward", "Ward", "text"),
-    ("demand", "Demand", "numeric"),
-    ("nearest_km", "Nearest (km)", "numeric"),
-    ("services_within_catchment", "In reach", "numeric"),
-    ("access_score", "Access score", "numeric"),
-    ("gap_index", "Gap index", "numeric"),
+    ("gap_rank", N_("Gap rank"), "numeric"),
+    ("neighbourhood", N_("Neighbourhood"), "text"),
+    ("ward", N_("Ward"), "text"),
+    ("demand", N_("Demand"), "numeric"),
+    ("nearest_km", N_("Nearest (km)"), "numeric"),
+    ("services_within_catchment", N_("In reach"), "numeric"),
+    ("access_score", N_("Access score"), "numeric"),
+    ("gap_index", N_("Gap index"), "numeric"),
 ]
 
 
-def table_columns() -> list[dict]:
-    return [{"id": c, "name": name, "type": kind} for c, name, kind in TABLE_COLUMNS]
+def table_columns(ui: str = "en") -> list[dict]:
+    _ = translator(ui)
+    return [{"id": c, "name": _(name), "type": kind} for c, name, kind in TABLE_COLUMNS]
 
 
 def table_records(table: pd.DataFrame) -> list[dict]:
@@ -137,97 +143,132 @@ def table_records(table: pd.DataFrame) -> list[dict]:
     return records
 
 
-def view_title(service: str, language: str | None, catchment_km: float, method: str = "2sfca") -> str:
+def view_title(service: str, language: str | None, catchment_km: float, method: str = "2sfca", ui: str = "en") -> str:
     """'Language training in Arabic, 2 km catchment' (plus ', enhanced 2SFCA' for that method)."""
-    label = BY_SLUG[service].label if service in BY_SLUG else service
-    lang = f" in {language_name(language)}" if language else ""
-    how = ", enhanced 2SFCA" if method == "e2sfca" else ""
-    return f"{label}{lang}, {catchment_km:g} km catchment{how}"
+    _ = translator(ui)
+    label = _(BY_SLUG[service].label) if service in BY_SLUG else service
+    km = format_number(catchment_km, ui)
+    if language:
+        text = _("{service} in {language}, {km} km catchment", service=label, language=language_name(language, ui), km=km)
+    else:
+        text = _("{service}, {km} km catchment", service=label, km=km)
+    return text + (_(", enhanced 2SFCA") if method == "e2sfca" else "")
 
 
-def summary_text(table: pd.DataFrame) -> str:
+def demand_words(table: pd.DataFrame, ui: str = "en") -> tuple[str, str]:
+    """What the view counts as demand, and the note on its limits, in the reader's language (the table's
+    own ``demand_label``/``demand_note`` stay English for the command line and the CSV)."""
+    _ = translator(ui)
+    kind, missing = table.attrs.get("demand_kind", "newcomers"), int(table.attrs.get("demand_missing") or 0)
+    name = language_name(table.attrs["language"], ui) if table.attrs.get("language") else ""
+    grey = _.ngettext("{n} neighbourhood has no census figure (newer than the census, or a figure withheld): grey, "
+                      "unranked.", "{n} neighbourhoods have no census figure (newer than the census, or a figure "
+                      "withheld): grey, unranked.", missing)
+    if kind == "dwellings":
+        return (_("Dwelling units where {language} is spoken (2016 municipal census)", language=name),
+                _("The language figures are from the 2016 municipal census, five years older than the 2021 "
+                  "citizenship figures, and count dwellings, not people.") + " " + grey)
+    label = _("Residents who are not Canadian citizens (2021 federal census)")
+    if kind == "no-language-figure":
+        return label, _("The census has no figure for {language}: demand is all residents who are not Canadian "
+                        "citizens (2021).", language=name) + " " + grey
+    return label, _("2021 federal census figures on the census's neighbourhood boundaries.") + " " + grey
+
+
+def summary_text(table: pd.DataFrame, ui: str = "en") -> str:
     """One line under the title: how many ranked, how many grey, the city-wide access score."""
+    _ = translator(ui)
     ranked = int(table["gap_rank"].notna().sum())
     grey = len(table) - ranked
     city = table.attrs.get("city_access")
-    city_text = f"City-wide access: {city:.3g} services per 1,000." if city is not None else \
-        "No matching service reaches anyone."
-    return (f"{ranked} neighbourhoods ranked, {grey} without a census figure. {city_text} "
-            f"Demand: {table.attrs.get('demand_label', '')}.")
+    city_text = _("City-wide access: {value} services per 1,000.", value=format_number(float(f"{city:.3g}"), ui)) \
+        if city is not None else _("No matching service reaches anyone.")
+    return " ".join([_.ngettext("{n} neighbourhood ranked,", "{n} neighbourhoods ranked,", ranked),
+                     _.ngettext("{n} without a census figure.", "{n} without a census figure.", grey), city_text,
+                     _("Demand: {label}.", label=demand_words(table, ui)[0])])
 
 
-def details(table: pd.DataFrame, number: str | None, nearest: list[dict]) -> list:
+def details(table: pd.DataFrame, number: str | None, nearest: list[dict], ui: str = "en") -> list:
     """The clicked neighbourhood's figures and its nearest matching services."""
+    _ = translator(ui)
     if not number:
-        return [html.P("Click a neighbourhood on the map or in the table to see its figures and nearest services.")]
+        return [html.P(_("Click a neighbourhood on the map or in the table to see its figures and nearest services."))]
     rows = table[table["neighbourhood_number"] == number]
     if rows.empty:
-        return [html.P("That neighbourhood is not in the reference data.")]
+        return [html.P(_("That neighbourhood is not in the reference data."))]
     row = rows.iloc[0]
 
-    def show(key: str, decimals: int, missing: str = "no census figure") -> str:
+    def show(key: str, decimals: int, missing: str | None = None) -> str:
         value = row[key]
-        return missing if value is None or pd.isna(value) else _fmt(float(value), decimals)
+        if value is None or pd.isna(value):
+            return missing or _("no census figure")
+        return _fmt(float(value), decimals, ui)
 
+    nearest_km = show("nearest_km", 2, _("none in the directory"))
     facts = [
-        ("Gap rank", show("gap_rank", 0, "unranked (no census figure)")),
-        ("Demand", show("demand", 0)),
-        ("Nearest matching service", show("nearest_km", 2, "none in the directory") + (" km" if pd.notna(row["nearest_km"]) else "")),
-        ("Services within the catchment", show("services_within_catchment", 0)),
-        ("Access score (per 1,000)", show("access_score", 2)),
-        ("Gap index", show("gap_index", 0)),
+        (_("Gap rank"), show("gap_rank", 0, _("unranked (no census figure)"))),
+        (_("Demand"), show("demand", 0)),
+        (_("Nearest matching service"),
+         _("{km} km", km=nearest_km) if pd.notna(row["nearest_km"]) else nearest_km),
+        (_("Services within the catchment"), show("services_within_catchment", 0)),
+        (_("Access score (per 1,000)"), show("access_score", 2)),
+        (_("Gap index"), show("gap_index", 0)),
     ]
-    near = [html.Li([html.Span(n["label"], className="coverage-near-label"), " — ",
-                     *([n["address"], " — "] if n.get("address") else []), f"{n['km']:.2f} km"])
+    near = [html.Li([html.Span(n["label"], className="coverage-near-label", dir="auto"), " — ",
+                     *([html.Bdi(n["address"], dir="ltr"), " — "] if n.get("address") else []),
+                     _("{km} km", km=_fmt(n["km"], 2, ui))])
             for n in nearest]
     return [
         html.H3(f"{row['neighbourhood']} ({row['neighbourhood_number']})"),
         html.Dl([part for label, value in facts for part in (html.Dt(label), html.Dd(value))],
                 className="coverage-facts"),
-        html.H4("Nearest matching services"),
-        html.Ol(near) if near else html.P("No matching service anywhere in the directory."),
+        html.H4(_("Nearest matching services")),
+        html.Ol(near) if near else html.P(_("No matching service anywhere in the directory.")),
     ]
 
 
-def how_to_read() -> html.Details:
+def how_to_read(ui: str = "en") -> html.Details:
     """The methods in plain words: what each figure means, which census, its year and its limits."""
+    _ = translator(ui)
     return html.Details([
-        html.Summary("How to read this"),
-        html.P("Each neighbourhood is measured from one point inside it (its representative point; the open "
+        html.Summary(_("How to read this")),
+        html.P(_("Each neighbourhood is measured from one point inside it (its representative point; the open "
                "data has no population below the neighbourhood to weight it by). Distances are straight "
-               "lines in kilometres, not travel routes."),
+               "lines in kilometres, not travel routes.")),
         html.Ul([
-            html.Li("Demand: residents who are not Canadian citizens (2021 federal census). When you pick a "
+            html.Li(_("Demand: residents who are not Canadian citizens (2021 federal census). When you pick a "
                     "language the census counted (Arabic, Cantonese, French, German, Mandarin, Punjabi, "
                     "Spanish, Tagalog, Ukrainian), demand is the dwelling units where it is spoken (2016 "
-                    "municipal census): older, and counting homes rather than people."),
-            html.Li("Nearest: the straight-line distance to the closest location offering the service "
-                    "(in the language, if one is picked)."),
-            html.Li("In reach: how many matching services lie within the catchment distance."),
-            html.Li("Access score (two-step floating catchment area): each service is shared among the people "
+                    "municipal census): older, and counting homes rather than people.")),
+            html.Li(_("Nearest: the straight-line distance to the closest location offering the service "
+                      "(in the language, if one is picked).")),
+            html.Li(_("In reach: how many matching services lie within the catchment distance.")),
+            html.Li(_("Access score (two-step floating catchment area): each service is shared among the people "
                     "living within the catchment of it; a neighbourhood's score adds up its shares of every "
                     "service within its catchment, per 1,000 people. A higher score means fewer people compete "
                     "for each service nearby. The enhanced variant (E2SFCA) lets nearer services count more: "
-                    "a Gaussian weight, 1 at the neighbourhood's point, falling to 0 at the catchment's edge."),
-            html.Li("Gap index = the neighbourhood's demand × how far its access score falls short of the "
+                    "a Gaussian weight, 1 at the neighbourhood's point, falling to 0 at the catchment's edge.")),
+            html.Li(_("Gap index = the neighbourhood's demand × how far its access score falls short of the "
                     "city-wide average, as a share (0 when at or above the average, all of its demand when no "
                     "service is in reach). It reads as people short of the city-wide level of service. "
-                    "Gap rank 1 is the largest gap; ties go to the neighbourhood farther from a service."),
-            html.Li("Grey neighbourhoods have no census figure: the census used older boundaries, so "
-                    "neighbourhoods created since (and a few whose figures were withheld) cannot be ranked."),
+                    "Gap rank 1 is the largest gap; ties go to the neighbourhood farther from a service.")),
+            html.Li(_("Grey neighbourhoods have no census figure: the census used older boundaries, so "
+                    "neighbourhoods created since (and a few whose figures were withheld) cannot be ranked.")),
         ]),
-        html.P("The directory lists only services partners have told ELIP about; a gap can mean a missing listing."),
+        html.P(_("The directory lists only services partners have told ELIP about; a gap can mean a missing "
+                 "listing.")),
     ], className="coverage-help", open=True)
 
 
-def print_header(title: str, today: dt.date | None = None) -> list:
+def print_header(title: str, today: dt.date | None = None, ui: str = "en") -> list:
     """Title, date, data sources and attribution: shown when printing (and in small type on screen)."""
+    _ = translator(ui)
     today = today or dt.date.today()
     return [
-        html.P(f"ELIP Service Map — coverage: {title}", className="coverage-print-heading"),
-        html.P(f"Printed {today.isoformat()}."),
-        html.Ul([html.Li(s) for s in SOURCES]),
-        html.P(ATTRIBUTION),
+        html.P(_("ELIP Service Map — coverage: {title}", title=title), className="coverage-print-heading"),
+        html.P(_("Printed on {date}", date=format_date(today, ui))),
+        html.Ul([html.Li(_(s)) for s in SOURCES]),
+        html.P(_(ATTRIBUTION)),
     ]
 
 

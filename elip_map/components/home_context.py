@@ -19,7 +19,7 @@ from ..directory.search_words import search_table
 from ..directory.storage import DATASET_KEY, get_meta
 from ..directory.taxonomy import SERVICE_TYPES
 from ..geocoding.near import gazetteer, project_geocoder, resolve_near
-from ..i18n import N_, babel_locale, intl_locale, translate_all, translator
+from ..i18n import N_, N_plural, babel_locale, intl_locale, plural_table, translate_all, translator
 from ..review.health import stale_cutoff
 from ..spatial.neighbourhoods import Neighbourhoods
 from .card import weekday_names
@@ -33,14 +33,22 @@ BROWSER_MESSAGES = (
     N_("Could not load the services. Please reload the page."), N_("Nearest first, from {place}"),
     N_("Showing {shown} of {n}"), N_("Location is not available in this browser."), N_("your location"),
     N_("Your browser did not share your location."), N_("Show list"), N_("Show map"),
-    N_("See details"), N_("{n} services here: zoom in"), N_("Email {email}"), N_("about {km} km away"),
+    N_("See details"), N_("Email {email}"), N_("about {km} km away"),
     N_("Sample listing, not verified by ELIP: call before you go."), N_("Address being checked: call before you go."),
-    N_("No street address: call or visit online."), N_("Last checked more than {n} months ago: call before you go."),
+    N_("No street address: call or visit online."),
     N_("Nearest first, from about {place}"), N_("Link to this search"),
     N_("Link copied: paste it in a message or an e-mail."), N_("Copy this link:"), N_("Service type"),
     N_("Search by name"), N_("Open now"), N_("Open on"), N_("Near"), N_("All services"), N_("Search"),
-    N_("{n} services"), N_("Printed on {date}"), N_("Source: ELIP Service Map, {url}"), N_("Map layers"),
+    N_("Printed on {date}"), N_("Source: ELIP Service Map, {url}"), N_("Map layers"),
     N_("Zoom in"), N_("Zoom out"),
+)
+
+# Counts the browser writes, each with its plural forms (the browser picks one per count: m.plural).
+BROWSER_PLURALS = (
+    N_plural("{n} service", "{n} services"),
+    N_plural("{n} service here: zoom in", "{n} services here: zoom in"),
+    N_plural("Last checked more than {n} month ago: call before you go.",
+             "Last checked more than {n} months ago: call before you go."),
 )
 
 
@@ -62,6 +70,7 @@ def browser_labels(ui: str, languages: list[str], *, stale_months: int = 12, sam
     locale = babel_locale(ui)
     months = get_month_names("wide", context="format", locale=locale)
     return {"ui": ui, "locale": intl_locale(ui), "page": RESULTS_PAGE, "t": translate_all(ui, BROWSER_MESSAGES),
+            "plural": {one: plural_table(ui, one, many) for one, many in BROWSER_PLURALS},
             "types": {t.slug: _(t.label) for t in SERVICE_TYPES},
             "langs": {c: language_name(c, ui) for c in languages}, "days": weekday_names(ui),
             "decimal": get_decimal_symbol(locale), "date": {"pattern": get_date_format("long", locale=locale).pattern,

@@ -12,7 +12,7 @@ from dash_extensions.javascript import Namespace
 from dash import dcc, html
 from flask_wtf.csrf import generate_csrf
 
-from ..i18n import N_, negotiate_ui, translator
+from ..i18n import N_, reader_translator, translator
 from ..rules.region import EDMONTON_CENTER
 from .rendering import rendering_for_a_visitor  # noqa: F401 - re-exported for the pages
 
@@ -28,24 +28,38 @@ def csrf_field() -> dcc.Input:
     return dcc.Input(type="hidden", name="csrf_token", value=token)
 
 
-def account_bar(user) -> html.Div:
+ROLE_WORDS = {"staff": N_("ELIP staff"), "partner": N_("partner organization")}
+
+
+def map_words(ui: str | None = None) -> html.Span:
+    """The reader's words for Leaflet's zoom buttons and the number boxes' steppers (Dash's own English),
+    which assets/elip_review.js puts on them."""
+    _ = translator(ui) if ui else reader_translator()
+    return html.Span(id="elip-map-words", hidden=True, **{"data-zoom-in": _("Zoom in"), "data-zoom-out": _("Zoom out"),
+                                                         "data-increase": _("Increase value"),
+                                                         "data-decrease": _("Decrease value")})
+
+
+def account_bar(user, ui: str | None = None) -> html.Div:
     """Who is signed in, links for staff, and a logout button (a POST with the CSRF token)."""
     if user is None:
         return html.Div()
-    _ = translator(negotiate_ui(None))  # the request's language: cookie, then Accept-Language
+    _ = translator(ui) if ui else reader_translator()  # else the request's language: cookie, then Accept-Language
     links = [html.A(_(label), href=href, className="elip-nav-link") for href, label in STAFF_LINKS] if user.is_staff else []
     return html.Div([
+        map_words(ui),
         html.Nav(links, className="elip-staff-nav", **{"aria-label": _("Staff pages")}) if links else None,
-        html.Form([csrf_field(), html.Span(_("Signed in as {email} ({role})", email=user.email, role=user.role),
+        html.Form([csrf_field(), html.Span(_("Signed in as {email} ({role})", email=user.email,
+                                                                  role=_(ROLE_WORDS.get(user.role, user.role))),
                                            className="elip-signed-in"),
                    html.Button(_("Log out"), type="submit", className="elip-action")],
                   action="/auth/logout", method="post", className="elip-account-bar"),
     ])
 
 
-def refusal(user, path: str) -> html.Div:
+def refusal(user, path: str, ui: str | None = None) -> html.Div:
     """What an unauthorized visitor sees instead of the page: no data at all."""
-    _ = translator(negotiate_ui(None))
+    _ = translator(ui) if ui else reader_translator()
     if user is None:
         return html.Div([html.P(_("Please log in to see this page.")),
                          html.A(_("Log in"), href=f"/login?next={path}", className="elip-action")],
@@ -53,11 +67,13 @@ def refusal(user, path: str) -> html.Div:
     return html.Div(html.P(_("Your account cannot open this page.")), className="elip-refusal", role="alert")
 
 
-def diff_table(rows: Iterable[Mapping[str, str]], caption: str = "Proposed changes") -> html.Table:
+def diff_table(rows: Iterable[Mapping[str, str]], caption: str | None = None) -> html.Table:
+    """Each changed field, now and proposed, headed in the reader's language (``caption`` already translated)."""
+    _ = reader_translator()
     return html.Table([
-        html.Caption(caption),
-        html.Thead(html.Tr([html.Th("Field", scope="col"), html.Th("Now", scope="col"),
-                            html.Th("Proposed", scope="col")])),
+        html.Caption(caption or _("Proposed changes")),
+        html.Thead(html.Tr([html.Th(_("Field"), scope="col"), html.Th(_("Now"), scope="col"),
+                            html.Th(_("Proposed"), scope="col")])),
         html.Tbody([html.Tr([html.Th(r["field"], scope="row"), html.Td(r["before"]), html.Td(r["after"])])
                     for r in rows]),
     ], className="elip-diff")
@@ -80,12 +96,14 @@ def neighbourhood_outlines() -> dl.GeoJSON:
 
 
 def pin_map(map_id: str, marker_id: str | None, position=None, *, tile_url: str | None = None,
-            tile_attribution: str = "", extra=None) -> dl.Map:
+            tile_attribution: str = "", extra=None, ui: str | None = None) -> dl.Map:
     """A small map with one draggable pin (drag it where the door is)."""
+    _ = translator(ui) if ui else reader_translator()
     children = [dl.TileLayer(url=tile_url, attribution=tile_attribution, maxZoom=19)] if tile_url else []
     if marker_id:
         children.append(dl.Marker(id=marker_id, position=list(position or EDMONTON_CENTER), draggable=True,
-                                  eventHandlers=DRAG_END, title="Drag to the building's entrance"))
+                                  eventHandlers=DRAG_END, title=_("Drag to the building's entrance"),
+                                  alt=_("Map pin")))
     children.extend(extra or [])
     return dl.Map(children, id=map_id, center=list(position or EDMONTON_CENTER), zoom=15 if position else 11,
                   style={"height": "320px"}, className="elip-pin-map")

@@ -199,6 +199,8 @@ class DemandChoice:
     values: np.ndarray
     label: str
     note: str
+    kind: str = "newcomers"  # "newcomers", "dwellings" (a 2016 language column) or "no-language-figure"
+    missing: int = 0  # neighbourhoods without a figure (grey, unranked)
 
 
 def choose_demand(zones: Zones, language: str | None) -> DemandChoice:
@@ -210,7 +212,8 @@ def choose_demand(zones: Zones, language: str | None) -> DemandChoice:
     grey = f" {unknown} neighbourhoods have no census figure (newer than the census, or a figure withheld): grey, unranked."
     if language is None:
         return DemandChoice(zones.newcomers, NEWCOMER_DEMAND,
-                            "2021 federal census figures on the census's neighbourhood boundaries." + grey)
+                            "2021 federal census figures on the census's neighbourhood boundaries." + grey,
+                            "newcomers", unknown)
     name = language_name(language)
     if language in zones.language_dwellings:
         values = zones.language_dwellings[language]
@@ -219,10 +222,11 @@ def choose_demand(zones: Zones, language: str | None) -> DemandChoice:
             values, f"Dwelling units where {name} is spoken (2016 municipal census)",
             f"The language figures are from the 2016 municipal census, five years older than the 2021 "
             f"citizenship figures, and count dwellings, not people. {missing} neighbourhoods have no "
-            f"2016 figure: grey, unranked.")
+            f"2016 figure: grey, unranked.", "dwellings", missing)
     return DemandChoice(
         zones.newcomers, NEWCOMER_DEMAND,
-        f"The census has no figure for {name}: demand is all residents who are not Canadian citizens (2021)." + grey)
+        f"The census has no figure for {name}: demand is all residents who are not Canadian citizens (2021)." + grey,
+        "no-language-figure", unknown)
 
 
 # --- the ranked table ------------------------------------------------------------------------------
@@ -281,7 +285,8 @@ def coverage_table(zones: Zones, points: ServicePoints, service: str, language: 
     table["demand"] = table["demand"].round(0).astype("Int64")
     table = table.sort_values(["gap_rank", "neighbourhood"], na_position="last", kind="stable").reset_index(drop=True)
     city = cov.reference_access(demand.values, m["access_score"])
-    table.attrs.update(demand_label=demand.label, demand_note=demand.note, service=service, language=language,
+    table.attrs.update(demand_label=demand.label, demand_note=demand.note, demand_kind=demand.kind,
+                       demand_missing=demand.missing, service=service, language=language,
                        catchment_km=catchment_km, method=method,
                        city_access=None if np.isnan(city) else round(float(city), 3))
     return table

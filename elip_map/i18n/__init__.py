@@ -9,8 +9,8 @@ Listing data is never translated: it stays in the language it was entered in.
 from __future__ import annotations
 
 from .catalogues import (
-    DOMAIN, REVIEW_HEADER, N_, Translator, catalogue, catalogue_path, gnu_translations, page_title, review_status,
-    translate_all, translator,
+    DOMAIN, REVIEW_HEADER, N_, N_plural, Translator, catalogue, catalogue_path, gnu_translations, page_title, plural_table,
+    reader_translator, reader_ui, review_status, translate_all, translator,
 )
 from .formats import format_date, format_datetime, format_distance, format_number
 from .locales import (
@@ -21,9 +21,9 @@ from .locales import (
 RTL_LANGUAGES = frozenset(t for t in SUPPORTED_UI if text_direction(t) == "rtl")
 
 __all__ = [
-    "COOKIE_MAX_AGE", "COOKIE_NAME", "DEFAULT_UI", "DOMAIN", "N_", "REVIEW_HEADER", "RTL_LANGUAGES", "SUPPORTED_UI",
+    "COOKIE_MAX_AGE", "COOKIE_NAME", "DEFAULT_UI", "DOMAIN", "N_", "N_plural", "REVIEW_HEADER", "RTL_LANGUAGES", "SUPPORTED_UI",
     "Translator", "babel_locale", "catalogue", "catalogue_path", "folder", "format_date", "format_datetime",
     "format_distance", "format_number", "gnu_translations", "intl_locale", "match_tag", "negotiate_accept",
-    "negotiate_ui", "page_title", "remember_choice", "request_ui", "review_status", "text_direction", "translate_all",
+    "negotiate_ui", "page_title", "plural_table", "reader_translator", "reader_ui", "remember_choice", "request_ui", "review_status", "text_direction", "translate_all",
     "translator", "ui_autonym",
 ]

@@ -19,9 +19,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from ..paths import TRANSLATIONS_DIR
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 
 from .locales import DEFAULT_UI, babel_locale_id, folder, match_tag, negotiate_ui
+from .locales import babel_locale as _babel_locale
 
 DOMAIN = "messages"
 # Catalogue header that says whether a fluent person has checked the translation ("yes"/"no").
@@ -137,6 +138,21 @@ def _translator(ui: str) -> Translator:
     return Translator(ui)
 
 
+def reader_ui() -> str:
+    """The interface language of the request being answered: one a route chose for this request
+    (``flask.g.elip_ui``: a verification link answers in its mail's language), else ``ui`` in the URL,
+    the reader's cookie, then Accept-Language; English outside a request (the command line, direct calls)."""
+    if not has_request_context():
+        return DEFAULT_UI
+    return match_tag(getattr(g, "elip_ui", None)) or negotiate_ui(request.args.get("ui"))
+
+
+def reader_translator() -> Translator:
+    """``_`` for the person this request answers (see :func:`reader_ui`). For messages built deep in the
+    review and account rooms, which have no page to hand them the language."""
+    return translator(reader_ui())
+
+
 def page_title(name: str) -> Callable[..., str]:
     """A Dash page ``title`` that follows the reader's language (Dash calls it while answering a request):
     "À propos — Carte des services de l’ELIP". ``name`` must be marked with ``N_`` where it is written."""
@@ -153,6 +169,34 @@ def page_title(name: str) -> Callable[..., str]:
 def N_(message: str) -> str:
     """Mark a string for the catalogue without translating it yet (translated later, per reader)."""
     return message
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a plural message for the catalogue (both forms), to be chosen per count later."""
+    return singular, plural
+
+
+# Counts that show every CLDR plural category of every interface language (Arabic's "many" starts at 11,
+# its "other" again at 100; Ukrainian's "many" at 5 and 11-14).
+_SAMPLES = range(1, 1200)
+
+
+def plural_table(ui: str, singular: str, plural: str) -> dict[str, str]:
+    """One plural message for the browser: its text per CLDR category, as ``Intl.PluralRules(locale).select(n)``
+    names them, plus ``"0"`` for a count of zero (CLDR puts 0 in "one" for Punjabi, Amharic, Tigrinya and
+    Tagalog, where gettext writes the plural). Built from the catalogue's own plural forms, so the browser
+    writes what ``_.ngettext`` writes for the same count.
+
+    >>> plural_table("en", "{n} service", "{n} services")
+    {'one': '{n} service', 'other': '{n} services', '0': '{n} services'}
+    """
+    gnu = gnu_translations(match_tag(ui) or DEFAULT_UI)
+    locale = _babel_locale(ui)
+    table: dict[str, str] = {}
+    for n in _SAMPLES:
+        table.setdefault(locale.plural_form(n), gnu.ngettext(singular, plural, n))
+    table["0"] = gnu.ngettext(singular, plural, 0)
+    return table
 
 
 def translate_all(ui: str, messages: Iterable[str]) -> dict[str, str]:

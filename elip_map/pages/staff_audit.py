@@ -9,56 +9,62 @@ import dash
 from dash import dcc, html
 
 from elip_map.accounts.permissions import account_or_none, database
+from elip_map.i18n import N_, negotiate_ui, page_title, translator
 from elip_map.components.staff_ui import account_bar, refusal, rendering_for_a_visitor
 from elip_map.review.audit_view import audit_view, filtered_entries, parse_filter
 from elip_map.review.views import organization_options
 
-dash.register_page(__name__, path="/staff/audit", name="Audit log", title="Audit log — ELIP Service Map")
+dash.register_page(__name__, path="/staff/audit", name=N_("Audit log"), title=page_title(N_("Audit log")))
 
 SHOWN = 300
 
 
-def _filter_form(flt, organizations) -> html.Form:
+def _filter_form(flt, organizations, ui) -> html.Form:
+    _ = translator(ui)
     return html.Form([
-        html.Div([html.Label("Organization", htmlFor="audit-org"),
-                  html.Select([html.Option("All organizations", value="")] + [
+        dcc.Input(type="hidden", name="ui", value=ui),
+        html.Div([html.Label(_("Organization"), htmlFor="audit-org"),
+                  html.Select([html.Option(_("All organizations"), value="")] + [
                       html.Option(o["label"], value=str(o["value"]), selected=o["value"] == flt.organization_id)
                       for o in organizations], id="audit-org", name="org")], className="elip-field"),
-        html.Div([html.Label("Person (name or e-mail)", htmlFor="audit-who"),
+        html.Div([html.Label(_("Person (name or e-mail)"), htmlFor="audit-who"),
                   dcc.Input(id="audit-who", name="who", type="search", value=flt.person)], className="elip-field"),
-        html.Div([html.Label("From", htmlFor="audit-since"),
+        html.Div([html.Label(_("From"), htmlFor="audit-since"),
                   dcc.Input(id="audit-since", name="since", type="date",
                             value=flt.since.isoformat() if flt.since else "")], className="elip-field"),
-        html.Div([html.Label("To", htmlFor="audit-until"),
+        html.Div([html.Label(_("To"), htmlFor="audit-until"),
                   dcc.Input(id="audit-until", name="until", type="date",
                             value=flt.until.isoformat() if flt.until else "")], className="elip-field"),
-        html.Div([html.Button("Show", type="submit", className="elip-action"),
-                  html.A("Clear", href="/staff/audit", className="elip-action elip-secondary")], className="elip-actions"),
-    ], method="get", action="/staff/audit", className="elip-filter-form", **{"aria-label": "Filter the audit log"})
+        html.Div([html.Button(_("Show"), type="submit", className="elip-action"),
+                  html.A(_("Clear"), href="/staff/audit" if ui == "en" else f"/staff/audit?ui={ui}",
+                         className="elip-action elip-secondary")], className="elip-actions"),
+    ], method="get", action="/staff/audit", className="elip-filter-form", **{"aria-label": _("Filter the audit log")})
 
 
-def _entry(item: dict) -> html.Article:
+def _entry(item: dict, _) -> html.Article:
     rows = item["rows"]
     table = html.Div(html.Table([
-        html.Thead(html.Tr([html.Th("Field", scope="col"), html.Th("Before", scope="col"),
-                            html.Th("After", scope="col")])),
+        html.Thead(html.Tr([html.Th(_("Field"), scope="col"), html.Th(_("Before"), scope="col"),
+                            html.Th(_("After"), scope="col")])),
         html.Tbody([html.Tr([html.Th(r["field"], scope="row"), html.Td(r["before"], className="elip-before"),
                              html.Td(r["after"], className="elip-after")]) for r in rows]),
-    ], className="elip-diff"), className="elip-table-wrap") if rows else html.P("No field changed.", className="elip-hint")
+    ], className="elip-diff"), className="elip-table-wrap") if rows else html.P(_("No field changed."), className="elip-hint")
     return html.Article([
         html.H2([html.Span(item["action"]), " · ", html.Span(item["subject"], className="elip-audit-subject")],
                 className="elip-audit-title"),
-        html.P([html.Time(item["at"]), " UTC · ", html.Span(item["who"], className="elip-audit-who")],
+        html.P([html.Time(item["at"], dir="ltr"), " UTC · ", html.Span(item["who"], className="elip-audit-who")],
                className="elip-audit-meta"),
         table,
     ], className="elip-audit-entry", **{"data-audit-id": str(item["id"])})
 
 
-def layout(org=None, who=None, since=None, until=None, **_unused):
+def layout(org=None, who=None, since=None, until=None, ui=None, **_unused):
     """The latest entries matching the filter, rendered on the server for staff only."""
+    ui = negotiate_ui(ui)
+    _ = translator(ui)
     user = account_or_none() if rendering_for_a_visitor() else None
     if user is None or not user.is_staff:
-        return html.Main(refusal(user, "/staff/audit"), id="main")
+        return html.Main(refusal(user, "/staff/audit", ui), id="main")
     flt = parse_filter(org, who, since, until)
     with database().session() as s:
         items = audit_view(s, filtered_entries(s, flt, limit=SHOWN))
@@ -66,11 +72,12 @@ def layout(org=None, who=None, since=None, until=None, **_unused):
     query = urlencode({k: v for k, v in (("org", flt.organization_id or ""), ("who", flt.person),
                                          ("since", flt.since or ""), ("until", flt.until or "")) if v})
     return html.Main([
-        account_bar(user), html.H1("Audit log"),
-        html.P("Who changed what and when, with the values before and after."),
-        _filter_form(flt, organizations),
-        html.P([f"{len(items)} entries shown (newest first, at most {SHOWN}). ",
-                html.A("Download these entries (CSV)", href="/staff/audit.csv" + (f"?{query}" if query else ""),
+        account_bar(user, ui), html.H1(_("Audit log")),
+        html.P(_("Who changed what and when, with the values before and after.")),
+        _filter_form(flt, organizations, ui),
+        html.P([_.ngettext("{n} entry shown (newest first, at most {limit}).",
+                           "{n} entries shown (newest first, at most {limit}).", len(items), limit=SHOWN), " ",
+                html.A(_("Download these entries (CSV)"), href="/staff/audit.csv" + (f"?{query}" if query else ""),
                        className="elip-action")]),
-        html.Div([_entry(item) for item in items], id="staff-audit-entries"),
+        html.Div([_entry(item, _) for item in items], id="staff-audit-entries"),
     ], id="main", className="elip-staff-main")

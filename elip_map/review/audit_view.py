@@ -17,24 +17,36 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..directory.audit import AuditEntry
 from ..directory.models import Location, Organization
+from ..i18n import N_, reader_translator
 from .changes import FIELD_LABELS, diff_rows
 from .models import ChangeRequest
 
+# Message ids (English), translated for the reader where the page is drawn.
 ACTIONS = {
-    "request.submit": "Proposed a correction", "request.approve": "Approved a correction",
-    "request.reject": "Rejected a correction", "request.refresh": "Re-based a correction on the current listing",
-    "location.edit": "Edited a listing", "location.pin": "Placed a map pin",
-    "location.still-correct": "Confirmed a listing is still correct", "import": "Imported a file",
-    "import.update": "Updated a listing from an import", "geocode": "Geocoded locations",
-    "user.create": "Created an account", "user.disable": "Disabled an account",
-    "user.reset-password": "Reset a password", "verification.queue": "Queued a verification e-mail",
-    "verification.bounce": "Verification e-mail bounced", "verification.still-correct": "Confirmed listings by e-mail link",
-    "organization.contact": "Changed an organization's contact",
+    "request.submit": N_("Proposed a correction"), "request.approve": N_("Approved a correction"),
+    "request.reject": N_("Rejected a correction"), "request.refresh": N_("Re-based a correction on the current listing"),
+    "location.edit": N_("Edited a listing"), "location.pin": N_("Placed a map pin"),
+    "location.still-correct": N_("Confirmed a listing is still correct"), "import": N_("Imported a file"),
+    "import.update": N_("Updated a listing from an import"), "geocode": N_("Geocoded locations"),
+    "user.create": N_("Created an account"), "user.disable": N_("Disabled an account"),
+    "user.enable": N_("Enabled an account"),
+    "user.reset-password": N_("Reset a password"), "verification.queue": N_("Queued a verification e-mail"),
+    "verification.bounce": N_("Verification e-mail bounced"),
+    "verification.still-correct": N_("Confirmed listings by e-mail link"),
+    "organization.contact": N_("Changed an organization's contact"),
 }
-MORE_LABELS = {"last_verified": "Last verified", "contact_email": "Contact e-mail", "contact_language": "Contact language",
-               "contact_phone": "Contact phone", "to": "To", "error": "Error", "note": "Note", "email": "E-mail",
-               "role": "Role", "language": "Language", "expires": "Link expires", "request_id": "Request",
-               "location_id": "Location"}
+MORE_LABELS = {"last_verified": N_("Last verified"), "contact_email": N_("Contact e-mail"),
+               "contact_language": N_("Contact language"), "contact_phone": N_("Contact phone"), "to": N_("To"),
+               "error": N_("Error"), "note": N_("Note"), "email": N_("Email"), "role": N_("Role"),
+               "language": N_("Language"), "expires": N_("Link expires"), "request_id": N_("Request"),
+               "location_id": N_("Location"), "active": N_("Active")}
+
+
+def _label(key: str) -> str:
+    """A field's name in the reader's language ('contact_email' -> 'Contact e-mail')."""
+    _ = reader_translator()
+    known = MORE_LABELS.get(key) or FIELD_LABELS.get(key)
+    return _(known) if known else key.replace("_", " ").capitalize()
 _SKIP = {"version", "request_id", "mail_id"}
 
 
@@ -84,12 +96,12 @@ def _text(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        _ = reader_translator()
+        return _("yes") if value else _("no")
     if isinstance(value, list):
         return ", ".join(_text(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{MORE_LABELS.get(k, FIELD_LABELS.get(k, k.replace('_', ' ')))}: {_text(v)}"
-                         for k, v in value.items())
+        return "; ".join(f"{_label(k)}: {_text(v)}" for k, v in value.items())
     return str(value)
 
 
@@ -124,7 +136,7 @@ def entry_diff(entry_before: dict | None, entry_after: dict | None) -> list[dict
     for key in list(dict.fromkeys([*before, *after])):
         if key in _SKIP or before.get(key) == after.get(key):
             continue
-        rows.append({"field": MORE_LABELS.get(key, FIELD_LABELS.get(key, key.replace("_", " ").capitalize())),
+        rows.append({"field": _label(key),
                      "before": _text(before.get(key)) if key in before else "", "after": _text(after.get(key))})
     return rows
 
@@ -143,7 +155,9 @@ def _subjects(session: Session, entries: Iterable[AuditEntry]) -> dict[tuple[str
                                              .join(Organization, Organization.id == ChangeRequest.organization_id)
                                              .outerjoin(Location, Location.id == ChangeRequest.location_id)
                                              .where(ChangeRequest.id.in_(req_ids))):
-        names[("change_request", str(rid))] = f"request #{rid}: " + " — ".join(x for x in (oname, lname) if x)
+        _ = reader_translator()
+        names[("change_request", str(rid))] = _("request #{id}: {name}", id=rid, name=" — ".join(
+            x for x in (oname, lname) if x))
     for oid, oname in session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))):
         names[("organization", str(oid))] = oname
     return names
@@ -151,6 +165,7 @@ def _subjects(session: Session, entries: Iterable[AuditEntry]) -> dict[tuple[str
 
 def audit_view(session: Session, entries: Iterable[AuditEntry]) -> list[dict]:
     """Everything the page shows per entry, as text."""
+    _ = reader_translator()
     entries = list(entries)
     subjects = _subjects(session, entries)
     people = {uid: (name, email) for uid, name, email in session.execute(
@@ -161,6 +176,6 @@ def audit_view(session: Session, entries: Iterable[AuditEntry]) -> list[dict]:
         who = f"{name} ({e.actor_label})" if name else e.actor_label
         subject = subjects.get((e.entity_type, e.entity_id or ""),
                                f"{e.entity_type.replace('_', ' ')} {e.entity_id}" if e.entity_id else e.entity_type)
-        out.append({"id": e.id, "at": f"{e.at:%Y-%m-%d %H:%M}", "who": who, "action": ACTIONS.get(e.action, e.action),
+        out.append({"id": e.id, "at": f"{e.at:%Y-%m-%d %H:%M}", "who": who, "action": _(ACTIONS[e.action]) if e.action in ACTIONS else e.action,
                     "subject": subject, "rows": entry_diff(e.before, e.after)})
     return out

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel.dates import get_day_names
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,12 +38,11 @@ from ..directory.storage import bump_directory_version
 from ..directory.taxonomy import BY_SLUG
 from ..directory.users import User
 from ..geocoding.apply import geocode_locations
-from ..i18n import N_, format_datetime, translator
+from ..i18n import N_, babel_locale, format_datetime, reader_translator, reader_ui, translator
 from ..rules.hours import display_hours
 from ..rules.postal import canonical_postal_code
 from ..spatial.neighbourhoods import assign_neighbourhoods
-from ..rules.eligibility import BY_SLUG as STATUS_BY_SLUG
-from ..rules.eligibility import FEE_LABELS, FEES, GENDERS, STATUS_SLUGS, join_statuses, split_statuses
+from ..rules.eligibility import FEES, GENDERS, STATUS_SLUGS, join_statuses, split_statuses
 from ..directory.values import ValueRefused, check_phone, check_position, check_text, check_website, column_limit
 from .models import ChangeRequest, RequestStatus
 
@@ -57,25 +57,36 @@ TEXT_FIELDS = {key: min(filter(None, (column_limit(m, c), most))) for key, (m, c
 SERVICE_TEXT_FIELDS = {key: min(filter(None, (column_limit(m, c), most)))
                        for key, (m, c, most) in SERVICE_TEXT_COLUMNS.items()}
 FIELD_LABELS = {
-    "name": "Location name", "description": "Description", "accessibility": "Accessibility",
-    "address_1": "Street address", "postal_code": "Postal code", "phone": "Phone", "hours": "Opening hours",
-    "hours_note": "Hours note", "closed": "Closed", "pin": "Map pin",
-    "types": "Service types", "languages": "Languages", "eligibility": "Eligibility note", "fees": "Fees note",
-    "statuses": "Who can use it", "fee": "Fee", "minimum_age": "Youngest age", "maximum_age": "Oldest age",
-    "gender": "Only for", "website": "Website",
+    "name": N_("Location name"), "description": N_("Description"), "accessibility": N_("Accessibility"),
+    "address_1": N_("Street address"), "postal_code": N_("Postal code"), "phone": N_("Phone"),
+    "hours": N_("Opening hours"), "hours_note": N_("Hours note"), "closed": N_("Closed"), "pin": N_("Map pin"),
+    "types": N_("Service types"), "languages": N_("Languages"), "eligibility": N_("Eligibility note"),
+    "fees": N_("Fees note"), "statuses": N_("Who can use it"), "fee": N_("Fee"), "minimum_age": N_("Youngest age"),
+    "maximum_age": N_("Oldest age"), "gender": N_("Only for"), "website": N_("Website"),
 }
-SERVICE_LABELS = {**FIELD_LABELS, "name": "Service name"}
+SERVICE_NAME = N_("Service name")
+SERVICE_LABELS = {**FIELD_LABELS, "name": SERVICE_NAME}
+NOTHING_CHANGED = N_("Nothing was changed: every value is the same as in the listing.")
+GENDER_WORDS = {"women": N_("Women"), "men": N_("Men")}
+# Who may use a service and what it costs, as the partner and staff forms name them.
+STATUS_WORDS = {
+    "permanent-resident": N_("Permanent residents"), "protected-person": N_("Protected persons and convention refugees"),
+    "refugee-claimant": N_("Refugee claimants"), "temporary-worker": N_("Temporary foreign workers"),
+    "international-student": N_("International students"), "visitor": N_("Visitors"),
+    "cuaet": N_("Ukrainian (CUAET) arrivals"), "citizen": N_("Canadian citizens"), "everyone": N_("Everyone"),
+}
+FEE_WORDS = {"free": N_("Free"), "low-cost": N_("Low cost"), "fee": N_("Fee")}
 ELIGIBILITY_FIELDS = ("statuses", "fee", "minimum_age", "maximum_age", "gender")
 # Pins outside this box (the Edmonton region, generously) are typing or dragging mistakes.
-WEEKDAYS = ("", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 class InvalidChange(ValueError):
     """The proposed change cannot be stored; ``problems`` lists each reason in plain words."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], nothing_changed: bool = False):
         super().__init__(" ".join(problems))
         self.problems = problems
+        self.nothing_changed = nothing_changed  # the only problem: every value is already so
 
 
 class ReviewError(Exception):
@@ -139,31 +150,40 @@ def location_snapshot(loc: Location) -> dict[str, Any]:
     }
 
 
+def day_names(ui: str) -> list[str]:
+    """Short weekday names, Monday first, in the reader's language (CLDR)."""
+    names = get_day_names("abbreviated", locale=babel_locale(ui))
+    return [names[i] for i in range(7)]
+
+
 def _clean_text(value: Any, limit: int, label: str, problems: list[str]) -> str | None:
-    """Text that fits (the shared check of directory.values), or None with the problem added."""
+    """Text that fits (the shared check of directory.values), or None with the problem added in the
+    reader's language."""
+    _ = reader_translator()
     if isinstance(value, str) and limit <= 300:
         value = " ".join(value.split())
     try:
-        return check_text(value, label, limit) or ""
+        return check_text(value, _(label), limit) or ""
     except ValueRefused as exc:
-        problems.append(exc.problem)
+        problems.append(exc.problem.translated(_))
         return None
 
 
 def _clean_hours(value: Any, problems: list[str]) -> list[list[int]] | None:
+    _ = reader_translator()
     if not isinstance(value, list):
-        problems.append("Opening hours must be a list of days with opening and closing times.")
+        problems.append(_("Opening hours must be a list of days with opening and closing times."))
         return None
     rows = []
     for row in value:
         try:
             day, opens, closes = (int(v) for v in row)
         except (TypeError, ValueError):
-            problems.append("Each opening-hours row needs a day, an opening and a closing time.")
+            problems.append(_("Each opening-hours row needs a day, an opening and a closing time."))
             return None
         if not 1 <= day <= 7 or not 0 <= opens < closes <= 24 * 60:
-            problems.append(f"Opening hours on {WEEKDAYS[day] if 1 <= day <= 7 else 'day ' + str(day)} "
-                            "must open before they close.")
+            problems.append(_("Opening hours on {day} must open before they close.",
+                              day=day_names(reader_ui())[day - 1] if 1 <= day <= 7 else str(day)))
             return None
         rows.append([day, opens, closes])
     return sorted(rows)
@@ -174,13 +194,14 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
 
     Example: validate_payload({"phone": "780 424 7709"}, snap) -> {"phone": "+17804247709"}.
     """
+    _ = reader_translator()
     if not isinstance(payload, dict):
-        raise InvalidChange(["The correction is not in the expected form."])
+        raise InvalidChange([_("The correction is not in the expected form.")])
     problems: list[str] = []
     clean: dict[str, Any] = {}
     unknown = set(payload) - (set(FIELD_LABELS) - {"website"}) - {"services"}
     if unknown:
-        problems.append(f"Unknown fields: {', '.join(sorted(map(str, unknown)))}.")
+        problems.append(_("Unknown fields: {fields}.", fields=", ".join(sorted(map(str, unknown)))))
     for key, limit in TEXT_FIELDS.items():
         if key in payload:
             value = _clean_text(payload[key], limit, FIELD_LABELS[key], problems)
@@ -190,21 +211,22 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
         raw = str(payload["postal_code"] or "").strip()
         code = canonical_postal_code(raw)
         if raw and not code:
-            problems.append(f"'{payload['postal_code']}' is not a Canadian postal code (like T5J 0N3).")
+            problems.append(_("“{value}” is not a Canadian postal code (like T5J 0N3).", value=payload["postal_code"]))
         else:
             clean["postal_code"] = code or ""
     if "phone" in payload:
         try:
-            clean["phone"] = check_phone(payload["phone"], FIELD_LABELS["phone"]) or ""
+            label = FIELD_LABELS["phone"]  # a name, not a literal: the catalogue extractor would take "phone"
+            clean["phone"] = check_phone(payload["phone"], _(label)) or ""
         except ValueRefused as exc:
-            problems.append(exc.problem)
+            problems.append(exc.problem.translated(_))
     if "hours" in payload:
         hours = _clean_hours(payload["hours"], problems)
         if hours is not None:
             clean["hours"] = hours
     if "closed" in payload:
         if not isinstance(payload["closed"], bool):
-            problems.append("Closed must be yes or no.")
+            problems.append(_("Closed must be yes or no."))
         else:
             clean["closed"] = payload["closed"]
     if "pin" in payload:
@@ -216,7 +238,7 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
         if isinstance(position, tuple):
             clean["pin"] = {"lat": round(position[0], 6), "lon": round(position[1], 6)}
         else:
-            problems.append(position or "The map pin needs a latitude and a longitude.")
+            problems.append(position.translated(_) if position else _("The map pin needs a latitude and a longitude."))
     if "services" in payload:
         clean_services = _clean_services(payload["services"], snapshot.get("services", {}), problems)
         if clean_services:
@@ -225,20 +247,21 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
         raise InvalidChange(problems)
     changed = {k: v for k, v in clean.items() if k == "services" or v != snapshot.get(k)}
     if not changed:
-        raise InvalidChange(["Nothing was changed: every value is the same as in the listing."])
+        raise InvalidChange([_(NOTHING_CHANGED)], nothing_changed=True)
     return changed
 
 
 def _clean_services(value: Any, known: dict[str, dict], problems: list[str]) -> dict[str, dict]:
+    _ = reader_translator()
     if not isinstance(value, dict):
-        problems.append("Service changes are not in the expected form.")
+        problems.append(_("Service changes are not in the expected form."))
         return {}
     out: dict[str, dict] = {}
     codes = known_codes()
     for sid, changes in value.items():
         sid = str(sid)
         if sid not in known or not isinstance(changes, dict):
-            problems.append(f"Service {sid} is not offered at this location.")
+            problems.append(_("Service {id} is not offered at this location.", id=sid))
             continue
         svc: dict[str, Any] = {}
         for key, limit in SERVICE_TEXT_FIELDS.items():
@@ -253,9 +276,10 @@ def _clean_services(value: Any, known: dict[str, dict], problems: list[str]) -> 
             except ValueRefused as exc:
                 problems.append(exc.problem)
         if "name" in svc and not svc["name"]:
-            problems.append("A service needs a name.")
-        for key, known_values, label in (("types", BY_SLUG, "service types"), ("languages", codes, "language codes")):
-            values = _known_list(changes, key, known_values, label, problems)
+            problems.append(_("A service needs a name."))
+        for key, known_values, message in (("types", BY_SLUG, N_("Unknown service types: {values}.")),
+                                           ("languages", codes, N_("Unknown language codes: {values}."))):
+            values = _known_list(changes, key, known_values, message, problems)
             if values is not None:
                 svc[key] = sorted(set(values))
         svc.update(_clean_eligibility(changes, problems))
@@ -265,31 +289,33 @@ def _clean_services(value: Any, known: dict[str, dict], problems: list[str]) -> 
     return out
 
 
-def _known_list(changes: dict, key: str, known, label: str, problems: list[str]) -> list | None:
-    """The list sent for ``key`` when every value is one this site knows; otherwise None, with the problem
-    (the values it does not know, or 'not a list') added in plain words. None too when ``key`` was not sent."""
+def _known_list(changes: dict, key: str, known, message: str, problems: list[str]) -> list | None:
+    """The list sent for ``key`` when every value is one this site knows; otherwise None, with ``message``
+    (naming the values it does not know) added in the reader's language. None too when ``key`` was not sent."""
     if key not in changes:
         return None
     values = changes[key] if isinstance(changes[key], list) else None
     bad = [v for v in values or [] if not isinstance(v, str) or v not in known]
     if values is None or bad:
-        problems.append(f"Unknown {label}: {', '.join(map(str, bad)) or 'not a list'}.")
+        _ = reader_translator()
+        problems.append(_(message, values=", ".join(map(str, bad)) or "—"))
         return None
     return values
 
 
 def _clean_eligibility(changes: dict, problems: list[str]) -> dict[str, Any]:
     """Structured eligibility of one service (rules.eligibility's vocabulary), each problem in plain words."""
+    _ = reader_translator()
     out: dict[str, Any] = {}
-    statuses = _known_list(changes, "statuses", STATUS_SLUGS, "immigration statuses", problems)
+    statuses = _known_list(changes, "statuses", STATUS_SLUGS, N_("Unknown immigration statuses: {values}."), problems)
     if statuses is not None:
         out["statuses"] = split_statuses(join_statuses(statuses))
-    for key, allowed, problem in (("fee", FEES, "The fee must be free, low cost or fee."),
-                                  ("gender", GENDERS, "'Only for' must be women, men or empty.")):
+    for key, allowed, problem in (("fee", FEES, N_("The fee must be free, low cost or fee.")),
+                                  ("gender", GENDERS, N_("“Only for” must be women, men or empty."))):
         if key in changes:
             value = changes[key] or ""
             if value and (not isinstance(value, str) or value not in allowed):
-                problems.append(problem)
+                problems.append(_(problem))
             else:
                 out[key] = value
     for key in ("minimum_age", "maximum_age"):
@@ -303,47 +329,55 @@ def _clean_eligibility(changes: dict, problems: list[str]) -> dict[str, Any]:
             except (TypeError, ValueError, OverflowError):  # OverflowError: infinity
                 age = -1
             if not 0 <= age <= 120:
-                problems.append(f"{FIELD_LABELS[key]} must be a whole number of years between 0 and 120.")
+                problems.append(_("{label} must be a whole number of years between 0 and 120.",
+                                  label=_(FIELD_LABELS[key])))
             else:
                 out[key] = age
     lo, hi = out.get("minimum_age"), out.get("maximum_age")
     if lo is not None and hi is not None and lo > hi:
-        problems.append("The youngest age is above the oldest age.")
+        problems.append(_("The youngest age is above the oldest age."))
     return out
 
 
 def _show(key: str, value: Any) -> str:
+    """A field's value in the reader's words (the language of the request; English outside one)."""
     if value is None or value == "" or value == []:
         return "—"
+    ui = reader_ui()
+    _ = translator(ui)
     if key == "hours":
-        return display_hours(value, WEEKDAYS[1:])
+        return display_hours(value, day_names(ui))
     if key == "pin":
         return f"{value['lat']:.5f}, {value['lon']:.5f}"
     if key == "closed":
-        return "closed" if value else "open"
+        return _("closed") if value else _("open")
     if key == "languages":
-        return ", ".join(language_name(c) for c in value)
+        return ", ".join(language_name(c, ui) for c in value)
     if key == "types":
-        return ", ".join(BY_SLUG[s].label if s in BY_SLUG else s for s in value)
+        return ", ".join(_(BY_SLUG[s].label) if s in BY_SLUG else s for s in value)
     if key == "statuses":
-        return ", ".join(STATUS_BY_SLUG[s].label if s in STATUS_BY_SLUG else s for s in value)
+        return ", ".join(_(STATUS_WORDS[s]) if s in STATUS_WORDS else s for s in value)
     if key == "fee":
-        return FEE_LABELS.get(value, str(value))
+        return _(FEE_WORDS[value]) if value in FEE_WORDS else str(value)
+    if key == "gender":
+        return _(GENDER_WORDS[value]) if value in GENDER_WORDS else str(value)
     return str(value)
 
 
 def diff_rows(before: dict[str, Any], payload: dict[str, Any]) -> list[dict[str, str]]:
     """One row per changed field, as text for people: [{"field", "before", "after"}, ...]."""
+    _ = reader_translator()
     rows = []
     for key, after in payload.items():
         if key == "services":
             for sid, changes in after.items():
                 old = before.get("services", {}).get(sid, {})
                 for skey, sval in changes.items():
-                    rows.append({"field": f"{old.get('name') or 'Service ' + sid}: {FIELD_LABELS.get(skey, 'Service name')}",
+                    name = old.get("name") or _("Service {id}", id=sid)
+                    rows.append({"field": f"{name}: {_(FIELD_LABELS.get(skey, SERVICE_NAME))}",
                                  "before": _show(skey, old.get(skey)), "after": _show(skey, sval)})
             continue
-        rows.append({"field": FIELD_LABELS.get(key, key), "before": _show(key, before.get(key)),
+        rows.append({"field": _(FIELD_LABELS[key]) if key in FIELD_LABELS else key, "before": _show(key, before.get(key)),
                      "after": _show(key, after)})
     return rows
 
@@ -461,18 +495,22 @@ def _flush_or_conflict(session: Session) -> None:
     try:
         session.flush()
     except StaleDataError:
-        raise Conflict("Someone else changed this listing at the same moment; nothing was applied. "
-                       "Reload to see the current listing.") from None
+        _ = reader_translator()
+        raise Conflict(_("Someone else changed this listing at the same moment; nothing was "
+                                           "applied. Reload to see the current listing.")) from None
 
 
-CONFLICT_MESSAGE = ("This request was made against an older version of the listing (version {base}; it is now "
-                    "version {now}): someone has changed it since. Nothing was applied. Compare it with the "
-                    "current listing, then reject it or ask for a new correction.")
+CONFLICT_MESSAGE = N_("This request was made against an older version of the listing (version {base}; it is now "
+                      "version {now}): someone has changed it since. Nothing was applied. Compare it with the "
+                      "current listing, then reject it or ask for a new correction.")
+# What a request's status means, in the reader's words.
+REQUEST_STATUS_WORDS = {"pending": N_("waiting for review"), "approved": N_("approved"), "rejected": N_("rejected")}
 
 
 def _check_version(loc: Location, base_version: int) -> None:
     if loc.version != base_version:
-        raise Conflict(CONFLICT_MESSAGE.format(base=base_version, now=loc.version))
+        _ = reader_translator()
+        raise Conflict(_(CONFLICT_MESSAGE, base=base_version, now=loc.version))
 
 
 # --- the operations ------------------------------------------------------------------------------
@@ -484,12 +522,14 @@ def submit_change(session: Session, user: Any, location_id: Any, payload: Any, *
         existing = session.scalar(select(ChangeRequest).where(ChangeRequest.submission_id == submission_id))
         if existing is not None:
             if existing.submitted_by_id != getattr(user, "id", None):
-                raise ReviewError("This submission id is already used.")
+                _ = reader_translator()
+                raise ReviewError(_("This submission id is already used."))
             return existing
     loc = location_for(session, user, location_id)
     if base_version is not None and int(base_version) != loc.version:
-        raise Conflict("The listing changed while you were editing it. Reload the page and make your "
-                       "correction again; nothing was sent.")
+        _ = reader_translator()
+        raise Conflict(_("The listing changed while you were editing it. Reload the page and make "
+                                           "your correction again; nothing was sent."))
     before = location_snapshot(loc)
     clean = validate_payload(payload, before)
     request = ChangeRequest(organization_id=loc.organization_id, location_id=loc.id, payload=clean, before=before,
@@ -514,7 +554,8 @@ def get_or_refuse(session: Session, model, row_id: Any, message: str):
 
 
 def _pending(session: Session, request_id: Any) -> ChangeRequest:
-    request = get_or_refuse(session, ChangeRequest, request_id, "There is no such request.")
+    _ = reader_translator()
+    request = get_or_refuse(session, ChangeRequest, request_id, _("There is no such request."))
     if request.status != RequestStatus.PENDING.value:
         raise _already_decided(session, request.id)
     return request
@@ -549,7 +590,8 @@ def _claim(session: Session, request: ChangeRequest, status: RequestStatus, staf
 
 def _require_staff(user: Any) -> None:
     if not getattr(user, "is_staff", False):
-        raise ReviewError("Only ELIP staff can do this.")
+        _ = reader_translator()
+        raise ReviewError(_("Only ELIP staff can do this."))
 
 
 def approve(session: Session, staff: Any, request_id: Any, note: str = "") -> ChangeRequest:
@@ -558,7 +600,8 @@ def approve(session: Session, staff: Any, request_id: Any, note: str = "") -> Ch
     request = _pending(session, request_id)
     loc = session.get(Location, request.location_id) if request.location_id else None
     if loc is None:
-        raise ReviewError("The location of this request no longer exists; reject it.")
+        _ = reader_translator()
+        raise ReviewError(_("The location of this request no longer exists; reject it."))
     _check_version(loc, request.base_version)
     before = location_snapshot(loc)
     payload, note = request.payload, (note or "").strip() or None
@@ -584,15 +627,19 @@ def refresh_request(session: Session, staff: Any, request_id: Any) -> ChangeRequ
     request = _pending(session, request_id)
     loc = session.get(Location, request.location_id) if request.location_id else None
     if loc is None:
-        raise ReviewError("The location of this request no longer exists; reject it.")
+        _ = reader_translator()
+        raise ReviewError(_("The location of this request no longer exists; reject it."))
     if loc.version == request.base_version:
-        raise ReviewError("This request already matches the current listing; review it as it is.")
+        _ = reader_translator()
+        raise ReviewError(_("This request already matches the current listing; review it as it is."))
     now = location_snapshot(loc)
     try:
         payload = validate_payload(request.payload, now)
     except InvalidChange as exc:
-        raise ReviewError("Against the current listing this request " + (
-            "changes nothing any more; reject it." if "Nothing was changed" in str(exc) else f"is not valid: {exc}"))
+        _ = reader_translator()
+        raise ReviewError(_("Against the current listing this request changes nothing any more; reject it.")
+                          if exc.nothing_changed else
+                          _("Against the current listing this request is not valid: {problems}", problems=str(exc)))
     old = {"base_version": request.base_version, "payload": request.payload}
     request.before, request.payload, request.base_version = now, payload, loc.version
     try:
@@ -609,7 +656,8 @@ def reject(session: Session, staff: Any, request_id: Any, note: str = "") -> Cha
     request = _pending(session, request_id)
     note = (note or "").strip()
     if not note:
-        raise ReviewError("Say why in the note, so the partner knows what to fix.")
+        _ = reader_translator()
+        raise ReviewError(_("Say why in the note, so the partner knows what to fix."))
     _claim(session, request, RequestStatus.REJECTED, staff, note)
     record_audit(session, staff, "request.reject", "change_request", request.id, None, {"note": note})
     return request

@@ -6,9 +6,20 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from babel.dates import get_day_names
+
+from ..i18n import babel_locale, reader_translator, reader_ui
 from .changes import InvalidChange
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:h.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
+
+
+def _valid_time(text: str) -> bool:
+    try:
+        parse_time(text)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_time(text: str) -> int | None:
@@ -52,7 +63,9 @@ def hours_from_form(opens: Sequence[str | None], closes: Sequence[str | None],
     Extra openings the form cannot show (a second period on the same day) are kept from ``original``
     unless that day's first period was edited.
     """
-    days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    _ = reader_translator()
+    names = get_day_names("wide", locale=babel_locale(reader_ui()))
+    days = [names[i] for i in range(7)]
     first: dict[int, tuple[int, int]] = {}
     for day, o, c in original:
         first.setdefault(day, (o, c))
@@ -60,13 +73,14 @@ def hours_from_form(opens: Sequence[str | None], closes: Sequence[str | None],
     for i, (o_text, c_text) in enumerate(zip(opens, closes)):
         try:
             o, c = parse_time(o_text or ""), parse_time(c_text or "")
-        except ValueError as exc:
-            problems.append(f"{days[i]}: {exc}")
+        except ValueError:
+            bad = c_text if _valid_time(o_text or "") else o_text
+            problems.append(_("{day}: '{value}' is not a time (like 9:00 or 17:30).", day=days[i], value=bad))
             continue
         if o is None and c is None:
             continue
         if o is None or c is None:
-            problems.append(f"{days[i]}: give both the opening and the closing time, or neither.")
+            problems.append(_("{day}: give both the opening and the closing time, or neither.", day=days[i]))
             continue
         rows.append([i + 1, o, c])
         if first.get(i + 1) == (o, c):  # the day's first period untouched: keep its other periods
@@ -98,7 +112,8 @@ def payload_from_form(snapshot: Mapping[str, Any], *, name: str | None, address_
         try:
             new = {"lat": round(float(lat), 6), "lon": round(float(lon), 6)}
         except (TypeError, ValueError):
-            raise InvalidChange(["The pin's latitude and longitude must be numbers."]) from None
+            _ = reader_translator()
+            raise InvalidChange([_("The pin's latitude and longitude must be numbers.")]) from None
         # A marker only nudged by rounding is not a move.
         if start is None or abs(new["lat"] - start[0]) > 1e-6 or abs(new["lon"] - start[1]) > 1e-6:
             payload["pin"] = new

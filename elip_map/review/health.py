@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..directory.models import DuplicateSuspect, GeocodeStatus, Location
+from ..i18n import reader_translator
 
 
 def stale_cutoff(today: dt.date, months: int) -> dt.date:
@@ -20,10 +21,11 @@ def stale_cutoff(today: dt.date, months: int) -> dt.date:
 
 
 def _row(loc: Location) -> dict:
+    _ = reader_translator()
     address = loc.physical_address
     return {"location_id": loc.id, "organization_id": loc.organization_id, "organization": loc.organization.name,
             "name": loc.name or "", "address": address.one_line() if address else "",
-            "last_verified": loc.last_verified.isoformat() if loc.last_verified else "never",
+            "last_verified": loc.last_verified.isoformat() if loc.last_verified else _("never"),
             "status": loc.geocode_status, "note": loc.geocode_note or "", "version": loc.version,
             "lat": loc.latitude, "lon": loc.longitude}
 

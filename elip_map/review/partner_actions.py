@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..directory.storage import Database
+from ..i18n import N_, format_date, reader_translator, reader_ui
 from . import ids
 from .changes import (InvalidChange, ReviewError, diff_rows, direct_edit, location_for, location_snapshot,
                       mark_still_correct, submit_change, validate_payload)
@@ -23,9 +24,9 @@ class ActionResult:
 
 
 # Said after every sent correction, so nobody wonders whether it worked or when it shows.
-WHAT_HAPPENS_NEXT = ("What happens next: ELIP staff review it, usually within a week. Until then the map shows the "
-                     "listing as it was. You can follow its status under \"Your correction requests\" below; if staff "
-                     "need something else, their note appears there.")
+WHAT_HAPPENS_NEXT = N_("What happens next: ELIP staff review it, usually within a week. Until then the map shows "
+                       "the listing as it was. You can follow its status under “Your correction requests” below; if "
+                       "staff need something else, their note appears there.")
 
 
 @dataclass
@@ -52,25 +53,28 @@ def partner_preview(database: Database, user: Any, location_id: Any, form: dict)
 def partner_action(database: Database, user: Any, trigger: Any, location_id: Any, base_version: Any,
                    submission_id: str | None, form: dict) -> ActionResult:
     """Run one button press for this user; every id from the browser is re-checked against the user."""
+    _ = reader_translator()
+
     def work(session):
         loc = location_for(session, user, location_id)
         if trigger == ids.PARTNER_STILL_CORRECT:
             day = mark_still_correct(session, user, loc.id)
-            return f"Thank you: the listing is marked as verified on {day.isoformat()}.", None, loc.organization_id
+            return (_("Thank you: the listing is marked as verified on {date}.", date=format_date(day, reader_ui())),
+                    None, loc.organization_id)
         payload = payload_from_form(location_snapshot(loc), **form)
         if user.is_staff:
             saved = direct_edit(session, user, loc.id, payload, int(base_version or 0))
-            return "Saved: the listing is changed.", saved.version, loc.organization_id
+            return _("Saved: the listing is changed."), saved.version, loc.organization_id
         request = submit_change(session, user, loc.id, payload, base_version=base_version,
                                 submission_id=submission_id)
-        return (f"Sent: request #{request.id} is waiting for ELIP staff. {WHAT_HAPPENS_NEXT}", None,
+        return (_("Sent: request #{id} is waiting for ELIP staff.", id=request.id) + " " + _(WHAT_HAPPENS_NEXT), None,
                 loc.organization_id)
 
     try:
         message, version, org_id = in_transaction(database, work, retry_on_duplicate=bool(submission_id))
         ok = True
     except InvalidChange as exc:
-        message, version, org_id, ok = "Not sent: " + " ".join(exc.problems), None, None, False
+        message, version, org_id, ok = _("Not sent:") + " " + " ".join(exc.problems), None, None, False
     except ReviewError as exc:  # includes Conflict: the listing changed while the form was open
         message, version, org_id, ok = str(exc), None, None, False
     with database.session() as session:

@@ -17,7 +17,8 @@ from ..directory.languages import autonym, known_codes, language_name
 from ..directory.listings import listing_from_location
 from ..directory.models import Location, Organization, Service, ServiceAtLocation
 from ..directory.taxonomy import SERVICE_TYPES
-from .changes import ReviewError, diff_rows, location_for, location_snapshot, may_edit_organization
+from ..i18n import reader_translator, translator
+from .changes import REQUEST_STATUS_WORDS, ReviewError, diff_rows, location_for, location_snapshot, may_edit_organization
 from .models import ChangeRequest
 
 
@@ -51,15 +52,16 @@ def _locations(session: Session, org_id: int) -> list[Location]:
 
 def organization_listings(session: Session, user: Any, org_id: int) -> list[dict]:
     """Every location of the organization as the public listing dict, plus whether the public sees it."""
+    _ = reader_translator()
     if not may_edit_organization(user, org_id):
-        raise ReviewError("This organization is not yours.")
+        raise ReviewError(_("This organization is not yours."))
     out = []
     for loc in _locations(session, org_id):
         item = listing_from_location(loc)
         item["public"] = loc.is_public
-        item["why_hidden"] = ("closed" if loc.closed else "not placed on the map yet"
+        item["why_hidden"] = (_("closed") if loc.closed else _("not placed on the map yet")
                               if not loc.is_public else "")
-        item["label"] = " — ".join(x for x in (loc.name, item["address"]) if x) or f"Location {loc.id}"
+        item["label"] = " — ".join(x for x in (loc.name, item["address"]) if x) or _("Location {id}", id=loc.id)
         out.append(item)
     return out
 
@@ -74,16 +76,18 @@ def editor_values(session: Session, user: Any, location_id: Any) -> dict:
 
 def request_rows(session: Session, user: Any, org_id: int) -> list[dict]:
     """The organization's requests, newest first, with a readable summary of each."""
+    _ = reader_translator()
     if not may_edit_organization(user, org_id):
-        raise ReviewError("This organization is not yours.")
+        raise ReviewError(_("This organization is not yours."))
     stmt = (select(ChangeRequest).where(ChangeRequest.organization_id == org_id)
             .order_by(ChangeRequest.submitted_at.desc(), ChangeRequest.id.desc()))
     rows = []
     for r in session.scalars(stmt):
         changes = "; ".join(f"{d['field']}: {d['after']}" for d in diff_rows(r.before, r.payload))
         rows.append({"id": r.id, "submitted": r.submitted_at.strftime("%Y-%m-%d %H:%M"),
-                     "location": (r.before or {}).get("name") or f"Location {r.location_id}",
-                     "changes": changes, "status": r.status, "note": r.review_note or ""})
+                     "location": (r.before or {}).get("name") or _("Location {id}", id=r.location_id),
+                     "changes": changes, "status": _(REQUEST_STATUS_WORDS.get(r.status, r.status)),
+                     "note": r.review_note or ""})
     return rows
 
 
@@ -91,8 +95,10 @@ def pending_queue(session: Session) -> list[dict]:
     """Pending requests for the staff queue (staff-only: callers check the role)."""
     stmt = (select(ChangeRequest, Organization.name).join(Organization, Organization.id == ChangeRequest.organization_id)
             .where(ChangeRequest.status == "pending").order_by(ChangeRequest.submitted_at, ChangeRequest.id))
-    return [{"value": r.id, "label": f"#{r.id} · {org} · {(r.before or {}).get('name') or 'location ' + str(r.location_id)}"
-             f" · {r.submitted_at:%Y-%m-%d}"} for r, org in session.execute(stmt)]
+    _ = reader_translator()
+    return [{"value": r.id, "label": f"#{r.id} · {org} · "
+             f"{(r.before or {}).get('name') or _('Location {id}', id=r.location_id)} · {r.submitted_at:%Y-%m-%d}"}
+            for r, org in session.execute(stmt)]
 
 
 def request_detail(session: Session, request_id: Any) -> dict | None:
@@ -105,14 +111,17 @@ def request_detail(session: Session, request_id: Any) -> dict | None:
         return None
     current = session.get(Location, r.location_id) if r.location_id else None
     submitter = session.get(User, r.submitted_by_id) if r.submitted_by_id else None
+    _ = reader_translator()
     return {"id": r.id, "status": r.status, "rows": diff_rows(r.before, r.payload),
             "before_pin": (r.before or {}).get("pin"), "after_pin": r.payload.get("pin"),
             "base_version": r.base_version, "current_version": current.version if current else None,
-            "submitted_by": submitter.email if submitter else "unknown", "submitted_at": f"{r.submitted_at:%Y-%m-%d %H:%M}"}
+            "submitted_by": submitter.email if submitter else _("unknown"),
+            "submitted_at": f"{r.submitted_at:%Y-%m-%d %H:%M}"}
 
 
-def type_options() -> list[dict]:
-    return [{"label": t.label, "value": t.slug} for t in SERVICE_TYPES]
+def type_options(ui: str = "en") -> list[dict]:
+    _ = translator(ui)
+    return [{"label": _(t.label), "value": t.slug} for t in SERVICE_TYPES]
 
 
 # The languages most spoken in Edmonton after English (Statistics Canada, 2021 Census, Edmonton CMA:
@@ -135,7 +144,7 @@ def _option(code: str, ui: str, own_name: bool) -> dict:
             "search": " ".join(dict.fromkeys([name, language_name(code, "en"), own, _MORE_SEARCH.get(code, ""), code]))}
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def _all_language_options(ui: str = "en") -> tuple[dict, ...]:
     """Edmonton's 20 most spoken languages first (named in the reader's language and in their own), then
     every other known language alphabetically; built once per interface language (read-only afterwards)."""

@@ -13,14 +13,15 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from babel.dates import get_day_names
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..directory.models import Location, Organization, utcnow
 from ..directory.storage import Database, bump_directory_version
-from ..i18n import N_, SUPPORTED_UI, translator
+from ..i18n import N_, babel_locale, match_tag, reader_translator, translator
 from ..directory.audit import record_audit
-from ..review.changes import WEEKDAYS, InvalidChange, location_snapshot, submit_change
+from ..review.changes import NOTHING_CHANGED, InvalidChange, location_snapshot, submit_change
 from ..review.health import stale_cutoff
 from ..rules.phones import display_phone
 from .links import link_url, make_token
@@ -55,17 +56,25 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2 ** attempts, 360))
 
 
-def _language(code: str | None) -> str:
-    """The contact's preferred language when the mail exists in it, else English."""
-    code = (code or "").split("-")[0].lower()
-    return code if code in SUPPORTED_UI else "en"
+# Languages a contact may prefer (codes of the staff page's language list) whose readers read one of
+# the interface languages: Cantonese is written in Traditional Chinese.
+_WRITTEN_AS = {"yue": "zh-Hant", "zh-hk": "zh-Hant", "zh-tw": "zh-Hant"}
 
 
-def _hours_text(rows) -> str:
-    return ", ".join(f"{WEEKDAYS[d]} {o // 60}:{o % 60:02d}-{c // 60}:{c % 60:02d}" for d, o, c in rows)
+def mail_language(code: str | None) -> str:
+    """The interface language a contact's mail is written in: their preferred language when the site
+    speaks it ('pa' -> 'pa', 'zh' -> 'zh-Hans', 'fa-AF' -> 'prs', 'yue' -> 'zh-Hant'), else English."""
+    key = (code or "").strip().replace("_", "-").lower()
+    return _WRITTEN_AS.get(key) or match_tag(key) or "en"
 
 
-def _location_lines(org: Organization) -> str:
+def _hours_text(rows, ui: str = "en") -> str:
+    """'Mon 9:00-17:00, ...' with the day names of the mail's language (CLDR)."""
+    days = get_day_names("abbreviated", locale=babel_locale(ui))
+    return ", ".join(f"{days[d - 1]} {o // 60}:{o % 60:02d}-{c // 60}:{c % 60:02d}" for d, o, c in rows)
+
+
+def _location_lines(org: Organization, ui: str = "en") -> str:
     lines = []
     for loc in sorted(org.locations, key=lambda item: item.id):
         if loc.closed:
@@ -73,7 +82,7 @@ def _location_lines(org: Organization) -> str:
         address = loc.physical_address
         snap_hours = location_snapshot(loc)["hours"]
         parts = [loc.name or "", address.one_line() if address else "",
-                 ", ".join(display_phone(p.number, p.extension) for p in loc.phones), _hours_text(snap_hours)]
+                 ", ".join(display_phone(p.number, p.extension) for p in loc.phones), _hours_text(snap_hours, ui)]
         lines.append("- " + " | ".join(p for p in parts if p))
     return "\n".join(lines) or "-"
 
@@ -122,7 +131,7 @@ def queue_campaign(session: Session, *, secret_key: str, public_url: str, link_d
         if not org.contact_email:
             result.no_contact.append(org.id)
             continue
-        language = _language(org.contact_language)
+        language = mail_language(org.contact_language)
         _ = translator(language)
         expires = now + dt.timedelta(days=link_days)
         mail = VerificationMail(campaign=campaign, organization_id=org.id, to_address=org.contact_email,
@@ -132,7 +141,7 @@ def queue_campaign(session: Session, *, secret_key: str, public_url: str, link_d
         session.add(mail)
         session.flush()
         link = link_url(public_url, make_token(secret_key, mail.id, mail.nonce))
-        mail.body = _(BODY, organization=org.name, locations=_location_lines(org), link=link,
+        mail.body = _(BODY, organization=org.name, locations=_location_lines(org, language), link=link,
                       expires=expires.date().isoformat())
         record_audit(session, actor, "verification.queue", "organization", org.id, None,
                      {"mail_id": mail.id, "to": org.contact_email, "language": language, "expires": expires})
@@ -180,7 +189,8 @@ def deliver_pending(database: Database, target: SmtpTarget, *, sender: str, repl
         with database.session() as s:
             mail = s.get(VerificationMail, mail_id)
             message = build_message(sender=sender, reply_to=reply_to, to=mail.to_address, subject=mail.subject,
-                                    body=mail.body, message_id_domain=message_id_domain, key=f"verify.{mail.nonce[:12]}")
+                                    body=mail.body, message_id_domain=message_id_domain, key=f"verify.{mail.nonce[:12]}",
+                                    language=mail.language)
             attempts = mail.attempts
         outcome, error = MailStatus.SENT.value, None
         try:
@@ -251,7 +261,7 @@ def propose_changes(session: Session, mail: VerificationMail, payloads: dict[int
         try:
             request = submit_change(session, actor, location_id, payload)
         except InvalidChange as exc:
-            if exc.problems != ["Nothing was changed: every value is the same as in the listing."]:
+            if not exc.nothing_changed:
                 problems.extend(exc.problems)
             continue
         request.submission_id = None
@@ -259,7 +269,8 @@ def propose_changes(session: Session, mail: VerificationMail, payloads: dict[int
     if problems:
         raise InvalidChange(problems)
     if not created:
-        raise InvalidChange(["Nothing was changed: every value is the same as in the listing."])
+        _ = reader_translator()
+        raise InvalidChange([_(NOTHING_CHANGED)], nothing_changed=True)
     mail.used_at = now or utcnow()
     return created
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..directory.audit import record_audit
 from ..directory.eligibility import organization_contact
 from ..directory.languages import known_codes
+from ..i18n import reader_translator
 from ..directory.models import Organization
 from ..review.changes import InvalidChange, ReviewError, get_or_refuse
 from ..rules.phones import to_e164
@@ -22,22 +23,23 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def set_contact(session: Session, staff: Any, organization_id: Any, email: str | None, language: str | None,
                 phone: str | None) -> dict:
     """Store the contact (staff only); InvalidChange lists every problem in plain words."""
+    _ = reader_translator()
     if not getattr(staff, "is_staff", False):
-        raise ReviewError("Only ELIP staff can change an organization's contact.")
-    org = get_or_refuse(session, Organization, organization_id, "Pick an organization.")
+        raise ReviewError(_("Only ELIP staff can change an organization's contact."))
+    org = get_or_refuse(session, Organization, organization_id, _("Pick an organization."))
     problems = []
     email = (email or "").strip()
     if email and not EMAIL.match(email):
-        problems.append(f"'{email}' is not an e-mail address.")
+        problems.append(_("“{email}” is not an e-mail address.", email=email))
     language = (language or "").strip()
     if language and language not in known_codes():
-        problems.append(f"'{language}' is not a language code this site knows.")
+        problems.append(_("“{code}” is not a language code this site knows.", code=language))
     phone = (phone or "").strip()
     if phone:
         try:
             phone = to_e164(phone)
-        except ValueError as exc:
-            problems.append(str(exc))
+        except ValueError:
+            problems.append(_("“{value}” is not a phone number.", value=phone))
     if problems:
         raise InvalidChange(problems)
     before = organization_contact(org)

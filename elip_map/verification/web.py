@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Response, request
+from flask import Response, g, request
 from flask_wtf.csrf import generate_csrf
 from jinja2 import Environment, select_autoescape
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from ..directory.models import Location, Organization, ServiceAtLocation, utcnow
 from ..directory.storage import Database
 from ..directory.values import translate
 from ..i18n import N_, negotiate_ui, text_direction, translator
-from ..review.changes import InvalidChange, location_snapshot
+from ..review.changes import FEE_WORDS, STATUS_WORDS, InvalidChange, location_snapshot
 from ..rules.eligibility import FEES, STATUS_SLUGS
 from .campaign import confirm_still_correct, propose_changes
 from .links import LinkRefused, open_link
@@ -89,13 +89,6 @@ REFUSED = {
     "used": (N_("This link was already used"), N_("Your changes were sent with this link, so it no longer opens your "
                                                  "listings. Reply to the e-mail if you need to change something else.")),
 }
-STATUS_WORDS = {
-    "permanent-resident": N_("Permanent residents"), "protected-person": N_("Protected persons and convention refugees"),
-    "refugee-claimant": N_("Refugee claimants"), "temporary-worker": N_("Temporary foreign workers"),
-    "international-student": N_("International students"), "visitor": N_("Visitors"),
-    "cuaet": N_("Ukrainian (CUAET) arrivals"), "citizen": N_("Canadian citizens"), "everyone": N_("Everyone"),
-}
-FEE_WORDS = {"free": N_("Free"), "low-cost": N_("Low cost"), "fee": N_("Fee")}
 
 
 def _html(body: str, status: int) -> Response:
@@ -214,6 +207,7 @@ def init_verification_routes(server, database: Database, settings) -> None:
             with database.session() as s:  # one transaction: every proposal is stored, or none
                 mail = opened(s, token)
                 ui = ui_for(mail)
+                g.elip_ui = ui  # the problems found in the proposal are written in the mail's language
                 propose_changes(s, mail, payloads_from_form(_locations(s, mail.organization_id), request.form))
         except LinkRefused as exc:
             return refused(exc)

@@ -59,7 +59,7 @@ def test_part001_partner_proposes_staff_approves_newcomer_page_shows_it(dash_duo
     dash_duo.find_element("#partner-submit").click()
     dash_duo.wait_for_contains_text("#partner-message", "Sent: request", timeout=15)
     assert "What happens next" in dash_duo.find_element("#partner-message").text
-    dash_duo.wait_for_contains_text("#partner-requests", "pending", timeout=10)
+    dash_duo.wait_for_contains_text("#partner-requests", "waiting for review", timeout=10)  # the status in words
     with database.session() as s:
         request = s.query(ChangeRequest).one()
         assert request.payload["name"] == NEW_NAME

@@ -8,13 +8,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from elip_map.components.filter_panel import language_options, service_options
+from elip_map.components.home_context import BROWSER_PLURALS
 from elip_map.i18n import (
-    REVIEW_HEADER, SUPPORTED_UI, catalogue_path, format_date, format_distance, format_number, match_tag,
-    negotiate_accept, negotiate_ui, request_ui, review_status, text_direction, translator,
+    REVIEW_HEADER, SUPPORTED_UI, babel_locale, catalogue_path, format_date, format_distance, format_number, match_tag,
+    negotiate_accept, plural_table, negotiate_ui, request_ui, review_status, text_direction, translator,
 )
 from elip_map.i18n.catalogues import extra_headers
 from elip_map.i18n.locales import babel_locale_id
@@ -146,6 +148,49 @@ def test_plural_forms_in_ukrainian_and_chinese():
     assert uk.ngettext(*PLURAL, 5).startswith("5 оголошень ")
     assert uk.ngettext(*PLURAL, 21).startswith("21 оголошення ")
     assert translator("zh-Hans").ngettext(*PLURAL, 1) == translator("zh-Hans").ngettext(*PLURAL, 7).replace("7", "1")
+
+
+@pytest.mark.parametrize("n, english, arabic", [
+    (0, "0 services", "لا توجد خدمات"), (1, "1 service", "خدمة واحدة"), (2, "2 services", "خدمتان"),
+    (3, "3 services", "3 خدمات"), (11, "11 services", "11 خدمةً"), (100, "100 services", "100 خدمة"),
+])
+def test_service_counts_have_plural_forms(n, english, arabic):
+    """"{n} services" (the printed list, the map's clusters) counts with the language's plural forms."""
+    assert translator("en").ngettext("{n} service", "{n} services", n) == english
+    assert translator("ar").ngettext("{n} service", "{n} services", n) == arabic
+    uk = translator("uk")
+    assert [uk.ngettext("{n} service", "{n} services", k) for k in (1, 3, 5, 21)] == [
+        "1 послуга", "3 послуги", "5 послуг", "21 послуга"]
+
+
+def test_every_count_message_has_the_plural_forms_babel_asks_for(source_messages):
+    """A message with a count is a plural message, with as many forms as CLDR's rules give the language
+    (Arabic six, Ukrainian three, Chinese and Persian one)."""
+    no_noun = {"Showing {shown} of {n}"}  # a ratio of two numbers: no counted word to inflect
+    counts = [k for k in source_messages if isinstance(k, str) and "{n}" in k and k not in no_noun]
+    assert counts == [], f"count messages without plural forms: {counts}"
+    plurals = [k for k in source_messages if isinstance(k, tuple)]
+    assert len(plurals) >= 5
+    for ui in SUPPORTED_UI:
+        with catalogue_path(ui).open("rb") as fh:
+            cat = read_po(fh, locale=babel_locale_id(ui))
+        for singular, _plural in plurals:
+            forms = cat.get(singular).string
+            assert len(forms) == get_plural(babel_locale_id(ui)).num_plurals and all(forms), (ui, singular)
+    assert get_plural("ar").num_plurals == 6 and get_plural("uk").num_plurals == 3
+
+
+def test_the_browser_writes_the_same_count_as_the_server():
+    """The browser picks a form by ``Intl.PluralRules`` category (plural_table); for every count it must
+    write what ``_.ngettext`` writes, in every language (Punjabi's CLDR "one" holds 0; Arabic's "other" 100)."""
+    for ui in SUPPORTED_UI:
+        _ = translator(ui)
+        locale = babel_locale(ui)
+        for one, many in BROWSER_PLURALS:
+            table = plural_table(ui, one, many)
+            for n in range(0, 1200):
+                browser = table["0"] if n == 0 else table[locale.plural_form(n)]
+                assert browser == _._gnu.ngettext(one, many, n), (ui, one, n)
 
 
 def test_translations_are_really_in_the_language():
@@ -332,3 +377,65 @@ def test_after_a_merge_the_tool_adopts_the_other_sides_translations():
     assert tool.adopt(ours, theirs) == 2
     assert ours.get("Map").string == "Carte" and ours.get("Data health").string == "Qualité des données"
     assert ours.get("{n} bed").string == ("{n} lit", "{n} lits")
+
+
+# The one rendering of each name per language (lower case; a tuple lists the grammatical case forms of that
+# one rendering). ELIP itself stays in Latin letters everywhere: it is the name partners and staff search for.
+BRANDS = {
+    "ELIP Service Map": {
+        "en": ("elip service map",), "fr": ("carte des services de l’elip",), "ar": ("خريطة خدمات elip",),
+        "zh-Hans": ("elip 服务地图",), "zh-Hant": ("elip 服務地圖",),
+        "pa": ("elip ਸੇਵਾਵਾਂ ਦਾ ਨਕਸ਼ਾ", "elip ਸੇਵਾਵਾਂ ਦੇ ਨਕਸ਼ੇ"), "tl": ("elip service map",),
+        "es": ("mapa de servicios de elip",), "uk": ("мапа послуг elip", "мапі послуг elip", "мапу послуг elip"),
+        "so": ("khariidadda adeegyada elip",), "ti": ("ካርታ ኣገልግሎታት elip",), "am": ("elip አገልግሎቶች ካርታ",),
+        "fa": ("نقشه خدمات elip",), "prs": ("نقشه خدمات elip",)},
+    "Edmonton Local Immigration Partnership": {
+        "en": ("edmonton local immigration partnership",), "fr": ("partenariat local en immigration d’edmonton",),
+        "ar": ("شراكة إدمونتون المحلية للهجرة",), "zh-Hans": ("埃德蒙顿地方移民合作组织",),
+        "zh-Hant": ("愛民頓地方移民合作組織",), "pa": ("ਐਡਮੰਟਨ ਲੋਕਲ ਇਮੀਗ੍ਰੇਸ਼ਨ ਪਾਰਟਨਰਸ਼ਿਪ",),
+        "tl": ("edmonton local immigration partnership",), "es": ("alianza local de inmigración de edmonton",),
+        "uk": ("місцеве партнерство з питань імміграції едмонтона",),
+        "so": ("iskaashiga socdaalka maxalliga ah ee edmonton",), "ti": ("ኤድመንተን ከባቢያዊ ሽርክና ኢሚግሬሽን",),
+        "am": ("ኤድመንተን የአካባቢ ኢሚግሬሽን አጋርነት",), "fa": ("همکاری محلی مهاجرت ادمونتون",),
+        "prs": ("همکاری محلی مهاجرت ادمونتون",)},
+    "Edmonton": {
+        "en": ("edmonton",), "fr": ("edmonton",), "ar": ("إدمونتون",), "zh-Hans": ("埃德蒙顿",), "zh-Hant": ("愛民頓",),
+        "pa": ("ਐਡਮੰਟਨ",), "tl": ("edmonton",), "es": ("edmonton",), "uk": ("едмонтон",), "so": ("edmonton",),
+        "ti": ("ኤድመንተን",), "am": ("ኤድመንተን",), "fa": ("ادمونتون",), "prs": ("ادمونتون",)},
+    "ELIP": {ui: ("elip",) for ui in SUPPORTED_UI},
+}
+# Legal titles quoted as they are published, in English in every language.
+TITLES = ("Open Government Licence – City of Edmonton",)
+
+
+def brand_problems(ui: str, cat) -> list[str]:
+    """Messages that name a brand in English but whose translation does not use the language's one rendering."""
+    problems = []
+    for message in cat:
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        for title in TITLES:
+            ids, strings = [i.replace(title, "") for i in ids], [t.replace(title, "") for t in strings]
+        for name, forms in BRANDS.items():
+            if not any(name in i for i in ids):
+                continue
+            for text in strings:
+                if text and not any(f in text.lower() for f in forms[ui]):
+                    problems.append(f"{name!r} not written {forms[ui][0]!r} in {ids[0][:50]!r}: {text[:80]!r}")
+    return problems
+
+
+@pytest.mark.parametrize("ui", SUPPORTED_UI)
+def test_brand_names_are_written_one_way_in_each_catalogue(ui):
+    with catalogue_path(ui).open("rb") as fh:
+        cat = read_po(fh, locale=babel_locale_id(ui))
+    assert brand_problems(ui, cat) == []
+
+
+def test_the_brand_check_catches_a_second_spelling():
+    cat = Catalog(locale="ar")
+    cat.add("Source: ELIP Service Map, {url}", "المصدر: خريطة الخدمات، {url}")
+    cat.add("Find services for newcomers in Edmonton", "ابحث عن خدمات للقادمين الجدد في إدمنتون")
+    assert len(brand_problems("ar", cat)) == 3  # the map's name, ELIP, and Edmonton spelled another way

@@ -4,6 +4,7 @@ link pages through the real Flask app: one mail per organization, restarts, boun
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import os
 import re
 import signal
@@ -16,7 +17,7 @@ import pytest
 from sqlalchemy import select, update
 
 from elip_map.config import Settings
-from elip_map.directory.models import Location, Organization, utcnow
+from elip_map.directory.models import Location, Organization, Schedule, utcnow
 from elip_map.directory.storage import open_database
 from elip_map.directory.audit import audit_entries
 from elip_map.review.models import ChangeRequest
@@ -176,6 +177,48 @@ def test_server_down_is_retried_later_with_back_off(db, smtp):
     assert later.sent == 1 and [m.recipients for m in smtp.recorder.messages] == [["wait@patient.example"]]
 
 
+def test_each_partner_gets_the_mail_in_its_preferred_language(db, smtp):
+    """Punjabi, Arabic, Chinese (Mandarin and Cantonese), Tigrinya contacts each read their own language,
+    decoded from MIME as a mail program would; an unknown preference gets English. Arabic has an HTML
+    part marked right to left; weekday names are the language's own."""
+    people = [("Punjabi Org", "pa@org.example", "pa"), ("Arabic Org", "ar@org.example", "ar"),
+              ("Mandarin Org", "zh@org.example", "zh"), ("Cantonese Org", "yue@org.example", "yue"),
+              ("Tigrinya Org", "ti@org.example", "ti"), ("Dari Org", "prs@org.example", "fa-AF"),
+              ("Klingon Org", "tlh@org.example", "tlh")]
+    with db.session() as s:
+        ids = add_orgs(s, people)
+        loc = s.scalars(select(Location).where(Location.organization_id == ids["Arabic Org"])).one()
+        s.add(Schedule(location_id=loc.id, weekday=1, opens_at=dt.time(9), closes_at=dt.time(17)))
+    _queue(db)
+    result = deliver_pending(db, parse_smtp_url(smtp.url), sender="ELIP <map@elip.test>", reply_to=None)
+    assert result.sent == len(people)
+    mails = {m.recipients[0]: m for m in smtp.recorder.messages}
+    gurmukhi, arabic, han, ethiopic = r"[\u0A00-\u0A7F]", r"[\u0600-\u06FF]", r"[\u4e00-\u9fff]", r"[\u1200-\u137F]"
+    expected = {"pa@org.example": ("pa", gurmukhi, "ਨਮਸਕਾਰ"), "ar@org.example": ("ar", arabic, "مرحبًا"),
+                "zh@org.example": ("zh-Hans", han, "您好"), "yue@org.example": ("zh-Hant", han, "您好"),
+                "ti@org.example": ("ti", ethiopic, "ሰላም"), "prs@org.example": ("prs", arabic, "سلام"),
+                "tlh@org.example": ("en", r"Please check", "Hello")}
+    for to, (tag, script, greeting) in expected.items():
+        mail = mails[to]
+        assert mail.message["Content-Language"] == tag, to
+        assert re.search(script, mail.message["Subject"]), (to, mail.message["Subject"])  # RFC 2047, decoded
+        assert mail.text.startswith(greeting), (to, mail.text[:40])
+        assert mail.message.get_body(preferencelist=("plain",)).get_content_charset() == "utf-8"
+        link = LINK.search(mail.text).group(0)
+        assert f'href="{link}"' in mail.html  # the same personal link in both parts
+    assert "Mandarin Org" in mails["zh@org.example"].text and "简" not in mails["yue@org.example"].text
+    assert "请" in mails["zh@org.example"].text and "請" in mails["yue@org.example"].text  # simplified vs traditional
+    # Right to left where the language is, left to right elsewhere; data lines keep their own direction.
+    assert re.search(r'<html lang="ar" dir="rtl">', mails["ar@org.example"].html)
+    assert re.search(r'<html lang="prs" dir="rtl">', mails["prs@org.example"].html)
+    assert re.search(r'<html lang="pa" dir="ltr">', mails["pa@org.example"].html)
+    assert '<bdi dir="auto">- Arabic Org main office' in mails["ar@org.example"].html
+    # Monday in Arabic (CLDR's short name), not "Mon".
+    assert "الاثنين 9:00-17:00" in mails["ar@org.example"].text and "Mon " not in mails["ar@org.example"].text
+    # The raw bytes on the wire are MIME-encoded (no bare UTF-8 in headers).
+    assert all(ord(ch) < 128 for ch in mails["pa@org.example"].message.as_string(policy=email.policy.SMTP)[:400])
+
+
 # --- the link pages --------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -242,6 +285,20 @@ def test_confirm_marks_listings_verified_and_change_enters_review_then_link_is_u
     assert again.status_code == 410
     with db.session() as s:
         assert len(s.scalars(select(ChangeRequest)).all()) == 1
+
+
+def test_problems_in_a_proposal_are_written_in_the_mails_language(linked):
+    """A French contact's link: a wrong postal code is refused in French, whatever the browser asks for."""
+    client, path, db = linked["client"], linked["links"]["Other Agency"], linked["db"]
+    page = client.get(path, headers={"Accept-Language": "en"})
+    assert 'lang="fr"' in page.get_data(as_text=True)
+    with db.session() as s:
+        loc = s.scalars(select(Location).where(Location.organization_id == linked["ids"]["Other Agency"])).one()
+    form = {"csrf_token": _csrf(page.get_data(as_text=True)), f"loc-{loc.id}-postal_code": "99999"}
+    refused = client.post(path + "/change", data=form, headers={"Accept-Language": "en"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "« 99999 » n’est pas un code postal canadien" in text and "is not a Canadian postal code" not in text
 
 
 def test_tampered_forged_and_expired_links_are_refused_plainly(linked):

@@ -1,0 +1,174 @@
+"""The partner, staff, coverage and refusal pages in Spanish and Arabic, in real headless Chromium, signed in
+as the role each page is for: no English interface word is left on the screen (data and proper nouns excepted,
+listed below), ``lang``/``dir`` are right, and nothing scrolls sideways at 360 px outside wide tables.
+
+Spanish is checked word by word against the English of the interface (a word of the English catalogue that
+the Spanish catalogue never uses is a leftover); Arabic, written in another script, by any Latin word at all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.keys import Keys
+
+from elip_map.accounts.models import User
+from elip_map.config import Settings
+from elip_map.directory.models import Address, Location, Organization, Service, ServiceAtLocation, ServiceType
+from elip_map.directory.storage import open_database
+from elip_map.factory import create_app
+from elip_map.i18n import catalogue
+from elip_map.review.changes import submit_change
+from elip_map.testing import PASSWORD, hash_password
+
+pytestmark = pytest.mark.browser
+# Screenshots for a person to look at: ELIP_SCREENSHOTS=dir, else the test's temporary folder.
+SHOTS = Path(os.environ["ELIP_SCREENSHOTS"]) if os.environ.get("ELIP_SCREENSHOTS") else None
+
+PARTNER, STAFF = "partner@centre.example", "staff@elip.example"
+# Data as the fixture stores it, and names that stay as they are in every language.
+DATA = ["Newcomer Centre", "Office", "English classes", "10010 105 Street NW", "T5J 1C4", "Edmonton", "AB",
+        "+1 780-424-7709", "780-424-7709", "780 555 0199", "780-555-0199", "Office renamed", PARTNER, STAFF]
+PROPER_NOUNS = ["ELIP", "2SFCA", "E2SFCA", "GeoJSON", "CSV", "API", "UTC", "Leaflet", "OpenStreetMap",
+                "Open Government Licence – City of Edmonton", "--organization ID", "LINC", "CLB", "2SLGBTQI+", "CUAET",
+                "km"]
+# Patterns of data: e-mail addresses, addresses and paths, language codes in brackets, ISO dates and times.
+DATA_PATTERNS = [r"\S+@\S+", r"/[\w/.-]*", r"\((?:[a-z]{2,3})(?:-[A-Za-z]+)?\)", r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?"]
+PAGES = {  # path: who may open it
+    "/partner": PARTNER, "/staff/review": STAFF, "/staff/health": STAFF, "/staff/audit": STAFF,
+    "/staff/users": STAFF, "/coverage": STAFF,
+}
+
+# Everything a person can read or hear, except data cells the page only shows (neighbourhood names of the
+# City's open data in the coverage table, map tooltips).
+READABLE = """
+var skip = "script, style, [hidden], td[data-dash-column=neighbourhood], td[data-dash-column=ward], " +
+           ".leaflet-tooltip, .coverage-details h3, .elip-card-name, .elip-audit-subject";
+var out = [document.title];
+var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) {
+  var node = walker.currentNode, el = node.parentElement;
+  if (!el || el.closest(skip) || !node.textContent.trim()) continue;
+  var st = getComputedStyle(el);
+  if (st.display === "none" || st.visibility === "hidden") continue;
+  if (el.closest("details:not([open]) > :not(summary)")) continue;
+  out.push(node.textContent.trim());
+}
+document.querySelectorAll("[title], [aria-label], [placeholder], [alt]").forEach(function (el) {
+  if (el.closest(skip)) return;
+  ["title", "aria-label", "placeholder", "alt"].forEach(function (a) { if (el.getAttribute(a)) out.push(el.getAttribute(a)); });
+});
+return out;
+"""
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)}
+
+
+def english_leftovers(texts: list[str], ui: str) -> list[str]:
+    """Texts that still carry English interface words on a page in ``ui``.
+
+    The English words are those of the interface's own English messages (the source catalogue) plus the
+    common function words, minus every word the language's own catalogue uses (Spanish writes "Error",
+    "no" and "total" too)."""
+    english = set().union(*(_words(m) for m in catalogue("en"))) | {
+        "the", "and", "with", "your", "this", "that", "for", "from", "are", "not", "has", "have", "will", "there",
+        "here", "please", "click", "select", "loading", "search", "options", "found", "filter", "data"}
+    own = set().union(*(_words(m) for m in catalogue(ui).values()))
+    left = []
+    for text in texts:
+        rest = text
+        for allowed in sorted(DATA + PROPER_NOUNS, key=len, reverse=True):
+            rest = rest.replace(allowed, " ")
+        for pattern in DATA_PATTERNS:
+            rest = re.sub(pattern, " ", rest)
+        if ui in {"ar", "fa", "prs", "zh-Hans", "zh-Hant", "pa", "uk", "ti", "am"}:
+            if re.search(r"[A-Za-z]{3,}", rest):
+                left.append(text)
+        elif (_words(rest) & english) - own:
+            left.append(text)
+    return left
+
+
+def test_the_leftover_check_finds_english(tmp_path):
+    """The check itself: an English label on a Spanish or Arabic page is found; data and names are not."""
+    assert english_leftovers(["Propose a correction", "Organización", "Newcomer Centre — Office"], "es") == [
+        "Propose a correction"]
+    assert english_leftovers(["Save pin", "احفظ الدبوس", "partner@centre.example (ar)", "2026-11-30 20:00 UTC"],
+                             "ar") == ["Save pin"]
+
+
+@pytest.fixture
+def app(tmp_path, clear_pages_state):
+    url = f"sqlite:///{tmp_path / 'staff-i18n.sqlite3'}"
+    database = open_database(url)
+    hashed = hash_password(PASSWORD)
+    with database.session() as s:
+        org = Organization(name="Newcomer Centre", name_key="newcomer centre", contact_email="intake@centre.example",
+                           contact_language="ar")
+        loc = Location(organization=org, name="Office", location_key="office", latitude=53.5444,
+                       longitude=-113.4909, geocode_status="ok")
+        loc.addresses.append(Address(address_1="10010 105 Street NW", city="Edmonton", postal_code="T5J 1C4"))
+        svc = Service(organization=org, name="English classes")
+        svc.types.append(ServiceType(slug="language-training"))
+        s.add_all([org, loc, svc, ServiceAtLocation(service=svc, location=loc)])
+        s.flush()
+        partner = User(email=PARTNER, role="partner", organization_id=org.id, password_hash=hashed)
+        s.add_all([partner, User(email=STAFF, role="staff", password_hash=hashed)])
+        s.flush()
+        submit_change(s, partner, loc.id, {"phone": "780 555 0199", "name": "Office renamed"})  # a pending request
+    database.dispose()
+    return create_app(Settings(database_url=url, tile_url="", secret_key="test-only-secret"), load_sample=False)
+
+
+def _log_in(dash_duo, email, ui):
+    dash_duo.driver.delete_all_cookies()
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/login?ui={ui}")
+    dash_duo.wait_for_element("#login-email").send_keys(email)
+    dash_duo.find_element("#login-password").send_keys(PASSWORD + Keys.ENTER)
+    until(lambda: "/login" not in dash_duo.driver.current_url, timeout=10)
+
+
+def _ready(dash_duo, path):
+    """Wait until the page has drawn what its callbacks fill in."""
+    until(lambda: dash_duo.driver.find_elements("css selector", "main h1"), timeout=15)
+    if path == "/partner":
+        until(lambda: dash_duo.find_element("#partner-name").get_attribute("value") == "Office", timeout=15)
+        dash_duo.find_element("#partner-preview").click()  # the summary before sending, with its diff table
+        until(lambda: dash_duo.driver.find_elements("css selector", "#partner-summary table, #partner-summary ul"),
+              timeout=10)
+    elif path == "/staff/review":
+        until(lambda: dash_duo.driver.find_elements("css selector", "#staff-review-detail table"), timeout=15)
+    elif path == "/coverage":
+        until(lambda: dash_duo.driver.find_elements("css selector", ".coverage-legend li"), timeout=30)
+
+
+@pytest.mark.parametrize("ui", ["es", "ar"])
+def test_i18n010_partner_and_staff_pages_speak_the_readers_language(dash_duo, app, ui, tmp_path):
+    dash_duo.start_server(app)
+    dash_duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                    {"width": 360, "height": 640, "deviceScaleFactor": 1, "mobile": True})
+    shots = SHOTS or tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    found = {}
+    for who in (PARTNER, STAFF):
+        _log_in(dash_duo, who, ui)
+        for path in [p for p, role in PAGES.items() if role == who] + (["/staff/review"] if who == PARTNER else []):
+            dash_duo.driver.get(f"{dash_duo.server_url}{path}?ui={ui}")
+            if who == PARTNER and path.startswith("/staff"):  # the refusal page, in the reader's language
+                until(lambda: dash_duo.driver.find_elements("css selector", "main h1"), timeout=10)
+            else:
+                _ready(dash_duo, path)
+            root = dash_duo.find_element("html")
+            assert (root.get_attribute("lang"), root.get_attribute("dir")) == (ui, "rtl" if ui == "ar" else "ltr"), path
+            left = english_leftovers(dash_duo.driver.execute_script(READABLE), ui)
+            if left:
+                found[path + (" (partner)" if who == PARTNER and path.startswith("/staff") else "")] = left
+            dash_duo.driver.save_screenshot(str(shots / f"{path.strip('/').replace('/', '-')}-{who.split('@')[0]}"
+                                                         f"-{ui}-360.png"))
+    assert found == {}, found
