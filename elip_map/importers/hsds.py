@@ -8,6 +8,11 @@ is its name (as for spreadsheets); a location is our own key when the file is ou
 the producer's location ``id`` (``hsds:<id>``), which survives an address change; a service is its
 name within its location. Taxonomy terms become our service types by code, then by name; terms that
 match none are listed in the report, never dropped silently.
+
+Private contacts: our own ``--private`` export carries each organization's verification contact as
+the HSDS contact whose id is ``export.contact_id`` of the organization; that one is restored (all
+three fields, as exported). Other producers' contacts are reported as not kept. A file without our
+contact leaves the contact staff keep untouched.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from collections import Counter
 
 from pathlib import Path
 
+from ..directory.languages import resolve_language
 from ..directory.taxonomy import BY_SLUG, resolve_service_type
-from ..hsds.export import DAYS, LOCATION_KEY_TYPE
+from ..hsds.export import DAYS, LOCATION_KEY_TYPE, contact_id
 from ..hsds.shapes import Collected, ShapeError, collect
 from ..hsds.tabular import collect_tables, read_package
 from . import normalize as nz
@@ -200,8 +206,11 @@ class _Reader:
                                               messages=["organization without a name"]))
             return
         name = doc["name"]
-        self.not_kept(doc, "organization")
+        ours = [c for c in doc.get("contacts") or [] if isinstance(c, dict) and c.get("id") == contact_id(key)]
+        self.not_kept({**doc, "contacts": [c for c in doc.get("contacts") or [] if c not in ours]}, "organization")
         fields = {f: self.fit(name, f, doc.get(f)) for f in ("name", "alternate_name", "description", "email", "website")}
+        if ours:
+            fields.update(self.contact(ours[0], name))
         org = self.plan.organizations.get(key)
         if org is None:
             org = OrganizationRecord(key=key, fields=fields, phones=self.phones(doc.get("phones"), name))
@@ -233,6 +242,21 @@ class _Reader:
                     svc.also_at[loc.key] = _text(link.get("description"))
             if home is None:
                 org.unlinked_services[svc.key] = svc
+
+    def contact(self, doc: dict, org_name: str) -> dict:
+        """Our verification contact's three private fields, each checked as the spreadsheet reader does."""
+        where = f"{org_name} / contact"
+        email, _, problem = nz.normalize_email(_text(doc.get("email")) or "")
+        language_word = _text((doc.get("x_elip") or {}).get("language"))
+        language = resolve_language(language_word) if language_word else None
+        phones = self.phones(doc.get("phones"), where)
+        if problem:
+            self.report.file_notes.append(f"{where}: {problem}")
+        if language_word and language is None:
+            self.report.file_notes.append(f"{where}: language '{language_word}' is not a language this importer "
+                                          "knows; left out")
+        return {"contact_email": self.fit(where, "email", email), "contact_language": language,
+                "contact_phone": phones[0]["number"] if phones else None}
 
     def location(self, doc: dict, org_name: str) -> LocationRecord:
         where = f"{org_name} / {doc.get('name') or doc.get('id') or 'location'}"
