@@ -62,6 +62,15 @@ def whole(minimum: int = 1) -> Callable[[str], int]:
     return parse
 
 
+def mail_address(raw: str) -> str:
+    """'bounces@map.example.org' as it is; 'ELIP <bounces@x>' or 'bounces' are mistakes (a bare address)."""
+    value = raw.strip()
+    local, at, domain = value.rpartition("@")
+    if not at or not local or "." not in domain or any(c in value for c in " <>,;"):
+        raise ValueError("write a bare e-mail address such as bounces@map.example.org")
+    return value
+
+
 def folder(raw: str) -> Path:
     return Path(raw).expanduser()
 
@@ -127,6 +136,9 @@ OPTIONS: tuple[Option, ...] = (
            "sender address of verification e-mails"),
     Option("mail_reply_to", "ELIP_MAIL_REPLY_TO", None, text,
            "Reply-To address of verification e-mails (the ELIP staff mailbox)"),
+    Option("bounce_address", "ELIP_BOUNCE_ADDRESS", None, mail_address,
+           "mailbox that receives bounce reports (bounces@map.example.org); each verification e-mail's envelope "
+           "sender is then bounces+<signed id>@..., read back by `elip-map campaign bounces`"),
     Option("verify_link_days", "ELIP_VERIFY_LINK_DAYS", 30, whole(1),
            "a verification link works for this many days (default 30)"),
 )
