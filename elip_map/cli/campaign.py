@@ -113,8 +113,9 @@ def bounces(maildir: Path | None, mbox: Path | None) -> None:
                 click.echo(f"not delivered, the receiving server gave up: {address} ({reason})")
             click.echo(f"read {scan.read} message(s): {len(scan.recorded)} bounce(s) recorded; "
                        f"{len(scan.gave_up)} gave up; {scan.delayed} delay notice(s), not bounces (the mail "
-                       f"server is still trying); {scan.already} already recorded; {scan.ignored} not about a "
-                       "verification e-mail, or not verifiable (ignored)")
+                       f"server is still trying); {scan.already} already recorded; {scan.reached} about e-mails "
+                       f"whose link was opened (not recorded); {scan.ignored} not about a verification e-mail, "
+                       "or not verifiable (ignored)")
     finally:
         db.dispose()
 

@@ -207,6 +207,7 @@ class BounceScan:
     gave_up: list[tuple[int, str, str]] = field(default_factory=list)
     delayed: int = 0
     already: int = 0
+    reached: int = 0  # reports about mails whose link was opened: not recorded
     ignored: int = 0
 
 
@@ -239,27 +240,36 @@ def _about(report: Report, mail: VerificationMail) -> list[Recipient]:
 def record_report(session: Session, message: Message, *, secret_key: str, bounce_address: str | None,
                   scan: BounceScan, now: dt.datetime | None = None) -> str:
     """Read one message of the bounce mailbox and record what it proves; returns what it was
-    ('bounced', 'gave-up', 'delayed', 'already', 'ignored')."""
+    ('bounced', 'gave-up', 'delayed', 'already', 'reached', 'ignored') and counts it in ``scan``."""
+    outcome = _outcome(session, message, secret_key, bounce_address, now or utcnow(), scan)
     scan.read += 1
-    report = read_report(message)
+    if outcome in ("delayed", "already", "reached", "ignored"):
+        setattr(scan, outcome, getattr(scan, outcome) + 1)
+    return outcome
+
+
+def _outcome(session, message, secret_key, bounce_address, now, scan) -> str:
+    try:
+        report = read_report(message)
+    except (ValueError, LookupError, TypeError, AttributeError, IndexError):
+        return "ignored"  # a message the mail parser cannot make sense of is no evidence of anything
     mail = _find_mail(session, report, secret_key, bounce_address) if report.is_report else None
     if mail is None:
-        scan.ignored += 1
         return "ignored"
     lines = _about(report, mail)
     failed = [r for r in lines if r.action == "failed"]
     if not failed:
-        scan.delayed += any(r.action == "delayed" for r in lines)
-        scan.ignored += not any(r.action == "delayed" for r in lines)
         return "delayed" if any(r.action == "delayed" for r in lines) else "ignored"
     if mail.status in (MailStatus.BOUNCED.value, MailStatus.FAILED.value):
-        scan.already += 1
         return "already"
+    if mail.opened_at or mail.confirmed_at or mail.used_at:
+        return "reached"  # someone opened its link: the mail reached the organization after all
     line = failed[0]
-    permanent = _status_class(line.status) == "5" or (not _status_class(line.status) and line.status.startswith("5"))
+    # Action: failed with 5.x.x is a bounce; with 4.x.x the receiving server gave up after retrying.
+    permanent = (_status_class(line.status) or line.status[:1]) == "5"
     reason = " ".join(p for p in (line.status, line.diagnostic) if p) or "reported undeliverable"
     error = f"delivery report: {reason}" if permanent else f"delivery report, the receiving server gave up: {reason}"
-    mark_bounced(session, mail, error[:2000], permanent=permanent, now=now or utcnow())
+    mark_bounced(session, mail, error[:2000], permanent=permanent, now=now)
     (scan.recorded if permanent else scan.gave_up).append((mail.organization_id, mail.to_address, reason))
     return "bounced" if permanent else "gave-up"
 

@@ -47,8 +47,9 @@ def relay(tmp_path):
 
 
 @pytest.fixture
-def directory(tmp_path):
-    url = f"sqlite:///{tmp_path / 'campaign.sqlite3'}"
+def directory(db_url):
+    """Four organizations with contacts, on SQLite and on PostgreSQL."""
+    url = db_url
     db = open_database(url)
     with db.session() as s:
         ids = add_orgs(s, ORGS)
@@ -188,6 +189,22 @@ def test_reports_without_a_token_are_matched_by_message_id_and_recipient_in_an_m
         assert f"read 2 message(s): {1 - run} bounce(s) recorded" in result.output
     assert _bounced(db) == ["Gone Org"] and _audited(db) == [directory["ids"]["Gone Org"]]
     assert box_path.read_bytes() == before  # the mbox is only read
+
+
+def test_a_server_that_gave_up_and_a_mail_that_reached_its_reader(directory, relay, tmp_path):
+    db = directory["db"]
+    relay.recorder.later["slow.example"] = ("failed", "4.4.7", "delivery time expired after 5 days")
+    assert _cli(directory["url"], relay.url, "send").exit_code == 0
+    with db.session() as s:  # Gone Org's link was opened: the mail reached someone after all
+        gone = s.scalars(select(VerificationMail).where(VerificationMail.organization_id == directory["ids"]["Gone Org"])).one()
+        gone.opened_at = gone.created_at
+    result = _cli(directory["url"], relay.url, "bounces", "--maildir", str(tmp_path / "bounces"))
+    assert result.exit_code == 0, result.output
+    assert "0 bounce(s) recorded; 1 gave up" in result.output and "1 about e-mails whose link was opened" in result.output
+    assert "the receiving server gave up: wait@slow.example (4.4.7" in result.output
+    # Given up after retrying is not a refused address, but the mail never arrived: staff see it, as "failed".
+    assert _statuses(db) == {"Gone Org": "sent", "Slow Org": "failed", "Fine Org": "sent", "Old Server Org": "sent"}
+    assert _bounced(db) == ["Slow Org"] and _audited(db) == [directory["ids"]["Slow Org"]]
 
 
 def test_the_bounce_mailbox_must_be_named_and_exist(directory, relay, tmp_path):

@@ -34,9 +34,10 @@ def _contacts(database) -> dict[str, tuple]:
 
 
 @pytest.fixture
-def directory(tmp_path):
-    """The messy partner sheet (two contacts with e-mail and language) plus a contact with a phone only."""
-    url = f"sqlite:///{tmp_path / 'directory.sqlite3'}"
+def directory(db_url, tmp_path):
+    """The messy partner sheet (two contacts with e-mail and language) plus a contact with a phone only,
+    on SQLite and on PostgreSQL."""
+    url = db_url
     database = open_database(url)
     sheet = tmp_path / "partners.csv"
     sheet.write_bytes(MESSY_SHEET.encode("utf-8"))
