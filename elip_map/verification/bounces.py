@@ -40,7 +40,8 @@ from .models import MailStatus, VerificationMail
 _TOKEN = re.compile(r"^(\d{1,12})-([0-9a-f]{20})$")
 # make_msgid(idstring="verify.<nonce[:12]>") in campaign.deliver_pending writes this into every Message-ID.
 _MESSAGE_ID_KEY = re.compile(r"\.verify\.([A-Za-z0-9_-]{12})@")
-_ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+# Not inside an IP address or a version number: '[10.5.2.1]' holds no status 5.2.1.
+_ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)")
 _BASIC_PERMANENT = re.compile(r"(?:^|\s|\()(5[0-5]\d)[\s-]")
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _ENVELOPE_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "X-Original-Recipient", "To")
@@ -49,7 +50,8 @@ _BOUNCE_SUBJECT = re.compile(r"undeliver|delivery (?:status notification|failure
                              r"failure notice|mail delivery failed|could not be delivered|non-?delivery|"
                              r"delivery problem", re.I)
 _DAEMON = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon)@", re.I)
-_DELAY_WORDS = re.compile(r"\bdelayed\b|will (?:continue to )?retry|still trying|has not yet been delivered", re.I)
+_DELAY_WORDS = re.compile(r"\bdelayed\b|will (?:continue to )?retry|will be retried|still trying|has not yet been "
+                          r"delivered|attempts will continue|warning only", re.I)
 _PERMANENT_WORDS = re.compile(r"permanent (?:error|failure)|giving up|not going to try again|"
                               r"user unknown|no such user|mailbox unavailable|does not exist", re.I)
 
@@ -181,10 +183,14 @@ def _read_plain_bounce(message: Message, report: Report) -> None:
     statuses = [".".join(m) for m in _ENHANCED.findall(text)]
     permanent = next((s for s in statuses if s.startswith("5")), "")
     basic = _BASIC_PERMANENT.search(text)
-    if permanent or basic or _PERMANENT_WORDS.search(text):
-        action, status = "failed", permanent or (f"{basic.group(1)}" if basic else "5.0.0")
+    # An explicit 5.x.x settles it; otherwise a delay notice's words win over loose ones such as
+    # "this is not a permanent error" or a 5xx the remote server said before the sender retried.
+    if permanent:
+        action, status = "failed", permanent
     elif any(s.startswith("4") for s in statuses) or _DELAY_WORDS.search(text):
         action, status = "delayed", next((s for s in statuses if s.startswith("4")), "4.0.0")
+    elif basic or _PERMANENT_WORDS.search(text):
+        action, status = "failed", basic.group(1) if basic else "5.0.0"
     else:
         return
     diagnostic = next((line.strip() for line in text.splitlines() if status in line), "")[:300]

@@ -261,6 +261,7 @@ A message that you sent has not yet been delivered to one or more of its
 recipients after more than 24 hours on the queue on mx.example.
 
   {rcpt}
+    host mx.example [10.5.2.1]: a status-looking IP address is not a status
     Delay reason: SMTP error from remote mail server after RCPT TO:<{rcpt}>:
     451 4.2.2 Mailbox full, try again later
 No action is required on your part. Delivery attempts will continue for some time.
