@@ -68,6 +68,15 @@ def whole(minimum: int = 1, maximum: int | None = None) -> Callable[[str], int]:
     return parse
 
 
+def mail_address(raw: str) -> str:
+    """'bounces@map.example.org' as it is; 'ELIP <bounces@x>' or 'bounces' are mistakes (a bare address)."""
+    value = raw.strip()
+    local, at, domain = value.rpartition("@")
+    if not at or not local or "." not in domain or any(c in value for c in " <>,;"):
+        raise ValueError("write a bare e-mail address such as bounces@map.example.org")
+    return value
+
+
 def folder(raw: str) -> Path:
     return Path(raw).expanduser()
 
@@ -175,6 +184,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("frame_origins", "ELIP_FRAME_ORIGINS", (), origins,
            "sites allowed to show the newcomer page in a frame (iframe), e.g. 'https://partner.example'; "
            "default: none (staff and partner pages can never be framed by another site)"),
+    Option("bounce_address", "ELIP_BOUNCE_ADDRESS", None, mail_address,
+           "mailbox that receives bounce reports (bounces@map.example.org); each verification e-mail's envelope "
+           "sender is then bounces+<signed id>@..., read back by `elip-map campaign bounces`"),
     Option("verify_link_days", "ELIP_VERIFY_LINK_DAYS", 30, whole(1),
            "a verification link works for this many days (default 30)"),
 )

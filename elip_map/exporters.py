@@ -1,6 +1,7 @@
 """Exporting the directory: a spreadsheet-shaped CSV (one row per location); HSDS lives in ``elip_map.hsds``.
 
-Organization contacts (``contact_email`` and the rest) are private: the CSV never carries them.
+Organization contacts (``contact_email`` and the rest) are private: the CSV never carries them; the
+HSDS formats carry them only when asked with ``private=True`` (``elip-map export --private``).
 
 The CSV re-imports losslessly through ``elip-map import``: it carries every field the importer reads,
 including geocode provenance, so a manual pin survives the round trip. Cells a spreadsheet would run
@@ -24,6 +25,18 @@ from .rules.cells import neutralise_cell
 from .rules.phones import display_phone
 
 FORMATS = ("csv", "hsds-json", "hsds-tabular")
+PRIVATE_FORMATS = ("hsds-json", "hsds-tabular")  # the formats that can carry the private contacts
+
+
+class PrivateNotCarried(ValueError):
+    """``private`` was asked of a format that never carries the contacts (the CSV)."""
+
+
+def check_private(fmt: str, private: bool) -> None:
+    """PrivateNotCarried, in words a person can act on, when ``fmt`` cannot carry the contacts."""
+    if private and fmt not in PRIVATE_FORMATS:
+        raise PrivateNotCarried("The CSV export never carries the organizations' private contacts; "
+                                "use --private with --format hsds-json or --format hsds-tabular.")
 
 CSV_COLUMNS = (
     "organization", "location_name", "service_name", "address", "address_2", "city", "province", "postal_code",
@@ -112,20 +125,22 @@ def export_csv(session: Session, out: io.TextIOBase) -> int:
     return count
 
 
-def export_text(session: Session, fmt: str) -> str:
-    """The export as text in ``fmt`` ('csv' or 'hsds-json')."""
+def export_text(session: Session, fmt: str, *, private: bool = False) -> str:
+    """The export as text in ``fmt`` ('csv' or 'hsds-json'); ``private`` adds the contacts (HSDS only)."""
+    check_private(fmt, private)
     if fmt == "csv":
         out = io.StringIO(newline="")
         export_csv(session, out)
         return out.getvalue()
     if fmt == "hsds-json":
-        return dumps_hsds(export_hsds(session)) + "\n"
+        return dumps_hsds(export_hsds(session, private=private)) + "\n"
     raise ValueError(f"unknown export format '{fmt}'; use one of {', '.join(FORMATS)}")
 
 
-def export_bytes(session: Session, fmt: str) -> bytes:
+def export_bytes(session: Session, fmt: str, *, private: bool = False) -> bytes:
     """The export as the bytes of its file: UTF-8 text, or the zip of the HSDS tabular package."""
+    check_private(fmt, private)
     if fmt == "hsds-tabular":
-        return export_tabular(session)
+        return export_tabular(session, private=private)
     # utf-8-sig for CSV so Excel shows accents correctly; the importer accepts the BOM.
-    return export_text(session, fmt).encode("utf-8-sig" if fmt == "csv" else "utf-8")
+    return export_text(session, fmt, private=private).encode("utf-8-sig" if fmt == "csv" else "utf-8")

@@ -75,13 +75,27 @@ def terminal_language() -> str:
               "with their services and locations; hsds-tabular: the HSDS CSV package as a zip (needs -o).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write; standard output when omitted.")
-def export_cmd(fmt: str, output: Path | None) -> None:
-    """Export the whole directory; `elip-map import` reads the result back unchanged."""
+@click.option("--private", is_flag=True,
+              help="Also export each organization's private verification contact (e-mail, language, phone); "
+                   "HSDS formats only. The file then holds personal data: never publish it.")
+def export_cmd(fmt: str, output: Path | None, private: bool) -> None:
+    """Export the whole directory; `elip-map import` reads the result back unchanged.
+
+    Organization contacts are private: they are left out unless --private is given, and the CSV
+    never carries them.
+    """
     from ..exporters import (  # delayed: loads the importers' geocoder; --help stays fast
+        PrivateNotCarried,
+        check_private,
         export_bytes,
         export_text,
     )
 
+    try:
+        check_private(fmt, private)
+    except PrivateNotCarried as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
     if fmt == "hsds-tabular" and output is None:
         click.echo("The tabular package is a zip file: name it with -o FILE.zip", err=True)
         sys.exit(2)
@@ -89,16 +103,30 @@ def export_cmd(fmt: str, output: Path | None) -> None:
     try:
         with database.session() as session:
             if output is None:
-                text = export_text(session, fmt)
+                text = export_text(session, fmt, private=private)
             else:
-                data = export_bytes(session, fmt)
+                data = export_bytes(session, fmt, private=private)
     finally:
         database.dispose()
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_bytes(data)
+        _write(output, data, private)
         click.echo(f"Wrote {output}", err=True)
+    if private:
+        click.echo("This export holds personal data (the organizations' private contacts): keep it where only "
+                   "ELIP staff can read it, and never publish it.", err=True)
+
+
+def _write(output: Path, data: bytes, private: bool) -> None:
+    """Write the export; a private one is readable by its owner only (on systems with file modes)."""
+    if not private:
+        output.write_bytes(data)
+        return
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.chmod(output, 0o600)  # an existing file keeps its old mode through os.open
 
 
 COMMANDS = [import_cmd, export_cmd]

@@ -9,6 +9,10 @@ and lists the field under ``x_elip.unknown``, so a reader can tell "not known" f
 What this product adds to HSDS (geocode provenance, neighbourhood, ward, notes, source, last verified)
 sits under ``x_elip`` on each location in the file export; HSDS readers ignore unknown keys. The API
 (``public=True``) publishes public listings only and never carries ``x_elip``.
+
+Organization contacts (the private verification contact staff keep) leave only in a ``private=True``
+file export, as an HSDS ``contact`` on the organization; the document then says, in its ``x_elip``,
+that it holds personal data. The API can never ask for them.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..directory.eligibility import service_eligibility
+from ..directory.eligibility import organization_contact, service_eligibility
 from ..directory.models import Location, Organization, Service, ServiceAtLocation
 from ..directory.storage import directory_version
 from ..directory.taxonomy import BY_SLUG, SLUGS
@@ -36,6 +40,9 @@ SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _ADDRESS_REQUIRED = ("address_1", "city", "state_province", "postal_code", "country")
 _ADDRESS_OPTIONAL = ("attention", "address_2", "region")
+PRIVATE_WARNING = ("PERSONAL DATA: this export holds the private contacts of the organizations (e-mail, preferred "
+                   "language, phone) for the verification cycle. Keep it where only ELIP staff can read it; never "
+                   "publish it or send it to a partner. Export without --private for a copy to share.")
 
 
 def hsds_id(*parts: str) -> str:
@@ -137,6 +144,25 @@ def _location(loc: Location, org_id: str, lid: str, *, public: bool) -> dict:
     return obj
 
 
+def contact_id(name_key: str) -> str:
+    """The id of an organization's verification contact: the importer knows its own contact by it."""
+    return hsds_id("contact", name_key)
+
+
+def _contacts(org: Organization, org_id: str) -> list[dict]:
+    """The private verification contact as an HSDS 3.0 ``contact`` (with its phone); its preferred
+    language has no HSDS field, so it sits in ``x_elip``."""
+    private = organization_contact(org)
+    if not any(private.values()):
+        return []
+    cid = contact_id(org.name_key)
+    phones = [{"id": hsds_id("phone", cid, "0"), "contact_id": cid, "number": private["contact_phone"],
+               "type": "voice"}] if private["contact_phone"] else []
+    return [{"id": cid, "organization_id": org_id, "title": "Listing verification contact",
+             "email": private["contact_email"], "phones": phones,
+             "x_elip": {"language": private["contact_language"]} if private["contact_language"] else None}]
+
+
 def _service(svc: Service, org_id: str, sid: str, links: list[tuple[str, ServiceAtLocation]]) -> dict:
     status = svc.status if svc.status in SERVICE_STATUSES else "inactive"
     return {
@@ -187,12 +213,15 @@ def _load(session: Session):
     )).all()
 
 
-def build_directory(session: Session, *, public: bool = False) -> Directory:
+def build_directory(session: Session, *, public: bool = False, private: bool = False) -> Directory:
     """Every organization as a fully nested HSDS organization.
 
     ``public``: only what the newcomer map shows (public locations, active services there, and the
     organizations that have them), without the staff-facing ``x_elip`` details.
+    ``private``: with each organization's verification contact (personal data; never with ``public``).
     """
+    if public and private:
+        raise ValueError("the public directory never carries the private contacts")
     out = Directory()
     for org in _load(session):
         org_id = hsds_id("org", org.name_key)
@@ -221,6 +250,7 @@ def build_directory(session: Session, *, public: bool = False) -> Directory:
             # Required by HSDS; when nobody wrote one it stays empty rather than invented.
             "description": org.description or "", "email": org.email, "website": org.website,
             "phones": _phones(org.phones, org_id, "organization_id"),
+            "contacts": _contacts(org, org_id) if private else None,
             "locations": [_location(loc, org_id, loc_ids[loc.id], public=public) for loc in kept],
             "services": services,
             "x_elip": None if org.description else {"unknown": ["description"]},
@@ -228,15 +258,18 @@ def build_directory(session: Session, *, public: bool = False) -> Directory:
     return out
 
 
-def export_hsds(session: Session) -> dict:
-    """The whole directory as one HSDS document: ``organizations`` with their locations and services."""
+def export_hsds(session: Session, *, private: bool = False) -> dict:
+    """The whole directory as one HSDS document: ``organizations`` with their locations and services
+    (and, with ``private``, their verification contacts, announced first thing in the file)."""
+    head = {"x_elip": {"personal_data": True, "warning": PRIVATE_WARNING}} if private else {}
     return {
+        **head,
         "hsds_version": HSDS_VERSION,
         "generator": "elip-map",
         "directory_version": directory_version(session),
         "taxonomies": [taxonomy()],
         "taxonomy_terms": taxonomy_terms(),
-        "organizations": build_directory(session).organizations,
+        "organizations": build_directory(session, private=private).organizations,
     }
 
 

@@ -3,6 +3,10 @@
 Export flattens the nested organizations of ``export.build_directory`` into tables (each child row
 names its parent by id); import joins the tables back into nested organizations, so both readers
 share ``reader.plan_from_collected``. Staff-only ``x_elip`` details are not part of the tabular form.
+
+The private package (``private=True``) adds ``contacts.csv`` with each organization's verification
+contact (its preferred language in the extension column ``x_elip_language``), says in
+``datapackage.json`` and a ``README.txt`` that it holds personal data, and is never the default.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from .export import HSDS_VERSION, build_directory, taxonomy, taxonomy_terms
+from .export import HSDS_VERSION, PRIVATE_WARNING, build_directory, taxonomy, taxonomy_terms
 from .shapes import Collected, ShapeError
 
 # (resource name, file, columns) in the order HSDS lists them; the first column is the primary key.
@@ -26,8 +30,8 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("service_at_location", "service_at_location.csv", ("id", "service_id", "location_id", "description")),
     ("address", "addresses.csv", ("id", "location_id", "attention", "address_1", "address_2", "city", "region",
                                   "state_province", "postal_code", "country", "address_type")),
-    ("phone", "phones.csv", ("id", "location_id", "service_id", "organization_id", "number", "extension", "type",
-                             "description")),
+    ("phone", "phones.csv", ("id", "location_id", "service_id", "organization_id", "contact_id", "number", "extension",
+                             "type", "description")),
     ("schedule", "schedules.csv", ("id", "service_id", "location_id", "freq", "byday", "opens_at", "closes_at",
                                    "valid_from", "valid_to", "description")),
     ("language", "languages.csv", ("id", "service_id", "location_id", "code", "note")),
@@ -36,6 +40,9 @@ TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("taxonomy_term", "taxonomy_terms.csv", ("id", "code", "name", "description", "taxonomy", "taxonomy_id")),
     ("taxonomy", "taxonomies.csv", ("id", "name", "description")),
 )
+# Only in the private package (``--private``): personal data.
+CONTACT_TABLE = ("contact", "contacts.csv", ("id", "organization_id", "service_id", "service_at_location_id",
+                                             "location_id", "name", "title", "department", "email", "x_elip_language"))
 _NUMBERS = {"latitude", "longitude", "extension"}
 # Other names producers have used for the same files (HSDS 2 and early 3 drafts).
 _ALIASES = {"service_at_location": ("service_at_locations.csv",), "address": ("physical_addresses.csv",),
@@ -58,10 +65,13 @@ def _add(tables: dict[str, list[dict]], table: str, obj: dict) -> None:
         tables[child].extend(obj.get(key, []))
 
 
-def _rows(session) -> dict[str, list[dict]]:
-    tables: dict[str, list[dict]] = {name: [] for name, _, _ in TABLES}
-    for org in build_directory(session).organizations:
+def _rows(session, private: bool) -> dict[str, list[dict]]:
+    tables: dict[str, list[dict]] = {name: [] for name, _, _ in (*TABLES, CONTACT_TABLE)}
+    for org in build_directory(session, private=private).organizations:
         _add(tables, "organization", org)
+        for contact in org.get("contacts", []):
+            tables["contact"].append({**contact, "x_elip_language": (contact.get("x_elip") or {}).get("language")})
+            tables["phone"].extend(contact.get("phones", []))
         for loc in org.get("locations", []):
             _add(tables, "location", loc)
         for svc in org.get("services", []):
@@ -79,26 +89,33 @@ def _cell(value) -> str:
     return str(value)
 
 
-def datapackage() -> dict:
+def _tables(private: bool):
+    return (*TABLES, CONTACT_TABLE) if private else TABLES
+
+
+def datapackage(private: bool = False) -> dict:
+    head = {"description": PRIVATE_WARNING, "x_elip_personal_data": True} if private else {}
     return {
-        "name": "elip-service-map", "title": "ELIP Service Map directory", "profile": "tabular-data-package",
+        "name": "elip-service-map", "title": "ELIP Service Map directory", **head, "profile": "tabular-data-package",
         "version": HSDS_VERSION,
         "resources": [{
             "name": name, "path": path, "profile": "tabular-data-resource", "format": "csv",
             "mediatype": "text/csv", "encoding": "utf-8",
             "schema": {"fields": [{"name": c, "type": "number" if c in _NUMBERS else "string"} for c in columns],
                        "primaryKey": "id"},
-        } for name, path, columns in TABLES],
+        } for name, path, columns in _tables(private)],
     }
 
 
-def export_tabular(session) -> bytes:
-    """The directory as an HSDS tabular package (zip bytes)."""
-    tables = _rows(session)
+def export_tabular(session, *, private: bool = False) -> bytes:
+    """The directory as an HSDS tabular package (zip bytes); ``private`` adds the contacts (personal data)."""
+    tables = _rows(session, private)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("datapackage.json", json.dumps(datapackage(), indent=2) + "\n")
-        for name, path, columns in TABLES:
+        if private:  # first in the archive, so a person unzipping it sees it before the tables
+            archive.writestr("README.txt", PRIVATE_WARNING + "\n")
+        archive.writestr("datapackage.json", json.dumps(datapackage(private), indent=2) + "\n")
+        for name, path, columns in _tables(private):
             out = io.StringIO(newline="")
             writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow(columns)
@@ -113,7 +130,7 @@ def export_tabular(session) -> bytes:
 def read_package(path: Path, max_bytes: int) -> dict[str, list[dict]]:
     """The tables of a tabular package (zip file or folder), by HSDS resource name."""
     files = _open_zip(path, max_bytes) if path.is_file() else _open_folder(path, max_bytes)
-    names = {name: (file, *_ALIASES.get(name, ())) for name, file, _ in TABLES}
+    names = {name: (file, *_ALIASES.get(name, ())) for name, file, _ in (*TABLES, CONTACT_TABLE)}
     if "datapackage.json" in files:
         try:
             package = json.loads(files["datapackage.json"].decode("utf-8-sig"))
@@ -176,6 +193,7 @@ def collect_tables(tables: dict[str, list[dict]]) -> Collected:
     terms = {t["id"]: t for t in tables["taxonomy_term"] if t.get("id")}
     addresses, accessibility = by("address", "location_id"), by("accessibility", "location_id")
     loc_phones, svc_phones, org_phones = by("phone", "location_id"), by("phone", "service_id"), by("phone", "organization_id")
+    contact_phones, contacts = by("phone", "contact_id"), by("contact", "organization_id")
     loc_sched, svc_sched = by("schedule", "location_id"), by("schedule", "service_id")
     loc_lang, svc_lang = by("language", "location_id"), by("language", "service_id")
     links = by("service_at_location", "service_id")
@@ -185,7 +203,12 @@ def collect_tables(tables: dict[str, list[dict]]) -> Collected:
     result = Collected(shape="tabular package", taxonomy_terms=terms)
     for org in tables["organization"]:
         oid = org.get("id")
-        nested = {**org, "phones": [p for p in org_phones.get(oid, []) if not p.get("location_id") and not p.get("service_id")]}
+        nested = {**org, "phones": [p for p in org_phones.get(oid, [])
+                                    if not p.get("location_id") and not p.get("service_id") and not p.get("contact_id")]}
+        nested["contacts"] = [{**{k: v for k, v in c.items() if k != "x_elip_language"},
+                               "phones": contact_phones.get(c.get("id"), []),
+                               "x_elip": {"language": c["x_elip_language"]} if c.get("x_elip_language") else None}
+                              for c in contacts.get(oid, [])]
         nested["locations"] = [{**loc, "addresses": addresses.get(loc["id"], []), "phones": loc_phones.get(loc["id"], []),
                                 "schedules": loc_sched.get(loc["id"], []), "languages": loc_lang.get(loc["id"], []),
                                 "accessibility": accessibility.get(loc["id"], [])}

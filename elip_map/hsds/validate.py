@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator, FormatChecker
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema" / "hsds-3.0.json"
-OBJECTS = ("organization", "service", "location", "address", "phone", "schedule", "language",
+OBJECTS = ("organization", "service", "location", "address", "phone", "contact", "schedule", "language",
            "service_at_location", "attribute", "taxonomy_term", "taxonomy", "accessibility", "page", "api_details")
 
 _formats = FormatChecker()

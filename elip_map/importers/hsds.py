@@ -8,6 +8,11 @@ is its name (as for spreadsheets); a location is our own key when the file is ou
 the producer's location ``id`` (``hsds:<id>``), which survives an address change; a service is its
 name within its location. Taxonomy terms become our service types by code, then by name; terms that
 match none are listed in the report, never dropped silently.
+
+Private contacts: our own ``--private`` export carries each organization's verification contact as
+the HSDS contact whose id is ``export.contact_id`` of the organization; that one is restored (all
+three fields, as exported). Other producers' contacts are reported as not kept. A file without our
+contact leaves the contact staff keep untouched.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ from collections import Counter
 
 from pathlib import Path
 
+from ..directory.languages import resolve_language
 from ..directory.models import Address, Language, Location, Organization, Phone, Service
 from ..directory.taxonomy import BY_SLUG, resolve_service_type
 from ..directory.values import (NOT_A_LIST, NOT_A_NUMBER, NOT_AN_OBJECT, TOO_LONG, Problem, ValueRefused,
                                 check_column_text, check_text, check_website, column_limit, fit_key)
-from ..hsds.export import DAYS, LOCATION_KEY_TYPE
+from ..hsds.export import DAYS, LOCATION_KEY_TYPE, contact_id
 from ..hsds.shapes import Collected, ShapeError, collect
 from ..hsds.tabular import collect_tables, read_package
 from ..i18n import N_
@@ -316,9 +322,12 @@ class _Reader:
             return
         name = doc["name"].strip()
         where = _short(name)
-        self.not_kept(doc, "organization")
+        ours = [c for c in doc.get("contacts") or [] if isinstance(c, dict) and c.get("id") == contact_id(key)]
+        self.not_kept({**doc, "contacts": [c for c in doc.get("contacts") or [] if c not in ours]}, "organization")
         fields = {f: self.fit(where, Organization, f, doc.get(f)) for f in ("name", "alternate_name", "description", "email")}
         fields["website"] = self.website(where, Organization, doc.get("website"))
+        if ours:
+            fields.update(self.contact(ours[0], where))
         org = self.plan.organizations.get(key)
         if org is None:
             org = OrganizationRecord(key=key, fields=fields, phones=self.phones(doc, name))
@@ -351,6 +360,21 @@ class _Reader:
                     svc.also_at[loc.key] = _text(link.get("description"), f"{where}: link description")
             if home is None:
                 org.unlinked_services[svc.key] = svc
+
+    def contact(self, doc: dict, org_name: str) -> dict:
+        """Our verification contact's three private fields, each checked as the spreadsheet reader does."""
+        where = f"{org_name} / contact"
+        email, _, problem = nz.read_email(_text(doc.get("email"), f"{where}: email") or "")
+        language_word = _text(_extra(doc, "x_elip", where).get("language"), f"{where}: language")
+        language = resolve_language(language_word) if language_word else None
+        phones = self.phones(doc, where)
+        if problem:
+            self.report.file_notes.append(f"{where}: {problem}")
+        if language_word and language is None:
+            self.report.file_notes.append(f"{where}: language '{_short(language_word)}' is not a language this "
+                                          "importer knows; left out")
+        return {"contact_email": self.fit(where, Organization, "contact_email", email, "email"),
+                "contact_language": language, "contact_phone": phones[0]["number"] if phones else None}
 
     def location(self, doc: dict, org_name: str) -> LocationRecord:
         where = f"row {self.row}, {_short(org_name)} / {_short(str(doc.get('name') or doc.get('id') or 'location'))}"

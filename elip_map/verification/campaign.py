@@ -25,7 +25,7 @@ from ..review.changes import NOTHING_CHANGED, InvalidChange, location_snapshot, 
 from ..review.health import stale_cutoff
 from ..rules.phones import display_phone
 from .links import link_url, make_token
-from .mailer import Bounce, SmtpTarget, TemporaryFailure, build_message, send
+from .mailer import Bounce, SmtpTarget, TemporaryFailure, bounce_token, build_message, send, verp_address
 from .models import MailStatus, VerificationMail
 
 MAX_ATTEMPTS = 6
@@ -176,10 +176,32 @@ def _claim(database: Database, now: dt.datetime) -> int | None:
     return None
 
 
+def mark_bounced(session: Session, mail: VerificationMail, error: str, *, permanent: bool = True,
+                 now: dt.datetime | None = None) -> None:
+    """The one way a bounce is recorded, at SMTP time or from a later delivery report: the mail's status
+    (bounced, or failed when the receiving server gave up), the reason, and an audit entry."""
+    mail.status = MailStatus.BOUNCED.value if permanent else MailStatus.FAILED.value
+    mail.last_error, mail.claimed_at = error, None
+    if now is not None:
+        mail.next_attempt_at = now  # no further attempt: the health page shows it as the bounce's date
+    record_audit(session, "mail server", "verification.bounce", "organization", mail.organization_id,
+                 None, {"mail_id": mail.id, "to": mail.to_address, "error": error})
+
+
+def envelope_sender(mail: VerificationMail, bounce_address: str | None, secret_key: str | None) -> str | None:
+    """The mail's own VERP envelope sender when ELIP_BOUNCE_ADDRESS is set, else None (the From address)."""
+    if not bounce_address:
+        return None
+    return verp_address(bounce_address, bounce_token(secret_key or "", mail.id, mail.nonce))
+
+
 def deliver_pending(database: Database, target: SmtpTarget, *, sender: str, reply_to: str | None,
                     message_id_domain: str = "elip-map.local", limit: int | None = None,
-                    clock: Callable[[], dt.datetime] = utcnow, send_one=send) -> DeliveryResult:
-    """Send every due mail, one commit per step; ``limit`` stops after that many attempts."""
+                    clock: Callable[[], dt.datetime] = utcnow, send_one=send, bounce_address: str | None = None,
+                    secret_key: str | None = None) -> DeliveryResult:
+    """Send every due mail, one commit per step; ``limit`` stops after that many attempts.
+    With ``bounce_address`` (and the ``secret_key`` that signs it) each mail's envelope sender is its
+    own VERP address, so a delivery report that comes back later names the mail (``bounces``)."""
     result = DeliveryResult()
     while limit is None or result.sent + result.bounced + result.retry + result.failed < limit:
         now = clock()
@@ -191,10 +213,11 @@ def deliver_pending(database: Database, target: SmtpTarget, *, sender: str, repl
             message = build_message(sender=sender, reply_to=reply_to, to=mail.to_address, subject=mail.subject,
                                     body=mail.body, message_id_domain=message_id_domain, key=f"verify.{mail.nonce[:12]}",
                                     language=mail.language)
+            envelope = envelope_sender(mail, bounce_address, secret_key)
             attempts = mail.attempts
         outcome, error = MailStatus.SENT.value, None
         try:
-            send_one(target, message)
+            send_one(target, message, envelope_from=envelope)
         except Bounce as exc:
             outcome, error = MailStatus.BOUNCED.value, str(exc)
         except TemporaryFailure as exc:
@@ -202,6 +225,10 @@ def deliver_pending(database: Database, target: SmtpTarget, *, sender: str, repl
             error = str(exc)
         with database.session() as s:
             mail = s.get(VerificationMail, mail_id)
+            if outcome == MailStatus.BOUNCED.value:
+                mark_bounced(s, mail, error)
+                result.bounced += 1
+                continue
             mail.status, mail.last_error, mail.claimed_at = outcome, error, None
             if outcome == MailStatus.SENT.value:
                 mail.sent_at = clock()
@@ -209,10 +236,6 @@ def deliver_pending(database: Database, target: SmtpTarget, *, sender: str, repl
             elif outcome == MailStatus.QUEUED.value:
                 mail.next_attempt_at = clock() + backoff(attempts)
                 result.retry += 1
-            elif outcome == MailStatus.BOUNCED.value:
-                record_audit(s, "mail server", "verification.bounce", "organization", mail.organization_id,
-                             None, {"mail_id": mail.id, "to": mail.to_address, "error": error})
-                result.bounced += 1
             else:
                 result.failed += 1
     return result

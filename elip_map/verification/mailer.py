@@ -1,8 +1,17 @@
 """Sending one message through the SMTP server named by ELIP_SMTP_URL, and telling a bounce from a
-temporary failure (which the queue retries with back-off)."""
+temporary failure (which the queue retries with back-off).
+
+Each message can leave with its own envelope sender (VERP, ``bounces+<token>@domain``): a delivery
+report that comes back later then names its mail by the address it is sent to (see ``bounces``).
+The token is ``<mail id>-<20 hex digits of HMAC-SHA256>`` under ``ELIP_SECRET_KEY``: hexadecimal,
+because some mail systems fold an address's local part to lower case, which would break a base64
+signature such as itsdangerous'.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import smtplib
 import ssl
@@ -40,6 +49,30 @@ def parse_smtp_url(url: str | None) -> SmtpTarget:
     return SmtpTarget(parts.hostname, port, parts.scheme == "smtps",
                       unquote(parts.username) if parts.username else None,
                       unquote(parts.password) if parts.password else None)
+
+
+_BOUNCE_SALT = b"elip-bounce-address"
+
+
+def bounce_token(secret_key: str, mail_id: int, nonce: str) -> str:
+    """bounce_token('k', 12, 'n') -> '12-<20 hex digits>': names mail 12 and proves this site made it."""
+    if not secret_key:
+        raise MailConfigError("ELIP_SECRET_KEY must be set to sign the bounce addresses (the same key as the web "
+                              "server's)")
+    digest = hmac.new(secret_key.encode(), _BOUNCE_SALT + f":{mail_id}:{nonce}".encode(), hashlib.sha256).hexdigest()
+    return f"{mail_id}-{digest[:20]}"
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """split_address('Bounces@Map.Example.org') -> ('Bounces', 'map.example.org')."""
+    local, _, domain = address.strip().strip("<>").rpartition("@")
+    return local, domain.lower()
+
+
+def verp_address(bounce_address: str, token: str) -> str:
+    """verp_address('bounces@map.example.org', '12-ab') -> 'bounces+12-ab@map.example.org'."""
+    local, domain = split_address(bounce_address)
+    return f"{local}+{token}@{domain}"
 
 
 class Bounce(Exception):
@@ -96,8 +129,9 @@ def build_message(*, sender: str, reply_to: str | None, to: str, subject: str, b
     return message
 
 
-def send(target: SmtpTarget, message: EmailMessage, timeout: float = 30) -> None:
-    """Hand one message to the server; Bounce or TemporaryFailure when it is not accepted."""
+def send(target: SmtpTarget, message: EmailMessage, timeout: float = 30, envelope_from: str | None = None) -> None:
+    """Hand one message to the server; Bounce or TemporaryFailure when it is not accepted.
+    ``envelope_from`` is the MAIL FROM (where reports of a later failure go); default: the From address."""
     try:
         if target.ssl:
             client = smtplib.SMTP_SSL(target.host, target.port, timeout=timeout, context=ssl.create_default_context())
@@ -110,7 +144,7 @@ def send(target: SmtpTarget, message: EmailMessage, timeout: float = 30) -> None
                 client.ehlo()
             if target.username:
                 client.login(target.username, target.password or "")
-            client.send_message(message)
+            client.send_message(message, from_addr=envelope_from)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _msg in exc.recipients.values()]
         detail = "; ".join(f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"

@@ -30,7 +30,8 @@ from elip_map.review.models import ChangeRequest
 
 EXAMPLES = int(os.environ.get("ELIP_SCHEMATHESIS_EXAMPLES", "8"))
 PRIVATE = ("PRIVATE-STAFF-NOTE", "PRIVATE-GEOCODE-NOTE", "private-source.example", "PRIVATE-CLOSED-PLACE",
-           "PRIVATE-UNPLACED-PLACE", "partner-contact@private.example", "PRIVATE-PENDING-CORRECTION")
+           "PRIVATE-UNPLACED-PLACE", "partner-contact@private.example", "PRIVATE-PENDING-CORRECTION",
+           "verify-contact@private-contact.example", "+17805550177", "780-555-0177")
 ITEM = {"organizations": "organization", "services": "service", "service_at_locations": "service_at_location",
         "taxonomies": "taxonomy", "taxonomy_terms": "taxonomy_term"}
 
@@ -47,6 +48,9 @@ def _add_private_data(database) -> None:
         loc = s.scalars(select(Location).where(Location.closed.is_(False), Location.geocode_status == "ok")
                         .order_by(Location.id)).first()
         loc.notes, loc.geocode_note, loc.source_url = "PRIVATE-STAFF-NOTE", "PRIVATE-GEOCODE-NOTE", "https://private-source.example/x"
+        # The organization's private verification contact (only `elip-map export --private` carries it).
+        loc.organization.contact_email = "verify-contact@private-contact.example"
+        loc.organization.contact_phone, loc.organization.contact_language = "+17805550177", "so"
         org = Organization(name="Quiet Org", name_key="quiet org")
         s.add(org)
         for name, closed, status in (("PRIVATE-CLOSED-PLACE", True, "ok"), ("PRIVATE-UNPLACED-PLACE", False, "needs-attention")):
