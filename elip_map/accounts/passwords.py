@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from zxcvbn import zxcvbn
 
-from ..i18n import N_, translator
+from ..i18n import N_, N_plural, translator
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256  # bounds the hashing work an attacker can ask for
@@ -67,12 +67,15 @@ class WeakPassword(ValueError):
     def text(self, ui: str) -> str:
         """The cause and what to do instead, e.g. "Keyboard patterns like qwerty ... are easy to guess. Choose ..."."""
         _ = translator(ui)
-        reason = _(self.reason, **self.values)
+        if isinstance(self.reason, tuple):  # a count: the language's own plural form
+            reason = _.ngettext(*self.reason, **self.values)
+        else:
+            reason = _(self.reason, **self.values)
         return reason if self.reason in _NO_ADVICE else f"{reason} {_(ADVICE)}"
 
 
-TOO_SHORT = N_("The password must have at least {n} characters.")
-TOO_LONG = N_("The password must have at most {n} characters.")
+TOO_SHORT = N_plural("The password must have at least {n} character.", "The password must have at least {n} characters.")
+TOO_LONG = N_plural("The password must have at most {n} character.", "The password must have at most {n} characters.")
 EMAIL = N_("The password must not contain your email address or your name.")
 COMMON = N_("This password is too common: it is on the lists attackers try first.")
 REPEATS = N_("Repeated characters or words (like “aaaa”, “abcabc” or only spaces) are easy to guess.")

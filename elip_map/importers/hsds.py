@@ -95,6 +95,9 @@ def plan_from_package(path: Path, max_bytes: int, report: ImportReport,
 
 
 def _cause(exc: Exception) -> str:
+    """What went wrong, for the refusal: our own ValueErrors are already plain words; others name their kind."""
+    if type(exc) is ValueError:
+        return str(exc)[:100]
     return f"{exc.__class__.__name__}: {str(exc)[:100]}"
 
 

@@ -51,4 +51,4 @@ def translation_status(ui: str) -> html.Table:
                     **{"data-ui": code})
             for code in SUPPORTED_UI]
     return html.Table([html.Thead(html.Tr([html.Th(_("Language"), scope="col"), html.Th(_("Translation"), scope="col")])),
-                       html.Tbody(rows)], className="elip-table elip-translation-status")
+                       html.Tbody(rows)], className="elip-table elip-translation-status", tabIndex="0")

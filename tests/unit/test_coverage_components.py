@@ -162,7 +162,7 @@ def _render(client, path="/coverage"):
 def test_exports_through_the_callback_open_and_parse(directory, clear_pages_state):
     from elip_map.factory import create_app
 
-    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only", coverage_public=True),
+    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only-secret-key-of-at-least-32-bytes", coverage_public=True),
                      load_sample=False)
     client = _client(app)
     r = _download(client, ids.DOWNLOAD_CSV)
@@ -193,7 +193,7 @@ def test_exports_through_the_callback_open_and_parse(directory, clear_pages_stat
 def test_without_staff_login_page_and_callbacks_are_refused(directory, clear_pages_state, settings):
     from elip_map.factory import create_app
 
-    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only", **settings),
+    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only-secret-key-of-at-least-32-bytes", **settings),
                      load_sample=False)
     client = _client(app)
     page = _render(client).get_data(as_text=True)
@@ -207,7 +207,7 @@ def test_without_staff_login_page_and_callbacks_are_refused(directory, clear_pag
 def test_forged_inputs_change_nothing(directory, clear_pages_state):
     from elip_map.factory import create_app
 
-    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only", coverage_public=True),
+    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only-secret-key-of-at-least-32-bytes", coverage_public=True),
                      load_sample=False)
     client = _client(app)
     body = {
@@ -221,7 +221,9 @@ def test_forged_inputs_change_nothing(directory, clear_pages_state):
         "changedPropIds": [f"{ids.DOWNLOAD_CSV}.n_clicks"],
     }
     r = _post(client, body)
-    assert r.status_code == 204          # Dash's "no update"
+    # A number box that sends "lots" is refused before the callback runs: 400 and one sentence, no download.
+    assert r.status_code == 400
+    assert b"Traceback" not in r.data and b"content" not in r.data
 
 
 def test_anonymous_first_visit_still_validates_every_coverage_id(directory, clear_pages_state):
@@ -229,7 +231,7 @@ def test_anonymous_first_visit_still_validates_every_coverage_id(directory, clea
     # "staff only" notice, every page would log "ID not found in layout" errors in the browser.
     from elip_map.factory import create_app
 
-    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only", production=True),
+    app = create_app(Settings(database_url=directory, tile_url="", secret_key="test-only-secret-key-of-at-least-32-bytes", production=True),
                      load_sample=False)
     client = _client(app)  # the first request, anonymous
     known = {c.id for c in app.validation_layout._traverse() if isinstance(getattr(c, "id", None), str)}

@@ -13,6 +13,7 @@ import requests
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from elip_map.accounts.models import User
 from elip_map.config import Settings
 from elip_map.directory.audit import audit_entries
 from elip_map.directory.models import Location
@@ -185,9 +186,9 @@ def test_the_service_alone_lets_one_of_two_simultaneous_decisions_win(db):
     """The same race without the web layer: approve and reject in two threads, each with its own session."""
     with db.session() as s:
         loc = add_location(s, "Org A", "Office", lat=53.54, lon=-113.49, location_key="office")
-        add_user(s, "a@orga.example", "partner", loc.organization_id)
+        partner = add_user(s, "a@orga.example", "partner", loc.organization_id)
         staff = [add_user(s, email, "staff") for email in STAFF]
-        location_id, reviewers = loc.id, [(u.id, u.email) for u in staff]
+        location_id, reviewers, partner_id = loc.id, [(u.id, u.email) for u in staff], partner.id
 
     class Reviewer:  # what the pages pass: the signed-in user's plain snapshot
         is_staff = True
@@ -197,7 +198,7 @@ def test_the_service_alone_lets_one_of_two_simultaneous_decisions_win(db):
 
     for trial in range(10):
         with db.session() as s:
-            request_id = submit_change(s, s.get(User, partner.id), location_id, {"name": f"Office {trial}"}).id
+            request_id = submit_change(s, s.get(User, partner_id), location_id, {"name": f"Office {trial}"}).id
         start = threading.Barrier(2)
 
         def decide(action, who, request_id=request_id, start=start):
