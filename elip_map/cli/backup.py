@@ -34,13 +34,7 @@ def backup(file: Path, overwrite: bool, with_hsds: bool) -> None:
     """
     if file.exists() and not overwrite:
         raise click.ClickException(f"{file} already exists; choose another name or add --overwrite.")
-    database = _common.database()
-    try:
-        summary = write_backup(database.engine, file, include_hsds=with_hsds)
-    except BackupError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        database.dispose()
+    summary = _on_database(lambda engine: write_backup(engine, file, include_hsds=with_hsds))
     click.echo(f"Backed up {len(summary.tables)} tables, {summary.rows:,} rows ({_counts(summary)}) "
                f"at schema revision {summary.schema_revision} to {file} ({_size(file)}).")
     if not summary.count("organization"):
@@ -60,16 +54,21 @@ def restore(file: Path, replace: bool) -> None:
         read_summary(file)  # a damaged or missing file is refused before the database is created or touched
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    summary = _on_database(lambda engine: restore_backup(engine, file, replace=replace))
+    click.echo(f"Restored {len(summary.tables)} tables, {summary.rows:,} rows ({_counts(summary)}) from {file}, "
+               f"made {summary.made_at} on {summary.made_from}. Start (or restart) the app so that every "
+               "worker reads the restored data.")
+
+
+def _on_database(work):
+    """Run ``work(engine)`` on DATABASE_URL's database; a BackupError becomes the command's one-line error."""
     database = _common.database()
     try:
-        summary = restore_backup(database.engine, file, replace=replace)
+        return work(database.engine)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         database.dispose()
-    click.echo(f"Restored {len(summary.tables)} tables, {summary.rows:,} rows ({_counts(summary)}) from {file}, "
-               f"made {summary.made_at} on {summary.made_from}. Start (or restart) the app so that every "
-               "worker reads the restored data.")
 
 
 COMMANDS = [backup, restore]

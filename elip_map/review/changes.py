@@ -169,6 +169,17 @@ def _clean_text(value: Any, limit: int, label: str, problems: list[str]) -> str 
         return None
 
 
+def _clean_texts(sent: dict, limits: dict[str, int], labels: dict[str, str], problems: list[str]) -> dict[str, str]:
+    """Each text field that was sent and fits, for a location or a service alike; problems added for the rest."""
+    out = {}
+    for key, limit in limits.items():
+        if key in sent:
+            value = _clean_text(sent[key], limit, labels[key], problems)
+            if value is not None:
+                out[key] = value
+    return out
+
+
 def _clean_hours(value: Any, problems: list[str]) -> list[list[int]] | None:
     _ = reader_translator()
     if not isinstance(value, list):
@@ -202,11 +213,7 @@ def validate_payload(payload: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
     unknown = set(payload) - (set(FIELD_LABELS) - {"website"}) - {"services"}
     if unknown:
         problems.append(_("Unknown fields: {fields}.", fields=", ".join(sorted(map(str, unknown)))))
-    for key, limit in TEXT_FIELDS.items():
-        if key in payload:
-            value = _clean_text(payload[key], limit, FIELD_LABELS[key], problems)
-            if value is not None:
-                clean[key] = value
+    clean.update(_clean_texts(payload, TEXT_FIELDS, FIELD_LABELS, problems))
     if "postal_code" in payload:
         raw = str(payload["postal_code"] or "").strip()
         code = canonical_postal_code(raw)
@@ -264,11 +271,7 @@ def _clean_services(value: Any, known: dict[str, dict], problems: list[str]) -> 
             problems.append(_("Service {id} is not offered at this location.", id=sid))
             continue
         svc: dict[str, Any] = {}
-        for key, limit in SERVICE_TEXT_FIELDS.items():
-            if key in changes:
-                text = _clean_text(changes[key], limit, SERVICE_LABELS[key], problems)
-                if text is not None:
-                    svc[key] = text
+        svc.update(_clean_texts(changes, SERVICE_TEXT_FIELDS, SERVICE_LABELS, problems))
         if "website" in changes:
             try:
                 svc["website"] = check_website(changes["website"], FIELD_LABELS["website"],
