@@ -570,7 +570,8 @@ def _already_decided(session: Session, request_id: int) -> ReviewError:
                           .outerjoin(User, User.id == ChangeRequest.reviewed_by_id)
                           .where(ChangeRequest.id == request_id)).one_or_none()
     if row is None:
-        return ReviewError("There is no such request.")
+        _ = reader_translator()
+        return ReviewError(_("There is no such request."))  # as _pending says it, in the reader's language
     if row.status == RequestStatus.PENDING.value:
         return ReviewError("Another reviewer changed this request a moment ago; look at it again, then decide.")
     return AlreadyDecided(row.status, row.email, row.reviewed_at)
