@@ -107,9 +107,12 @@ def adopt(catalog: Catalog, other: Catalog) -> int:
         theirs = other.get(message.id)
         if theirs is None or theirs.fuzzy or _missing(theirs):
             continue
-        if isinstance(message.string, (tuple, list)) != isinstance(theirs.string, (tuple, list)):
+        plural = isinstance(message.id, (tuple, list))
+        if plural != isinstance(theirs.string, (tuple, list)):
             continue
-        if isinstance(message.string, (tuple, list)) and len(message.string) != len(theirs.string):
+        # A message new to this file carries the template's two empty forms whatever the language; the
+        # other side's forms fit when they are as many as this language's Plural-Forms asks for.
+        if plural and len(theirs.string) != catalog.num_plurals:
             continue
         message.string = theirs.string
         filled += 1

@@ -379,6 +379,26 @@ def test_after_a_merge_the_tool_adopts_the_other_sides_translations():
     assert ours.get("{n} bed").string == ("{n} lit", "{n} lits")
 
 
+def test_the_tool_adopts_plural_forms_in_languages_with_more_than_two():
+    """A plural message new to our Arabic file has the template's two empty forms; theirs has Arabic's six."""
+    from babel.messages.catalog import Catalog
+
+    tool = _tool()
+    ours, theirs = Catalog(locale="ar"), Catalog(locale="ar")
+    ours.add(("{n} bed", "{n} beds"), ("", ""))
+    six = ("لا أسرّة", "سرير واحد", "سريران", "{n} أسرّة", "{n} سريرًا", "{n} سرير")
+    theirs.add(("{n} bed", "{n} beds"), six)
+    assert tool.adopt(ours, theirs) == 1
+    assert ours.get("{n} bed").string == six
+    chinese_ours, chinese_theirs = Catalog(locale="zh_Hans"), Catalog(locale="zh_Hans")
+    chinese_ours.add(("{n} bed", "{n} beds"), ("", ""))
+    chinese_theirs.add(("{n} bed", "{n} beds"), ("{n} 张床",))
+    assert tool.adopt(chinese_ours, chinese_theirs) == 1 and chinese_ours.get("{n} bed").string == ("{n} 张床",)
+    wrong = Catalog(locale="ar")
+    wrong.add(("{n} bed", "{n} beds"), ("", ""))
+    assert tool.adopt(wrong, chinese_theirs) == 0  # one form cannot fill Arabic's six
+
+
 # The one rendering of each name per language (lower case; a tuple lists the grammatical case forms of that
 # one rendering). ELIP itself stays in Latin letters everywhere: it is the name partners and staff search for.
 BRANDS = {
