@@ -573,7 +573,8 @@ def _already_decided(session: Session, request_id: int) -> ReviewError:
         _ = reader_translator()
         return ReviewError(_("There is no such request."))  # as _pending says it, in the reader's language
     if row.status == RequestStatus.PENDING.value:
-        return ReviewError("Another reviewer changed this request a moment ago; look at it again, then decide.")
+        _ = reader_translator()
+        return ReviewError(_("Another reviewer changed this request a moment ago; look at it again, then decide."))
     return AlreadyDecided(row.status, row.email, row.reviewed_at)
 
 
@@ -598,14 +599,20 @@ def _require_staff(user: Any) -> None:
         raise ReviewError(_("Only ELIP staff can do this."))
 
 
-def approve(session: Session, staff: Any, request_id: Any, note: str = "") -> ChangeRequest:
-    """Apply a pending request in the caller's transaction; Conflict if the listing moved on."""
+def _pending_with_location(session: Session, staff: Any, request_id: Any) -> tuple[ChangeRequest, Location]:
+    """Approving and re-basing both act on the listing: a request whose location is gone can only be rejected."""
     _require_staff(staff)
     request = _pending(session, request_id)
     loc = session.get(Location, request.location_id) if request.location_id else None
     if loc is None:
         _ = reader_translator()
         raise ReviewError(_("The location of this request no longer exists; reject it."))
+    return request, loc
+
+
+def approve(session: Session, staff: Any, request_id: Any, note: str = "") -> ChangeRequest:
+    """Apply a pending request in the caller's transaction; Conflict if the listing moved on."""
+    request, loc = _pending_with_location(session, staff, request_id)
     _check_version(loc, request.base_version)
     before = location_snapshot(loc)
     payload, note = request.payload, (note or "").strip() or None
@@ -627,12 +634,7 @@ def refresh_request(session: Session, staff: Any, request_id: Any) -> ChangeRequ
     The diff is recomputed against the current listing (fields that now already match drop out), so
     the reviewer decides knowingly instead of the request being stuck or silently overwriting.
     """
-    _require_staff(staff)
-    request = _pending(session, request_id)
-    loc = session.get(Location, request.location_id) if request.location_id else None
-    if loc is None:
-        _ = reader_translator()
-        raise ReviewError(_("The location of this request no longer exists; reject it."))
+    request, loc = _pending_with_location(session, staff, request_id)
     if loc.version == request.base_version:
         _ = reader_translator()
         raise ReviewError(_("This request already matches the current listing; review it as it is."))

@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select
 
 from elip_map.directory.audit import audit_csv, audit_entries
@@ -284,6 +285,25 @@ def test_audit_csv_neutralises_formulas(world):
     with db.session() as s:
         text = audit_csv(audit_entries(s))
     assert "'=HYPERLINK" in text and "\n=" not in text
+
+
+def test_a_request_changed_under_a_reviewer_is_refused_in_the_readers_language(world):
+    """Staff 2 opened the request; meanwhile staff re-based it (still pending, one version on).
+    Staff 2's decision is refused in the reader's language, as the other refusals are."""
+    db = world["db"]
+    r2 = _second_request_after_the_first_applied(world, {"name": "Renamed"})
+    with db.session() as late:
+        seen = late.get(ChangeRequest, r2.id)  # what staff 2 saw (held: the session keeps that version)
+        assert seen.status == "pending"
+        with db.session() as s:
+            refresh_request(s, world["staff"], r2.id)
+        with Flask(__name__).test_request_context("/?ui=fr"), pytest.raises(ReviewError) as refused:
+            reject(late, world["staff2"], r2.id, "Not this one")
+    assert not isinstance(refused.value, AlreadyDecided)
+    assert str(refused.value) == ("Un autre relecteur vient de modifier cette demande ; examinez-la de nouveau, "
+                                  "puis décidez.")
+    with db.session() as s:
+        assert s.get(ChangeRequest, r2.id).status == "pending"  # nothing recorded: staff 2 looks again
 
 
 def test_conflicting_request_can_be_rebased_for_a_fresh_review(world):
