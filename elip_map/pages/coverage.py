@@ -44,6 +44,22 @@ def _guard() -> None:
         abort(403)
 
 
+VIEW = (ids.SERVICE, ids.LANGUAGE, ids.CATCHMENT, ids.METHOD)  # the choices every figure of the view depends on
+
+
+def _view(dependency) -> list:
+    """The view's choices as callback dependencies (``Input`` or ``State``), in the order of ``_table``'s arguments."""
+    return [dependency(component, "value") for component in VIEW]
+
+
+def _points():
+    """The cache and every public location, read once per directory version."""
+    cache = coverage_cache()
+    with database().session() as session:
+        _version, points = cache.points(session)
+    return cache, points
+
+
 def _language(value: str | None) -> str | None:
     return None if not value or value == ANY else value
 
@@ -167,18 +183,14 @@ def layout(service: str | None = None, language: str | None = None, ui: str | No
 def load_layers(_load):
     """The page opened: send the neighbourhood outlines and every public location once."""
     _guard()
-    cache = coverage_cache()
-    with database().session() as session:
-        _version, points = cache.points(session)
+    cache, points = _points()
     return zones_geojson(cache.zones), pins_geojson(points)
 
 
 @callback(Output(ids.ZONES, "hideout"), Output(ids.PINS, "hideout"), Output(ids.TABLE, "data"),
           Output(ids.LEGEND, "children"), Output(ids.SUMMARY, "children"), Output(ids.DEMAND_NOTE, "children"),
-          Output(ids.PRINT_TITLE, "children"),
-          Input(ids.SERVICE, "value"), Input(ids.LANGUAGE, "value"), Input(ids.MEASURE, "value"),
-          Input(ids.CATCHMENT, "value"), Input(ids.METHOD, "value"))
-def update_view(service, language, measure, catchment, method):
+          Output(ids.PRINT_TITLE, "children"), Input(ids.MEASURE, "value"), *_view(Input))
+def update_view(measure, service, language, catchment, method):
     """The staff member changed the service, language, measure or catchment: recolour, re-rank."""
     _guard()
     table = _table(service, language, catchment, method)
@@ -202,23 +214,18 @@ def select_zone(click, cell):
 
 
 @callback(Output(ids.DETAILS, "children"), Output(ids.SELECTED_ZONE, "data"),
-          Input(ids.SELECTED, "data"), Input(ids.SERVICE, "value"), Input(ids.LANGUAGE, "value"),
-          Input(ids.CATCHMENT, "value"), Input(ids.METHOD, "value"))
+          Input(ids.SELECTED, "data"), *_view(Input))
 def show_details(number, service, language, catchment, method):
     """Show the selected neighbourhood's figures and nearest services, and outline it on the map."""
     _guard()
     table = _table(service, language, catchment, method)
-    cache = coverage_cache()
-    with database().session() as session:
-        _version, points = cache.points(session)
+    cache, points = _points()
     nearest = cv.nearest_services(cache.zones, points, number, service, _language(language)) if number else []
     return panel.details(table, number, nearest, reader_ui()), panel.selected_outline(cache.zones, number)
 
 
 @callback(Output(ids.DOWNLOAD, "data"), Input(ids.DOWNLOAD_CSV, "n_clicks"), Input(ids.DOWNLOAD_GEOJSON, "n_clicks"),
-          State(ids.SERVICE, "value"), State(ids.LANGUAGE, "value"), State(ids.CATCHMENT, "value"),
-          State(ids.METHOD, "value"),
-          prevent_initial_call=True)
+          *_view(State), prevent_initial_call=True)
 def download(_csv, _geojson, service, language, catchment, method):
     """The staff member asked for the ranked table (CSV) or the layer (GeoJSON)."""
     _guard()
