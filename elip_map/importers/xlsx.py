@@ -206,6 +206,15 @@ class _Text:
     def value(self) -> str:
         return "".join(self.parts)
 
+    _MARKS = {"t": "in_t", "rPh": "in_phonetic"}
+
+    def mark(self, name: str, inside: bool) -> None:
+        """Entering or leaving a <t> (text kept) or an <rPh> (left out); any other element changes nothing.
+        One place for both readers of string items, the shared strings and the inline strings."""
+        flag = self._MARKS.get(name)
+        if flag:
+            setattr(self, flag, inside)
+
 
 def _shared_strings(archive: zipfile.ZipFile, part: str | None, limits: ImportLimits) -> list[str]:
     if not part or part not in archive.NameToInfo:
@@ -218,10 +227,8 @@ def _shared_strings(archive: zipfile.ZipFile, part: str | None, limits: ImportLi
         name = _local(tag)
         if name == "si":
             item.reset()
-        elif name == "t":
-            item.in_t = True
-        elif name == "rPh":
-            item.in_phonetic = True
+        else:
+            item.mark(name, True)
 
     def end(tag):
         name = _local(tag)
@@ -229,10 +236,8 @@ def _shared_strings(archive: zipfile.ZipFile, part: str | None, limits: ImportLi
             strings.append(_TooLong() if item.size > limits.cell_chars else item.value())
             if len(strings) > limits.cells:  # more distinct texts than cells allowed: they could not all be used
                 counter.too_many_cells()
-        elif name == "t":
-            item.in_t = False
-        elif name == "rPh":
-            item.in_phonetic = False
+        else:
+            item.mark(name, False)
 
     def text(data):
         if item.in_t and not item.in_phonetic:
@@ -284,16 +289,14 @@ class _Rows:
             self.cells = {}
         elif name == "is":
             self.in_inline = True
-        elif name == "t":
-            self.text.in_t = True
-        elif name == "rPh":
-            self.text.in_phonetic = True
         elif name == "mergeCell":
             ref = attrs.get("ref") or ""
             if ":" in ref:
                 self.merged.append(range_boundaries(ref[:40]))
                 if len(self.merged) > self.limits.cells:
                     self.counter.too_many_cells()
+        else:
+            self.text.mark(name, True)
 
     def characters(self, data):
         if self.in_v or (self.in_inline and self.text.in_t and not self.text.in_phonetic):
@@ -312,10 +315,6 @@ class _Rows:
         elif name == "v":
             self.stored = self.text.value()
             self.in_v = False
-        elif name == "t":
-            self.text.in_t = False
-        elif name == "rPh":
-            self.text.in_phonetic = False
         elif name == "row":
             width = max(self.cells, default=0)
             self.counter.width(self.row, width)
@@ -324,6 +323,8 @@ class _Rows:
                 values[index - 1] = value
             self.rows.append((self.row, values))
             self.cells = {}
+        else:
+            self.text.mark(name, False)
 
     def value(self) -> object:
         """What Excel saved in the cell: text, a number, a date, a truth value, or None (a formula never computed)."""
