@@ -67,6 +67,16 @@ cell_text = st.one_of(st.text(max_size=30), st.sampled_from(["", " ", "=1+1", "@
 
 
 @st.composite
+def damaged(draw, data: bytes, most: int = 2) -> bytes:
+    """``data`` with up to ``most`` bytes overwritten at random places, as a bad copy leaves a file."""
+    for at, byte in draw(st.lists(st.tuples(st.integers(0, max(len(data) - 1, 0)), st.integers(0, 255)),
+                                  max_size=most)):
+        if data:
+            data = data[:at] + bytes([byte]) + data[at + 1:]
+    return data
+
+
+@st.composite
 def csv_files(draw) -> bytes:
     delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
     header = draw(st.lists(st.one_of(st.sampled_from(HEADER_WORDS), st.text(max_size=12)), min_size=1, max_size=8))
@@ -78,10 +88,7 @@ def csv_files(draw) -> bytes:
     text = draw(st.sampled_from(["\n", "\r\n", "\r"])).join(lines)
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
     data = text.encode(encoding, errors="replace")
-    for at, byte in draw(st.lists(st.tuples(st.integers(0, max(len(data) - 1, 0)), st.integers(0, 255)), max_size=3)):
-        if data:
-            data = data[:at] + bytes([byte]) + data[at + 1:]
-    return data
+    return draw(damaged(data, most=3))
 
 
 @FUZZ
@@ -128,9 +135,7 @@ def xlsx_files(draw) -> bytes:
     shared = (f'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
               + "".join(f"<si><t>{xml_text(t)}</t></si>" for t in draw(st.lists(cell_text, max_size=4))) + "</sst>")
     data = xlsx_bytes(sheet_xml(rows, dimension=dimension, tail=tail), shared=shared, level=draw(st.integers(0, 9)))
-    for at, byte in draw(st.lists(st.tuples(st.integers(0, len(data) - 1), st.integers(0, 255)), max_size=2)):
-        data = data[:at] + bytes([byte]) + data[at + 1:]
-    return data
+    return draw(damaged(data))
 
 
 @FUZZ
@@ -168,9 +173,7 @@ def hsds_files(draw) -> bytes:
     text = json.dumps(document, allow_nan=True).encode()
     if draw(st.booleans()):
         text = b"\xef\xbb\xbf" + text
-    for at, byte in draw(st.lists(st.tuples(st.integers(0, len(text) - 1), st.integers(0, 255)), max_size=2)):
-        text = text[:at] + bytes([byte]) + text[at + 1:]
-    return text
+    return draw(damaged(text))
 
 
 @FUZZ

@@ -50,6 +50,13 @@ def refusal(db, tmp_path, name: str, data: bytes, settings: Settings = SETTINGS,
     return err.value
 
 
+def dry_run(db, tmp_path, name: str, data: bytes):
+    """Import a file that must be read (nothing written: a dry run) and return its report."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    return import_file(db, path, settings=SETTINGS, geocode=False, dry_run=True)
+
+
 def hostile(name: str) -> tuple[str, bytes]:
     return HOSTILE_FILES[name]()
 
@@ -65,10 +72,7 @@ def test_far_cell_past_the_declared_dimension_is_refused_by_the_row_limit(sample
 
 def test_a_declared_dimension_alone_costs_nothing(sample_db, tmp_path):
     """<dimension ref="A1:XFD1048576"/> with two real rows: the two rows import (openpyxl filled 17 billion cells)."""
-    name, data = hostile("xlsx-declared-only")
-    path = tmp_path / name
-    path.write_bytes(data)
-    report = import_file(sample_db, path, settings=SETTINGS, geocode=False, dry_run=True)
+    report = dry_run(sample_db, tmp_path, *hostile("xlsx-declared-only"))
     assert [(r.row, r.organization) for r in report.rows] == [(2, "Bissell Centre")]
     assert not any("blank" in note for note in report.file_notes)
 
@@ -179,9 +183,7 @@ def test_cells_whose_values_do_not_match_their_types(sample_db, tmp_path):
                  ("C3", '<c r="C3" s="1"><v>1e308</v></c>')]),
             (4, [("A4", '<c r="A4" t="e"><f>1/0</f><v>#DIV/0!</v></c>'), ("B4", "2 Main St"),
                  ("C4", '<c r="C4" t="b"><v>maybe</v></c>')])]
-    path = tmp_path / "typed.xlsx"
-    path.write_bytes(xlsx_bytes(sheet_xml(rows)))
-    report = import_file(sample_db, path, settings=SETTINGS, geocode=False, dry_run=True)
+    report = dry_run(sample_db, tmp_path, "typed.xlsx", xlsx_bytes(sheet_xml(rows)))
     assert [r.organization for r in report.rows] == ["Bissell Centre", "not a number", "#DIV/0!"]
 
 
@@ -211,10 +213,7 @@ def test_too_many_hsds_records_are_refused(sample_db, tmp_path):
 
 
 def test_merged_range_over_every_column_carries_only_into_real_columns(sample_db, tmp_path):
-    name, data = hostile("xlsx-merged-everything")
-    path = tmp_path / name
-    path.write_bytes(data)
-    report = import_file(sample_db, path, settings=SETTINGS, geocode=False, dry_run=True)
+    report = dry_run(sample_db, tmp_path, *hostile("xlsx-merged-everything"))
     assert [(r.row, r.organization) for r in report.rows] == [(2, "Bissell Centre")]
 
 
