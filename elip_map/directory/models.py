@@ -4,6 +4,9 @@ HSDS tables kept: organization, service, location, service_at_location, address,
 language, plus the service-type link (HSDS ``attribute`` to a ``taxonomy_term``). What this product
 adds sits on the location: geocode provenance, neighbourhood and ward, ``last_verified`` and a
 ``version`` counter for optimistic locking.
+
+A column whose type follows from its annotation (``int``, ``date``, ``time``, ``datetime``) is the
+annotation alone; ``float`` stays ``Float`` explicitly (SQLAlchemy would make it a ``DOUBLE``).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -21,6 +24,17 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     pass
+
+
+class _AtLocationOrService:
+    """HSDS phones and schedules each belong to a location or a service: the same keys in each table.
+
+    ``sort_order`` keeps the columns first, where the migrations put them (a mixin's columns would
+    otherwise come last, and backups list a table's columns in this order)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-3)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"), sort_order=-1)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), sort_order=-1)
 
 
 class GeocodeStatus(str, enum.Enum):
@@ -83,7 +97,7 @@ class Location(Base):
     geocode_precision_m: Mapped[float | None] = mapped_column(Float)
     geocode_confidence: Mapped[float | None] = mapped_column(Float)
     geocode_source: Mapped[str | None] = mapped_column(String(300))
-    geocoded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    geocoded_at: Mapped[dt.datetime | None]
     geocode_status: Mapped[str] = mapped_column(String(20), default=GeocodeStatus.NEEDS_ATTENTION.value, nullable=False)
     geocode_note: Mapped[str | None] = mapped_column(Text)
     # The address text the current geocode was made from: re-geocode only when it changes.
@@ -94,7 +108,7 @@ class Location(Base):
     ward: Mapped[str | None] = mapped_column(String(100))
     outside_city: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
 
-    last_verified: Mapped[dt.date | None] = mapped_column(Date)
+    last_verified: Mapped[dt.date | None]
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
@@ -139,8 +153,8 @@ class Service(Base):
     # (the newcomer page then says "ask about eligibility"); HSDS minimum_age/maximum_age; a gender
     # only when the service is restricted to one; fee level free / low-cost / fee beside the fees note.
     eligible_statuses: Mapped[str | None] = mapped_column(String(300))
-    minimum_age: Mapped[int | None] = mapped_column(Integer)
-    maximum_age: Mapped[int | None] = mapped_column(Integer)
+    minimum_age: Mapped[int | None]
+    maximum_age: Mapped[int | None]
     gender: Mapped[str | None] = mapped_column(String(20))
     fee: Mapped[str | None] = mapped_column(String(20))
     fees: Mapped[str | None] = mapped_column(Text)
@@ -148,7 +162,7 @@ class Service(Base):
     website: Mapped[str | None] = mapped_column(String(500))
     email: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(20), default="active", nullable=False)
-    last_verified: Mapped[dt.date | None] = mapped_column(Date)
+    last_verified: Mapped[dt.date | None]
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
@@ -207,6 +221,7 @@ class Language(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"))
     location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+
     code: Mapped[str] = mapped_column(String(12), nullable=False)
     note: Mapped[str | None] = mapped_column(String(300))
 
@@ -237,14 +252,12 @@ class Address(Base):
         return ", ".join(p for p in parts if p)
 
 
-class Phone(Base):
+class Phone(_AtLocationOrService, Base):
     __tablename__ = "phone"
     __table_args__ = (Index("ix_phone_location", "location_id"), Index("ix_phone_organization", "organization_id"))
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
-    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
-    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"),
+                                                       sort_order=-2)
     number: Mapped[str] = mapped_column(String(30), nullable=False)  # E.164
     extension: Mapped[str | None] = mapped_column(String(10))
     type: Mapped[str] = mapped_column(String(20), default="voice", nullable=False)
@@ -254,20 +267,17 @@ class Phone(Base):
     location: Mapped[Location | None] = relationship(back_populates="phones")
 
 
-class Schedule(Base):
+class Schedule(_AtLocationOrService, Base):
     """Structured opening hours: one row per weekday opening (HSDS ``schedule`` with ``byday``)."""
 
     __tablename__ = "schedule"
     __table_args__ = (Index("ix_schedule_location", "location_id"), Index("ix_schedule_service", "service_id"))
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    location_id: Mapped[int | None] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
-    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"))
-    weekday: Mapped[int | None] = mapped_column(Integer)  # ISO weekday, 1 = Monday .. 7 = Sunday
-    opens_at: Mapped[dt.time | None] = mapped_column(Time)
-    closes_at: Mapped[dt.time | None] = mapped_column(Time)
-    valid_from: Mapped[dt.date | None] = mapped_column(Date)
-    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    weekday: Mapped[int | None]  # ISO weekday, 1 = Monday .. 7 = Sunday
+    opens_at: Mapped[dt.time | None]
+    closes_at: Mapped[dt.time | None]
+    valid_from: Mapped[dt.date | None]
+    valid_to: Mapped[dt.date | None]
     description: Mapped[str | None] = mapped_column(Text)  # free-text note ("by appointment", "closed holidays")
 
     location: Mapped[Location | None] = relationship(back_populates="schedules")
