@@ -52,6 +52,27 @@ MEASURES: dict[str, Measure] = {
 }
 DEFAULT_MEASURE = "gap_index"
 
+READING_GUIDE = (  # "How to read this": what each figure means, which census, its year and its limits
+    N_("Demand: residents who are not Canadian citizens (2021 federal census). When you pick a "
+       "language the census counted (Arabic, Cantonese, French, German, Mandarin, Punjabi, "
+       "Spanish, Tagalog, Ukrainian), demand is the dwelling units where it is spoken (2016 "
+       "municipal census): older, and counting homes rather than people."),
+    N_("Nearest: the straight-line distance to the closest location offering the service "
+       "(in the language, if one is picked)."),
+    N_("In reach: how many matching services lie within the catchment distance."),
+    N_("Access score (two-step floating catchment area): each service is shared among the people "
+       "living within the catchment of it; a neighbourhood's score adds up its shares of every "
+       "service within its catchment, per 1,000 people. A higher score means fewer people compete "
+       "for each service nearby. The enhanced variant (E2SFCA) lets nearer services count more: "
+       "a Gaussian weight, 1 at the neighbourhood's point, falling to 0 at the catchment's edge."),
+    N_("Gap index = the neighbourhood's demand × how far its access score falls short of the "
+       "city-wide average, as a share (0 when at or above the average, all of its demand when no "
+       "service is in reach). It reads as people short of the city-wide level of service. "
+       "Gap rank 1 is the largest gap; ties go to the neighbourhood farther from a service."),
+    N_("Grey neighbourhoods have no census figure: the census used older boundaries, so "
+       "neighbourhoods created since (and a few whose figures were withheld) cannot be ranked."),
+)
+
 
 def _fmt(value: float, decimals: int, ui: str = "en") -> str:
     """A figure as the reader's language writes numbers ('1,234.5' in English, '1 234,5' in French)."""
@@ -235,26 +256,7 @@ def how_to_read(ui: str = "en") -> html.Details:
         html.P(_("Each neighbourhood is measured from one point inside it (its representative point; the open "
                "data has no population below the neighbourhood to weight it by). Distances are straight "
                "lines in kilometres, not travel routes.")),
-        html.Ul([
-            html.Li(_("Demand: residents who are not Canadian citizens (2021 federal census). When you pick a "
-                    "language the census counted (Arabic, Cantonese, French, German, Mandarin, Punjabi, "
-                    "Spanish, Tagalog, Ukrainian), demand is the dwelling units where it is spoken (2016 "
-                    "municipal census): older, and counting homes rather than people.")),
-            html.Li(_("Nearest: the straight-line distance to the closest location offering the service "
-                      "(in the language, if one is picked).")),
-            html.Li(_("In reach: how many matching services lie within the catchment distance.")),
-            html.Li(_("Access score (two-step floating catchment area): each service is shared among the people "
-                    "living within the catchment of it; a neighbourhood's score adds up its shares of every "
-                    "service within its catchment, per 1,000 people. A higher score means fewer people compete "
-                    "for each service nearby. The enhanced variant (E2SFCA) lets nearer services count more: "
-                    "a Gaussian weight, 1 at the neighbourhood's point, falling to 0 at the catchment's edge.")),
-            html.Li(_("Gap index = the neighbourhood's demand × how far its access score falls short of the "
-                    "city-wide average, as a share (0 when at or above the average, all of its demand when no "
-                    "service is in reach). It reads as people short of the city-wide level of service. "
-                    "Gap rank 1 is the largest gap; ties go to the neighbourhood farther from a service.")),
-            html.Li(_("Grey neighbourhoods have no census figure: the census used older boundaries, so "
-                    "neighbourhoods created since (and a few whose figures were withheld) cannot be ranked.")),
-        ]),
+        html.Ul([html.Li(_(text)) for text in READING_GUIDE]),
         html.P(_("The directory lists only services partners have told ELIP about; a gap can mean a missing "
                  "listing.")),
     ], className="coverage-help", open=True)

@@ -10,22 +10,26 @@ from elip_map.i18n import N_, page_title, SUPPORTED_UI, negotiate_ui, review_sta
 dash.register_page(__name__, path="/about", name=N_("About"), title=page_title(N_("About")), nav=True, order=90)
 
 
+PURPOSE = N_("The Edmonton Local Immigration Partnership (ELIP) made this map so newcomers can find services near "
+             "them, staff can see where services are missing, and partner organizations can keep their listings "
+             "correct.")
+DATA_SOURCES = (
+    N_("Service listings: partner organizations and their public listings. Each listing shows the date it was last "
+       "verified; check with the organization before you go."),
+    N_("Neighbourhood boundaries: City of Edmonton Open Data."),
+    N_("Map tiles: © OpenStreetMap contributors, under the Open Database License (ODbL)."),
+)
+
+
 def layout(ui=None, **_unused):
     """The About page in the reader's language."""
     ui = negotiate_ui(ui)
     _ = translator(ui)
     return html.Main([
         html.H1(_("About this map")),
-        html.P(_("The Edmonton Local Immigration Partnership (ELIP) made this map so newcomers can find services "
-                 "near them, staff can see where services are missing, and partner organizations can keep their "
-                 "listings correct.")),
+        html.P(_(PURPOSE)),
         html.H2(_("Data sources")),
-        html.Ul([
-            html.Li(_("Service listings: partner organizations and their public listings. Each listing shows the "
-                      "date it was last verified; check with the organization before you go.")),
-            html.Li(_("Neighbourhood boundaries: City of Edmonton Open Data.")),
-            html.Li(_("Map tiles: © OpenStreetMap contributors, under the Open Database License (ODbL).")),
-        ]),
+        html.Ul([html.Li(_(text)) for text in DATA_SOURCES]),
         html.H2(_("Licences and attribution")),
         html.P(_("Contains information licensed under the Open Government Licence – City of Edmonton.")),
         html.P(_("Listing text stays in the language the organization wrote it in.")),

@@ -67,13 +67,15 @@ TITLE_CHECK = N_("Check the listings of {organization}")
 INTRO = N_("This is how newcomers see your listings. If everything is right, press the first button. If something "
            "changed, correct it below and send it: ELIP staff review every change before it goes on the map.")
 EXPIRES = N_("This personal link works until {date}. Please do not forward it.")
-CONFIRM = N_("Everything is still correct")
-SEND = N_("Send my changes for review")
-NEXT = N_("What happens next: ELIP staff check your changes, usually within a week, and then they appear on the map. "
-          "This link then stops working; ask ELIP staff if you need to change something else.")
-WHO = N_("Who can use it")
-FEE = N_("Fee")
-NOTE = N_("Eligibility note (your own words)")
+FORM_WORDS = {  # the page template's ``t``: the form's buttons, labels and hints
+    "confirm": N_("Everything is still correct"),
+    "send": N_("Send my changes for review"),
+    "next": N_("What happens next: ELIP staff check your changes, usually within a week, and then they appear on the "
+               "map. This link then stops working; ask ELIP staff if you need to change something else."),
+    "who": N_("Who can use it"),
+    "fee": N_("Fee"),
+    "note": N_("Eligibility note (your own words)"),
+}
 FEE_UNKNOWN = N_("Not known")
 CONFIRMED = N_("Thank you: your listings are marked as checked today. You can still send a change below until the link expires.")
 SENT_TITLE = N_("Thank you: your changes were sent")
@@ -160,7 +162,7 @@ def init_verification_routes(server, database: Database, settings) -> None:
         _ = translator(ui)
         org = session.get(Organization, mail.organization_id)
         view = _form_view(_locations(session, mail.organization_id), ui)
-        t = {"confirm": _(CONFIRM), "send": _(SEND), "next": _(NEXT), "who": _(WHO), "fee": _(FEE), "note": _(NOTE)}
+        t = {key: _(text) for key, text in FORM_WORDS.items()}
         body = PAGE.render(ui=ui, dir=text_direction(ui), title=_(TITLE_CHECK, organization=org.name),
                            intro=[_(INTRO), _(EXPIRES, date=f"{mail.expires_at:%Y-%m-%d}")], message=message,
                            message_class=message_class, problems=[translate(p, _) for p in problems], locations=view, t=t,
