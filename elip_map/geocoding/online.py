@@ -25,10 +25,6 @@ PUBLIC_NOMINATIM_HOSTS = ("nominatim.openstreetmap.org",)
 SOURCE_ATTRIBUTION = "Data © OpenStreetMap contributors, ODbL 1.0 (via Nominatim)"
 
 
-class OnlineUnavailable(RuntimeError):
-    """The server did not answer usably after all retries (timeout, HTTP error, malformed body)."""
-
-
 @dataclass(frozen=True)
 class OnlineHit:
     lat: float
@@ -54,6 +50,10 @@ def precision_from_nominatim(raw: dict) -> float:
     if rank >= 26 or kind in ("road", "street", "residential"):
         return 400.0
     return 3000.0
+
+
+class OnlineUnavailable(RuntimeError):
+    """The server did not answer usably after all retries (timeout, HTTP error, malformed body)."""
 
 
 class OnlineGeocoder:

@@ -13,7 +13,7 @@ import os
 import tempfile
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .build import MANIFEST_FILE, OUTPUT_FILES, BuildResult, build_geodata, sha256_file
@@ -40,10 +40,12 @@ class FileChange:
 
 @dataclass
 class RefreshReport:
+    """Built once the refresh is over, with every field, as the city-index refresh builds its own."""
+
     origin: str
-    inputs: list[FileChange] = field(default_factory=list)
-    outputs: list[FileChange] = field(default_factory=list)
-    result: BuildResult | None = None
+    inputs: list[FileChange]
+    outputs: list[FileChange]
+    result: BuildResult | None
 
     @property
     def changed(self) -> bool:
