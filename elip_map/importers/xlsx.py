@@ -206,14 +206,13 @@ class _Text:
     def value(self) -> str:
         return "".join(self.parts)
 
-    _MARKS = {"t": "in_t", "rPh": "in_phonetic"}
-
     def mark(self, name: str, inside: bool) -> None:
         """Entering or leaving a <t> (text kept) or an <rPh> (left out); any other element changes nothing.
         One place for both readers of string items, the shared strings and the inline strings."""
-        flag = self._MARKS.get(name)
-        if flag:
-            setattr(self, flag, inside)
+        if name == "t":
+            self.in_t = inside
+        elif name == "rPh":
+            self.in_phonetic = inside
 
 
 def _shared_strings(archive: zipfile.ZipFile, part: str | None, limits: ImportLimits) -> list[str]:
