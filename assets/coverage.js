@@ -51,5 +51,23 @@
       if (n) { window.print(); }
       return n || 0;
     },
+    // A right-to-left reader starts at the right: the table's frame is left-to-right with its columns
+    // reversed (coverage.css), so a table wider than the screen opens scrolled to its right end, where the
+    // rank and the neighbourhood are.
+    rtlStart: function (data) {
+      if (document.documentElement.dir === "rtl") {
+        var frames = 0;
+        var toEnd = function () {  // the rows are drawn a few frames after the data arrives
+          var box = document.querySelector(".coverage-page .dash-spreadsheet-container");
+          if (box && box.querySelector("td") && box.scrollWidth > box.clientWidth) {
+            box.scrollLeft = box.scrollWidth;
+          } else if (++frames < 60) {
+            window.requestAnimationFrame(toEnd);
+          }
+        };
+        window.requestAnimationFrame(toEnd);
+      }
+      return (data || []).length;
+    },
   };
 })();

@@ -21,4 +21,5 @@ DOWNLOAD_GEOJSON = "coverage-download-geojson"
 DOWNLOAD = "coverage-download"
 PRINT = "coverage-print"
 PRINT_SINK = "coverage-print-sink"
+RTL_SINK = "coverage-rtl-sink"     # dcc.Store: written by the clientside step that scrolls an RTL table to its start
 PRINT_TITLE = "coverage-print-title"

@@ -17,7 +17,7 @@ from dash import html
 
 from ..directory.languages import language_name
 from ..directory.taxonomy import BY_SLUG
-from ..i18n import N_, format_date, format_number, translator
+from ..i18n import N_, format_date, format_number, text_direction, translator
 
 # Viridis in five steps, darkest first: sequential, readable with the common colour-vision deficiencies
 # and in greyscale print.
@@ -145,8 +145,12 @@ TABLE_COLUMNS = [
 
 
 def table_columns(ui: str = "en") -> list[dict]:
+    """Reversed for right-to-left readers: the table's frame is kept left-to-right (Dash's DataTable
+    breaks in a right-to-left box, see coverage.css), so the rank must be listed last to sit at the right,
+    where an Arabic or Persian reader starts."""
     _ = translator(ui)
-    return [{"id": c, "name": _(name), "type": kind} for c, name, kind in TABLE_COLUMNS]
+    columns = [{"id": c, "name": _(name), "type": kind} for c, name, kind in TABLE_COLUMNS]
+    return columns[::-1] if text_direction(ui) == "rtl" else columns
 
 
 def table_records(table: pd.DataFrame) -> list[dict]:

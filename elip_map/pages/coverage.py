@@ -147,6 +147,7 @@ def layout(service: str | None = None, language: str | None = None, ui: str | No
         html.Button(_("Print view"), id=ids.PRINT, type="button", className="coverage-button"),
         dcc.Download(id=ids.DOWNLOAD),
         dcc.Store(id=ids.PRINT_SINK),
+        dcc.Store(id=ids.RTL_SINK),
     ], className="coverage-exports")
     return html.Main([
         map_words(ui),
@@ -171,7 +172,7 @@ def layout(service: str | None = None, language: str | None = None, ui: str | No
                   page_action="native", page_size=25,
                   sort_by=[], style_table={"overflowX": "auto"}, cell_selectable=True,
                   style_cell={"fontFamily": "inherit", "padding": "4px 8px"},
-                  style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "left"} for c in ("neighbourhood", "ward")]),
+                  style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "start"} for c in ("neighbourhood", "ward")]),
         panel.how_to_read(ui),
         html.Footer([html.P(_(s)) for s in panel.SOURCES] + [html.P(_(panel.ATTRIBUTION))], className="coverage-sources"),
         dcc.Store(id=ids.SELECTED),
@@ -240,3 +241,5 @@ def download(_csv, _geojson, service, language, catchment, method):
 
 clientside_callback(ClientsideFunction("elip_coverage", "print"), Output(ids.PRINT_SINK, "data"),
                     Input(ids.PRINT, "n_clicks"), prevent_initial_call=True)
+clientside_callback(ClientsideFunction("elip_coverage", "rtlStart"), Output(ids.RTL_SINK, "data"),
+                    Input(ids.TABLE, "data"), prevent_initial_call=True)

@@ -96,3 +96,35 @@ def test_cov003_language_view_says_which_census_it_uses(dash_duo, app):
     assert re.search(r"Printed on [A-Z][a-z]{2} \d{1,2}, 20\d\d", printed)  # the date as English writes it
     assert "Contains information licensed under the Open Government Licence – City of Edmonton." in printed
     assert dash_duo.get_logs() == []
+
+
+COLUMN_BOXES = """var box = document.querySelector('#coverage-table .dash-spreadsheet-container');
+var cells = Array.from(document.querySelectorAll('#coverage-table tr:nth-child(3) td')).map(td => {
+  var r = td.getBoundingClientRect(); return [td.getAttribute('data-dash-column'), r.left, r.right]; });
+var b = box.getBoundingClientRect();
+return {scrollWidth: box.scrollWidth, clientWidth: box.clientWidth, left: b.left, right: b.right, cells: cells};"""
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_cov004_arabic_table_reads_from_the_right_and_keeps_its_columns_narrow(dash_duo, app, width):
+    """In Arabic the table once grew every column to the full page width (9,800 px for 8 columns): only the
+    rank showed, the neighbourhood names were thousands of pixels away. A right-to-left reader starts at the
+    right, so the rank and the neighbourhood must be there, visible without scrolling, on a desk and a phone."""
+    dash_duo.driver.set_window_size(width, 900)
+    dash_duo.start_server(app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/coverage?ui=ar")
+    dash_duo.wait_for_element(FIRST_ROW, timeout=20)
+
+    def laid_out():
+        got = dash_duo.driver.execute_script(COLUMN_BOXES)
+        cells = {name: (left, right) for name, left, right in got["cells"]}
+        rank, hood = cells["gap_rank"], cells["neighbourhood"]
+        inside = lambda c: got["left"] - 1 <= c[0] and c[1] <= got["right"] + 1   # noqa: E731
+        return (inside(rank) and inside(hood) and rank[0] >= hood[1] - 1         # rank right of the name
+                and all(right - left < 400 for left, right in cells.values()), got)
+
+    until(lambda: laid_out()[0], timeout=10)
+    got = laid_out()[1]
+    if width >= 1280:
+        assert got["scrollWidth"] <= got["clientWidth"] + 2     # eight narrow columns fit a desk screen
+    assert dash_duo.get_logs() == []
