@@ -27,6 +27,7 @@ from elip_map.review.views import (editor_values, language_options, organization
 from elip_map.i18n import N_, babel_locale, negotiate_ui, page_title, reader_translator, reader_ui, translator
 from elip_map.review.changes import FEE_WORDS, STATUS_WORDS
 from elip_map.rules.eligibility import FEES, STATUS_SLUGS
+from elip_map.rules.phones import local_form
 
 dash.register_page(__name__, path="/partner", name=N_("Your listings"), title=page_title(N_("Your listings")))
 
@@ -246,7 +247,7 @@ def load_editor(location_id):
     snap = values["snapshot"]
     opens, closes = hours_to_form(snap["hours"])
     pin = [snap["pin"]["lat"], snap["pin"]["lon"]] if snap["pin"] else list(EDMONTON_CENTER)
-    return (snap["name"], snap["address_1"], snap["postal_code"], snap["phone"], snap["accessibility"],
+    return (snap["name"], snap["address_1"], snap["postal_code"], local_form(snap["phone"]), snap["accessibility"],
             snap["hours_note"], opens, closes, ["closed"] if snap["closed"] else [], _service_rows(values, reader_ui()), pin,
             {"center": pin, "zoom": 16 if snap["pin"] else 11}, values["version"], uuid.uuid4().hex, pin)
 

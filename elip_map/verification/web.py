@@ -21,6 +21,7 @@ from ..directory.values import translate
 from ..i18n import N_, negotiate_ui, text_direction, translator
 from ..review.changes import FEE_WORDS, STATUS_WORDS, InvalidChange, location_snapshot
 from ..rules.eligibility import FEES, STATUS_SLUGS
+from ..rules.phones import local_form
 from .campaign import confirm_still_correct, propose_changes
 from .links import LinkRefused, open_link
 
@@ -83,6 +84,9 @@ SENT = N_("ELIP staff will review them, usually within a week; they appear on th
           "This link has now been used and no longer opens your listings.")
 FIELDS = (("name", N_("Location name")), ("address_1", N_("Street address")), ("postal_code", N_("Postal code")),
           ("phone", N_("Phone")), ("hours_note", N_("Hours note (holidays, by appointment)")))
+# A field is shown as people write it; the review step reads it back to the stored form, so a number left
+# as shown is no change: the phone is 780-424-7709 in the form, +17804247709 in the database.
+SHOWN_AS = {"phone": local_form}
 REFUSED = {
     "invalid": (N_("This link does not work"), N_("The link is incomplete or was changed. Copy the whole link from "
                                                  "the e-mail, or reply to the e-mail to ask ELIP staff for a new one.")),
@@ -122,7 +126,8 @@ def _form_view(locations: list[Location], ui: str) -> list[dict]:
     out = []
     for loc in locations:
         snap = location_snapshot(loc)
-        fields = [{"id": f"loc-{loc.id}-{key}", "label": _(label), "value": snap.get(key) or ""} for key, label in FIELDS]
+        fields = [{"id": f"loc-{loc.id}-{key}", "label": _(label), "value": SHOWN_AS.get(key, str)(snap.get(key) or "")}
+                  for key, label in FIELDS]
         services = []
         for sid, svc in snap["services"].items():
             prefix = f"svc-{loc.id}-{sid}"

@@ -324,3 +324,18 @@ def test_tampered_forged_and_expired_links_are_refused_plainly(linked):
     expired = client.get(path)
     assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
     assert "Bridge" not in expired.get_data(as_text=True)
+
+
+def test_phone_is_shown_as_people_write_it_and_sending_it_back_unchanged_is_no_change(linked):
+    """The stored +17804247709 is shown as 780-424-7709 (how Edmonton's listings print it); a partner who
+    only presses "send" on the form as shown has changed nothing, so nothing enters the review queue."""
+    client, path, db = linked["client"], linked["links"]["Bridge Settlement"], linked["db"]
+    page = client.get(path).get_data(as_text=True)
+    assert 'value="780-424-7709"' in page and "+17804247709" not in page
+    with db.session() as s:
+        loc = s.scalars(select(Location).where(Location.organization_id == linked["ids"]["Bridge Settlement"])).one()
+    form = {"csrf_token": _csrf(page), f"loc-{loc.id}-phone": "780-424-7709", f"loc-{loc.id}-postal_code": "T5J 1C4"}
+    answer = client.post(path + "/change", data=form)
+    assert answer.status_code == 422 and "nothing" in answer.get_data(as_text=True).lower()
+    with db.session() as s:
+        assert s.scalars(select(ChangeRequest)).all() == []
