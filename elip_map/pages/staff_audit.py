@@ -46,8 +46,8 @@ def _entry(item: dict, _) -> html.Article:
     table = html.Div(html.Table([
         html.Thead(html.Tr([html.Th(_("Field"), scope="col"), html.Th(_("Before"), scope="col"),
                             html.Th(_("After"), scope="col")])),
-        html.Tbody([html.Tr([html.Th(r["field"], scope="row"), html.Td(r["before"], className="elip-before"),
-                             html.Td(r["after"], className="elip-after")]) for r in rows]),
+        html.Tbody([html.Tr([html.Th(r["field"], scope="row"), html.Td(r["before"], className="elip-before", dir="auto"),
+                             html.Td(r["after"], className="elip-after", dir="auto")]) for r in rows]),
     ], className="elip-diff"), className="elip-table-wrap", tabIndex="0") if rows else html.P(_("No field changed."), className="elip-hint")
     return html.Article([
         html.H2([html.Span(item["action"]), " · ", html.Span(item["subject"], className="elip-audit-subject")],
