@@ -4,8 +4,10 @@ Held-out ground truth (built here from the open data, never used to build or tun
 measured on it; the models are rebuilt in this process without it):
 - numbered intersections: the grid model's held-out 20 % of "<n> Street & <n> Avenue" stops;
 - house-number stops ("2019 Leger Road"), named-road crossings ("Hewes Way & 28 Avenue") and
-  crossings of two named roads ("Leger Way & Leger Road"): a hashed 20 % of stop names
-  (``roads.is_heldout``), left out of the road model measured here;
+  crossings of two named roads ("Leger Way & Leger Road"): a hashed 20 % of places, never of
+  stop names (``holdout.heldout_names``: every spelling of a corner, and every stop within 60 m,
+  falls on one side), left out of the road model measured here; a place holding a numbered
+  intersection follows the grid model's split;
 - LRT stations: the gazetteer measured here is built without the LRT file; each station's name is
   looked up and compared with its platforms.
 
@@ -38,7 +40,8 @@ from elip_map.geocoding.gazetteer_build import LRT_PATTERN, build_places
 from elip_map.geocoding.grid import (GridModel, clean_control_points, haversine_m, load_grid_model,
                                      read_stop_intersections, split_points)
 from elip_map.geocoding.parse import NamedRoadRef, parse_address, read_grid_piece, read_named_piece
-from elip_map.geocoding.roads import RoadModel, _pieces, build_road_model, is_heldout, load_road_model, read_stops
+from elip_map.geocoding.holdout import heldout_names
+from elip_map.geocoding.roads import RoadModel, _pieces, build_road_model, load_road_model, read_stops
 from elip_map.paths import PROJECT_ROOT
 
 STOPS_NAME = "ets_bus_stops_2026-07.txt"
@@ -88,11 +91,11 @@ def ground_truth(mirror: Path):
     fit, held = split_points(points)
     fit, _ = clean_control_points(fit)
     grid = GridModel.fit(fit)
-    held_names = {p.name for p in held}
+    held_names = heldout_names(stops, {(p.east, p.north) for p in held})
     sets: dict[str, list] = {"numbered intersections": [(p.name, p.lat, p.lon) for p in held]}
-    for name, lat, lon in _by_name(stops, lambda n: is_heldout(n) and _stop_class(n) is not None):
+    for name, lat, lon in _by_name(stops, lambda n: n in held_names and _stop_class(n) is not None):
         sets.setdefault(_stop_class(name), []).append((name, lat, lon))
-    roads = build_road_model(stops_path, grid, exclude=lambda n: is_heldout(n) or n in held_names)
+    roads = build_road_model(stops_path, grid, exclude=held_names.__contains__)
     gaz = Gazetteer(build_places(mirror, lrt=False))
     lrt_files = sorted(mirror.glob(LRT_PATTERN))
     stations = defaultdict(list)
