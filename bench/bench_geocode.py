@@ -12,7 +12,9 @@ measured on it; the models are rebuilt in this process without it):
   looked up and compared with its platforms.
 
 Each query goes through the whole chain as text (parse, then grid, road model, gazetteer), beside
-the current grid-only chain (same parser, road model and gazetteer left out) in the same run.
+the grid-only chain (same parser, road model and gazetteer left out) and the chain whose road model
+knows only the crossings named by stops, without following roads through all their stops (the
+method before road paths), in the same run.
 Figures: median and p90 error of what was placed "ok", the share within 300 m, the share refused,
 and the count placed "ok" more than 1 km off; per method and for the whole chain.
 
@@ -96,6 +98,7 @@ def ground_truth(mirror: Path):
     for name, lat, lon in _by_name(stops, lambda n: n in held_names and _stop_class(n) is not None):
         sets.setdefault(_stop_class(name), []).append((name, lat, lon))
     roads = build_road_model(stops_path, grid, exclude=held_names.__contains__)
+    before = build_road_model(stops_path, grid, exclude=held_names.__contains__, paths=False)
     gaz = Gazetteer(build_places(mirror, lrt=False))
     lrt_files = sorted(mirror.glob(LRT_PATTERN))
     stations = defaultdict(list)
@@ -104,23 +107,25 @@ def ground_truth(mirror: Path):
         stations[f["properties"]["lrt_stop_description"].strip()].append((lat, lon))
     sets["LRT stations"] = [(n, float(np.median([p[0] for p in v])), float(np.median([p[1] for p in v])))
                             for n, v in sorted(stations.items())]
-    return sets, grid, roads, gaz
+    return sets, grid, roads, before, gaz
 
 
 def _line(label: str, err: np.ndarray, n: int) -> str:
     placed = len(err)
     refused = n - placed
     if placed == 0:
-        return f"  {label:<26} n={n:4d} | placed 0 | refused {refused / n:6.1%}"
-    return (f"  {label:<26} n={n:4d} | median {np.median(err):5.0f} m | p90 {np.percentile(err, 90):5.0f} m | "
+        return f"  {label:<30} n={n:4d} | placed 0 | refused {refused / n:6.1%}"
+    return (f"  {label:<30} n={n:4d} | median {np.median(err):5.0f} m | p90 {np.percentile(err, 90):5.0f} m | "
             f"within 300 m {np.mean(err <= 300):6.1%} | refused {refused / n:6.1%} | ok > 1 km {int(np.sum(err > 1000))}")
 
 
 def accuracy(mirror: Path) -> None:
-    sets, grid, roads, gaz = ground_truth(mirror)
+    sets, grid, roads, before, gaz = ground_truth(mirror)
     print("Held-out accuracy (models rebuilt without the held-out names; errors of what was placed 'ok'):")
     chains = {"grid only (current)": {"grid": grid, "roads": RoadModel.empty(), "gazetteer": Gazetteer([]),
                                      "city": NO_CITY_INDEXES},
+              "no road paths (before)": {"grid": grid, "roads": before, "gazetteer": gaz,
+                                                "city": NO_CITY_INDEXES},
               "full chain": {"grid": grid, "roads": roads, "gazetteer": gaz, "city": NO_CITY_INDEXES}}
     for cls, rows in sets.items():
         print(f"{cls} ({len(rows)}):")

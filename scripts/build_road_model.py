@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"roads: {len(model.roads)} ({named} named, {len(model.roads) - named} numbered); "
           f"named crossings: {len(model.crossings)}; house-number stops off the grid rule: "
           f"{len(model.meta['house_stops_off_grid_rule'])}; crossings dropped (road crosses a line twice): "
-          f"{model.meta['crossed_twice_dropped']}")
+          f"{model.meta['crossed_twice_dropped']}; roads followed through all their stops: {model.meta['paths']}")
     print_written(out)
     return 0
 

@@ -10,7 +10,11 @@ street lines), and a number is interpolated between the two known crossings arou
   Avenue") and from stops named with a house number that fits the grid rule ("2019 Leger Road");
 - a road's own numbers: every house-number stop, grid rule or not ("6110 Currents Drive E");
 - other stops on the road (two named roads, "Leger Way & Leger Road") only say where the road
-  passes: they serve to find where two named roads meet.
+  passes.
+
+Every stop on a road also gives its course: the road's path, its stops in order along it (see
+``_build_paths``). Where a number is not between two known crossings, the path is followed to it;
+two named roads meet where their paths cross (once), else the meeting is refused.
 
 Between two known crossings, where the grid model is calibrated, the answer is put on the grid
 line itself (the road's position along it interpolated in grid space); elsewhere it is
@@ -68,10 +72,32 @@ HOUSE_RULE_TOLERANCE = 1.5
 SAME_CROSSING_SPREAD_M = 400.0
 # A known point of a road this close to a grid line (in blocks) means the road passes that line there.
 NEAR_LINE_UNITS = 1.5
-# Two named roads whose nearest known points are closer than this are taken to cross there.
+
+# Paths: every stop on a road, in order along it (see ``_build_paths``). Stops closer than this are
+# one point of the path (the stops on both sides of one corner).
+PATH_MERGE_M = 40.0
+# Two stops of a road further apart than this, with none between, split its path in two pieces:
+# the road may bend, leave and come back, or be two roads of one name.
+PATH_GAP_M = 1200.0
+# Columns of a path point: piece, distance along the piece (m), lat, lon, grid north and east
+# (read backwards from the position, shifted to agree with the known crossings), distance along
+# the piece to the nearest known crossing on each axis (-1: none on this piece), trusted grid.
+PATH_COLUMNS = ("piece", "s", "lat", "lon", "north", "east", "anchor_n", "anchor_e", "trusted")
+# A path answer further along the road than this from any known crossing on its axis is a guess.
+PATH_REACH_M = 1500.0
+# Past either end of a piece, the road's last stretch is continued straight for at most one block
+# and this many metres (chosen on a validation split inside the training stops, never the
+# benchmark's held-out places: two blocks added refusals' worth of answers 300-750 m off).
+PATH_PAST_END_UNITS = 1.0
+PATH_PAST_END_M = 400.0
+# How much precision a path answer loses per metre from its nearest known crossing.
+PATH_PRECISION_PER_M = 0.15
+
+# Without paths: two named roads whose nearest known points are closer than this meet there.
 PAIR_NEAR_M = 200.0
 
 _PIECE_SPLIT = ("&", "@")
+
 
 
 @dataclass(frozen=True)
@@ -134,8 +160,9 @@ class RoadModel:
 
     def __init__(self, roads: dict[str, dict[str, np.ndarray]], crossings: dict[str, tuple[float, float]],
                  quadrants: dict[str, str] | None = None, *, meta: dict | None = None,
-                 grid: GridModel | None = None):
+                 grid: GridModel | None = None, paths: dict[str, np.ndarray] | None = None):
         self.roads = roads
+        self.paths = paths or {}
         self.grid = grid
         self.crossings = crossings
         self.quadrants = quadrants or {}
@@ -157,8 +184,21 @@ class RoadModel:
         return key in self.roads
 
     # -- queries -------------------------------------------------------------------------------
-    def _along(self, key: str, axis: str, value: float) -> RoadHit | RoadMiss:
+    def _along(self, key: str, axis: str, value: float, *, numbering: bool = False) -> RoadHit | RoadMiss:
         res = self._along_raw(key, axis, value)
+        if axis in AXES and key in self.paths:
+            path = self._along_path(key, axis, value, numbering=numbering)
+            if isinstance(res, RoadMiss):
+                # Not between two known crossings: follow the road through all its stops instead.
+                return path if isinstance(path, RoadHit) or "more than one place" in path.reason else res
+            if isinstance(path, RoadHit):
+                # Two readings of one road: its known crossings alone, and its course through all
+                # its stops. Far apart, one of them has joined two different stretches of the road.
+                if _metres(res.lat, res.lon, path.lat, path.lon) > SAME_CROSSING_SPREAD_M:
+                    return RoadMiss(f"the known points of {key.title()} disagree about where it passes "
+                                    f"{_value_label(axis, value)}")
+                if res.detail.startswith("next to"):
+                    return path
         if isinstance(res, RoadHit) and axis in AXES:
             # A road that also passes this grid line somewhere else (a loop, a crescent): which
             # crossing is meant cannot be known from the number.
@@ -173,6 +213,86 @@ class RoadModel:
                         return RoadMiss(f"{key.title()} passes {_value_label(axis, value)} in more than one "
                                         "place: say which (a cross street or a house number)")
         return res
+
+    def _along_path(self, key: str, axis: str, value: float, *, numbering: bool = False) -> RoadHit | RoadMiss:
+        """Where the road's path (its stops in order, see ``_build_paths``) reaches grid ``value``.
+
+        Each stop's grid position is read backwards from the calibrated grid, then shifted so that
+        the road's known crossings read exactly: between two known crossings the road's own shape
+        decides where a line is met, beyond them the grid's. With ``numbering`` (a house number),
+        only where the road runs along the axis counts: a north-south road is numbered by the
+        avenues it passes.
+        """
+        pts = self.paths[key]
+        col, anchor_col = (4, 6) if axis == "north" else (5, 7)
+        other_col = 5 if axis == "north" else 4
+        hits: list[tuple[float, float, float]] = []
+        for piece in np.unique(pts[:, 0]):
+            p = pts[pts[:, 0] == piece]
+            c = p[:, col]
+            for i in range(len(p) - 1):
+                lo, hi = sorted((c[i], c[i + 1]))
+                if not (lo <= value <= hi) or hi == lo:
+                    continue
+                t = (value - c[i]) / (c[i + 1] - c[i])
+                if numbering and abs(c[i + 1] - c[i]) < abs(p[i + 1, other_col] - p[i, other_col]):
+                    continue
+                anchors = p[i:i + 2, anchor_col]
+                if (anchors < 0).any():
+                    if not (p[i, 8] and p[i + 1, 8]):
+                        continue    # no known crossing on this piece, and the grid is not calibrated here
+                    reach = 0.0
+                else:
+                    reach = float(anchors[0] + t * (anchors[1] - anchors[0]))
+                if reach > PATH_REACH_M:
+                    continue
+                lat = float(p[i, 2] + t * (p[i + 1, 2] - p[i, 2]))
+                lon = float(p[i, 3] + t * (p[i + 1, 3] - p[i, 3]))
+                gap = _metres(p[i, 2], p[i, 3], p[i + 1, 2], p[i + 1, 3])
+                prec = (self._a + PATH_PRECISION_PER_M * reach + self._b * min(t, 1 - t) * min(gap, 600.0)
+                        + (self._est if (anchors < 0).any() else 0.0))
+                hits.append((lat, lon, prec))
+            if len(p) >= 2:
+                hits.extend(self._past_ends(p, col, other_col, anchor_col, value, numbering))
+        label = _value_label(axis, value)
+        if not hits:
+            return RoadMiss(f"{label} is outside the part of {key.title()} the open data covers")
+        lat0, lon0 = hits[0][0], hits[0][1]
+        spread = max(_metres(lat0, lon0, h[0], h[1]) for h in hits)
+        if spread > SAME_CROSSING_SPREAD_M:
+            return RoadMiss(f"{key.title()} passes {label} in more than one place: say which (a cross "
+                            "street or a house number)")
+        lat = sum(h[0] for h in hits) / len(hits)
+        lon = sum(h[1] for h in hits) / len(hits)
+        return RoadHit(lat, lon, max(h[2] for h in hits) + spread / 2, f"near {label}, along the road's stops")
+
+    def _past_ends(self, p: np.ndarray, col: int, other_col: int, anchor_col: int, value: float,
+                   numbering: bool) -> list[tuple[float, float, float]]:
+        """A little past either end of a piece, the road's last stretch continued straight."""
+        out = []
+        for end, step in ((0, 1), (len(p) - 1, -1)):
+            j = end + step
+            while 0 <= j < len(p) and abs(p[j, 1] - p[end, 1]) < PATH_MERGE_M * 4:
+                j += step
+            if not 0 <= j < len(p):
+                continue
+            dv = p[end, col] - p[j, col]
+            if dv == 0 or (numbering and abs(dv) < abs(p[end, other_col] - p[j, other_col])):
+                continue
+            beyond = (value - p[end, col]) / dv      # in units of the last stretch, past the end
+            if beyond <= 0 or abs(value - p[end, col]) > PATH_PAST_END_UNITS:
+                continue
+            if p[end, anchor_col] < 0 and not p[end, 8]:
+                continue
+            lat = float(p[end, 2] + beyond * (p[end, 2] - p[j, 2]))
+            lon = float(p[end, 3] + beyond * (p[end, 3] - p[j, 3]))
+            far = _metres(p[end, 2], p[end, 3], lat, lon)
+            if far > PATH_PAST_END_M:
+                continue
+            reach = max(p[end, anchor_col], 0.0) + far
+            out.append((lat, lon, self._a + PATH_PRECISION_PER_M * reach + 0.5 * far
+                        + (self._est if p[end, anchor_col] < 0 else 0.0)))
+        return out
 
     def _along_raw(self, key: str, axis: str, value: float) -> RoadHit | RoadMiss:
         """The point of road ``key`` at grid ``value`` on ``axis``, between its known points.
@@ -264,7 +384,7 @@ class RoadModel:
         hits: list[RoadHit] = []
         misses: list[RoadMiss] = []
         for axis in axes:
-            res = self._along(key, axis, _signed_value(axis, house / 100.0, quadrant))
+            res = self._along(key, axis, _signed_value(axis, house / 100.0, quadrant), numbering=True)
             (hits if isinstance(res, RoadHit) else misses).append(res)
         if not hits and own is not None and len(own) and axes == AXES:
             res = self._along(key, "house", house / 100.0)
@@ -315,12 +435,48 @@ class RoadModel:
         if a is None or b is None:
             missing = named.key if a is None else other.key
             return RoadMiss(f"{missing.title()} is not among the roads the open data names")
+        if self.paths:
+            # Where the courses of both roads cross. The nearest known points of both roads (the
+            # rule below) put such crossings a median 200 m off, some over 300 m.
+            return self._paths_meet(named.key, other.key)
+        # A model without paths (built with ``paths=False``, as before them): the nearest known
+        # points of both roads, kept so the benchmark can compare both in one run.
         d = haversine_m(a[:, 0][:, None], a[:, 1][:, None], b[:, 0][None, :], b[:, 1][None, :])
         i, j = np.unravel_index(int(np.argmin(d)), d.shape)
         if d[i, j] > PAIR_NEAR_M:
             return RoadMiss(f"no known point where {named.key.title()} meets {other.key.title()}")
         return RoadHit(float((a[i, 0] + b[j, 0]) / 2), float((a[i, 1] + b[j, 1]) / 2),
                        self._a + self._est + float(d[i, j]), "nearest known points of both roads")
+
+    def _paths_meet(self, a: str, b: str) -> RoadHit | RoadMiss:
+        """Where the courses of two named roads (their paths) cross, when they do, once."""
+        pa, pb = self.paths.get(a), self.paths.get(b)
+        if pa is None or pb is None:
+            return RoadMiss(f"the open data does not follow both {a.title()} and {b.title()} far enough "
+                            "to say where they meet")
+        cos = math.cos(math.radians(53.55))
+        found = []
+        for p in (pa[pa[:, 0] == k] for k in np.unique(pa[:, 0])):
+            for q in (pb[pb[:, 0] == k] for k in np.unique(pb[:, 0])):
+                for i in range(len(p) - 1):
+                    for j in range(len(q) - 1):
+                        x1, y1, x2, y2 = p[i, 3] * cos, p[i, 2], p[i + 1, 3] * cos, p[i + 1, 2]
+                        x3, y3, x4, y4 = q[j, 3] * cos, q[j, 2], q[j + 1, 3] * cos, q[j + 1, 2]
+                        den = (x2 - x1) * (y4 - y3) - (y2 - y1) * (x4 - x3)
+                        if den == 0:
+                            continue
+                        t = ((x3 - x1) * (y4 - y3) - (y3 - y1) * (x4 - x3)) / den
+                        u = ((x3 - x1) * (y2 - y1) - (y3 - y1) * (x2 - x1)) / den
+                        if 0 <= t <= 1 and 0 <= u <= 1:
+                            found.append((y1 + t * (y2 - y1), (x1 + t * (x2 - x1)) / cos,
+                                          min(t, 1 - t) * _metres(p[i, 2], p[i, 3], p[i + 1, 2], p[i + 1, 3])
+                                          + min(u, 1 - u) * _metres(q[j, 2], q[j, 3], q[j + 1, 2], q[j + 1, 3])))
+        if not found:
+            return RoadMiss(f"the known courses of {a.title()} and {b.title()} do not meet")
+        if max(_metres(found[0][0], found[0][1], f[0], f[1]) for f in found) > SAME_CROSSING_SPREAD_M:
+            return RoadMiss(f"{a.title()} and {b.title()} meet in more than one place: say which")
+        lat, lon, far = found[0]
+        return RoadHit(lat, lon, self._a + self._est + self._b * far, "where the courses of both roads cross")
 
     def _points(self, key: str) -> np.ndarray | None:
         road = self.roads.get(key)
@@ -340,6 +496,10 @@ class RoadModel:
                                round(float(p[4]), 3), round(float(p[5]), 3), int(p[6])]
                               for p in pts] for a, pts in sorted(road.items())}
                       for k, road in sorted(self.roads.items())},
+            **({"paths": {k: [[int(p[0]), round(float(p[1]), 1), round(float(p[2]), 6), round(float(p[3]), 6),
+                                round(float(p[4]), 3), round(float(p[5]), 3), round(float(p[6]), 1),
+                                round(float(p[7]), 1), int(p[8])] for p in pts]
+                           for k, pts in sorted(self.paths.items())}} if self.paths else {}),
         }
 
     @classmethod
@@ -350,7 +510,8 @@ class RoadModel:
         roads = {k: {a: np.asarray(p, dtype=float).reshape(-1, len(POINT_COLUMNS)) for a, p in r.items()}
                  for k, r in data["roads"].items()}
         crossings = {k: (float(v[0]), float(v[1])) for k, v in data.get("crossings", {}).items()}
-        return cls(roads, crossings, data.get("quadrants", {}), meta=data.get("meta"), grid=grid)
+        paths = {k: np.asarray(p, dtype=float).reshape(-1, len(PATH_COLUMNS)) for k, p in data.get("paths", {}).items()}
+        return cls(roads, crossings, data.get("quadrants", {}), meta=data.get("meta"), grid=grid, paths=paths)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), separators=(",", ":")) + "\n", encoding="utf-8")
@@ -430,8 +591,10 @@ def is_heldout(name: str, fraction: float = 0.2, seed: str = "elip-roads") -> bo
     return h < fraction
 
 
-def build_road_model(stops_path: Path, grid: GridModel, *, exclude=None, meta: dict | None = None) -> RoadModel:
-    """Build the road table from the stops; stops whose name ``exclude(name)`` is true are left out."""
+def build_road_model(stops_path: Path, grid: GridModel, *, exclude=None, meta: dict | None = None,
+                     paths: bool = True) -> RoadModel:
+    """Build the road table from the stops; stops whose name ``exclude(name)`` is true are left out.
+    ``paths=False`` builds the model without the roads' paths (known crossings only, as before)."""
     inverse = InverseGrid(grid)
     exact: dict[tuple[str, str, float], list[tuple[float, float]]] = defaultdict(list)
     estimated: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -537,4 +700,115 @@ def build_road_model(stops_path: Path, grid: GridModel, *, exclude=None, meta: d
     meta = dict(meta or {})
     meta.update({"roads": len(final), "named_crossings": len(crossings),
                  "house_stops_off_grid_rule": sorted(off_rule), "crossed_twice_dropped": twice})
-    return RoadModel(final, crossings, quadrants, meta=meta, grid=grid)
+    road_paths = _build_paths(final, inverse, grid) if paths else {}
+    if paths:
+        meta["paths"] = len(road_paths)
+    return RoadModel(final, crossings, quadrants, meta=meta, grid=grid, paths=road_paths)
+
+
+def _order_along(xy: np.ndarray) -> list[list[int]]:
+    """Points of one road (projected metres) in order along it, in pieces.
+
+    The minimum spanning tree joins each stop to its nearest neighbours along the road; edges longer
+    than ``PATH_GAP_M`` are cut (pieces). In each piece, the tree's longest path is the road's
+    course; every point of the piece is ordered by where it projects on that course.
+    """
+    from scipy.sparse.csgraph import breadth_first_order, connected_components, minimum_spanning_tree  # delayed: builds only
+    from scipy.spatial.distance import pdist, squareform  # delayed: builds only
+
+    n = len(xy)
+    if n == 1:
+        return [[0]]
+    d = squareform(pdist(xy))
+    mst = minimum_spanning_tree(d).toarray()
+    mst[mst > PATH_GAP_M] = 0.0
+    tree = mst + mst.T
+    count, labels = connected_components(tree != 0, directed=False)
+    pieces = []
+    for c in range(count):
+        members = np.nonzero(labels == c)[0]
+        if len(members) == 1:
+            pieces.append([int(members[0])])
+            continue
+
+        def farthest(start: int) -> tuple[int, np.ndarray, np.ndarray]:
+            order, pred = breadth_first_order(tree != 0, start, directed=False)
+            dist = np.full(n, -1.0)
+            dist[start] = 0.0
+            for v in order[1:]:
+                dist[v] = dist[pred[v]] + tree[v, pred[v]]
+            return int(np.argmax(dist)), dist, pred
+
+        end_a, _, _ = farthest(int(members[0]))
+        end_b, _, pred = farthest(end_a)
+        course = [end_b]
+        while course[-1] != end_a:
+            course.append(int(pred[course[-1]]))
+        line = xy[course]
+        seg = np.diff(line, axis=0)
+        cum = np.concatenate([[0.0], np.cumsum(np.hypot(seg[:, 0], seg[:, 1]))])
+        proj = {}
+        for m in members:
+            rel = xy[m] - line[:-1]
+            t = np.clip(np.einsum("ij,ij->i", rel, seg) / np.maximum(np.einsum("ij,ij->i", seg, seg), 1e-9), 0, 1)
+            dist = np.hypot(*(line[:-1] + seg * t[:, None] - xy[m]).T)
+            j = int(np.argmin(dist))
+            proj[int(m)] = (float(cum[j] + t[j] * np.hypot(*seg[j])), int(m))
+        pieces.append([m for _, m in sorted(proj.values())])
+    return sorted(pieces, key=lambda p: p[0])
+
+
+def _build_paths(roads: dict[str, dict[str, np.ndarray]], inverse: InverseGrid,
+                 grid: GridModel) -> dict[str, np.ndarray]:
+    """Each road followed through every stop on it (see ``PATH_COLUMNS``)."""
+    cos = math.cos(math.radians(53.55))
+    out: dict[str, np.ndarray] = {}
+    for key in sorted(roads):
+        rows = []     # lat, lon, exact north, exact east (nan when unknown)
+        for axis, pts in sorted(roads[key].items()):
+            for p in pts:
+                rows.append((p[1], p[2], p[0] if axis == "north" else np.nan, p[0] if axis == "east" else np.nan))
+        # Stops closer than PATH_MERGE_M are one point (in file order, so the build is deterministic).
+        merged: list[list] = []
+        for lat, lon, n, e in sorted(rows, key=lambda r: (r[0], r[1], np.nan_to_num(r[2]), np.nan_to_num(r[3]))):
+            for m in merged:
+                if _metres(lat, lon, m[0] / m[4], m[1] / m[4]) <= PATH_MERGE_M and (np.isnan(n) or np.isnan(m[2])) \
+                        and (np.isnan(e) or np.isnan(m[3])):
+                    m[0] += lat
+                    m[1] += lon
+                    m[4] += 1
+                    m[2] = n if np.isnan(m[2]) else m[2]
+                    m[3] = e if np.isnan(m[3]) else m[3]
+                    break
+            else:
+                merged.append([lat, lon, n, e, 1])
+        if len(merged) < 2:
+            continue
+        arr = np.array([[m[0] / m[4], m[1] / m[4], m[2], m[3]] for m in merged])
+        xy = np.column_stack([arr[:, 1] * cos * 111_320.0, arr[:, 0] * 111_320.0])
+        rows_out = []
+        for piece, order in enumerate(_order_along(xy)):
+            if len(order) < 2:
+                continue
+            p = arr[order]
+            seg = np.hypot(*np.diff(xy[order], axis=0).T)
+            s = np.concatenate([[0.0], np.cumsum(seg)])
+            east, north = inverse.many(p[:, 0], p[:, 1])
+            _, _, support = grid.locate(east, north)
+            fixed, reach = [], []
+            for raw, exact in ((north, p[:, 2]), (east, p[:, 3])):
+                known = ~np.isnan(exact)
+                if known.any():
+                    # Shift the read-back values so the known crossings read exactly, the shift
+                    # interpolated along the road between them.
+                    fixed.append(raw + np.interp(s, s[known], exact[known] - raw[known]))
+                    reach.append(np.min(np.abs(s[:, None] - s[known][None, :]), axis=1))
+                else:
+                    fixed.append(raw)
+                    reach.append(np.full(len(s), -1.0))
+            for i in range(len(order)):
+                rows_out.append([piece, s[i], p[i, 0], p[i, 1], fixed[0][i], fixed[1][i], reach[0][i], reach[1][i],
+                                 int(bool(support[i] <= TRUST_SUPPORT_M))])
+        if rows_out:
+            out[key] = np.asarray(rows_out, dtype=float)
+    return out
