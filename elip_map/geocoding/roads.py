@@ -696,7 +696,7 @@ def build_road_model(stops_path: Path, grid: GridModel, *, exclude=None, meta: d
     for pair, pts in pairs.items():
         arr = np.asarray(pts)
         crossings[pair] = (float(np.median(arr[:, 0])), float(np.median(arr[:, 1])))
-    quadrants = {k: max(set(v), key=v.count) for k, v in quads.items() if v}
+    quadrants = {k: max(sorted(set(v)), key=v.count) for k, v in quads.items() if v}   # ties: the same every run
     meta = dict(meta or {})
     meta.update({"roads": len(final), "named_crossings": len(crossings),
                  "house_stops_off_grid_rule": sorted(off_rule), "crossed_twice_dropped": twice})
