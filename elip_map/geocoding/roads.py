@@ -163,6 +163,7 @@ class RoadModel:
                  grid: GridModel | None = None, paths: dict[str, np.ndarray] | None = None):
         self.roads = roads
         self.paths = paths or {}
+        self._path_cache: dict[str, tuple[list, list]] = {}
         self.grid = grid
         self.crossings = crossings
         self.quadrants = quadrants or {}
@@ -225,37 +226,30 @@ class RoadModel:
         only where the road runs along the axis counts: a north-south road is numbered by the
         avenues it passes.
         """
-        pts = self.paths[key]
         col, anchor_col = (4, 6) if axis == "north" else (5, 7)
         other_col = 5 if axis == "north" else 4
         hits: list[tuple[float, float, float]] = []
-        for piece in np.unique(pts[:, 0]):
-            p = pts[pts[:, 0] == piece]
-            c = p[:, col]
-            for i in range(len(p) - 1):
-                lo, hi = sorted((c[i], c[i + 1]))
-                if not (lo <= value <= hi) or hi == lo:
+        for p, lo, hi in self._path_pieces(key)[0 if axis == "north" else 1]:
+            if value < lo - PATH_PAST_END_UNITS or value > hi + PATH_PAST_END_UNITS:
+                continue
+            for a, b in zip(p, p[1:]):
+                ca, cb = a[col], b[col]
+                if ca == cb or not (min(ca, cb) <= value <= max(ca, cb)):
                     continue
-                t = (value - c[i]) / (c[i + 1] - c[i])
-                if numbering and abs(c[i + 1] - c[i]) < abs(p[i + 1, other_col] - p[i, other_col]):
+                if numbering and abs(cb - ca) < abs(b[other_col] - a[other_col]):
                     continue
-                anchors = p[i:i + 2, anchor_col]
-                if (anchors < 0).any():
-                    if not (p[i, 8] and p[i + 1, 8]):
-                        continue    # no known crossing on this piece, and the grid is not calibrated here
-                    reach = 0.0
-                else:
-                    reach = float(anchors[0] + t * (anchors[1] - anchors[0]))
+                t = (value - ca) / (cb - ca)
+                unanchored = a[anchor_col] < 0 or b[anchor_col] < 0
+                if unanchored and not (a[8] and b[8]):
+                    continue    # no known crossing on this piece, and the grid is not calibrated here
+                reach = 0.0 if unanchored else a[anchor_col] + t * (b[anchor_col] - a[anchor_col])
                 if reach > PATH_REACH_M:
                     continue
-                lat = float(p[i, 2] + t * (p[i + 1, 2] - p[i, 2]))
-                lon = float(p[i, 3] + t * (p[i + 1, 3] - p[i, 3]))
-                gap = _metres(p[i, 2], p[i, 3], p[i + 1, 2], p[i + 1, 3])
+                gap = _metres(a[2], a[3], b[2], b[3])
                 prec = (self._a + PATH_PRECISION_PER_M * reach + self._b * min(t, 1 - t) * min(gap, 600.0)
-                        + (self._est if (anchors < 0).any() else 0.0))
-                hits.append((lat, lon, prec))
-            if len(p) >= 2:
-                hits.extend(self._past_ends(p, col, other_col, anchor_col, value, numbering))
+                        + (self._est if unanchored else 0.0))
+                hits.append((a[2] + t * (b[2] - a[2]), a[3] + t * (b[3] - a[3]), prec))
+            hits.extend(self._past_ends(p, col, other_col, anchor_col, value, numbering))
         label = _value_label(axis, value)
         if not hits:
             return RoadMiss(f"{label} is outside the part of {key.title()} the open data covers")
@@ -268,32 +262,54 @@ class RoadModel:
         lon = sum(h[1] for h in hits) / len(hits)
         return RoadHit(lat, lon, max(h[2] for h in hits) + spread / 2, f"near {label}, along the road's stops")
 
-    def _past_ends(self, p: np.ndarray, col: int, other_col: int, anchor_col: int, value: float,
+    def _path_pieces(self, key: str) -> tuple[list, list]:
+        """The road's path as plain lists, per piece, with each piece's range of north and of east
+        values (Python floats: a path has a few dozen points, and numpy's per-call cost on arrays
+        that small was most of the chain's time on named roads)."""
+        cached = self._path_cache.get(key)
+        if cached is None:
+            pts = self.paths[key].tolist()
+            pieces: dict[float, list] = {}
+            for row in pts:
+                pieces.setdefault(row[0], []).append(row)
+            by_axis: tuple[list, list] = ([], [])
+            for p in pieces.values():
+                if len(p) < 2:
+                    continue
+                for k, col in ((0, 4), (1, 5)):
+                    vals = [r[col] for r in p]
+                    by_axis[k].append((p, min(vals), max(vals)))
+            cached = self._path_cache[key] = by_axis
+        return cached
+
+    def _past_ends(self, p: list, col: int, other_col: int, anchor_col: int, value: float,
                    numbering: bool) -> list[tuple[float, float, float]]:
         """A little past either end of a piece, the road's last stretch continued straight."""
         out = []
         for end, step in ((0, 1), (len(p) - 1, -1)):
+            if abs(value - p[end][col]) > PATH_PAST_END_UNITS:
+                continue
             j = end + step
-            while 0 <= j < len(p) and abs(p[j, 1] - p[end, 1]) < PATH_MERGE_M * 4:
+            while 0 <= j < len(p) and abs(p[j][1] - p[end][1]) < PATH_MERGE_M * 4:
                 j += step
             if not 0 <= j < len(p):
                 continue
-            dv = p[end, col] - p[j, col]
-            if dv == 0 or (numbering and abs(dv) < abs(p[end, other_col] - p[j, other_col])):
+            dv = p[end][col] - p[j][col]
+            if dv == 0 or (numbering and abs(dv) < abs(p[end][other_col] - p[j][other_col])):
                 continue
-            beyond = (value - p[end, col]) / dv      # in units of the last stretch, past the end
-            if beyond <= 0 or abs(value - p[end, col]) > PATH_PAST_END_UNITS:
+            beyond = (value - p[end][col]) / dv      # in units of the last stretch, past the end
+            if beyond <= 0:
                 continue
-            if p[end, anchor_col] < 0 and not p[end, 8]:
+            if p[end][anchor_col] < 0 and not p[end][8]:
                 continue
-            lat = float(p[end, 2] + beyond * (p[end, 2] - p[j, 2]))
-            lon = float(p[end, 3] + beyond * (p[end, 3] - p[j, 3]))
-            far = _metres(p[end, 2], p[end, 3], lat, lon)
+            lat = float(p[end][2] + beyond * (p[end][2] - p[j][2]))
+            lon = float(p[end][3] + beyond * (p[end][3] - p[j][3]))
+            far = _metres(p[end][2], p[end][3], lat, lon)
             if far > PATH_PAST_END_M:
                 continue
-            reach = max(p[end, anchor_col], 0.0) + far
+            reach = max(p[end][anchor_col], 0.0) + far
             out.append((lat, lon, self._a + PATH_PRECISION_PER_M * reach + 0.5 * far
-                        + (self._est if p[end, anchor_col] < 0 else 0.0)))
+                        + (self._est if p[end][anchor_col] < 0 else 0.0)))
         return out
 
     def _along_raw(self, key: str, axis: str, value: float) -> RoadHit | RoadMiss:
