@@ -42,4 +42,17 @@ if ! grep -qs "\"version\": \"$AXE_VERSION\"" .cache/axe/node_modules/axe-core/p
   fi
 fi
 export PATH="/usr/bin:$PATH"
+# Bytecode for this checkout's own modules: the tests start dozens of `python -m elip_map` processes and two
+# workers, and each would compile the package again (writes are atomic, so workers never see half a file).
+unset PYTHONDONTWRITEBYTECODE
+# Two workers (the machine has 2 cores), whole test files per worker: a file's module-scoped fixtures (one app,
+# one database) are built once. Every test works in its own temporary folder, SQLite file, PostgreSQL schema
+# and free port on 127.0.0.1, so two files never meet. ELIP_TEST_WORKERS=0 runs in one process (e.g. with --pdb).
+WORKERS=${ELIP_TEST_WORKERS:-2}
+case "$WORKERS" in
+  ''|*[!0-9]*) echo "ELIP_TEST_WORKERS='$WORKERS': use a whole number (0 runs the tests in one process)" >&2; exit 2 ;;
+esac
+if [ "$WORKERS" -gt 0 ]; then
+  set -- -n "$WORKERS" --dist loadfile "$@"
+fi
 exec .venv/bin/python -m pytest "$@"
