@@ -3,7 +3,9 @@ and headless Chromium for browser tests.
 
 PostgreSQL tests use ELIP_TEST_POSTGRES_URL (default: the local server, database ``test``) and work in
 a schema of their own that is dropped afterwards. Where no server answers they skip with a reason,
-except in CI (CI=true), where a missing PostgreSQL or Chromium is a failure.
+except in CI (CI=true), where a missing PostgreSQL or Chromium is a failure, as is any other skip.
+Under pytest-xdist each worker is its own process: session fixtures are per worker, and nothing here writes
+a file outside the test's temporary folder.
 """
 
 from __future__ import annotations
@@ -118,6 +120,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI a skip is a failure: a test that cannot run there (no server, no browser, no shared data) would
+    otherwise pass the run while checking nothing. Expected failures (xfail) are not skips."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI (CI=true), where every test must run: {reason}"
 
 
 @pytest.fixture
