@@ -15,13 +15,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from dash.testing.wait import until
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from elip_map.accounts.models import User
 from elip_map.config import Settings
 from elip_map.directory.storage import open_database
 from elip_map.factory import create_app
-from elip_map.testing import PASSWORD, add_location, free_port, hash_password
+from elip_map.testing import PASSWORD, add_location, hash_password
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +61,7 @@ class _Tiles(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def tile_server():
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _Tiles)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Tiles)  # the system picks a free port: no race with others
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -131,15 +133,29 @@ def test_csp001_no_page_logs_a_violation(dash_duo, app):
 
 
 def _framed(dash_duo, other_site: str, path: str) -> str:
-    """What another site's iframe of ``path`` shows: the framed document's URL (Chromium's error page when refused)."""
-    dash_duo.driver.get(f"{other_site}/frame?{dash_duo.server_url}{path}")
+    """What another site's iframe of ``path`` shows once it has settled: the framed document's URL, with
+    ' PAGE' when our page drew in it (Chromium's chrome-error:// page when the frame was refused)."""
+    driver = dash_duo.driver
+    driver.get(f"{other_site}/frame?{dash_duo.server_url}{path}")
     frame = dash_duo.wait_for_element("#f")
-    time.sleep(2.0)
-    dash_duo.driver.switch_to.frame(frame)
+    last = {"url": "(never read)"}
+
+    def settled(_driver):
+        driver.switch_to.frame(frame)
+        try:
+            url, drawn = driver.execute_script(
+                "return [document.URL, !!document.querySelector('#login-email, #home-map')]")
+        finally:
+            driver.switch_to.default_content()
+        last["url"] = url
+        if drawn:
+            return f"{url} PAGE"
+        return url if url.startswith("chrome-error://") else False  # about:blank or still loading: wait
+
     try:
-        return dash_duo.driver.execute_script("return document.URL + ' ' + (document.querySelector('#login-email, #home-map') ? 'PAGE' : '')")
-    finally:
-        dash_duo.driver.switch_to.default_content()
+        return WebDriverWait(driver, 30, poll_frequency=0.2).until(settled)
+    except TimeoutException:
+        return f"neither drawn nor refused after 30 s: {last['url']}"
 
 
 def test_csp002_only_the_newcomer_page_and_only_for_listed_sites_shows_in_a_frame(dash_duo, tmp_path,
