@@ -5,7 +5,12 @@ Baseline: csv.DictReader and plain executemany INSERTs of organizations, locatio
 importer into a fresh database, without and with geocoding, and a re-import of the same file
 (which must change nothing). Target (PRODUCT.md): 10,000 rows imported in under 10 s.
 
-Usage: .venv/bin/python bench/bench_import.py [--rows 10000] [--database-url URL]
+Then the hostile files of issue 16 (``elip_map.testing.HOSTILE_FILES``: dimension, zip and entity bombs,
+a million columns, 600,000 rows, damaged packages, nested JSON...), each imported in this process into a
+directory holding the sample, the seconds until it is refused (or read) beside the same baseline. Target:
+every one finished in under 30 s (the tests check what happens to them, not how fast).
+
+Usage: .venv/bin/python bench/bench_import.py [--rows 10000] [--database-url URL] [--no-hostile]
 (default: fresh SQLite files in a temporary folder; a PostgreSQL URL benchmarks PostgreSQL,
 its tables are emptied first, so never point it at a real directory)
 """
@@ -30,7 +35,12 @@ from elip_map.config import Settings  # noqa: E402
 from elip_map.directory.models import Address, Base, Location, Organization  # noqa: E402
 from elip_map.directory.storage import open_database  # noqa: E402
 from elip_map.importers.normalize import location_key, name_key  # noqa: E402
+from elip_map.importers.report import ImportRefused  # noqa: E402
 from elip_map.importers.run import import_file  # noqa: E402
+from elip_map.importers.sample import load_sample_if_empty  # noqa: E402
+from elip_map.testing import HOSTILE_FILES  # noqa: E402
+
+HOSTILE_CEILING_S = 30.0
 
 
 def _fresh(url_for, name):
@@ -71,10 +81,35 @@ def timed_import(database, path: Path, settings: Settings, geocode: bool):
     return time.perf_counter() - start, report
 
 
+def hostile_files(database, folder: Path, settings: Settings, base: float) -> float:
+    """Import each hostile file into ``database`` (holding the sample) and print its seconds; the slowest."""
+    print(f"Hostile files (issue 16), each into a directory holding the sample, ceiling {HOSTILE_CEILING_S:.0f} s:")
+    slowest = 0.0
+    for name, make in HOSTILE_FILES.items():
+        filename, data = make()
+        path = folder / filename
+        path.write_bytes(data)
+        del data
+        start = time.perf_counter()
+        try:
+            import_file(database, path, settings=settings, geocode=False, dry_run=True)
+            outcome = "read (dry run)"
+        except ImportRefused:
+            outcome = "refused"
+        seconds = time.perf_counter() - start
+        path.unlink()
+        slowest = max(slowest, seconds)
+        print(f"  {name:<35}: {seconds:6.2f} s  ({seconds / base:5.2f}x baseline)  {outcome}")
+    print(f"Target: every hostile file finished in under {HOSTILE_CEILING_S:.0f} s -> "
+          f"{'met' if slowest < HOSTILE_CEILING_S else 'NOT met'} (slowest {slowest:.2f} s)")
+    return slowest
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--database-url", help="benchmark this database instead of temporary SQLite files")
+    parser.add_argument("--no-hostile", action="store_true", help="leave out the hostile files of issue 16")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,6 +145,11 @@ def main(argv: list[str] | None = None) -> int:
         target = results["import, geocoding included"]
         print(f"Target: {n} rows in under 10 s -> {'met' if target < 10 else 'NOT met'} "
               f"({target:.2f} s with geocoding, {results['import, geocoding excluded']:.2f} s without)")
+        if not args.no_hostile:
+            db = _fresh(url_for, "hostile")
+            load_sample_if_empty(db)
+            hostile_files(db, tmp_path, settings, base)
+            db.dispose()
     return 0
 
 
