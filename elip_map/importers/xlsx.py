@@ -37,10 +37,16 @@ DAMAGED = N_("The XLSX file is damaged or is not an Excel workbook ({cause}). Op
              "and save it again as .xlsx, or as CSV UTF-8.")
 UNSAFE_XML = N_("The XLSX file contains a document type declaration, which spreadsheets never need and which is "
                 "used to overload servers. Open it in your spreadsheet program and save it again.")
+UNSUPPORTED = N_("This spreadsheet is packed in a format this importer cannot read ({cause}). Open it in your "
+                 "spreadsheet program and save it again as .xlsx, or as CSV UTF-8.")
 CELL_UNREADABLE = N_("The cell in row {row}, column {column} cannot be read: the workbook is damaged. Open it in "
                      "your spreadsheet program and save it again.")
 
 _CHUNK = 1 << 16
+# An XLSX package may only store or deflate its parts (ECMA-376 Part 2, the Open Packaging Conventions);
+# another method (Deflate64, AES, ...) comes from a zip tool, not a spreadsheet program, and zipfile cannot
+# unpack most of them.
+_PACKED_AS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 
 
 @dataclass
@@ -62,16 +68,23 @@ def read_first_sheet(data: bytes, limits: ImportLimits) -> Sheet:
     """The first sheet's rows, or :class:`ImportRefused` naming the limit passed or the damage found."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
+    except NotImplementedError as exc:  # a part declares a zip version zipfile does not know ("zip file version 10.2")
+        raise refuse(UNSUPPORTED, cause=str(exc)[:60]) from None
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise refuse(DAMAGED, cause=exc.__class__.__name__) from None
     with archive:
         check_zip(archive, limits)
+        for info in archive.infolist():
+            if info.compress_type not in _PACKED_AS:
+                raise refuse(UNSUPPORTED, cause=f"compression method {info.compress_type}")
         try:
             return _read(archive, limits)
         except _DocumentType:
             raise refuse(UNSAFE_XML) from None
+        except NotImplementedError as exc:  # e.g. strong encryption: a packing, not damage
+            raise refuse(UNSUPPORTED, cause=str(exc)[:60]) from None
         except (zipfile.BadZipFile, zlib.error, expat.ExpatError, EOFError, OSError, KeyError, ValueError,
-                IndexError, TypeError, NotImplementedError, RuntimeError, LookupError) as exc:
+                IndexError, TypeError, RuntimeError, LookupError) as exc:
             # CRC and zlib errors, cut-off parts, encrypted or missing parts, XML that is not well formed
             cause = "zlib error" if isinstance(exc, zlib.error) else exc.__class__.__name__
             raise refuse(DAMAGED, cause=cause) from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import subprocess
 import sys
 from dataclasses import replace
@@ -166,6 +167,40 @@ def test_upload_size_refusal_names_its_setting(sample_db, tmp_path):
 def test_damaged_workbooks_are_refused(sample_db, tmp_path, name):
     exc = refusal(sample_db, tmp_path, *hostile(name))
     assert str(exc).startswith("The XLSX file is damaged or is not an Excel workbook (")
+
+
+def _patch_zip_headers(data: bytes, central_offset: int, local_offset: int, value: int) -> bytes:
+    """Write a 2-byte field into every central directory header (PK 1 2) and local header (PK 3 4), at the
+    offsets PKWARE's APPNOTE gives: version needed to extract is at 6 and 4, the compression method at 10 and 8."""
+    out = bytearray(data)
+    for signature, offset in ((b"PK\x01\x02", central_offset), (b"PK\x03\x04", local_offset)):
+        at = out.find(signature)
+        assert at >= 0
+        while at >= 0:
+            out[at + offset:at + offset + 2] = struct.pack("<H", value)
+            at = out.find(signature, at + 4)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("field, value, cause", [
+    ("version", 102, "zip file version 10.2"),           # a zip tool's future version
+    ("compression", 9, "compression method 9"),          # Deflate64, which zipfile cannot unpack
+    ("compression", 99, "compression method 99"),        # WinZip's AES
+    ("compression", 14, "compression method 14"),        # LZMA: zipfile unpacks it, but no XLSX may use it
+])
+def test_a_workbook_packed_in_a_zip_format_we_cannot_read_is_refused_in_plain_words(sample_db, tmp_path, field,
+                                                                                  value, cause):
+    """zipfile raised NotImplementedError, which reached only the catch-all "could not be read" refusal."""
+    good = xlsx_bytes(sheet_xml([(1, HEADER_CELLS), (2, GOOD_ROW)]))
+    offsets = (6, 4) if field == "version" else (10, 8)
+    exc = refusal(sample_db, tmp_path, "packed.xlsx", _patch_zip_headers(good, *offsets, value))
+    assert str(exc) == (f"This spreadsheet is packed in a format this importer cannot read ({cause}). Open it in "
+                        "your spreadsheet program and save it again as .xlsx, or as CSV UTF-8.")
+    assert exc.translated("fr") == (f"Ce classeur est empaqueté dans un format que cet outil d’importation ne sait "
+                                    f"pas lire ({cause}). Ouvrez-le dans votre tableur et enregistrez-le de nouveau "
+                                    "en .xlsx, ou en CSV UTF-8.")
+    # The same file unpatched imports: the refusal is about the packing, not the rows.
+    assert [r.organization for r in dry_run(sample_db, tmp_path, "good.xlsx", good).rows] == ["Bissell Centre"]
 
 
 def test_cells_whose_values_do_not_match_their_types(sample_db, tmp_path):
