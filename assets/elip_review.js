@@ -77,3 +77,26 @@ window.dash_clientside.elip_review = {
     }
     new MutationObserver(translateControls).observe(document.documentElement, {childList: true, subtree: true});
 })();
+
+/* Dash's DataTable (the coverage ranking) has no option for its own words: the case-sensitivity button's
+   title is English, and the page buttons carry only an icon, so a screen reader hears no name. The page
+   carries the reader's words (#elip-map-words, components/staff_ui.py TABLE_WORDS); they go on as title
+   and accessible name. React sets those attributes only when the table first draws a control. */
+(function () {
+    var CONTROLS = [["input.dash-filter--case", "filterCase"], ["button.first-page", "firstPage"],
+                    ["button.previous-page", "previousPage"], ["button.next-page", "nextPage"],
+                    ["button.last-page", "lastPage"], ["input.current-page", "pageNumber"]];
+    function translateTable() {
+        var words = document.getElementById("elip-map-words");
+        if (!words) return;
+        CONTROLS.forEach(function (pair) {
+            var text = words.dataset[pair[1]];
+            if (!text) return;
+            document.querySelectorAll(".dash-table-container " + pair[0]).forEach(function (el) {
+                if (el.getAttribute("title") !== text) el.setAttribute("title", text);
+                if (el.getAttribute("aria-label") !== text) el.setAttribute("aria-label", text);
+            });
+        });
+    }
+    new MutationObserver(translateTable).observe(document.documentElement, {childList: true, subtree: true});
+})();

@@ -31,13 +31,21 @@ def csrf_field() -> dcc.Input:
 ROLE_WORDS = {"staff": N_("ELIP staff"), "partner": N_("partner organization")}
 
 
+# DataTable's controls (coverage ranking), by the data attribute assets/elip_review.js reads: the
+# case-sensitivity button's title is fixed English; the page buttons show only an icon and have no name.
+TABLE_WORDS = {"data-filter-case": N_("Match capital letters (on or off)"), "data-first-page": N_("First page"),
+               "data-previous-page": N_("Previous page"), "data-next-page": N_("Next page"),
+               "data-last-page": N_("Last page"), "data-page-number": N_("Go to page")}
+
+
 def map_words(ui: str | None = None) -> html.Span:
-    """The reader's words for Leaflet's zoom buttons and the number boxes' steppers (Dash's own English),
-    which assets/elip_review.js puts on them."""
+    """The reader's words for Leaflet's zoom buttons, the number boxes' steppers and DataTable's controls
+    (the libraries' own English, or no name at all), which assets/elip_review.js puts on them."""
     _ = translator(ui) if ui else reader_translator()
     return html.Span(id="elip-map-words", hidden=True, **{"data-zoom-in": _("Zoom in"), "data-zoom-out": _("Zoom out"),
                                                          "data-increase": _("Increase value"),
-                                                         "data-decrease": _("Decrease value")})
+                                                         "data-decrease": _("Decrease value")},
+                     **{key: _(text) for key, text in TABLE_WORDS.items()})
 
 
 def account_bar(user, ui: str | None = None) -> html.Div:

@@ -146,6 +146,26 @@ def _ready(dash_duo, path):
         until(lambda: dash_duo.driver.find_elements("css selector", "#staff-review-detail table"), timeout=15)
     elif path == "/coverage":
         until(lambda: dash_duo.driver.find_elements("css selector", ".coverage-legend li"), timeout=30)
+        # The ranking table draws later than the map (its bundle loads on demand): its filter row and page
+        # buttons carry the library's own English unless the page translates them.
+        until(lambda: dash_duo.driver.find_elements("css selector", ".dash-table-container input.dash-filter--case")
+              and dash_duo.driver.find_elements("css selector", ".dash-table-container button.next-page"), timeout=30)
+
+
+# DataTable's own controls on /coverage, as a reader of each language must find them (title and accessible name).
+TABLE_CONTROLS = {
+    "es": {"input.dash-filter--case": "Distinguir mayúsculas (activar o desactivar)",
+           "button.previous-page": "Página anterior", "button.next-page": "Página siguiente"},
+    "ar": {"input.dash-filter--case": "مطابقة الأحرف الكبيرة (تشغيل أو إيقاف)",
+           "button.previous-page": "الصفحة السابقة", "button.next-page": "الصفحة التالية"},
+}
+
+
+def _table_controls(dash_duo, ui) -> dict:
+    """Each DataTable control's distinct (title, aria-label) pairs, by selector."""
+    return {selector: {(el.get_attribute("title"), el.get_attribute("aria-label"))
+                       for el in dash_duo.find_elements(f".dash-table-container {selector}")}
+            for selector in TABLE_CONTROLS[ui]}
 
 
 @pytest.mark.parametrize("ui", ["es", "ar"])
@@ -166,6 +186,8 @@ def test_i18n010_partner_and_staff_pages_speak_the_readers_language(dash_duo, ap
                 _ready(dash_duo, path)
             root = dash_duo.find_element("html")
             assert (root.get_attribute("lang"), root.get_attribute("dir")) == (ui, "rtl" if ui == "ar" else "ltr"), path
+            if path == "/coverage":
+                assert _table_controls(dash_duo, ui) == {sel: {(text, text)} for sel, text in TABLE_CONTROLS[ui].items()}
             left = english_leftovers(dash_duo.driver.execute_script(READABLE), ui)
             if left:
                 found[path + (" (partner)" if who == PARTNER and path.startswith("/staff") else "")] = left
