@@ -56,12 +56,16 @@
     // rank and the neighbourhood are.
     rtlStart: function (data) {
       if (document.documentElement.dir === "rtl") {
-        var frames = 0;
-        var toEnd = function () {  // the rows are drawn a few frames after the data arrives
+        // The rows are drawn some frames after the data arrives, and much later while DataTable's own script
+        // (loaded on demand) is still on its way to a slow or busy phone: wait for them by the clock (up to
+        // 30 s), then give their widths 60 frames to settle.
+        var deadline = Date.now() + 30000, settle = 60;
+        var toEnd = function () {
           var box = document.querySelector(".coverage-page .dash-spreadsheet-container");
-          if (box && box.querySelector("td") && box.scrollWidth > box.clientWidth) {
+          var drawn = box && box.querySelector("td");
+          if (drawn && box.scrollWidth > box.clientWidth) {
             box.scrollLeft = box.scrollWidth;
-          } else if (++frames < 60) {
+          } else if (drawn ? --settle > 0 : Date.now() < deadline) {
             window.requestAnimationFrame(toEnd);
           }
         };
