@@ -10,8 +10,10 @@ a file outside the test's temporary folder.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -23,6 +25,13 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("ELIP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 os.environ.setdefault("DASH_TEST_CHROMEPATH", shutil.which("chromium") or "/usr/bin/chromium")
+
+# Hypothesis keeps its caches (Unicode tables, constants read from our source) in ./.hypothesis, a folder of
+# the checkout that two test runs would share: each run gets a folder of its own (its pytest-xdist workers
+# inherit it; Hypothesis writes there atomically), removed when the run ends.
+if "HYPOTHESIS_STORAGE_DIRECTORY" not in os.environ:
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = tempfile.mkdtemp(prefix="elip-hypothesis-")
+    atexit.register(shutil.rmtree, os.environ["HYPOTHESIS_STORAGE_DIRECTORY"], ignore_errors=True)
 
 
 def _postgres_available() -> str | None:
