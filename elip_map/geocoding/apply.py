@@ -18,6 +18,7 @@ from sqlalchemy import select
 from ..directory.models import GeocodeCache, GeocodeStatus, Location, utcnow
 from ..spatial.neighbourhoods import assign_neighbourhoods
 from .chain import OK, OnlineCache, geocode_parsed_batch
+from . import notes as N
 from .online import OnlineHit, online_geocoder_from_settings
 from .parse import CIVIC, INTERSECTION, parse_address
 
@@ -78,7 +79,7 @@ def _parse_for(loc: Location, street: str, postal: str | None, city: str | None)
     if not street.strip() and loc.name:
         from_name = parse_address(loc.name, postal, city)
         if from_name.kind in (CIVIC, INTERSECTION) and from_name.grid_xy() is not None:
-            from_name.notes.append("placed from the location's name (no street address given)")
+            from_name.notes.append(N.PLACED_FROM_NAME())
             return from_name
     return parsed
 
@@ -133,7 +134,7 @@ def geocode_locations(session, locations, *, settings=None, force=False, online=
         loc.geocode_confidence = res.confidence
         loc.geocode_source = res.source
         notes = [n for n in res.notes] + ([res.message] if res.message else [])
-        loc.geocode_note = "; ".join(notes) or None
+        loc.geocode_note = N.SEPARATOR.join(notes) or None
         if res.status == OK:
             loc.latitude, loc.longitude = res.lat, res.lon
             loc.geocode_status = GeocodeStatus.OK.value

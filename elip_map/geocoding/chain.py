@@ -22,6 +22,7 @@ import numpy as np
 from ..rules.region import in_region
 from .address_points import ADDRESS_POINT_PRECISION_M, CENTRELINE_PRECISION_M, CityIndexes, load_city_indexes
 from .gazetteer import MUNICIPALITY, Gazetteer, Place, load_gazetteer
+from . import notes as N
 from .grid import GridModel, haversine_m, load_grid_model
 from .online import SOURCE_ATTRIBUTION, OnlineGeocoder, OnlineHit, OnlineUnavailable
 from .parse import (CIVIC, INTERSECTION, NAMED_ROAD, PO_BOX, POSTAL_ONLY, UNPARSED, NamedRoadRef, ParsedAddress,
@@ -142,10 +143,10 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
     results: list[GeocodeResult] = []
     for i, p in enumerate(parsed):
         if p.outside_region:
-            results.append(_attention(p, p.problem or "outside the Edmonton region"))
+            results.append(_attention(p, p.problem or N.OUTSIDE_REGION()))
             continue
         if p.kind == PO_BOX:
-            results.append(_attention(p, p.problem or "a PO box is not a place"))
+            results.append(_attention(p, p.problem or N.PO_BOX_NOT_A_PLACE()))
             continue
         candidates: list[tuple[str, float, float, float, str]] = []  # method, lat, lon, precision, source
         problems: list[str] = []
@@ -154,21 +155,20 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
         _city_step(p, city, candidates, problems)
         if has[i]:
             if np.isnan(lat[i]) or support[i] > max_edge:
-                problems.append("the grid is not calibrated there (no numbered corners near it): "
-                                "check the address")
+                problems.append(N.GRID_NOT_CALIBRATED())
             else:
                 candidates.append(("grid", float(lat[i]), float(lon[i]), float(prec[i]), GRID_SOURCE))
         if not any(c[0] in STREET_METHODS for c in candidates) and roads:
             hit = _road_step(p, roads, problems)
             if hit is not None:
                 candidates.append(("road", hit.lat, hit.lon, hit.precision_m, ROAD_SOURCE))
-                p.notes.append(f"placed along the road, {hit.detail}")
+                p.notes.append(N.PLACED_ALONG_ROAD(detail=hit.detail))
         if not candidates and gazetteer and p.municipality is None:
             place = _place_step(p, gazetteer)
             if place is not None:
                 candidates.append((PLACE_METHOD, place.lat, place.lon, place.precision_m,
                                    f"gazetteer: {place.source}"))
-                p.notes.append(f"placed at the named place {place.name}")
+                p.notes.append(N.PLACED_AT_PLACE(place=place.name))
         if gazetteer and p.municipality is None and any(c[0] in STREET_METHODS for c in candidates):
             # A place named beside the street address (a mall, a station): a second opinion.
             place = _named_place_in(p, gazetteer, fuzzy=False)
@@ -191,7 +191,7 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
                             # batch: stop asking, finish offline.
                             online_down = True
                             hit = None
-                            problems.append(f"online geocoder unavailable: {exc}")
+                            problems.append(N.ONLINE_UNAVAILABLE(error=exc))
                     online_seen[key] = hit
                 if hit is not None:
                     candidates.append(("online", hit.lat, hit.lon, hit.precision_m,
@@ -207,10 +207,10 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
             method = "postal" if post.level == "full" else "postal-fsa"
             candidates.append((method, post.lat, post.lon, post.precision_m, POSTAL_SOURCE))
         elif p.postal_code and p.postal_code[0] != "T":
-            problems.append(f"the postal code {p.postal_code} is not an Alberta one")
+            problems.append(N.NOT_ALBERTA_POSTAL(code=p.postal_code))
 
         if not candidates:
-            results.append(_attention(p, "; ".join(problems) or "no method could place this address"))
+            results.append(_attention(p, N.SEPARATOR.join(problems) or N.NO_METHOD()))
             continue
         best = candidates[0]
         # Cross-check the street result with the postal point, if both exist.
@@ -218,8 +218,7 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
             limit = DISAGREE_FULL_M if post.level == "full" else DISAGREE_FSA_M
             d = float(haversine_m(best[1], best[2], post.lat, post.lon))
             if d > limit:
-                results.append(_attention(p, f"the street address and the postal code {post.code} are "
-                                          f"{d / 1000:.1f} km apart: one of them is wrong"))
+                results.append(_attention(p, N.POSTAL_DISAGREES(code=post.code, km=f"{d / 1000:.1f}")))
                 continue
         far = _far_from_named_place(best, candidates)
         if far:
@@ -227,20 +226,20 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
             continue
         method, b_lat, b_lon, b_prec, source = best
         if not in_region(b_lat, b_lon):
-            results.append(_attention(p, "the result lies outside the Edmonton region"))
+            results.append(_attention(p, N.RESULT_OUTSIDE_REGION()))
             continue
         if b_prec > accept_precision_m and method != MUNICIPALITY_METHOD:
-            what = (f"only the postal area {p.postal_code[:3]} is known" if method == "postal-fsa"
-                    else f"the {method} result is too rough")
-            msg = "; ".join(problems + [f"{what} (about {b_prec / 1000:.1f} km)"])
+            km = f"{b_prec / 1000:.1f}"
+            what = (N.ONLY_POSTAL_AREA(fsa=p.postal_code[:3], km=km) if method == "postal-fsa"
+                    else N.TOO_ROUGH(method=method, km=km))
+            msg = N.SEPARATOR.join(problems + [what])
             results.append(_attention(p, msg))
             continue
         message = None
         if method == "postal-fsa":
-            message = f"approximate: centre of postal area {p.postal_code[:3]} (about {b_prec / 1000:.0f} km)"
+            message = N.APPROX_POSTAL_AREA(fsa=p.postal_code[:3], km=f"{b_prec / 1000:.0f}")
         elif method == MUNICIPALITY_METHOD:
-            message = (f"approximate: centre of {p.municipality}, outside Edmonton "
-                       f"(about {b_prec / 1000:.0f} km)")
+            message = N.APPROX_TOWN(municipality=p.municipality, km=f"{b_prec / 1000:.0f}")
         results.append(GeocodeResult(round(b_lat, 6), round(b_lon, 6), method, round(b_prec, 1),
                                      _confidence(b_prec), source, OK, message, p.outside_city, p.key(),
                                      list(p.notes), [(c[0], c[1], c[2]) for c in candidates]))
@@ -309,7 +308,7 @@ def _far_from_named_place(best: tuple, candidates: list) -> str | None:
             continue
         d = float(haversine_m(best[1], best[2], lat, lon))
         if d > max(DISAGREE_FULL_M, precision + 500.0):
-            return f"the street address and {name} are {d / 1000:.1f} km apart: one of them is wrong"
+            return N.PLACE_DISAGREES(place=name, km=f"{d / 1000:.1f}")
     return None
 
 
@@ -361,7 +360,7 @@ def _road_step(p: ParsedAddress, roads: RoadModel, problems: list[str]) -> RoadH
             return res
         reasons.append(res.reason)
     if reasons:
-        problems.append(reasons[-1] if p.kind != NAMED_ROAD else "; ".join(dict.fromkeys(reasons)))
+        problems.append(reasons[-1] if p.kind != NAMED_ROAD else N.SEPARATOR.join(dict.fromkeys(reasons)))
     return None
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..rules.postal import FSA_RE, POSTAL_CODE_RE, postal_or_fsa
 from ..rules.text import strip_accents
+from . import notes as N
 
 # Kinds of parsed address.
 CIVIC = "civic"                # house number on a numbered (grid) street or avenue
@@ -306,7 +307,7 @@ def _apply_aliases(text: str, notes: list[str]) -> str:
     def repl(m: re.Match) -> str:
         name = m.group("name") or m.group("name2") or m.group("name3")
         kind, number = GRID_ROAD_ALIASES[name]
-        notes.append(f"{_ALIAS_LABEL[name]} read as {number} {kind.title()}")
+        notes.append(N.ALIAS_READ_AS(alias=_ALIAS_LABEL[name], road=f"{number} {kind.title()}"))
         return f"{number} {kind}"
 
     return _ALIAS_RE.sub(repl, text)
@@ -337,9 +338,9 @@ def _check_alias_ranges(result: ParsedAddress) -> None:
         low, high = span
         if street < low or (high is not None and street > high):
             result.off_grid = True
-            where = f"from {low:.0f} Street" + (f" to {high:.0f} Street" if high else " west")
-            result.problem = (f"{label} follows 101 Avenue only {where}: the offline grid cannot place "
-                              "this part of it")
+            start = f"{low:.0f} Street"
+            result.problem = (N.ALIAS_ONLY_BETWEEN(alias=label, line="101 Avenue", start=start, end=f"{high:.0f} Street")
+                              if high else N.ALIAS_ONLY_WEST(alias=label, line="101 Avenue", start=start))
 
 
 # Floors and "care of" lines say nothing about where the building is: "2nd Floor", "Floor 3",
@@ -400,9 +401,8 @@ def _check_second_civic(norm: str, roads: list, result: ParsedAddress) -> None:
             other = (int(house.group("house")), _match_road(m))
             if other not in seen:
                 result.ambiguous = True
-                result.problem = ("two different street addresses in one cell "
-                                  f"({result.house_number} {result.road.label()} and {other[0]} "
-                                  f"{other[1].label()}): say which one is the location")
+                result.problem = N.TWO_ADDRESSES(first=f"{result.house_number} {result.road.label()}",
+                                                 second=f"{other[0]} {other[1].label()}")
                 return
 
 
@@ -455,11 +455,11 @@ def parse_address(text: str | None, postal_code: str | None = None, city: str | 
             if _EDMONTON in source:
                 break
             result.outside_region = True
-            result.problem = f"the city '{city}' is outside the Edmonton region"
+            result.problem = N.CITY_OUTSIDE_REGION(city=city)
             break
         if _FAR_RE.search(source):
             result.outside_region = True
-            result.problem = "the address names a place outside the Edmonton region"
+            result.problem = N.TEXT_OUTSIDE_REGION()
             break
     result.municipality = muni
     norm = re.sub(r"\b(EDMONTON|ALBERTA|AB|CANADA)\b", " ", norm)
@@ -494,13 +494,13 @@ def parse_address(text: str | None, postal_code: str | None = None, city: str | 
             if a.kind == b.kind:
                 result.kind = INTERSECTION
                 result.road, result.cross = a, b
-                result.problem = f"{a.label()} and {b.label()} run the same way and never cross"
+                result.problem = N.PARALLEL_ROADS(road=a.label(), other=b.label())
             else:
                 result.kind = INTERSECTION
                 result.road, result.cross = a, b
         elif len(roads) == 1:
             result.road = _match_road(first)
-            result.problem = f"no house number or cross street on {result.road.label()}"
+            result.problem = N.NO_HOUSE_NUMBER(road=result.road.label())
     if result.kind == UNPARSED:
         _read_named(norm, result)
     elif result.kind == CIVIC:
@@ -510,16 +510,14 @@ def parse_address(text: str | None, postal_code: str | None = None, city: str | 
     _check_alias_ranges(result)
     if result.po_box and result.kind in (UNPARSED, NAMED_ROAD) and result.house_number is None:
         result.kind = PO_BOX
-        result.problem = "a PO box is a mailing address, not a place to visit"
+        result.problem = N.PO_BOX_MAILING()
     elif result.po_box:
-        notes.append("PO box ignored; the street address was used")
+        notes.append(N.PO_BOX_IGNORED())
     if result.kind == UNPARSED:
         if postal and not re.sub(r"[\s,#-]", "", norm):
             result.kind = POSTAL_ONLY
         elif result.problem is None:
-            result.problem = ("no street address to place" if not norm
-                              else "not a form of address the geocoder can read")
+            result.problem = N.NO_STREET_ADDRESS() if not norm else N.UNREADABLE()
     if result.municipality and result.kind != POSTAL_ONLY and (result.problem is None or result.kind == UNPARSED):
-        result.problem = (f"{result.municipality} is outside Edmonton and does not use Edmonton's "
-                          "numbered grid")
+        result.problem = N.OUTSIDE_EDMONTON(municipality=result.municipality)
     return result

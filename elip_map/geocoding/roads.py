@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from ..paths import GEODATA_DIR
+from . import notes as N
 from .grid import GridModel, haversine_m, load_grid_model
 from .parse import GridRoad, NamedRoadRef, canonical_address_text, read_grid_piece, read_named_piece
 
@@ -149,7 +150,7 @@ def _axis_of(road: GridRoad) -> str:
 def _value_label(axis: str, value: float) -> str:
     """How a point on an axis reads: "23 Avenue", "103.5 Street", "number 2019"."""
     if axis == "house":
-        return f"number {round(value * 100)}"
+        return N.HOUSE_NUMBER(house=round(value * 100))
     number = abs(value)
     text = f"{number:.2f}".rstrip("0").rstrip(".")
     return f"{text} {'Avenue' if axis == 'north' else 'Street'}"
@@ -196,8 +197,7 @@ class RoadModel:
                 # Two readings of one road: its known crossings alone, and its course through all
                 # its stops. Far apart, one of them has joined two different stretches of the road.
                 if _metres(res.lat, res.lon, path.lat, path.lon) > SAME_CROSSING_SPREAD_M:
-                    return RoadMiss(f"the known points of {key.title()} disagree about where it passes "
-                                    f"{_value_label(axis, value)}")
+                    return RoadMiss(N.ROAD_POINTS_DISAGREE(road=key.title(), point=_value_label(axis, value)))
                 if not res.detail.endswith("on the grid line"):
                     # A straight line between two known crossings (or the nearest one) cuts the
                     # road's bends; its path follows them (p90 237 -> 218 m on the validation split).
@@ -213,8 +213,7 @@ class RoadModel:
                 if len(near_line):
                     d = haversine_m(near_line[:, 1], near_line[:, 2], res.lat, res.lon)
                     if float(np.max(d)) > SAME_CROSSING_SPREAD_M:
-                        return RoadMiss(f"{key.title()} passes {_value_label(axis, value)} in more than one "
-                                        "place: say which (a cross street or a house number)")
+                        return RoadMiss(N.ROAD_PASSES_TWICE(road=key.title(), point=_value_label(axis, value)))
         return res
 
     def _along_path(self, key: str, axis: str, value: float, *, numbering: bool = False) -> RoadHit | RoadMiss:
@@ -252,15 +251,14 @@ class RoadModel:
             hits.extend(self._past_ends(p, col, other_col, anchor_col, value, numbering))
         label = _value_label(axis, value)
         if not hits:
-            return RoadMiss(f"{label} is outside the part of {key.title()} the open data covers")
+            return RoadMiss(N.OUTSIDE_KNOWN_PART(point=label, road=key.title()))
         lat0, lon0 = hits[0][0], hits[0][1]
         spread = max(_metres(lat0, lon0, h[0], h[1]) for h in hits)
         if spread > SAME_CROSSING_SPREAD_M:
-            return RoadMiss(f"{key.title()} passes {label} in more than one place: say which (a cross "
-                            "street or a house number)")
+            return RoadMiss(N.ROAD_PASSES_TWICE(road=key.title(), point=label))
         lat = sum(h[0] for h in hits) / len(hits)
         lon = sum(h[1] for h in hits) / len(hits)
-        return RoadHit(lat, lon, max(h[2] for h in hits) + spread / 2, f"near {label}, along the road's stops")
+        return RoadHit(lat, lon, max(h[2] for h in hits) + spread / 2, N.NEAR_STOPS(point=label))
 
     def _path_pieces(self, key: str) -> tuple[list, list]:
         """The road's path as plain lists, per piece, with each piece's range of north and of east
@@ -322,20 +320,20 @@ class RoadModel:
         pts = self.roads.get(key, {}).get(axis)
         label = key.title()
         if pts is None or len(pts) == 0:
-            what = {"north": "on the avenue lines", "east": "on the street lines", "house": "with a number"}[axis]
-            return RoadMiss(f"no known point of {label} {what}")
+            what = {"north": N.NO_POINT_ON_AVENUES, "east": N.NO_POINT_ON_STREETS, "house": N.NO_POINT_WITH_NUMBER}[axis]
+            return RoadMiss(what(road=label))
         vs = pts[:, 0]
         reach = EXTRAPOLATE_UNITS if (axis != "house" and self.grid is not None and len(pts) >= 2
                                       and pts[0, 6] and pts[-1, 6]) else SPAN_MARGIN
         if value < vs[0] - reach or value > vs[-1] + reach:
             lo, hi = sorted((abs(vs[0]), abs(vs[-1])))
-            return RoadMiss(f"{_value_label(axis, value)} is outside the part of {label} the open data "
-                            f"covers ({_value_label(axis, lo)} to {_value_label(axis, hi)})")
+            return RoadMiss(N.OUTSIDE_KNOWN_SPAN(point=_value_label(axis, value), road=label, low=_value_label(axis, lo),
+                                                 high=_value_label(axis, hi)))
         if len(pts) == 1:
             end = pts[0]
             extra = abs(value - end[0]) * (400.0 if axis == "house" else 200.0)
             prec = self._a + extra + (0.0 if end[3] else self._est)
-            return RoadHit(float(end[1]), float(end[2]), prec, f"next to {_value_label(axis, end[0])}")
+            return RoadHit(float(end[1]), float(end[2]), prec, N.NEXT_TO(point=_value_label(axis, end[0])))
         i = min(max(bisect.bisect_right(vs.tolist(), value), 1), len(pts) - 1)
         a, b = pts[i - 1].tolist(), pts[i].tolist()
         t = 0.0 if b[0] == a[0] else (value - a[0]) / (b[0] - a[0])
@@ -353,27 +351,26 @@ class RoadModel:
                 beyond = max(0.0, -t, t - 1) * abs(b[0] - a[0])
                 prec = (float(self.grid.precision_m(support[0])) + self._b * min(abs(t), abs(1 - t)) * min(gap, 600.0)
                         + exact + 100.0 * beyond)
-                detail = (f"between {_value_label(axis, a[0])} and {_value_label(axis, b[0])}" if not outside
-                          else f"beyond {_value_label(axis, (a if t < 0 else b)[0])}")
-                return RoadHit(float(lat[0]), float(lon[0]), prec, detail + ", on the grid line")
+                detail = (N.BETWEEN_ON_LINE(point=_value_label(axis, a[0]), other=_value_label(axis, b[0]))
+                          if not outside else N.BEYOND_ON_LINE(point=_value_label(axis, (a if t < 0 else b)[0])))
+                return RoadHit(float(lat[0]), float(lon[0]), prec, detail)
         if outside:
             if min(abs(value - vs[0]), abs(value - vs[-1])) > SPAN_MARGIN:
                 lo, hi = sorted((abs(vs[0]), abs(vs[-1])))
-                return RoadMiss(f"{_value_label(axis, value)} is outside the part of {label} the open data "
-                                f"covers ({_value_label(axis, lo)} to {_value_label(axis, hi)})")
+                return RoadMiss(N.OUTSIDE_KNOWN_SPAN(point=_value_label(axis, value), road=label, low=_value_label(axis, lo),
+                                                     high=_value_label(axis, hi)))
             end = a if t < 0 else b
             extra = abs(value - end[0]) * (400.0 if axis == "house" else 200.0)
             prec = self._a + extra + (0.0 if end[3] else self._est)
-            return RoadHit(float(end[1]), float(end[2]), prec, f"next to {_value_label(axis, end[0])}")
+            return RoadHit(float(end[1]), float(end[2]), prec, N.NEXT_TO(point=_value_label(axis, end[0])))
         if gap > MAX_GAP_M:
-            return RoadMiss(f"the known points of {label} around {_value_label(axis, value)} are "
-                            f"{gap / 1000:.1f} km apart: it may bend in between")
+            return RoadMiss(N.ROAD_MAY_BEND(road=label, point=_value_label(axis, value), km=f"{gap / 1000:.1f}"))
         lat = a[1] + t * (b[1] - a[1])
         lon = a[2] + t * (b[2] - a[2])
         near = min(t, 1 - t) * gap
         prec = self._a + self._b * near + exact
         return RoadHit(float(lat), float(lon), float(prec),
-                       f"between {_value_label(axis, a[0])} and {_value_label(axis, b[0])}")
+                       N.BETWEEN(point=_value_label(axis, a[0]), other=_value_label(axis, b[0])))
 
     def locate_house(self, ref: NamedRoadRef | GridRoad, house: int) -> RoadHit | RoadMiss:
         """A house number on a road, by the grid rule.
@@ -391,7 +388,7 @@ class RoadModel:
             key, quadrant = ref.key, ref.quadrant
             axes = AXES
         if key not in self.roads:
-            return RoadMiss(f"{key.title()} is not among the roads the open data names")
+            return RoadMiss(N.ROAD_UNKNOWN(road=key.title()))
         quadrant = quadrant or self.quadrants.get(key, "NW")
         own = self.roads[key].get("house")
         # Stops named with numbers on this very road: between two of them is the best known.
@@ -410,11 +407,11 @@ class RoadModel:
                 return res
         if not hits:
             return misses[0] if len(misses) == 1 else RoadMiss(
-                f"number {house} does not fit the known part of {key.title()}")
+                N.NUMBER_DOES_NOT_FIT(house=house, road=key.title()))
         if len(hits) == 2:
             d = float(haversine_m(hits[0].lat, hits[0].lon, hits[1].lat, hits[1].lon))
             if d > 300.0:
-                return RoadMiss(f"number {house} fits {key.title()} in two places {d / 1000:.1f} km apart")
+                return RoadMiss(N.NUMBER_FITS_TWICE(house=house, road=key.title(), km=f"{d / 1000:.1f}"))
             return RoadHit((hits[0].lat + hits[1].lat) / 2, (hits[0].lon + hits[1].lon) / 2,
                            max(h.precision_m for h in hits) + d / 2, hits[0].detail)
         return hits[0]
@@ -433,7 +430,7 @@ class RoadModel:
         if len(hits) == 2:
             d = float(haversine_m(hits[0].lat, hits[0].lon, hits[1].lat, hits[1].lon))
             if d > 300.0:
-                return RoadMiss(f"{a.label()} and {b.label()} do not meet where the open data puts them")
+                return RoadMiss(N.CORNER_MISPLACED(road=a.label(), other=b.label()))
             return RoadHit((hits[0].lat + hits[1].lat) / 2, (hits[0].lon + hits[1].lon) / 2,
                            max(h.precision_m for h in hits), hits[0].detail)
         return hits[0]
@@ -442,17 +439,17 @@ class RoadModel:
         """Where a named road meets a numbered one ("Hewes Way & 28 Avenue") or another named one."""
         if isinstance(other, GridRoad):
             if named.key not in self.roads:
-                return RoadMiss(f"{named.key.title()} is not among the roads the open data names")
+                return RoadMiss(N.ROAD_UNKNOWN(road=named.key.title()))
             axis = _axis_of(other)
             return self._along(named.key, axis, _signed_value(axis, other.value, other.quadrant))
         pair = "|".join(sorted((named.key, other.key)))
         if pair in self.crossings:
             lat, lon = self.crossings[pair]
-            return RoadHit(lat, lon, self._a, "a named crossing")
+            return RoadHit(lat, lon, self._a, N.NAMED_CROSSING())
         a, b = self._points(named.key), self._points(other.key)
         if a is None or b is None:
             missing = named.key if a is None else other.key
-            return RoadMiss(f"{missing.title()} is not among the roads the open data names")
+            return RoadMiss(N.ROAD_UNKNOWN(road=missing.title()))
         if self.paths:
             # Where the courses of both roads cross. The nearest known points of both roads (the
             # rule below) put such crossings a median 200 m off, some over 300 m.
@@ -462,16 +459,15 @@ class RoadModel:
         d = haversine_m(a[:, 0][:, None], a[:, 1][:, None], b[:, 0][None, :], b[:, 1][None, :])
         i, j = np.unravel_index(int(np.argmin(d)), d.shape)
         if d[i, j] > PAIR_NEAR_M:
-            return RoadMiss(f"no known point where {named.key.title()} meets {other.key.title()}")
+            return RoadMiss(N.NO_MEETING_POINT(road=named.key.title(), other=other.key.title()))
         return RoadHit(float((a[i, 0] + b[j, 0]) / 2), float((a[i, 1] + b[j, 1]) / 2),
-                       self._a + self._est + float(d[i, j]), "nearest known points of both roads")
+                       self._a + self._est + float(d[i, j]), N.NEAREST_POINTS())
 
     def _paths_meet(self, a: str, b: str) -> RoadHit | RoadMiss:
         """Where the courses of two named roads (their paths) cross, when they do, once."""
         pa, pb = self.paths.get(a), self.paths.get(b)
         if pa is None or pb is None:
-            return RoadMiss(f"the open data does not follow both {a.title()} and {b.title()} far enough "
-                            "to say where they meet")
+            return RoadMiss(N.PATHS_TOO_SHORT(road=a.title(), other=b.title()))
         cos = math.cos(math.radians(53.55))
         found = []
         for p in (pa[pa[:, 0] == k] for k in np.unique(pa[:, 0])):
@@ -490,11 +486,11 @@ class RoadModel:
                                           min(t, 1 - t) * _metres(p[i, 2], p[i, 3], p[i + 1, 2], p[i + 1, 3])
                                           + min(u, 1 - u) * _metres(q[j, 2], q[j, 3], q[j + 1, 2], q[j + 1, 3])))
         if not found:
-            return RoadMiss(f"the known courses of {a.title()} and {b.title()} do not meet")
+            return RoadMiss(N.COURSES_DO_NOT_MEET(road=a.title(), other=b.title()))
         if max(_metres(found[0][0], found[0][1], f[0], f[1]) for f in found) > SAME_CROSSING_SPREAD_M:
-            return RoadMiss(f"{a.title()} and {b.title()} meet in more than one place: say which")
+            return RoadMiss(N.MEET_TWICE(road=a.title(), other=b.title()))
         lat, lon, far = found[0]
-        return RoadHit(lat, lon, self._a + self._est + self._b * far, "where the courses of both roads cross")
+        return RoadHit(lat, lon, self._a + self._est + self._b * far, N.COURSES_CROSS())
 
     def _points(self, key: str) -> np.ndarray | None:
         road = self.roads.get(key)

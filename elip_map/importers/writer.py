@@ -20,6 +20,7 @@ from ..directory.models import (Address, DuplicateSuspect, Language, Location, O
 from ..directory.storage import bump_directory_version
 from ..directory.values import bounded_list
 from ..geocoding.apply import geocode_locations
+from ..geocoding.notes import DUPLICATE_ROWS
 from ..spatial.neighbourhoods import assign_neighbourhoods
 from . import normalize as nz
 from .records import LocationRecord, Plan, ServiceRecord
@@ -294,8 +295,7 @@ def write_plan(session: Session, plan: Plan, report: ImportReport, source_file: 
             DuplicateSuspect.row_numbers == row_text)).first()  # resolved ones too: a re-import adds nothing
         if known is None:
             session.add(DuplicateSuspect(location_id=loc_id, source_file=source_file, row_numbers=row_text,
-                                         reason=f"rows {', '.join(str(r) for r in rows)} name the same organization and address; "
-                                                "they were merged into one listing"))
+                                         reason=DUPLICATE_ROWS(rows=", ".join(str(r) for r in rows))))
 
     status_for = {"created": IMPORTED, "updated": UPDATED, "unchanged": UNCHANGED}
     for rep in report.rows:
