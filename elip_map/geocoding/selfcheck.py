@@ -15,9 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..directory.models import GeocodeStatus, Location
+from ..i18n import DEFAULT_UI, format_metres
 from .apply import _parse_for, address_text
 from .chain import geocode_parsed_batch
 from .grid import haversine_m
+from .notes import method_label
 
 DISAGREE_M = 300.0
 # Methods precise enough that 300 m between two of them means one is wrong (a postal AREA is
@@ -51,9 +53,11 @@ def disagreements(alternatives: list[tuple[str, float, float]], limit_m: float =
     return out
 
 
-def disagreement_rows(session: Session, limit_m: float = DISAGREE_M, **chain_options) -> list[dict]:
+def disagreement_rows(session: Session, limit_m: float = DISAGREE_M, *, ui: str = DEFAULT_UI,
+                      **chain_options) -> list[dict]:
     """Open, automatically placed locations whose methods disagree: one row per location, with the
-    two positions furthest apart, for the data-health page."""
+    two positions furthest apart, for the data-health page (``methods`` and ``apart`` written for a
+    reader of ``ui``: "grille des rues numérotées / lieu nommé", "1 234 m")."""
     stmt = (select(Location).where(Location.closed.is_(False), Location.geocode_status == GeocodeStatus.OK.value)
             .options(selectinload(Location.organization), selectinload(Location.addresses)).order_by(Location.id))
     locations = list(session.scalars(stmt))
@@ -73,14 +77,15 @@ def disagreement_rows(session: Session, limit_m: float = DISAGREE_M, **chain_opt
             "method_a": worst.method_a, "lat_a": round(worst.lat_a, 6), "lon_a": round(worst.lon_a, 6),
             "method_b": worst.method_b, "lat_b": round(worst.lat_b, 6), "lon_b": round(worst.lon_b, 6),
             "distance_m": int(worst.distance_m),
-            "methods": f"{worst.method_a} / {worst.method_b}", "apart": f"{int(worst.distance_m)} m",
+            "methods": f"{method_label(worst.method_a, ui)} / {method_label(worst.method_b, ui)}",
+            "apart": format_metres(worst.distance_m, ui),
         })
     return rows
 
 
-def position_choices(row: dict) -> list[dict]:
-    """The two positions of a disagreement as choices for staff ("grid: 53.54321, -113.50012")."""
-    return [{"label": f"{row[f'method_{k}']}: {row[f'lat_{k}']:.5f}, {row[f'lon_{k}']:.5f}",
+def position_choices(row: dict, ui: str = DEFAULT_UI) -> list[dict]:
+    """The two positions of a disagreement as choices for staff ("numbered-street grid: 53.54321, -113.50012")."""
+    return [{"label": f"{method_label(row[f'method_{k}'], ui)}: {row[f'lat_{k}']:.5f}, {row[f'lon_{k}']:.5f}",
              "value": f"{row[f'lat_{k}']},{row[f'lon_{k}']}"} for k in ("a", "b")]
 
 
@@ -93,14 +98,14 @@ def parse_choice(value: str | None) -> list[float] | None:
     return [lat, lon]
 
 
-def pin_start(row: dict, default: tuple[float, float]) -> tuple[list[float], int, list[dict]]:
+def pin_start(row: dict, default: tuple[float, float], ui: str = DEFAULT_UI) -> tuple[list[float], int, list[dict]]:
     """Where the staff pin starts for a picked row, the map zoom, and the positions to choose from.
 
     A needs-attention row starts where it is (or at ``default``), zoom 15; a disagreement starts at
     the chain's choice with both positions offered, zoomed out one step so both show.
     """
     if "method_a" in row:
-        choices = position_choices(row)
+        choices = position_choices(row, ui)
         return parse_choice(choices[0]["value"]), 14, choices
     start = [row["lat"], row["lon"]] if row.get("lat") is not None else list(default)
     return start, 15, []

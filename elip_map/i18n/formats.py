@@ -33,6 +33,11 @@ def format_distance(km: float, ui: str) -> str:
     return format_unit(round(km, 1), "length-kilometer", length="short", format="#,##0.0", locale=loc)
 
 
+def format_metres(metres: float, ui: str) -> str:
+    """A measured distance in whole metres, unrounded: format_metres(1234, 'fr') -> '1 234 m'."""
+    return format_unit(int(metres), "length-meter", length="short", locale=babel_locale(ui))
+
+
 def _as_date(value) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()

@@ -12,7 +12,7 @@ from elip_map.accounts.permissions import account_or_none, database, require_sta
 from elip_map.components.staff_ui import (EDMONTON_CENTER, account_bar, pin_map, refusal, rendering_for_a_visitor,
                                           simple_table)
 from elip_map.components.filter_panel import dropdown_labels
-from elip_map.i18n import N_, negotiate_ui, page_title, reader_translator, translator
+from elip_map.i18n import N_, negotiate_ui, page_title, reader_translator, reader_ui, translator
 from elip_map.geocoding.selfcheck import disagreement_rows, parse_choice, pin_start
 from elip_map.review import ids
 from elip_map.review.changes import Conflict, InvalidChange, ReviewError, pending_requests, place_pin
@@ -103,10 +103,10 @@ def layout(ui=None, **_unused):
         return html.Main([refusal(user, "/staff/health", ui), html.Div(_pin_tool([], None, "", ui), hidden=True),
                           html.Div(_contact_tool([], ui), hidden=True)], id="main")
     with database().session() as s:
-        stale = stale_locations(s, cfg.stale_months)
-        attention = needs_attention(s)
-        disagree = disagreement_rows(s)
-        duplicates = duplicate_suspects(s)
+        stale = stale_locations(s, cfg.stale_months, ui=ui)
+        attention = needs_attention(s, ui=ui)
+        disagree = disagreement_rows(s, ui=ui)
+        duplicates = duplicate_suspects(s, ui=ui)
         pending = len(pending_requests(s))
         mail = mail_health(s)
         contacts = contact_rows(s)
@@ -168,7 +168,7 @@ def pick_location(location_id):
         row = next((r for r in needs_attention(s) + disagreement_rows(s) if r["location_id"] == location_id), None)
     if row is None:
         return no_update, no_update, None, [], []
-    pin, zoom, choices = pin_start(row, EDMONTON_CENTER)
+    pin, zoom, choices = pin_start(row, EDMONTON_CENTER, reader_ui())
     return pin, {"center": pin, "zoom": zoom}, row["version"], choices, [_alternative(c) for c in choices]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from elip_map.directory.models import Address, Location, Organization
@@ -10,6 +11,7 @@ from elip_map.geocoding.address_points import AddressIndex, CityIndexes, _hash
 from elip_map.geocoding.apply import geocode_locations
 from elip_map.geocoding.chain import geocode_address
 from elip_map.geocoding.grid import haversine_m
+from elip_map.i18n import catalogue_path
 from elip_map.geocoding.selfcheck import (disagreement_rows, disagreements, parse_choice, pin_start,
                                           position_choices)
 
@@ -51,6 +53,17 @@ def test_locations_whose_grid_and_address_point_disagree(db):
     assert len(choices) == 2
     points = [parse_choice(c["value"]) for c in choices]
     assert float(haversine_m(*points[0], *points[1])) > 900
+    # The same table for a French reader: method names in words, the distance written the French way
+    # (CLDR: a narrow no-break space between thousands and before the short metre unit).
+    with db.session() as s:
+        fr_row = disagreement_rows(s, city=city, ui="fr")[0]
+    with catalogue_path("fr").open("rb") as fh:
+        fr = {m.id: m.string for m in read_po(fh) if isinstance(m.id, str)}
+    assert set(fr_row["methods"].split(" / ")) == {fr["City address point"], fr["numbered-street grid"]}
+    metres = str(fr_row["distance_m"])
+    grouped = f"{metres[:-3]}\u202f{metres[-3:]}" if len(metres) > 3 else metres
+    assert fr_row["apart"] == f"{grouped}\u202fm"
+    assert fr_row["methods"] != row["methods"]
 
 
 def test_parse_choice_refuses_junk():
@@ -62,6 +75,6 @@ def test_pin_starts_at_the_chains_choice_for_a_disagreement_and_in_place_otherwi
     row = {"method_a": "address-point", "lat_a": 53.55, "lon_a": -113.49, "method_b": "grid", "lat_b": 53.54,
            "lon_b": -113.49}
     pin, zoom, choices = pin_start(row, (53.0, -113.0))
-    assert pin == [53.55, -113.49] and zoom < 15 and [c["label"].split(":")[0] for c in choices] == ["address-point", "grid"]
+    assert pin == [53.55, -113.49] and zoom < 15 and [c["label"].split(":")[0] for c in choices] == ["City address point", "numbered-street grid"]
     assert pin_start({"lat": None, "lon": None}, (53.0, -113.0)) == ([53.0, -113.0], 15, [])
     assert pin_start({"lat": 53.6, "lon": -113.4}, (53.0, -113.0))[0] == [53.6, -113.4]

@@ -132,3 +132,31 @@ def test_data_health_counts_bounces_and_contacts(site):
     assert "intake@orgb.example" not in feed and "+17805550100" not in json.dumps(feed)
     partner_page = _render(_partner(app), "/partner")
     assert "intake@orgb.example" not in partner_page
+
+
+def test_data_health_reasons_are_in_the_readers_language(site):
+    from babel.messages.pofile import read_po
+
+    from elip_map.directory.models import DuplicateSuspect, Location
+    from elip_map.geocoding.chain import geocode_address
+    from elip_map.i18n import catalogue_path
+
+    app, database, ids = site
+    with database.session() as s:
+        # What the geocoder and the importer store (in English), for "Lost" (needs attention).
+        s.get(Location, ids["lost"]).geocode_note = geocode_address("", None, "St. Albert").message
+        s.add(DuplicateSuspect(location_id=ids["placed"], source_file="partners.csv", row_numbers="4, 9",
+                               reason="rows 4, 9 name the same organization and address; they were merged into "
+                                      "one listing"))
+    with catalogue_path("fr").open("rb") as fh:
+        fr = {m.id: m.string for m in read_po(fh) if isinstance(m.id, str)}
+    outside = "{municipality} is outside Edmonton and does not use Edmonton's numbered grid"
+    merged = "rows {rows} name the same organization and address; they were merged into one listing"
+    client = _staff(app)
+    french = _render(client, "/staff/health", "?ui=fr")
+    assert fr[outside].format(municipality="St. Albert") in french
+    assert fr[merged].format(rows="4, 9") in french
+    assert "does not use Edmonton's numbered grid" not in french and "they were merged" not in french
+    english = _render(client, "/staff/health")
+    assert "St. Albert is outside Edmonton and does not use Edmonton's numbered grid" in english
+    assert "rows 4, 9 name the same organization and address; they were merged into one listing" in english
