@@ -196,7 +196,8 @@ def _one(text: str, ui: str, depth: int = 0) -> str | None:
 def display_note(text: str | None, ui: str = DEFAULT_UI) -> str:
     """A stored note in the reader's language; what no declared message fits stays as stored.
 
-    >>> display_note("no street address to place; the postal code V6B 1A1 is not an Alberta one", "fr")  # doctest: +SKIP
+    >>> display_note("no street address to place; the postal code V6B 1A1 is not an Alberta one",
+    ...              "fr")  # doctest: +SKIP
     'aucune adresse municipale à placer; le code postal V6B 1A1 n’est pas un code de l’Alberta'
     """
     ui = match_tag(ui) or DEFAULT_UI

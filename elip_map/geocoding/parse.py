@@ -339,7 +339,8 @@ def _check_alias_ranges(result: ParsedAddress) -> None:
         if street < low or (high is not None and street > high):
             result.off_grid = True
             start = f"{low:.0f} Street"
-            result.problem = (N.ALIAS_ONLY_BETWEEN(alias=label, line="101 Avenue", start=start, end=f"{high:.0f} Street")
+            result.problem = (N.ALIAS_ONLY_BETWEEN(alias=label, line="101 Avenue", start=start,
+                                                   end=f"{high:.0f} Street")
                               if high else N.ALIAS_ONLY_WEST(alias=label, line="101 Avenue", start=start))
 
 

@@ -320,15 +320,16 @@ class RoadModel:
         pts = self.roads.get(key, {}).get(axis)
         label = key.title()
         if pts is None or len(pts) == 0:
-            what = {"north": N.NO_POINT_ON_AVENUES, "east": N.NO_POINT_ON_STREETS, "house": N.NO_POINT_WITH_NUMBER}[axis]
+            what = {"north": N.NO_POINT_ON_AVENUES, "east": N.NO_POINT_ON_STREETS,
+                    "house": N.NO_POINT_WITH_NUMBER}[axis]
             return RoadMiss(what(road=label))
         vs = pts[:, 0]
         reach = EXTRAPOLATE_UNITS if (axis != "house" and self.grid is not None and len(pts) >= 2
                                       and pts[0, 6] and pts[-1, 6]) else SPAN_MARGIN
         if value < vs[0] - reach or value > vs[-1] + reach:
             lo, hi = sorted((abs(vs[0]), abs(vs[-1])))
-            return RoadMiss(N.OUTSIDE_KNOWN_SPAN(point=_value_label(axis, value), road=label, low=_value_label(axis, lo),
-                                                 high=_value_label(axis, hi)))
+            return RoadMiss(N.OUTSIDE_KNOWN_SPAN(point=_value_label(axis, value), road=label,
+                                                 low=_value_label(axis, lo), high=_value_label(axis, hi)))
         if len(pts) == 1:
             end = pts[0]
             extra = abs(value - end[0]) * (400.0 if axis == "house" else 200.0)
@@ -357,8 +358,8 @@ class RoadModel:
         if outside:
             if min(abs(value - vs[0]), abs(value - vs[-1])) > SPAN_MARGIN:
                 lo, hi = sorted((abs(vs[0]), abs(vs[-1])))
-                return RoadMiss(N.OUTSIDE_KNOWN_SPAN(point=_value_label(axis, value), road=label, low=_value_label(axis, lo),
-                                                     high=_value_label(axis, hi)))
+                return RoadMiss(N.OUTSIDE_KNOWN_SPAN(point=_value_label(axis, value), road=label,
+                                                     low=_value_label(axis, lo), high=_value_label(axis, hi)))
             end = a if t < 0 else b
             extra = abs(value - end[0]) * (400.0 if axis == "house" else 200.0)
             prec = self._a + extra + (0.0 if end[3] else self._est)

@@ -31,7 +31,8 @@ def _row(loc: Location, ui: str) -> dict:
             "lat": loc.latitude, "lon": loc.longitude}
 
 
-def stale_locations(session: Session, months: int, today: dt.date | None = None, *, ui: str | None = None) -> list[dict]:
+def stale_locations(session: Session, months: int, today: dt.date | None = None, *,
+                    ui: str | None = None) -> list[dict]:
     """Open locations not verified since the cutoff (or never), oldest first; text for a reader of ``ui``
     (default: the request's reader)."""
     cutoff = stale_cutoff(today or dt.date.today(), months)

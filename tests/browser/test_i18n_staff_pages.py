@@ -18,9 +18,11 @@ from selenium.webdriver.common.keys import Keys
 
 from elip_map.accounts.models import User
 from elip_map.config import Settings
-from elip_map.directory.models import Address, Location, Organization, Service, ServiceAtLocation, ServiceType
+from elip_map.directory.models import (Address, DuplicateSuspect, Location, Organization, Service, ServiceAtLocation,
+                                       ServiceType)
 from elip_map.directory.storage import open_database
 from elip_map.factory import create_app
+from elip_map.geocoding.chain import geocode_address
 from elip_map.i18n import catalogue
 from elip_map.review.changes import submit_change
 from elip_map.testing import PASSWORD, hash_password
@@ -32,7 +34,7 @@ SHOTS = Path(os.environ["ELIP_SCREENSHOTS"]) if os.environ.get("ELIP_SCREENSHOTS
 PARTNER, STAFF = "partner@centre.example", "staff@elip.example"
 # Data as the fixture stores it, and names that stay as they are in every language.
 DATA = ["Newcomer Centre", "Office", "English classes", "10010 105 Street NW", "T5J 1C4", "Edmonton", "AB",
-        "+1 780-424-7709", "780-424-7709", "780 555 0199", "780-555-0199", "Office renamed", PARTNER, STAFF]
+        "partners.csv", "+1 780-424-7709", "780-424-7709", "780 555 0199", "780-555-0199", "Office renamed", PARTNER, STAFF]
 PROPER_NOUNS = ["ELIP", "2SFCA", "E2SFCA", "GeoJSON", "CSV", "API", "UTC", "Leaflet", "OpenStreetMap",
                 "Open Government Licence – City of Edmonton", "--organization ID", "LINC", "CLB", "2SLGBTQI+", "CUAET",
                 "km"]
@@ -116,8 +118,15 @@ def app(tmp_path, clear_pages_state):
         loc.addresses.append(Address(address_1="10010 105 Street NW", city="Edmonton", postal_code="T5J 1C4"))
         svc = Service(organization=org, name="English classes")
         svc.types.append(ServiceType(slug="language-training"))
-        s.add_all([org, loc, svc, ServiceAtLocation(service=svc, location=loc)])
+        # A location the geocoder could not place, and rows an import merged: their reasons are stored in
+        # English and shown in the reader's language on the data-health page.
+        lost = Location(organization=org, name="Office", location_key="office-po-box", geocode_status="needs-attention",
+                        geocode_note=geocode_address("PO Box 123").message)
+        s.add_all([org, loc, lost, svc, ServiceAtLocation(service=svc, location=loc)])
         s.flush()
+        s.add(DuplicateSuspect(location_id=loc.id, source_file="partners.csv", row_numbers="4, 9",
+                               reason="rows 4, 9 name the same organization and address; they were merged into "
+                                      "one listing"))
         partner = User(email=PARTNER, role="partner", organization_id=org.id, password_hash=hashed)
         s.add_all([partner, User(email=STAFF, role="staff", password_hash=hashed)])
         s.flush()
