@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..i18n import DEFAULT_UI, N_, match_tag, translator
+from ..i18n import DEFAULT_UI, N_, match_tag, text_direction, translator
 
 # Several notes are stored joined with this; a reader sees their own script's semicolon.
 SEPARATOR = "; "
@@ -189,6 +189,10 @@ def _one(text: str, ui: str, depth: int = 0) -> str | None:
             shown[name] = method_label(value, ui)
         else:   # a value may itself be a declared message ("placed along the road, next to number 2019")
             shown[name] = (_one(value, ui, depth + 1) if depth < 3 else None) or value
+    if text_direction(ui) == "rtl":
+        # Each value in its own direction (FSI ... PDI): "St. Albert" or "T5J 1C4" inside an Arabic
+        # sentence must not carry the words around it to the wrong side.
+        shown = {name: f"\u2068{value}\u2069" for name, value in shown.items()}
     return translator(ui)(template.msgid, **shown)
 
 
@@ -215,4 +219,9 @@ def display_note(text: str | None, ui: str = DEFAULT_UI) -> str:
         else:
             out.append(pieces[i])
             i += 1
-    return _SHOWN_SEPARATOR.get(ui, SEPARATOR).join(out) if matched else text
+    if not matched:
+        return text
+    joined = _SHOWN_SEPARATOR.get(ui, SEPARATOR).join(out)
+    # A right-to-left mark first: a table cell that takes its direction from its text (dir=auto) would
+    # otherwise read "St. Albert is outside Edmonton…" in Arabic as a left-to-right line.
+    return "\u200f" + joined if text_direction(ui) == "rtl" else joined

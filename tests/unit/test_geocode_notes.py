@@ -55,7 +55,7 @@ def test_joined_notes_are_read_one_by_one_even_when_one_contains_the_separator(f
     assert display_note(stored, "fr") == expected
     # Arabic readers see their own semicolon between notes.
     ar = _po("ar")
-    assert display_note("no street address to place; outside the Edmonton region", "ar") == "؛ ".join(
+    assert display_note("no street address to place; outside the Edmonton region", "ar") == "\u200f" + "؛ ".join(
         [ar["no street address to place"], ar["outside the Edmonton region"]])
 
 
@@ -102,3 +102,16 @@ def test_method_names_are_words_in_the_readers_language(fr):
     assert method_label("postal", "fr") == fr["postal code"]
     assert method_label("something-new", "fr") == "something-new"
     assert re.search(r"[\u0600-\u06FF]", method_label("place", "ar"))
+
+
+def test_in_arabic_a_note_reads_right_to_left_and_its_values_keep_their_own_direction():
+    """'St. Albert' first in an Arabic sentence made the table cell (dir=auto) a left-to-right line, so
+    the Arabic words were read in the wrong order: the note opens with a right-to-left mark, and each
+    value sits in its own isolate (FSI ... PDI)."""
+    ar = _po("ar")
+    english = "St. Albert is outside Edmonton and does not use Edmonton's numbered grid"
+    template = next(t for t in declared() if t.msgid.startswith("{municipality} is outside Edmonton"))
+    assert template.msgid.format(municipality="St. Albert") == english
+    shown = display_note(english, "ar")
+    assert shown == "\u200f" + ar[template.msgid].format(municipality="\u2068St. Albert\u2069")
+    assert display_note(english, "fr") == _po("fr")[template.msgid].format(municipality="St. Albert")  # LTR: no marks
