@@ -615,8 +615,26 @@
             [Math.max.apply(null, lats) + pad, Math.max.apply(null, lons) + pad]];
   };
 
+  // Basemap tiles wait behind the list on a phone: a 360 px screen shows the list first, and a dozen
+  // tiles (100-300 KB) fetched at the same time delayed the feed and the first results on a slow line.
+  // The tile layer starts without an address; a wide screen (map beside the list) gets it at once, a
+  // phone once the list has been drawn (or the reader opens the map first).
+  function releaseTiles() {
+    m.listShown = true;
+    if (m.tileUrl && !m.tilesGiven && dc.set_props) {
+      m.tilesGiven = true;
+      dc.set_props("home-map-tiles", { url: m.tileUrl });
+    }
+  }
   var SELECT_ZOOM = 15;
   dc.elip_map = {
+    tilesFor: function (url) {
+      if (!url) return nu();
+      m.tileUrl = url;
+      if (!m.listShown && !window.matchMedia("(min-width: 800px)").matches) return nu();
+      m.tilesGiven = true;
+      return url;
+    },
     fetchData: function (url) {
       if (!url) return nu();
       m.dataUrl = url;
@@ -652,6 +670,7 @@
         m.last = null;
         m.writeResults({ count: data ? "0" : "…", status: data ? "" : t["Loading services…"], error: !!data, empty: false,
                          more: false, items: [] });
+        if (data) releaseTiles();  // the load error is on screen: the map may come
         return [nu(), nu()];
       }
       var collection = (m.collections || {})[data.url] || { features: [] };
@@ -662,6 +681,7 @@
       m.last = { ranked: ranked, loose: loose, near: near, limit: limit || labels.page || 25, labels: labels, criteria: criteria,
                  status: status || null };
       m.drawList();
+      releaseTiles();
       m.translateMapControls(t);
       var t2 = performance.now();
       var points = ranked.map(function (r) { return r.f.light || r.f; });
@@ -753,6 +773,7 @@
     },
     toggleView: function (n, className, labels) {
       var showMap = !/show-map/.test(className || "");
+      if (showMap) releaseTiles();
       m.afterViewChange(showMap);
       return ["elip-panes " + (showMap ? "show-map" : "show-list"), showMap ? labels.t["Show list"] : labels.t["Show map"]];
     },
@@ -799,6 +820,7 @@
   m.setView = function (showMap) {
     var t = (m.labels || { t: {} }).t;
     if (!dc.set_props || !m.isPhoneLayout()) return;
+    if (showMap) releaseTiles();
     dc.set_props("home-layout", { className: "elip-panes " + (showMap ? "show-map" : "show-list") });
     dc.set_props("home-view-toggle", { children: showMap ? t["Show list"] : t["Show map"] });
     m.afterViewChange(showMap);
