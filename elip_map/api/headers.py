@@ -96,7 +96,8 @@ class PathTalisman(Talisman):
         return self._options_for(request.path)
 
     def _set_response_headers(self, response: Response) -> Response:
-        if is_document(request.path, response.mimetype):
+        # A 304 has no body and Flask calls it text/html; the browser keeps the stored answer's headers.
+        if response.status_code != 304 and is_document(request.path, response.mimetype):
             return super()._set_response_headers(response)
         # Not a document: only what still protects a subresource (no MIME sniffing; HTTPS from now on).
         if self.x_content_type_options:

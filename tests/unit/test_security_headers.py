@@ -94,6 +94,12 @@ def test_the_policy_travels_with_documents_only(tmp_path, clear_pages_state):
         # What still protects a subresource stays: no MIME sniffing, HTTPS from now on.
         assert r.headers["X-Content-Type-Options"] == "nosniff", path
         assert r.headers["Strict-Transport-Security"].startswith("max-age=31536000"), path
+    # "Not modified" answers (every returning visit's feed and worker checks) keep the stored answer's headers.
+    for path in ("/api/locations.feed", "/sw.js"):
+        etag = client.get(path, base_url="https://map.example.org").headers["ETag"]
+        again = client.get(path, base_url="https://map.example.org", headers={"If-None-Match": etag})
+        assert again.status_code == 304 and "Content-Security-Policy" not in again.headers, path
+        assert again.headers["X-Content-Type-Options"] == "nosniff", path
 
 
 def test_tile_origin():
