@@ -70,14 +70,14 @@ def test_details001_cards_fetch_their_details_and_keep_them_offline(dash_duo, ap
     # The worker has taken over and saved the feed and the details seen.
     until(lambda: driver.execute_script("return !!navigator.serviceWorker.controller"), timeout=20)
     until(lambda: any(p.startswith("/api/details?") for p in driver.execute_async_script(SAVED)), timeout=20)
-    until(lambda: {"/api/locations.feed", "/_dash-layout", "/_dash-dependencies"}
+    until(lambda: {"/", "/api/locations.feed", "/_dash-layout", "/_dash-dependencies", "/api/places.json"}
           <= set(driver.execute_async_script(SAVED)), timeout=20)
     until(lambda: sum(p.startswith("/__elip/callback/") for p in driver.execute_async_script(SAVED)) >= 2, timeout=20)
 
     _set_offline(driver, True)
     dash_duo.server.stop()
     driver.get(dash_duo.server_url + "/")
-    dash_duo.wait_for_text_to_equal("#result-count", str(N), timeout=15)
+    dash_duo.wait_for_text_to_equal("#result-count", str(N), timeout=30)
     until(lambda: _card(dash_duo, 0) and phone(0) in _card(dash_duo, 0), timeout=10)
     assert all(phone(i) in _card(dash_duo, i) for i in range(25))  # saved details, no network
     # "Show more": the next cards' details were never fetched, and say so.
