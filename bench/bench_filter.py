@@ -76,6 +76,20 @@ def server_callback_app(collection: dict):
 # Cards fetch their details (address, phones...) after they are drawn, a page at a time: a later, separate
 # update of the list. Left on, the figure above would be the details' round trip, not the filter's.
 NO_DETAILS_JS = "if (window.elip && window.elip.map && window.elip.map.needDetails) window.elip.map.needDetails = function () {};"
+# The first page's details, asked for at load, must have arrived before the clock starts (else their
+# fill-in lands inside the first change's measurement).
+DETAILS_SETTLED_JS = """const m = window.elip.map;
+if (!m.details) return true;
+return [...document.querySelectorAll('#home-results [data-location-id]')]
+  .every(e => m.details[e.dataset.locationId] || m.detailsMissing[e.dataset.locationId]);"""
+
+
+def wait_for_details(driver, timeout: float = 30.0) -> None:
+    import time
+
+    end = time.time() + timeout
+    while time.time() < end and not driver.execute_script(DETAILS_SETTLED_JS):
+        time.sleep(0.05)
 
 
 def measure(driver, url: str, expected: int, repeats: int, list_id: str,
@@ -87,6 +101,7 @@ def measure(driver, url: str, expected: int, repeats: int, list_id: str,
     for _ in range(repeats):
         driver.get(url)
         wait_for_count(driver, expected)
+        wait_for_details(driver)
         if not details:
             driver.execute_script(NO_DETAILS_JS)
         driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
