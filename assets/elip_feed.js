@@ -1,19 +1,20 @@
 /* ELIP Service Map: the compact locations feed, decoded into the features the page uses.
  *
  * Twin of elip_map/api/compact.py (decode_feed): columns, integer codes and fixed-point positions
- * become GeoJSON-like features ({type, id, geometry, properties}) with the same properties as the old
- * GeoJSON feed; a listing with no position gets geometry null. tests/unit/test_compact_feed.py and
+ * become GeoJSON-like features ({type, id, geometry, properties}) with the GeoJSON feed's properties
+ * less the card details; a listing with no position gets geometry null. tests/unit/test_compact_feed.py and
  * tests/browser/test_feed_twin.py hold the two decoders to one truth table.
  */
 (function () {
   "use strict";
   var ns = (window.elip = window.elip || {});
   var feed = (ns.feed = ns.feed || {});
-  var FORMAT = "elip-feed/1";
-  // Same order as FEATURE_FIELDS in elip_map/api/feed.py: properties come out in the same order.
-  var FIELDS = ["organization", "name", "address", "unplaced", "types", "langs", "services", "phones", "website",
-                "email", "accessibility", "eligibility", "fees", "elig", "elig_unknown", "ages", "gender", "fee_levels",
-                "hours", "hours_note", "last_verified", "hood", "hood_name", "text", "sort"];
+  var FORMAT = "elip-feed/2";
+  var READABLE = [FORMAT, "elip-feed/1"];  // a copy saved by an older page still opens (extra columns unread)
+  // Same order as FEED_FIELDS in elip_map/api/feed.py: properties come out in the same order. A card's
+  // details (address, phones, notes...) are not in the feed: elip.map fetches them per page of cards.
+  var FIELDS = ["organization", "name", "unplaced", "types", "langs", "services", "elig", "elig_unknown", "ages",
+                "gender", "fee_levels", "hours", "hood", "hood_name", "text", "sort"];
   var SORT_WIDTH = 7;
 
   function empty(v) { return v === null || v === undefined || v === "" || (Array.isArray(v) && v.length === 0); }
@@ -23,7 +24,7 @@
     var fold = (ns.map && ns.map.normalize) || function (x) { return String(x).toLowerCase(); };
     return fold([org || "", name || ""].concat(services || []).join(" "));
   };
-  feed.isCompact = function (doc) { return !!doc && doc.format === FORMAT; };
+  feed.isCompact = function (doc) { return !!doc && READABLE.indexOf(doc.format) !== -1; };
   feed.decode = function (doc) {
     if (!feed.isCompact(doc)) throw new Error("not an " + FORMAT + " document");
     var c = doc.cols, scale = doc.scale, lat0 = doc.origin[0], lon0 = doc.origin[1], out = new Array(doc.n);
@@ -38,7 +39,6 @@
         hours: c.hours[i] === null ? [] : doc.hours[c.hours[i]].map(function (h) { return h.slice(); }),
         hood: hood === null ? null : doc.hoods[hood][0],
         hood_name: hood === null ? null : doc.hoods[hood][1],
-        website: c.site[i] === null ? null : doc.sites[c.site[i]],
         text: c.text[i] !== null ? c.text[i] : feed.searchText(orgName, c.name[i], c.services[i]),
         sort: pad(i),
       };

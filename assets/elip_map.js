@@ -238,7 +238,7 @@
   m.popupContent = function (id) {
     var f = (m.byId || {})[id], t = (m.labels || { t: {} }).t;
     if (!f) return null;
-    var p = f.properties;
+    var p = m.withDetails(f.properties);
     var link = el("a", { href: "#card-" + p.id, "class": "elip-popup-link", "data-card": p.id }, t["See details"] || "See details");
     return el("div", { "class": "elip-popup" }, [el("strong", {}, el("bdi", {}, p.organization || "")),
       p.name ? el("div", {}, el("bdi", {}, p.name)) : null,
@@ -393,10 +393,18 @@
   }
   // A count in the reader's language: the catalogue's plural forms, keyed by the CLDR category that
   // Intl.PluralRules names for n (the server's i18n.plural_table), "0" for zero; "{n}" filled in.
+  // One Intl.PluralRules per language: making one costs far more than asking it, and a map update titles
+  // every cluster on screen (about 15 ms per filter change at 10,000 locations, bench/bench_filter.py).
+  var pluralRules = {};
+  function pluralCategory(locale, n) {
+    var key = String(locale || "");
+    var rules = pluralRules[key] || (pluralRules[key] = new Intl.PluralRules(locale || undefined));
+    return rules.select(n);
+  }
   m.plural = function (labels, key, n, values) {
     var forms = ((labels || {}).plural || {})[key];
     if (!forms) return "";
-    var text = n === 0 && forms["0"] !== undefined ? forms["0"] : forms[new Intl.PluralRules(labels.locale).select(n)];
+    var text = n === 0 && forms["0"] !== undefined ? forms["0"] : forms[pluralCategory(labels.locale, n)];
     return fmt(text === undefined ? forms.other || "" : text, Object.assign({ n: n }, values || {}));
   };
   // fmt() that keeps nodes: fmtNodes("Call {phone}", {phone: ltr("780-555-0199")}) -> ["Call ", <bdi>].
@@ -459,8 +467,68 @@
     if (e.gender[p.gender]) parts.push(e.gender[p.gender]);
     return parts.join(" · ");
   };
+  // ---- card details, fetched a page of cards at a time ------------------------------------------
+  // The feed carries what the map, the filters and a card's heading need; the rest of a card (address,
+  // phones, website, e-mail, notes, eligibility and fees in words, last check) comes from
+  // /api/details?ids=...&v=<directory fingerprint> for the cards drawn, kept here for this directory
+  // version, in the browser's HTTP cache (a year: the address changes with the version) and by the
+  // service worker for offline use. Text only, written with textContent like the rest of the card.
+  var DETAILS_BATCH = 100;  // the server's limit (api/feed.py, MAX_DETAIL_IDS)
+  m.details = {};           // id -> details, for m.detailsVersion
+  m.detailsMissing = {};    // id -> true: asked for and not obtained (offline and never saved)
+  var detailsPending = {};
+  function dataVersion() {
+    try { return new URL(m.dataUrl || "", window.location.href).searchParams.get("v") || ""; } catch (e) { return ""; }
+  }
+  m.detailsUrl = function (ids, version) {
+    return "/api/details?ids=" + ids.join(",") + "&v=" + encodeURIComponent(version || "");
+  };
+  function idNumber(id) { return Number(String(id).replace(/^\D+/, "")) || 0; }
+  // Ask for the details of these cards that are not known yet; the cards are redrawn when they arrive.
+  m.needDetails = function (ids) {
+    var version = dataVersion();
+    if (version !== m.detailsVersion) { m.details = {}; m.detailsMissing = {}; detailsPending = {}; m.detailsVersion = version; }
+    var want = ids.filter(function (id) { return id && !m.details[id] && !detailsPending[id]; })
+      .sort(function (a, b) { return idNumber(a) - idNumber(b); });  // one address per set of cards: cacheable
+    for (var i = 0; i < want.length; i += DETAILS_BATCH) fetchDetails(want.slice(i, i + DETAILS_BATCH), version);
+  };
+  function fetchDetails(ids, version) {
+    ids.forEach(function (id) { detailsPending[id] = true; });
+    var settle = function (found) {
+      if (version !== m.detailsVersion) return;
+      ids.forEach(function (id) {
+        delete detailsPending[id];
+        if (found) { m.details[id] = found[id] || {}; delete m.detailsMissing[id]; } else { m.detailsMissing[id] = true; }
+      });
+      m.redrawCards(ids);
+    };
+    fetch(m.detailsUrl(ids, version), { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(function (doc) { settle((doc && doc.details) || {}); }, function () { settle(null); });
+  }
+  // Cards already on screen get their details in place (the focus stays on a focused card).
+  m.redrawCards = function (ids) {
+    var last = m.last;
+    if (!last) return;
+    ids.forEach(function (id) {
+      var old = document.getElementById("card-" + id), f = (m.byId || {})[id];
+      if (!old || !f) return;
+      var ranked = last.ranked.find(function (r) { return r.f.properties.id === id; });
+      var fresh = m.card(f, ranked ? ranked.d : null, last.labels, m.selectedId || null, last.near, last.status);
+      var focused = document.activeElement === old;
+      old.replaceWith(fresh);
+      if (focused) fresh.focus({ preventScroll: true });
+    });
+  };
+  // A feature's properties with its card details, when they are here.
+  m.withDetails = function (props) {
+    var d = m.details[props.id];
+    return d ? Object.assign({}, props, d) : props;
+  };
+
   m.card = function (f, dist, labels, selected, near, status) {
-    var p = f.properties, t = labels.t, placed = !!f.geometry;
+    var p = m.withDetails(f.properties), t = labels.t, placed = !!f.geometry;
     var rows = [];
     function row(label, value) { if (value && (!Array.isArray(value) || value.length)) { rows.push(el("dt", {}, label)); rows.push(el("dd", {}, value)); } }
     var typeNames = (p.types || []).map(function (s) { return labels.types[s] || s; }).join(", ");
@@ -489,8 +557,9 @@
                     fmtNodes(t[near && near.approx ? "about {km} km away" : "{km} km away"], { km: ltr(m.formatKm(dist, labels)) }));
     }
     // A date is isolated with the direction of its own words: "2 يناير 2026" right to left, "January 2, 2026" left to right.
+    var known = !!m.details[p.id];  // until the details come, the last check is not known either
     var verified = p.last_verified ? fmtNodes(t["Last verified: {date}"], { date: el("bdi", {}, m.formatDate(p.last_verified, labels)) })
-      : labels.sample ? t["Sample listing, not verified by ELIP: call before you go."] : t["Not verified yet"];
+      : labels.sample ? t["Sample listing, not verified by ELIP: call before you go."] : known ? t["Not verified yet"] : "";
     var children = [
       el("h3", { "class": "elip-card-org" }, p.organization || ""),
       p.name ? el("p", { "class": "elip-card-name" }, p.name) : null,
@@ -504,6 +573,10 @@
         m.plural(labels, "Last checked more than {n} month ago: call before you go.", labels.stale_months)) : null,
       el("p", { "class": "elip-card-verified" }, verified),
     ];
+    if (m.detailsMissing[p.id] && !m.details[p.id]) {
+      children.splice(3, 0, el("p", { "class": "elip-card-unsaved", role: "note" },
+                               t["The address, phone and other details of this service are not saved on this phone. Connect to the internet to see them."]));
+    }
     var attrs = { "class": "elip-card" + (selected === p.id ? " is-selected" : ""), "data-location-id": p.id,
                   id: "card-" + p.id, tabindex: "-1" };
     if (!placed) attrs["data-unplaced"] = "true";
@@ -556,6 +629,11 @@
     m.writeResults({ count: String(total), status: status, empty: !total, more: total > drawn, items: items,
                      unplaced: loose.map(function (f) { return m.card(f, null, labels, selected, near, last.status); }),
                      unplacedTotal: last.loose.length });
+    if (!all) {  // printing draws every card: it prints what is here rather than fetch thousands
+      var ids = shown.map(function (r) { return r.f.properties.id; }).concat(loose.map(function (f) { return f.properties.id; }));
+      if (selected) ids.push(selected);
+      m.needDetails(ids);
+    }
   };
   m.filterUnplaced = function (features, criteria) {
     if (!m.hasCriteria(criteria)) return features;
@@ -607,8 +685,26 @@
             [Math.max.apply(null, lats) + pad, Math.max.apply(null, lons) + pad]];
   };
 
+  // Basemap tiles wait behind the list on a phone: a 360 px screen shows the list first, and a dozen
+  // tiles (100-300 KB) fetched at the same time delayed the feed and the first results on a slow line.
+  // The tile layer starts without an address; a wide screen (map beside the list) gets it at once, a
+  // phone once the list has been drawn (or the reader opens the map first).
+  function releaseTiles() {
+    m.listShown = true;
+    if (m.tileUrl && !m.tilesGiven && dc.set_props) {
+      m.tilesGiven = true;
+      dc.set_props("home-map-tiles", { url: m.tileUrl });
+    }
+  }
   var SELECT_ZOOM = 15;
   dc.elip_map = {
+    tilesFor: function (url) {
+      if (!url) return nu();
+      m.tileUrl = url;
+      if (!m.listShown && !window.matchMedia("(min-width: 800px)").matches) return nu();
+      m.tilesGiven = true;
+      return url;
+    },
     fetchData: function (url) {
       if (!url) return nu();
       m.dataUrl = url;
@@ -644,6 +740,7 @@
         m.last = null;
         m.writeResults({ count: data ? "0" : "…", status: data ? "" : t["Loading services…"], error: !!data, empty: false,
                          more: false, items: [] });
+        if (data) releaseTiles();  // the load error is on screen: the map may come
         return [nu(), nu()];
       }
       var collection = (m.collections || {})[data.url] || { features: [] };
@@ -654,6 +751,7 @@
       m.last = { ranked: ranked, loose: loose, near: near, limit: limit || labels.page || 25, labels: labels, criteria: criteria,
                  status: status || null };
       m.drawList();
+      releaseTiles();
       m.translateMapControls(t);
       var t2 = performance.now();
       var points = ranked.map(function (r) { return r.f.light || r.f; });
@@ -745,6 +843,7 @@
     },
     toggleView: function (n, className, labels) {
       var showMap = !/show-map/.test(className || "");
+      if (showMap) releaseTiles();
       m.afterViewChange(showMap);
       return ["elip-panes " + (showMap ? "show-map" : "show-list"), showMap ? labels.t["Show list"] : labels.t["Show map"]];
     },
@@ -791,6 +890,7 @@
   m.setView = function (showMap) {
     var t = (m.labels || { t: {} }).t;
     if (!dc.set_props || !m.isPhoneLayout()) return;
+    if (showMap) releaseTiles();
     dc.set_props("home-layout", { className: "elip-panes " + (showMap ? "show-map" : "show-list") });
     dc.set_props("home-view-toggle", { children: showMap ? t["Show list"] : t["Show map"] });
     m.afterViewChange(showMap);

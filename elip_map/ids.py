@@ -43,6 +43,8 @@ HOME_MAP_POINTS = "home-map-points"
 HOME_MAP_SELECTED = "home-map-selected"
 HOME_MAP_NEAR = "home-map-near"
 HOME_MAP_HOODS = "home-map-hoods"
+HOME_MAP_TILES = "home-map-tiles"
+HOME_TILE_URL = "home-tile-url"
 HOME_UNPLACED = "home-unplaced"
 HOME_STATUS = "home-status"
 

@@ -1,8 +1,9 @@
 """One truth table for the compact locations feed, read by the Python and browser tests alike.
 
 Each case: listings as the directory gives them, and the features a reader's page must end up with,
-written out by hand (not produced by the encoder): the same properties the GeoJSON feed carried,
-``sort`` = list position, ``geometry: None`` for a listing with no position yet.
+written out by hand (not produced by the encoder): the properties the GeoJSON feed carries less the
+card details (``DETAILS``, what ``/api/details`` answers), ``sort`` = list position, ``geometry: None``
+for a listing with no position yet.
 """
 
 LISTINGS = [
@@ -35,22 +36,29 @@ LISTINGS = [
 FEATURES = [
     {"type": "Feature", "id": "loc-7", "geometry": {"type": "Point", "coordinates": [-113.49763, 53.54812]},
      "properties": {"id": "loc-7", "organization": "Bridge Society", "name": "Main office",
-                    "address": "10010 107A Ave NW, Edmonton", "types": ["food", "housing"], "langs": ["ar", "en"],
-                    "services": ["Food bank"],
-                    "phones": [{"display": "780-424-7709", "tel": "+17804247709", "ext": "12"}],
-                    "website": "https://bridge.example.org", "accessibility": "Ramp at the back",
-                    "eligibility": "Newcomers", "fees": "Free", "hours": [[1, 540, 1020], [2, 540, 1020]],
-                    "hours_note": "Closed on holidays", "last_verified": "2026-02-01", "hood": "1010",
+                    "types": ["food", "housing"], "langs": ["ar", "en"], "services": ["Food bank"],
+                    "hours": [[1, 540, 1020], [2, 540, 1020]], "hood": "1010",
                     "hood_name": "Boyle Street", "text": "bridge society main office food bank", "sort": "0000000"}},
     {"type": "Feature", "id": "loc-12", "geometry": {"type": "Point", "coordinates": [-113.4, 53.6]},
      "properties": {"id": "loc-12", "organization": "Bridge Society", "types": ["food", "housing"],
-                    "langs": ["ar", "en"], "website": "https://bridge.example.org",
-                    "hours": [[1, 540, 1020], [2, 540, 1020]], "text": "bridge society", "sort": "0000001"}},
+                    "langs": ["ar", "en"], "hours": [[1, 540, 1020], [2, 540, 1020]], "text": "bridge society",
+                    "sort": "0000001"}},
     {"type": "Feature", "id": "loc-3", "geometry": {"type": "Point", "coordinates": [-113.70999, 53.40001]},
-     "properties": {"id": "loc-3", "organization": "Édmonton Mosaïque", "name": "مركز", "address": "1 Rue",
+     "properties": {"id": "loc-3", "organization": "Édmonton Mosaïque", "name": "مركز",
                     "types": ["health"], "langs": ["fr"], "services": ["Clinique"], "hood": "2020",
                     "hood_name": "Downtown", "text": "edmonton mosaique mosaic مركز clinique", "sort": "0000002"}},
     {"type": "Feature", "id": "loc-40", "geometry": None,
-     "properties": {"id": "loc-40", "organization": "Unplaced Org", "name": "Back office", "address": "Somewhere",
+     "properties": {"id": "loc-40", "organization": "Unplaced Org", "name": "Back office",
                     "text": "unplaced org back office", "sort": "0000003"}},
 ]
+
+# What /api/details gives for each listing: the card's details, empty ones left out.
+DETAILS = {
+    "loc-7": {"address": "10010 107A Ave NW, Edmonton",
+              "phones": [{"display": "780-424-7709", "tel": "+17804247709", "ext": "12"}],
+              "website": "https://bridge.example.org", "accessibility": "Ramp at the back", "eligibility": "Newcomers",
+              "fees": "Free", "hours_note": "Closed on holidays", "last_verified": "2026-02-01"},
+    "loc-12": {"website": "https://bridge.example.org"},
+    "loc-3": {"address": "1 Rue"},
+    "loc-40": {"address": "Somewhere"},
+}

@@ -297,3 +297,12 @@ def test_the_hsds_api_answers_anyone_without_private_data(site):
             _no_secrets(client.get(f"/hsds/{kind}/{item['id']}", headers={"Accept-Encoding": "identity"}).data)
     _no_secrets(client.get("/hsds/").data)
     assert client.post("/hsds/organizations", headers={"X-CSRFToken": _csrf(client)}).status_code == 405
+
+
+def test_card_details_answer_anyone_without_private_data(site):
+    """/api/details is public (the newcomer page's cards): never a contact, a pending correction or an audit note."""
+    app, ids = site
+    client = _client(app)
+    r = client.get(f"/api/details?ids=loc-{ids['a_loc']},loc-{ids['b_loc']}", headers={"Accept-Encoding": "identity"})
+    assert r.status_code == 200 and set(r.get_json()["details"]) == {f"loc-{ids['a_loc']}", f"loc-{ids['b_loc']}"}
+    _no_secrets(r.data)

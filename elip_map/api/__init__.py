@@ -17,7 +17,7 @@ from ..directory.fingerprint import VersionedCache, directory_fingerprint
 from ..directory.listings import load_listings
 from .compact import encode_feed
 from .encodings import Precompressed
-from .feed import feature_collection
+from .feed import detail_ids, details_table, feature_collection
 from .pwa import pwa
 
 api = Blueprint("elip_api", __name__, url_prefix="/api")
@@ -74,6 +74,35 @@ def locations_geojson() -> Response:
     return _versioned_document("geojson", feature_collection, GEOJSON_MIMETYPE, quality=5)  # 3x larger: a fast level
 
 
+@api.get("/details")
+def card_details() -> Response:
+    """The details of a page of cards (``?ids=loc-1,loc-2&v=<directory fingerprint>``), public fields only.
+
+    Asked for with the fingerprint of the feed the page holds, the answer may be kept for a year (a new
+    directory version has a new address); without it, or with an older one, it is revalidated. An id that
+    is not a public listing (closed, unknown) is simply absent from the answer.
+    """
+    ids = detail_ids(request.args.get("ids"))
+    if ids is None:
+        return Response("ids: up to 100 location ids (loc-<number>), separated by commas\n", status=400,
+                        mimetype="text/plain")
+    database = current_app.config["ELIP_DATABASE"]
+    cache: VersionedCache = current_app.config["ELIP_API_CACHE"]
+    with database.session() as session:
+        key = directory_fingerprint(session)
+        etag = f"details-{key}-" + hashlib.sha1(",".join(ids).encode()).hexdigest()[:16]
+        if request.if_none_match.contains(etag):
+            return _conditional(b"", etag, JSON_MIMETYPE)
+        table = cache.get_or_build(f"details-{key}",
+                                   lambda: details_table(load_listings(session, include_unplaced=True)))
+    body = json.dumps({"v": key, "details": {i: table[i] for i in ids if i in table}}, ensure_ascii=False,
+                      separators=(",", ":")).encode()
+    response = _conditional(body, etag, JSON_MIMETYPE)
+    if request.args.get("v") == key:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
 def _rounded(coords, digits: int):
     """Coordinates rounded, and a point that rounds onto the one before it dropped."""
     if coords and isinstance(coords[0][0], (int, float)):
@@ -126,6 +155,7 @@ def neighbourhoods_geojson() -> Response:
 
 def init_api(server) -> None:
     """Register the routes (they compress their own answers, once per version)."""
-    server.config["ELIP_API_CACHE"] = VersionedCache(size=12)  # feed, GeoJSON, page facts of a few versions; outlines
+    # feed, GeoJSON, card details and page facts of a few versions; outlines
+    server.config["ELIP_API_CACHE"] = VersionedCache(size=16)
     server.register_blueprint(api)
     server.register_blueprint(pwa)

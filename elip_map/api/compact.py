@@ -1,4 +1,5 @@
-"""The compact locations feed: the same features as :func:`feature_collection`, a third of the bytes.
+"""The compact locations feed: the features of :func:`feature_collection` without the card details
+(``DETAIL_FIELDS``, fetched a page of cards at a time from ``/api/details``), in a fraction of the bytes.
 
 A newcomer on a prepaid plan pays for every repeated key. GeoJSON repeats ``"properties"``,
 ``"coordinates"`` and every field name 10,000 times; this feed sends columns instead:
@@ -25,18 +26,20 @@ from collections.abc import Iterable, Mapping
 
 from ..directory.listings import COORD_DECIMALS
 from ..rules.text import fold
-from .feed import FEATURE_FIELDS
+from .feed import FEED_FIELDS
 
-FORMAT = "elip-feed/1"
+FORMAT = "elip-feed/2"
+# The first shape also carried every card's details; a copy a phone saved before is still read (its extra
+# columns are left alone).
+READABLE = (FORMAT, "elip-feed/1")
 SCALE = 10 ** COORD_DECIMALS
 ID_PREFIX = "loc-"
 SORT_WIDTH = 7  # the decoder's sort key: row number, zero-padded, so string order is list order
 
 # Fields sent as plain columns (text, or lists of text/objects); coded fields are handled apart.
-PLAIN_FIELDS = ("name", "address", "unplaced", "services", "phones", "email", "accessibility", "eligibility", "fees",
-                "elig", "elig_unknown", "ages", "gender", "fee_levels", "hours_note", "last_verified")
-CODED_FIELDS = ("organization", "types", "langs", "hours", "hood", "hood_name", "website", "text")
-assert set(PLAIN_FIELDS) | set(CODED_FIELDS) | {"sort"} == set(FEATURE_FIELDS), "every feature field is sent"
+PLAIN_FIELDS = ("name", "unplaced", "services", "elig", "elig_unknown", "ages", "gender", "fee_levels")
+CODED_FIELDS = ("organization", "types", "langs", "hours", "hood", "hood_name", "text")
+assert set(PLAIN_FIELDS) | set(CODED_FIELDS) | {"sort"} == set(FEED_FIELDS), "every feed field is sent"
 
 
 def _empty(value) -> bool:
@@ -70,14 +73,14 @@ def _fixed(value: float | None) -> int | None:
 def encode_feed(listings: Iterable[Mapping]) -> dict:
     """Listings (in list order) as one compact document; unplaced listings keep ``null`` positions."""
     rows = [item for item in listings]
-    types, langs, orgs, hoods, hours, sites = _Codes(), _Codes(), _Codes(), _Codes(), _Codes(), _Codes()
+    types, langs, orgs, hoods, hours = _Codes(), _Codes(), _Codes(), _Codes(), _Codes()
     lats = [_fixed(r.get("lat")) if r.get("lon") is not None else None for r in rows]
     lons = [_fixed(r.get("lon")) if r.get("lat") is not None else None for r in rows]
     placed_lat = [v for v in lats if v is not None]
     placed_lon = [v for v in lons if v is not None]
     origin = [min(placed_lat) if placed_lat else 0, min(placed_lon) if placed_lon else 0]
     cols: dict[str, list] = {name: [] for name in ("id", "lat", "lon", "org", "types", "langs", "hours", "hood",
-                                                   "site", "text", *PLAIN_FIELDS)}
+                                                   "text", *PLAIN_FIELDS)}
     for r, lat, lon in zip(rows, lats, lons):
         ident = str(r["id"])
         if not ident.startswith(ID_PREFIX) or not ident[len(ID_PREFIX):].isdigit():
@@ -90,7 +93,6 @@ def encode_feed(listings: Iterable[Mapping]) -> dict:
         row_types, row_langs = list(r.get("types") or []), list(r.get("langs") or [])
         cols["types"].append(types.code(row_types, tuple(row_types)) if row_types else None)
         cols["langs"].append(langs.code(row_langs, tuple(row_langs)) if row_langs else None)
-        cols["site"].append(None if _empty(r.get("website")) else sites.code(r["website"]))
         text = r.get("text") or ""
         cols["text"].append(None if text == search_text(r.get("organization"), r.get("name"), r.get("services"))
                             else text)
@@ -103,12 +105,13 @@ def encode_feed(listings: Iterable[Mapping]) -> dict:
             cols[name].append(None if _empty(value) else value)
     return {"format": FORMAT, "n": len(rows), "scale": SCALE, "origin": origin, "id_prefix": ID_PREFIX,
             "types": types.table, "langs": langs.table, "orgs": orgs.table, "hoods": hoods.table,
-            "hours": hours.table, "sites": sites.table, "cols": cols}
+            "hours": hours.table, "cols": cols}
 
 
 def decode_feed(doc: Mapping) -> list[dict]:
-    """The features the page uses (``feature_collection``'s shape, ``sort`` = row order), from one document."""
-    if doc.get("format") != FORMAT:
+    """The features the page uses (``feature_collection``'s shape without the card details, ``sort`` = row
+    order), from one document."""
+    if doc.get("format") not in READABLE:
         raise ValueError(f"not an {FORMAT} document")
     cols, scale, (lat0, lon0) = doc["cols"], doc["scale"], doc["origin"]
     features = []
@@ -121,7 +124,6 @@ def decode_feed(doc: Mapping) -> list[dict]:
             "organization": None if org is None else doc["orgs"][org],
             "types": [] if cols["types"][i] is None else list(doc["types"][cols["types"][i]]),
             "langs": [] if cols["langs"][i] is None else list(doc["langs"][cols["langs"][i]]),
-            "website": None if cols["site"][i] is None else doc["sites"][cols["site"][i]],
             "text": cols["text"][i] if cols["text"][i] is not None else search_text(
                 None if org is None else doc["orgs"][org], cols["name"][i], cols["services"][i]),
             "hours": [] if cols["hours"][i] is None else [list(h) for h in doc["hours"][cols["hours"][i]]],
@@ -129,7 +131,7 @@ def decode_feed(doc: Mapping) -> list[dict]:
             "hood_name": None if hood is None else doc["hoods"][hood][1],
             "sort": str(i).zfill(SORT_WIDTH),
         }
-        for key in FEATURE_FIELDS:
+        for key in FEED_FIELDS:
             value = coded[key] if key in coded else cols[key][i]
             if not _empty(value):
                 props[key] = value

@@ -80,7 +80,16 @@ def _small(body: bytes | Precompressed, mimetype: str, cache: str) -> Response:
 @pwa.get("/sw.js")
 def service_worker() -> Response:
     """The worker, from the root so that it may control the whole site; always revalidated."""
-    response = _small(_worker_body(), "text/javascript", "no-cache")
+    body = _worker_body()
+    tag = hashlib.sha1(body.raw).hexdigest()[:16]
+    # The browser asks for the worker at every navigation: unchanged, it gets a 304 without the body.
+    if request.if_none_match.contains(tag):
+        response = Response(status=304)
+        response.headers["Cache-Control"] = "no-cache"
+        response.vary.add("Accept-Encoding")
+    else:
+        response = _small(body, "text/javascript", "no-cache")
+    response.set_etag(tag)
     response.headers["Service-Worker-Allowed"] = "/"
     return response
 

@@ -7,7 +7,9 @@
  * Staff and partner pages are never answered from here.
  *
  * Caches: "elip-shell-<release>" (dropped when a new release installs) and "elip-data" (one feed,
- * replaced whenever a newer one is fetched; its directory fingerprint travels with it).
+ * replaced whenever a newer one is fetched; its directory fingerprint travels with it; and the card
+ * details the reader has seen, kept by their address, which names that fingerprint: those of an older
+ * directory version are dropped when newer ones are saved).
  */
 "use strict";
 var RELEASE = "__RELEASE__";
@@ -17,6 +19,7 @@ var LIGHT = ["/", "/about"];
 var STATIC = ["/_dash-component-suites/", "/assets/", "/_favicon.ico", "/api/neighbourhoods.geojson", "/api/places.json"];
 var SHELL_GET = ["/_dash-layout", "/_dash-dependencies"];
 var FEED = "/api/locations.feed";
+var DETAILS = "/api/details";
 
 self.addEventListener("install", function (event) {
   self.skipWaiting();
@@ -54,6 +57,7 @@ function keep(urls, page) {
     urls.forEach(function (u) {
       var url = new URL(u, self.location.origin);
       if (url.pathname === FEED) jobs.push(feed(new Request(url.href), url).catch(function () {}));
+      if (url.pathname === DETAILS) jobs.push(details(new Request(url.href), url).catch(function () {}));
     });
     if (page) { var p = new URL(page); if (LIGHT.indexOf(p.pathname) !== -1) jobs.push(refresh(p.href, pageKey(p))); }
     return Promise.all(jobs);
@@ -94,6 +98,7 @@ self.addEventListener("fetch", function (event) {
     if (req.mode === "navigate" && LIGHT.indexOf(url.pathname) !== -1) return event.respondWith(networkFirst(req, pageKey(url)));
     if (SHELL_GET.indexOf(url.pathname) !== -1 && fromLightPage(req)) return event.respondWith(networkFirst(req, url.pathname));
     if (url.pathname === FEED) return event.respondWith(feed(req, url));
+    if (url.pathname === DETAILS) return event.respondWith(details(req, url));
     return;
   }
   if (req.method === "POST" && url.pathname === "/_dash-update-component" && fromLightPage(req)) {
@@ -143,6 +148,29 @@ function feed(req, url) {
       var headers = new Headers(hit.headers);
       headers.set("X-Elip-Offline", "1");
       return hit.blob().then(function (body) { return new Response(body, { headers: headers }); });
+    });
+  });
+}
+
+// Card details: from the network when there is one (the browser's HTTP cache answers a known address
+// at once), saved by address; offline, the saved copy, or an error the page turns into "not saved".
+function details(req, url) {
+  var key = url.pathname + url.search;
+  return fetch(req).then(function (r) {
+    if (!r.ok) return r;
+    var copy = r.clone(), version = url.searchParams.get("v") || "";
+    caches.open(DATA).then(function (c) {
+      return c.put(key, copy).then(function () { return c.keys(); }).then(function (keys) {
+        return Promise.all(keys.filter(function (k) {
+          var u = new URL(k.url);
+          return u.pathname === DETAILS && (u.searchParams.get("v") || "") !== version;
+        }).map(function (k) { return c.delete(k); }));
+      });
+    }).catch(function () {});
+    return r;
+  }).catch(function () {
+    return caches.open(DATA).then(function (c) { return c.match(key); }).then(function (hit) {
+      return hit || Response.error();
     });
   });
 }

@@ -34,6 +34,8 @@ BROWSER_MESSAGES = (
     N_("Showing {shown} of {n}"), N_("Location is not available in this browser."), N_("your location"),
     N_("Your browser did not share your location."), N_("Show list"), N_("Show map"),
     N_("See details"), N_("Email {email}"), N_("about {km} km away"),
+    N_("The address, phone and other details of this service are not saved on this phone. Connect to the internet "
+       "to see them."),
     N_("Sample listing, not verified by ELIP: call before you go."), N_("Address being checked: call before you go."),
     N_("No street address: call or visit online."),
     N_("Nearest first, from about {place}"), N_("Link to this search"),

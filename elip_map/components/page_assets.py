@@ -12,8 +12,10 @@ import re
 
 # Pages a newcomer opens: no staff-only bundles there.
 LIGHT_PATHS = frozenset({"/", "/about"})
-# Bundles and assets only staff/partner pages use (DataTable on coverage; pin dragging on review).
-STAFF_ONLY = ("/dash_table/", "/assets/coverage.", "/assets/elip_review.")
+# Bundles and assets only staff/partner pages use (DataTable on coverage; pin dragging on review). The
+# dash-extensions bundle holds its components (none on the newcomer pages, which use only its Python
+# ``Namespace`` helper, resolved by dash-leaflet itself): 18 KB compressed that a newcomer never runs.
+STAFF_ONLY = ("/dash_table/", "/dash_extensions/", "/assets/coverage.", "/assets/elip_review.")
 # Babel's polyfill: on a light page it only serves browsers without ES modules (2017 and older), which
 # alone fetch it; the DataTable bundle needs its regeneratorRuntime, so staff pages keep it for everyone.
 POLYFILL = "/deps/polyfill@"

@@ -33,7 +33,9 @@ def service_map(ui: str, tile_url: str | None, tile_attribution: str, has_bounda
                        style=js("hoodStyle"), options={"interactive": False}, attribution=_(CITY_ATTRIBUTION))
     layers = []
     if tile_url:
-        layers.append(dl.BaseLayer(dl.TileLayer(url=tile_url, attribution=tile_attribution, maxZoom=19),
+        # No address yet: the page gives it (from ids.HOME_TILE_URL) once the list is on screen on a phone,
+        # at once on a wide screen (assets/elip_map.js, tilesFor), so tiles never compete with the list.
+        layers.append(dl.BaseLayer(dl.TileLayer(id=ids.HOME_MAP_TILES, url="", attribution=tile_attribution, maxZoom=19),
                                    name=_("Street map"), checked=True))
     if has_boundaries:
         layers.append(dl.Overlay(dl.LayerGroup(hoods), name=_("Neighbourhood boundaries"), checked=not tile_url))

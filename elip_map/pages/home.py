@@ -49,6 +49,7 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, open=
         # Outlines are fetched only once the map is on screen (assets/elip_offline.js, outlines).
         dcc.Store(id=OUTLINES_URL, data=None if low or not ctx["has_boundaries"] else ctx["boundaries_url"]),
         dcc.Store(id=ids.HOME_DATA),
+        dcc.Store(id=ids.HOME_TILE_URL, data=None if low else ctx["tile_url"]),
         dcc.Store(id=ids.HOME_LABELS, data=labels),
         dcc.Store(id=ids.HOME_NEAR),
         dcc.Store(id=ids.HOME_LIMIT, data=RESULTS_PAGE),
@@ -124,6 +125,9 @@ def _share_tools(_) -> html.Div:
 
 clientside_callback(ClientsideFunction("elip_lowdata", "outlines"), Output(ids.HOME_MAP_HOODS, "url"),
                     Input(ids.HOME_VIEW_TOGGLE, "n_clicks"), Input(OUTLINES_URL, "data"))
+
+clientside_callback(ClientsideFunction("elip_map", "tilesFor"), Output(ids.HOME_MAP_TILES, "url"),
+                    Input(ids.HOME_TILE_URL, "data"))
 
 clientside_callback(ClientsideFunction("elip_map", "fetchData"),
                     Output(ids.HOME_DATA, "data"), Input(ids.HOME_DATA_URL, "data"))

@@ -22,4 +22,4 @@ def test_feed001_browser_decodes_the_truth_table(dash_duo):
     assert got == FEATURES
     refused = driver.execute_script("try { window.elip.feed.decode({format: 'x'}); return null; }"
                                     " catch (e) { return e.message; }")
-    assert refused == "not an elip-feed/1 document"
+    assert refused == "not an elip-feed/2 document"

@@ -15,9 +15,12 @@ def test_light_page_drops_staff_bundles_and_defers_the_polyfill():
     tags = ('<script src="/_dash-component-suites/dash/deps/polyfill@7.v1.min.js"></script>\n'
             '<script src="/_dash-component-suites/dash/dash_table/bundle.v7.js"></script>\n'
             '<link rel="stylesheet" href="/assets/coverage.css?m=1">\n'
+            '<script src="/_dash-component-suites/dash_extensions/dash_extensions.v2_0_6m1.js"></script>\n'
             '<script src="/assets/elip_map.js?m=1"></script>\n')
     home = slim_tags(tags, "/")
     assert "dash_table" not in home and "coverage.css" not in home and "elip_map.js" in home
+    assert "dash_extensions" not in home and "dash_extensions" not in slim_tags(tags, "/about")
+    assert "dash_extensions" in slim_tags(tags, "/staff/review")
     assert '<script nomodule src="/_dash-component-suites/dash/deps/polyfill@7.v1.min.js">' in home
     staff = slim_tags(tags, "/coverage")
     assert "dash_table" in staff and "coverage.css" in staff and "nomodule" not in staff  # DataTable needs it
@@ -78,3 +81,45 @@ def test_public_files_do_not_vary_by_cookie_and_outlines_are_versioned(tmp_path,
     first = doc["features"][0]["geometry"]["coordinates"][0][0] if doc["features"] else [0.0, 0.0]
     assert all(len(str(c).split(".")[-1]) <= 4 for c in first)  # 4 decimals: about 10 m
     assert client.get("/api/neighbourhoods.geojson").headers["Cache-Control"] == "public, no-cache"
+
+
+def test_our_scripts_are_sent_minified_and_still_whole(tmp_path, clear_pages_state):
+    """Comments and indentation explain the code and the styles to their readers, not to a phone on prepaid data."""
+    from elip_map.factory import create_app
+    from elip_map.paths import ASSETS_DIR
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'm.sqlite3'}", tile_url=""), load_sample=False)
+    client = app.server.test_client()
+    for name in ("elip_map.js", "elip_feed.js", "elip_offline.js"):
+        source = (ASSETS_DIR / name).read_text(encoding="utf-8")
+        sent = client.get(f"/assets/{name}?m=1", headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
+        assert len(sent) < 0.8 * len(source), name
+        assert "// " not in sent.replace("https:// ", ""), name  # no line comment survives
+        # Every string the page shows or sends is kept as written (the code's words, not its comments).
+        for literal in set(re.findall(r'"(/api/[^"\\]+)"', source)):
+            assert f'"{literal}"' in sent, (name, literal)
+        br = client.get(f"/assets/{name}?m=1", headers={"Accept-Encoding": "br"})
+        assert brotli.decompress(br.data).decode() == sent, name
+    source = (ASSETS_DIR / "elip_map.css").read_text(encoding="utf-8")
+    css = client.get("/assets/elip_map.css?m=1", headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
+    assert "/*" not in css and len(css) < 0.9 * len(source)
+    # Every rule is still there, word for word: each line of the sent sheet is a line of the source.
+    lines = {line.strip() for line in source.splitlines()}
+    assert all(line in lines or line.split("/*")[0].strip() in {x.split("/*")[0].strip() for x in lines}
+               for line in css.splitlines())
+    assert css.count("{") == source.count("{") and css.count("}") == source.count("}")
+    icon = client.get("/assets/icon.svg", headers={"Accept-Encoding": "identity"}).data
+    assert icon == (ASSETS_DIR / "icon.svg").read_bytes()  # anything else as it is
+
+
+def test_dynamic_answers_prefer_brotli(tmp_path, clear_pages_state):
+    """Chromium offers zstd and brotli alike; brotli's bodies are smaller for the same CPU."""
+    from elip_map.factory import create_app
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'b.sqlite3'}", tile_url=""), load_sample=False)
+    client = app.server.test_client()
+    both = client.get("/", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert both.headers["Content-Encoding"] == "br"
+    assert "<html" in brotli.decompress(both.data).decode()
+    assert client.get("/", headers={"Accept-Encoding": "gzip, zstd"}).headers["Content-Encoding"] == "zstd"
+    assert client.get("/", headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"

@@ -42,6 +42,17 @@ def test_worker_is_served_from_the_root_and_always_revalidated(client):
     assert 'href="/manifest.webmanifest"' in client.get("/").get_data(as_text=True)
 
 
+def test_an_unchanged_worker_is_not_sent_again(client):
+    """The browser checks the worker at each visit: a returning visitor gets 304, not the script."""
+    first = client.get("/sw.js", headers={"Accept-Encoding": "br"})
+    etag = first.headers["ETag"]
+    again = client.get("/sw.js", headers={"Accept-Encoding": "br", "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    assert again.headers["Service-Worker-Allowed"] == "/" and again.headers["Cache-Control"] == "no-cache"
+    other = client.get("/sw.js", headers={"If-None-Match": '"an-older-release"'})
+    assert other.status_code == 200 and b"var RELEASE" in other.data
+
+
 def test_manifest_in_the_readers_language(client):
     en = json.loads(client.get("/manifest.webmanifest").data)
     assert en["start_url"] == "/" and en["scope"] == "/" and en["display"] == "standalone" and en["icons"]

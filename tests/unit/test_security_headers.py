@@ -77,6 +77,31 @@ def test_callback_and_private_answers_are_not_stored(tmp_path, clear_pages_state
     assert "no-store" not in client.get("/api/locations.feed").headers.get("Cache-Control", "")  # public, cacheable
 
 
+def test_the_policy_travels_with_documents_only(tmp_path, clear_pages_state):
+    """Scripts, styles and JSON obey the policy of the page that loads them; repeating it on each costs
+    a phone a kilobyte per answer. Documents (pages, SVG) and the service worker keep it."""
+    client = _client(tmp_path, tile_url="", production=True)
+    for path in ("/", "/about", "/sw.js", "/assets/icon.svg"):
+        r = client.get(path, base_url="https://map.example.org")
+        assert r.status_code == 200 and _csp(r)["default-src"] == "'self'", path
+        assert r.headers["Referrer-Policy"] == "same-origin", path
+    for path in ("/api/locations.feed", "/api/places.json", "/assets/elip_map.js?m=1", "/assets/elip_map.css?m=1",
+                 "/manifest.webmanifest"):
+        r = client.get(path, base_url="https://map.example.org")
+        assert r.status_code == 200, path
+        assert "Content-Security-Policy" not in r.headers and "X-Frame-Options" not in r.headers, path
+        assert "Permissions-Policy" not in r.headers, path
+        # What still protects a subresource stays: no MIME sniffing, HTTPS from now on.
+        assert r.headers["X-Content-Type-Options"] == "nosniff", path
+        assert r.headers["Strict-Transport-Security"].startswith("max-age=31536000"), path
+    # "Not modified" answers (every returning visit's feed and worker checks) keep the stored answer's headers.
+    for path in ("/api/locations.feed", "/sw.js"):
+        etag = client.get(path, base_url="https://map.example.org").headers["ETag"]
+        again = client.get(path, base_url="https://map.example.org", headers={"If-None-Match": etag})
+        assert again.status_code == 304 and "Content-Security-Policy" not in again.headers, path
+        assert again.headers["X-Content-Type-Options"] == "nosniff", path
+
+
 def test_tile_origin():
     assert tile_origin("https://tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://tile.openstreetmap.org"
     assert tile_origin("https://{s}.basemaps.example.com/{z}/{x}/{y}.png") == "https://*.basemaps.example.com"
