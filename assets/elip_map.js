@@ -689,21 +689,29 @@
   // tiles (100-300 KB) fetched at the same time delayed the feed and the first results on a slow line.
   // The tile layer starts without an address; a wide screen (map beside the list) gets it at once, a
   // phone once the list has been drawn (or the reader opens the map first).
-  function releaseTiles() {
-    m.listShown = true;
+  // The address is given after the next paint (one frame, then a task), so the list a phone has just
+  // written reaches the screen before the tile requests start. The tile layer exists only when the site
+  // has a tile server, so it is reached with set_props, never as a callback output (an output missing from
+  // the layout is an error on every page).
+  function giveTiles() {
     if (m.tileUrl && !m.tilesGiven && dc.set_props) {
       m.tilesGiven = true;
-      dc.set_props("home-map-tiles", { url: m.tileUrl });
+      window.requestAnimationFrame(function () {
+        window.setTimeout(function () { dc.set_props("home-map-tiles", { url: m.tileUrl }); }, 0);
+      });
     }
+  }
+  function releaseTiles() {
+    m.listShown = true;
+    giveTiles();
   }
   var SELECT_ZOOM = 15;
   dc.elip_map = {
     tilesFor: function (url) {
       if (!url) return nu();
       m.tileUrl = url;
-      if (!m.listShown && !window.matchMedia("(min-width: 800px)").matches) return nu();
-      m.tilesGiven = true;
-      return url;
+      if (m.listShown || window.matchMedia("(min-width: 800px)").matches) giveTiles();
+      return nu();
     },
     fetchData: function (url) {
       if (!url) return nu();

@@ -45,6 +45,7 @@ HOME_MAP_NEAR = "home-map-near"
 HOME_MAP_HOODS = "home-map-hoods"
 HOME_MAP_TILES = "home-map-tiles"
 HOME_TILE_URL = "home-tile-url"
+HOME_TILE_SINK = "home-tile-sink"   # output of the clientside step that hands the tile layer its address
 HOME_UNPLACED = "home-unplaced"
 HOME_STATUS = "home-status"
 

@@ -50,6 +50,7 @@ def layout(ui=None, service=None, lang=None, hood=None, q=None, near=None, open=
         dcc.Store(id=OUTLINES_URL, data=None if low or not ctx["has_boundaries"] else ctx["boundaries_url"]),
         dcc.Store(id=ids.HOME_DATA),
         dcc.Store(id=ids.HOME_TILE_URL, data=None if low else ctx["tile_url"]),
+        dcc.Store(id=ids.HOME_TILE_SINK),
         dcc.Store(id=ids.HOME_LABELS, data=labels),
         dcc.Store(id=ids.HOME_NEAR),
         dcc.Store(id=ids.HOME_LIMIT, data=RESULTS_PAGE),
@@ -126,7 +127,7 @@ def _share_tools(_) -> html.Div:
 clientside_callback(ClientsideFunction("elip_lowdata", "outlines"), Output(ids.HOME_MAP_HOODS, "url"),
                     Input(ids.HOME_VIEW_TOGGLE, "n_clicks"), Input(OUTLINES_URL, "data"))
 
-clientside_callback(ClientsideFunction("elip_map", "tilesFor"), Output(ids.HOME_MAP_TILES, "url"),
+clientside_callback(ClientsideFunction("elip_map", "tilesFor"), Output(ids.HOME_TILE_SINK, "data"),
                     Input(ids.HOME_TILE_URL, "data"))
 
 clientside_callback(ClientsideFunction("elip_map", "fetchData"),
