@@ -26,6 +26,7 @@ from locust.env import Environment
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import random  # noqa: E402
 import re  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -65,6 +66,7 @@ def near(dependencies: list[dict], text: str, clicks: int | None) -> dict:
 class Newcomer(HttpUser):
     abstract = True
     wait_time = between(1, 3)  # reading the list between two page loads
+    locations = 10_000  # the directory's size (set from --locations): card ids run from loc-1
 
     def get(self, path: str, name: str, **kw):
         with self.client.get(path, name=name, headers={**ENCODINGS, **kw.pop("headers", {})}, catch_response=True,
@@ -80,6 +82,14 @@ class Newcomer(HttpUser):
             if r.status_code != 200:
                 r.failure(f"HTTP {r.status_code}")
             return r
+
+    def details(self, feed, name: str):
+        """The details of one page of cards (25), as the page asks for those it draws: a page chosen at
+        random, so the answers are not all one cached body."""
+        first = random.randrange(1, max(2, self.locations - 25))
+        ids = ",".join(f"loc-{i}" for i in range(first, first + 25))
+        version = feed.group(0).split("?v=")[1] if feed else ""
+        self.get(f"/api/details?ids={ids}&v={version}", name)
 
     def startup(self, kind: str) -> str:
         """The page and what Dash asks for before anything shows; returns the router's answer."""
@@ -104,6 +114,7 @@ class FirstVisitor(Newcomer):
         feed = re.search(r'/api/locations\.feed\?v=\w+', page)
         outlines = re.search(r'/api/neighbourhoods\.geojson\?v=\w+', page)
         self.get(feed.group(0) if feed else "/api/locations.feed", "first: locations feed")
+        self.details(feed, "first: card details")
         if outlines:
             self.get(outlines.group(0), "first: outlines")
         for chunk in ASYNC_CHUNKS:
@@ -133,6 +144,7 @@ class ReturningVisitor(Newcomer):
         self.etag = r.headers.get("ETag", self.etag)
         self.clicks += 1
         self.callback(near(self.dependencies, "Alberta Avenue", self.clicks), "return: near search")
+        self.details(feed, "return: card details")  # the near search drew another page of cards
 
 
 def group(name: str) -> str:
@@ -238,6 +250,7 @@ def main() -> int:
                 url, drop = postgres_schema(args.postgres_url)
             try:
                 build_directory(url, args.locations)
+                Newcomer.locations = args.locations
                 with gunicorn_server(url, env={"ELIP_TILE_URL": ""}) as (proc, base):
                     warm_feed(base)
                     alone_first = run(base, [FirstVisitor], 1, args.alone_seconds, proc.pid)

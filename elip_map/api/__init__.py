@@ -93,14 +93,20 @@ def card_details() -> Response:
         etag = f"details-{key}-" + hashlib.sha1(",".join(ids).encode()).hexdigest()[:16]
         if request.if_none_match.contains(etag):
             return _conditional(b"", etag, JSON_MIMETYPE)
-        table = cache.get_or_build(f"details-{key}",
-                                   lambda: details_table(load_listings(session, include_unplaced=True)))
-    body = json.dumps({"v": key, "details": {i: table[i] for i in ids if i in table}}, ensure_ascii=False,
-                      separators=(",", ":")).encode()
+        # Each card's details kept as its JSON text: a tenth of the memory of 10,000 dictionaries, and an
+        # answer is then only joined, not serialised again.
+        table = cache.get_or_build(f"details-{key}", lambda: {
+            i: _compact_json(d) for i, d in details_table(load_listings(session, include_unplaced=True)).items()})
+    body = ('{"v":' + _compact_json(key) + ',"details":{'
+            + ",".join(f"{_compact_json(i)}:{table[i]}" for i in ids if i in table) + "}}").encode()
     response = _conditional(body, etag, JSON_MIMETYPE)
     if request.args.get("v") == key:
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+def _compact_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _rounded(coords, digits: int):

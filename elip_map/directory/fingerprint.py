@@ -27,17 +27,37 @@ class VersionedCache:
         self.size = size
         self._items: OrderedDict[str, object] = OrderedDict()
         self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}
 
-    def get_or_build(self, key: str, build):
+    def _cached(self, key: str):
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key]
-        value = build()
+                return True, self._items[key]
+            return False, None
+
+    def get_or_build(self, key: str, build):
+        """One build per key at a time: when a crowd arrives just after the directory changed, the other
+        threads wait for the first one's answer instead of each loading 10,000 listings at once (four
+        threads building together took a worker from 240 MB to 370 MB in the load test)."""
+        found, value = self._cached(key)
+        if found:
+            return value
         with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            gate = self._building.setdefault(key, threading.Lock())
+        with gate:
+            found, value = self._cached(key)
+            if found:
+                return value
+            try:
+                value = build()
+                with self._lock:
+                    self._items[key] = value
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
         return value
 
 
