@@ -19,6 +19,7 @@ from .compact import encode_feed
 from .encodings import Precompressed
 from .feed import detail_ids, details_table, feature_collection
 from .pwa import pwa
+from .static import IMMUTABLE
 
 api = Blueprint("elip_api", __name__, url_prefix="/api")
 GEOJSON_MIMETYPE = "application/geo+json"
@@ -54,7 +55,7 @@ def _versioned_document(kind: str, pack, mimetype: str, quality: int) -> Respons
             return _conditional(b"", etag, mimetype)
 
         def build() -> Precompressed:
-            raw = json.dumps(pack(load_listings(session, include_unplaced=True)), ensure_ascii=False, separators=(",", ":")).encode()
+            raw = _compact_json(pack(load_listings(session, include_unplaced=True))).encode()
             return Precompressed.of(raw, quality=quality)
 
         body = cache.get_or_build(etag, build)
@@ -101,7 +102,7 @@ def card_details() -> Response:
             + ",".join(f"{_compact_json(i)}:{table[i]}" for i in ids if i in table) + "}}").encode()
     response = _conditional(body, etag, JSON_MIMETYPE)
     if request.args.get("v") == key:
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        response.headers["Cache-Control"] = IMMUTABLE
     return response
 
 
@@ -155,7 +156,7 @@ def neighbourhoods_geojson() -> Response:
     etag, body = outlines(current_app.config["ELIP_NEIGHBOURHOODS"])
     response = _conditional(body, etag, GEOJSON_MIMETYPE)
     if request.args.get("v") == etag:
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        response.headers["Cache-Control"] = IMMUTABLE
     return response
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 
 from ..directory.listings import COORD_DECIMALS
 from ..rules.text import fold
-from .feed import FEED_FIELDS
+from .feed import FEED_FIELDS, is_empty
 
 FORMAT = "elip-feed/2"
 # The first shape also carried every card's details; a copy a phone saved before is still read (its extra
@@ -40,10 +40,6 @@ SORT_WIDTH = 7  # the decoder's sort key: row number, zero-padded, so string ord
 PLAIN_FIELDS = ("name", "unplaced", "services", "elig", "elig_unknown", "ages", "gender", "fee_levels")
 CODED_FIELDS = ("organization", "types", "langs", "hours", "hood", "hood_name", "text")
 assert set(PLAIN_FIELDS) | set(CODED_FIELDS) | {"sort"} == set(FEED_FIELDS), "every feed field is sent"
-
-
-def _empty(value) -> bool:
-    return value in (None, "", [])
 
 
 class _Codes:
@@ -88,7 +84,7 @@ def encode_feed(listings: Iterable[Mapping]) -> dict:
         cols["id"].append(int(ident[len(ID_PREFIX):]))
         cols["lat"].append(None if lat is None else lat - origin[0])
         cols["lon"].append(None if lon is None else lon - origin[1])
-        cols["org"].append(None if _empty(r.get("organization")) else orgs.code(r["organization"]))
+        cols["org"].append(None if is_empty(r.get("organization")) else orgs.code(r["organization"]))
         # A set of types (or languages) is one code: a city has a few hundred combinations, not 10,000.
         row_types, row_langs = list(r.get("types") or []), list(r.get("langs") or [])
         cols["types"].append(types.code(row_types, tuple(row_types)) if row_types else None)
@@ -102,7 +98,7 @@ def encode_feed(listings: Iterable[Mapping]) -> dict:
         cols["hood"].append(hoods.code([hood, hood_name], (hood, hood_name)) if hood or hood_name else None)
         for name in PLAIN_FIELDS:
             value = r.get(name)
-            cols[name].append(None if _empty(value) else value)
+            cols[name].append(None if is_empty(value) else value)
     return {"format": FORMAT, "n": len(rows), "scale": SCALE, "origin": origin, "id_prefix": ID_PREFIX,
             "types": types.table, "langs": langs.table, "orgs": orgs.table, "hoods": hoods.table,
             "hours": hours.table, "cols": cols}
@@ -133,7 +129,7 @@ def decode_feed(doc: Mapping) -> list[dict]:
         }
         for key in FEED_FIELDS:
             value = coded[key] if key in coded else cols[key][i]
-            if not _empty(value):
+            if not is_empty(value):
                 props[key] = value
         lat, lon = cols["lat"][i], cols["lon"][i]
         geometry = None if lat is None or lon is None else {

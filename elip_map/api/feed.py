@@ -22,13 +22,14 @@ DETAIL_ID = re.compile(r"loc-[0-9]{1,12}")
 MAX_DETAIL_IDS = 100  # a page of cards is 25-30; "show more" adds 25
 
 
-def _empty(value) -> bool:
+def is_empty(value) -> bool:
+    """Left out of the feed and the details alike: nothing, empty text or an empty list."""
     return value in (None, "", [])
 
 
 def details_table(listings: Iterable[Mapping]) -> dict[str, dict]:
     """Each listing's card details by id, empty values left out (as the feed does)."""
-    return {item["id"]: {k: item[k] for k in DETAIL_FIELDS if not _empty(item.get(k))} for item in listings}
+    return {item["id"]: {k: item[k] for k in DETAIL_FIELDS if not is_empty(item.get(k))} for item in listings}
 
 
 def detail_ids(text: str | None) -> list[str] | None:

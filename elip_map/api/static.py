@@ -20,6 +20,8 @@ from .encodings import Precompressed
 
 YEAR = 365 * 24 * 3600
 DAY = 24 * 3600
+# A versioned or fingerprinted address: its answer never changes, so a browser keeps it and never asks again.
+IMMUTABLE = f"public, max-age={YEAR}, immutable"
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/manifest+json")
 SUITES = "/_dash-component-suites/"
 ASSETS = "/assets/"
@@ -29,9 +31,9 @@ def cache_policy(path: str, args) -> str | None:
     """Cache-Control for a static path, or None for anything that is not a static file."""
     if path.startswith(SUITES):
         _in_package, fingerprinted = check_fingerprint(path.rsplit("/", 1)[-1])
-        return f"public, max-age={YEAR}, immutable" if fingerprinted else f"public, max-age={DAY}"
+        return IMMUTABLE if fingerprinted else f"public, max-age={DAY}"
     if path.startswith(ASSETS):
-        return f"public, max-age={YEAR}, immutable" if args.get("m") else "public, no-cache"
+        return IMMUTABLE if args.get("m") else "public, no-cache"
     return None
 
 
