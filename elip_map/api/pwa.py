@@ -55,6 +55,12 @@ def _worker_body() -> Precompressed:
     return Precompressed.of(worker_script())
 
 
+@functools.cache
+def _worker_tag() -> str:
+    """The worker's ETag, hashed once with the body it names rather than at every navigation."""
+    return hashlib.sha1(_worker_body().raw).hexdigest()[:16]
+
+
 def manifest(ui: str) -> dict:
     """The web app manifest in the reader's language (installed app name, colours, start page)."""
     _ = translator(ui)
@@ -80,8 +86,7 @@ def _small(body: bytes | Precompressed, mimetype: str, cache: str) -> Response:
 @pwa.get("/sw.js")
 def service_worker() -> Response:
     """The worker, from the root so that it may control the whole site; always revalidated."""
-    body = _worker_body()
-    tag = hashlib.sha1(body.raw).hexdigest()[:16]
+    body, tag = _worker_body(), _worker_tag()
     # The browser asks for the worker at every navigation: unchanged, it gets a 304 without the body.
     if request.if_none_match.contains(tag):
         response = Response(status=304)

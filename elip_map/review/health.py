@@ -35,21 +35,23 @@ def stale_locations(session: Session, months: int, today: dt.date | None = None,
                     ui: str | None = None) -> list[dict]:
     """Open locations not verified since the cutoff (or never), oldest first; text for a reader of ``ui``
     (default: the request's reader)."""
+    ui = ui or reader_ui()
     cutoff = stale_cutoff(today or dt.date.today(), months)
     stmt = (select(Location).where(Location.closed.is_(False),
                                    or_(Location.last_verified.is_(None), Location.last_verified < cutoff))
             .options(selectinload(Location.organization), selectinload(Location.addresses))
             .order_by(Location.last_verified.is_not(None), Location.last_verified, Location.id))
-    return [_row(loc, ui or reader_ui()) for loc in session.scalars(stmt)]
+    return [_row(loc, ui) for loc in session.scalars(stmt)]
 
 
 def needs_attention(session: Session, *, ui: str | None = None) -> list[dict]:
     """Open locations the geocoder could not place with confidence: staff place these pins by hand. The
     geocoder's note (stored in English) is shown in the language of ``ui`` (default: the request's reader)."""
+    ui = ui or reader_ui()
     stmt = (select(Location).where(Location.closed.is_(False),
                                    Location.geocode_status == GeocodeStatus.NEEDS_ATTENTION.value)
             .options(selectinload(Location.organization), selectinload(Location.addresses)).order_by(Location.id))
-    return [_row(loc, ui or reader_ui()) for loc in session.scalars(stmt)]
+    return [_row(loc, ui) for loc in session.scalars(stmt)]
 
 
 def duplicate_suspects(session: Session, *, ui: str | None = None) -> list[dict]:
