@@ -98,7 +98,8 @@ PATH_PRECISION_PER_M = 0.15
 PAIR_NEAR_M = 200.0
 
 _PIECE_SPLIT = ("&", "@")
-
+# Longitude scale at Edmonton (53.55° N): degrees of longitude to comparable lengths on a flat plane.
+COS_LAT = math.cos(math.radians(53.55))
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class RoadHit:
 @dataclass(frozen=True)
 class RoadMiss:
     reason: str          # plain words for staff
+    ambiguous: bool = False  # the road passes that line in more than one place (not merely unknown there)
 
 
 def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -192,7 +194,7 @@ class RoadModel:
             path = self._along_path(key, axis, value, numbering=numbering)
             if isinstance(res, RoadMiss):
                 # Not between two known crossings: follow the road through all its stops instead.
-                return path if isinstance(path, RoadHit) or "more than one place" in path.reason else res
+                return path if isinstance(path, RoadHit) or path.ambiguous else res
             if isinstance(path, RoadHit):
                 # Two readings of one road: its known crossings alone, and its course through all
                 # its stops. Far apart, one of them has joined two different stretches of the road.
@@ -213,7 +215,7 @@ class RoadModel:
                 if len(near_line):
                     d = haversine_m(near_line[:, 1], near_line[:, 2], res.lat, res.lon)
                     if float(np.max(d)) > SAME_CROSSING_SPREAD_M:
-                        return RoadMiss(N.ROAD_PASSES_TWICE(road=key.title(), point=_value_label(axis, value)))
+                        return RoadMiss(N.ROAD_PASSES_TWICE(road=key.title(), point=_value_label(axis, value)), ambiguous=True)
         return res
 
     def _along_path(self, key: str, axis: str, value: float, *, numbering: bool = False) -> RoadHit | RoadMiss:
@@ -255,7 +257,7 @@ class RoadModel:
         lat0, lon0 = hits[0][0], hits[0][1]
         spread = max(_metres(lat0, lon0, h[0], h[1]) for h in hits)
         if spread > SAME_CROSSING_SPREAD_M:
-            return RoadMiss(N.ROAD_PASSES_TWICE(road=key.title(), point=label))
+            return RoadMiss(N.ROAD_PASSES_TWICE(road=key.title(), point=label), ambiguous=True)
         lat = sum(h[0] for h in hits) / len(hits)
         lon = sum(h[1] for h in hits) / len(hits)
         return RoadHit(lat, lon, max(h[2] for h in hits) + spread / 2, N.NEAR_STOPS(point=label))
@@ -469,7 +471,7 @@ class RoadModel:
         pa, pb = self.paths.get(a), self.paths.get(b)
         if pa is None or pb is None:
             return RoadMiss(N.PATHS_TOO_SHORT(road=a.title(), other=b.title()))
-        cos = math.cos(math.radians(53.55))
+        cos = COS_LAT
         found = []
         for p in (pa[pa[:, 0] == k] for k in np.unique(pa[:, 0])):
             for q in (pb[pb[:, 0] == k] for k in np.unique(pb[:, 0])):
@@ -555,7 +557,7 @@ class InverseGrid:
         from scipy.interpolate import LinearNDInterpolator  # delayed: scipy is heavy, only builds need it
         from scipy.spatial import cKDTree  # delayed: as above
 
-        self._cos = math.cos(math.radians(53.55))
+        self._cos = COS_LAT
         xy = np.column_stack([grid.lon * self._cos, grid.lat])
         vals = np.column_stack([grid.east, grid.north])
         self._xy, self._vals = xy, vals
@@ -776,7 +778,7 @@ def _order_along(xy: np.ndarray) -> list[list[int]]:
 def _build_paths(roads: dict[str, dict[str, np.ndarray]], inverse: InverseGrid,
                  grid: GridModel) -> dict[str, np.ndarray]:
     """Each road followed through every stop on it (see ``PATH_COLUMNS``)."""
-    cos = math.cos(math.radians(53.55))
+    cos = COS_LAT
     out: dict[str, np.ndarray] = {}
     for key in sorted(roads):
         rows = []     # lat, lon, exact north, exact east (nan when unknown)
