@@ -39,7 +39,12 @@ self.addEventListener("activate", function (event) {
 // layout and dependencies and the callback answers it got, so that visit alone is enough offline.
 self.addEventListener("message", function (event) {
   var d = event.data || {};
-  if (d.type === "keep" && Array.isArray(d.urls)) event.waitUntil(keep(d.urls, d.page));
+  // Once everything is kept, the page is told: it can then say that it works with no signal.
+  if (d.type === "keep" && Array.isArray(d.urls)) {
+    event.waitUntil(keep(d.urls, d.page).then(function () {
+      if (event.source) event.source.postMessage({ type: "kept" });
+    }));
+  }
   if (d.type === "answer" && typeof d.body === "string") event.waitUntil(saveAnswer(d.body, d.answer));
   if (d.type === "shell" && SHELL_GET.indexOf(d.path) !== -1) {
     event.waitUntil(caches.open(SHELL).then(function (c) {
@@ -56,8 +61,8 @@ function keep(urls, page) {
     });
     urls.forEach(function (u) {
       var url = new URL(u, self.location.origin);
-      if (url.pathname === FEED) jobs.push(feed(new Request(url.href), url).catch(function () {}));
-      if (url.pathname === DETAILS) jobs.push(details(new Request(url.href), url).catch(function () {}));
+      if (url.pathname === FEED) jobs.push(feed(new Request(url.href), url, true).catch(function () {}));
+      if (url.pathname === DETAILS) jobs.push(details(new Request(url.href), url, true).catch(function () {}));
     });
     if (page) { var p = new URL(page); if (LIGHT.indexOf(p.pathname) !== -1) jobs.push(refresh(p.href, pageKey(p))); }
     return Promise.all(jobs);
@@ -131,17 +136,18 @@ function networkFirst(req, key) {
 }
 
 // The feed: always asked of the server first (a 304 costs a few hundred bytes); the copy kept here is
-// the newest one this phone has seen, with the date it was fetched.
-function feed(req, url) {
+// the newest one this phone has seen, with the date it was fetched. With "settle", the answer waits
+// until the copy is saved (the page's own request does not wait for it).
+function feed(req, url, settle) {
   return fetch(req).then(function (r) {
     if (!r.ok) return r;
     var copy = r.clone();
-    copy.blob().then(function (body) {
+    var saving = copy.blob().then(function (body) {
       var headers = new Headers({ "Content-Type": "application/json", "X-Elip-Saved": new Date().toISOString(),
                                   "X-Elip-Version": url.searchParams.get("v") || "" });
       return caches.open(DATA).then(function (c) { return c.put(FEED, new Response(body, { headers: headers })); });
-    });
-    return r;
+    }).catch(function () {});
+    return settle ? saving.then(function () { return r; }) : r;
   }).catch(function () {
     return caches.open(DATA).then(function (c) { return c.match(FEED); }).then(function (hit) {
       if (!hit) return Response.error();
@@ -154,12 +160,12 @@ function feed(req, url) {
 
 // Card details: from the network when there is one (the browser's HTTP cache answers a known address
 // at once), saved by address; offline, the saved copy, or an error the page turns into "not saved".
-function details(req, url) {
+function details(req, url, settle) {
   var key = url.pathname + url.search;
   return fetch(req).then(function (r) {
     if (!r.ok) return r;
     var copy = r.clone(), version = url.searchParams.get("v") || "";
-    caches.open(DATA).then(function (c) {
+    var saving = caches.open(DATA).then(function (c) {
       return c.put(key, copy).then(function () { return c.keys(); }).then(function (keys) {
         return Promise.all(keys.filter(function (k) {
           var u = new URL(k.url);
@@ -167,7 +173,7 @@ function details(req, url) {
         }).map(function (k) { return c.delete(k); }));
       });
     }).catch(function () {});
-    return r;
+    return settle ? saving.then(function () { return r; }) : r;
   }).catch(function () {
     return caches.open(DATA).then(function (c) { return c.match(key); }).then(function (hit) {
       return hit || Response.error();

@@ -182,12 +182,15 @@ def test_home_j003_phone_journey_near_focus_map_toggle_and_popup(dash_duo, app):
     search_near(dash_duo, "Downtown")
     dash_duo.wait_for_contains_text("#home-status", "Downtown", timeout=10)
     assert dash_duo.find_element("#home-status").get_attribute("role") == "status"  # announced
-    first = dash_duo.find_element("#home-results > li")
+    # Cards are redrawn in place when their details arrive: the first card is looked up afresh each time.
+    def first():
+        return dash_duo.find_element("#home-results > li")
 
     def focused_first_in_view():
         active = dash_duo.driver.switch_to.active_element
-        top = dash_duo.driver.execute_script("return arguments[0].getBoundingClientRect().top", first)
-        return active.get_attribute("data-location-id") == first.get_attribute("data-location-id") and -1 <= top < 640  # in view (scrolling may leave a sub-pixel offset)
+        card = first()
+        top = dash_duo.driver.execute_script("return arguments[0].getBoundingClientRect().top", card)
+        return active.get_attribute("data-location-id") == card.get_attribute("data-location-id") and -1 <= top < 640  # in view (scrolling may leave a sub-pixel offset)
 
     until(focused_first_in_view, timeout=5)
 
@@ -196,9 +199,10 @@ def test_home_j003_phone_journey_near_focus_map_toggle_and_popup(dash_duo, app):
     toggle.click()
     until(lambda: dash_duo.find_element(".elip-map-pane").is_displayed(), timeout=5)
     toggle.click()
-    until(lambda: first.is_displayed(), timeout=5)
-    name = first.find_element(By.CSS_SELECTOR, "h3").text
-    first.find_element(By.CSS_SELECTOR, ".elip-show").click()
+    until(lambda: first().is_displayed(), timeout=5)
+    name = first().find_element(By.CSS_SELECTOR, "h3").text
+    first_id = first().get_attribute("id")
+    first().find_element(By.CSS_SELECTOR, ".elip-show").click()
     until(lambda: dash_duo.find_element(".elip-map-pane").is_displayed(), timeout=5)
     until(lambda: name in dash_duo.driver.execute_script(
         "const p = document.querySelector('.leaflet-popup-content'); return p ? p.textContent : ''"), timeout=5)
@@ -209,9 +213,15 @@ def test_home_j003_phone_journey_near_focus_map_toggle_and_popup(dash_duo, app):
     assert zoom <= 15  # neighbouring streets stay in view
     # "See details" in the popup goes back to the card.
     popup.find_element(By.CSS_SELECTOR, "a[data-card]").click()
-    until(lambda: first.is_displayed(), timeout=5)
-    until(lambda: dash_duo.driver.switch_to.active_element.get_attribute("id") == first.get_attribute("id"), timeout=5)
+    until(lambda: first().is_displayed(), timeout=5)
+    until(lambda: dash_duo.driver.switch_to.active_element.get_attribute("id") == first_id, timeout=5)
     assert dash_duo.get_logs() == []
+
+
+def selected_card(dash_duo):
+    """The id of the card marked selected, read from the page as it is now (cards are redrawn in place)."""
+    return dash_duo.driver.execute_script(
+        "const c = document.querySelector('.elip-card.is-selected'); return c ? c.getAttribute('data-location-id') : null")
 
 
 def test_home_j004_a_pin_beyond_the_first_page_opens_its_card(dash_duo, app):
@@ -229,8 +239,8 @@ def test_home_j004_a_pin_beyond_the_first_page_opens_its_card(dash_duo, app):
     assert pin.get_attribute("aria-label") == "Zed Last Agency – Far corner"  # an accessible name
     assert pin.get_attribute("tabindex") == "0"  # reachable by keyboard
     pin.send_keys(Keys.ENTER)  # the keyboard does what a click does
-    card = dash_duo.wait_for_element(f"[data-location-id='{fid}']", timeout=5)
-    until(lambda: "is-selected" in card.get_attribute("class"), timeout=5)
+    # The card is redrawn in place when its details arrive, so it is looked up afresh each time.
+    until(lambda: selected_card(dash_duo) == fid, timeout=5)
     until(lambda: "Zed Last Agency" in dash_duo.driver.execute_script(
         "const p = document.querySelector('.leaflet-popup-content'); return p ? p.textContent : ''"), timeout=5)
     # Clicking another pin beyond the first page works too.
@@ -240,8 +250,7 @@ def test_home_j004_a_pin_beyond_the_first_page_opens_its_card(dash_duo, app):
     dash_duo.driver.execute_script("window.elip.map.leafletMap.setView([arguments[0], arguments[1]], 18, {animate: false})",
                                    lat, lon)
     dash_duo.wait_for_element(f"[data-pin='{oid}']", timeout=10).click()
-    card = dash_duo.wait_for_element(f"[data-location-id='{oid}']", timeout=5)
-    until(lambda: "is-selected" in card.get_attribute("class"), timeout=5)
+    until(lambda: selected_card(dash_duo) == oid, timeout=5)
     assert dash_duo.get_logs() == []
 
 

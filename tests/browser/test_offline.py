@@ -51,6 +51,11 @@ def test_off001_opened_offline_shows_last_results_with_their_date_and_near_works
     until(lambda: {"/api/locations.feed", "/_dash-layout", "/_dash-dependencies", "/api/places.json"}
           <= set(driver.execute_async_script(SAVED)), timeout=20)
     until(lambda: sum(p.startswith("/__elip/callback/") for p in driver.execute_async_script(SAVED)) >= 2, timeout=20)
+    # The worker says when the visit is kept whole; by then the page itself and its bundles are saved.
+    until(lambda: driver.execute_script("return document.documentElement.getAttribute('data-offline-ready')") == "true",
+          timeout=30)
+    saved = set(driver.execute_async_script(SAVED))
+    assert "/" in saved and any(p.startswith("/_dash-component-suites/") for p in saved)
 
     # Chromium's offline emulation cuts the page's own requests; a service worker's requests are not
     # covered by it (a separate target), so the server is stopped too: nothing answers any more.
