@@ -78,7 +78,15 @@ def listed_placed_ids(dash_duo):
 
 
 def wait_count(dash_duo, n):
+    """The count shown, and every card drawn with its details (cards are redrawn when they arrive)."""
     dash_duo.wait_for_text_to_equal("#result-count", str(n), timeout=10)
+    until(lambda: dash_duo.driver.execute_script(DETAILS_SETTLED), timeout=10)
+
+
+DETAILS_SETTLED = """const m = window.elip && window.elip.map;
+if (!m || !m.details) return true;
+return [...document.querySelectorAll('[data-location-id]')].every(
+    c => m.details[c.dataset.locationId] || m.detailsMissing[c.dataset.locationId]);"""
 
 
 def map_point_count(dash_duo):
