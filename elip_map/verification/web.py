@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from ..directory.models import Location, Organization, ServiceAtLocation, utcnow
 from ..directory.storage import Database
 from ..directory.values import translate
-from ..i18n import N_, negotiate_ui, text_direction, translator
+from ..i18n import N_, SUPPORTED_UI, format_date, match_tag, negotiate_ui, text_direction, translator, ui_autonym
 from ..review.changes import FEE_WORDS, STATUS_WORDS, InvalidChange, location_snapshot
 from ..rules.eligibility import FEES, STATUS_SLUGS
 from ..rules.phones import local_form
@@ -33,16 +33,21 @@ PAGE = _ENV.from_string("""<!doctype html>
 <meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">
 <title>{{ title }} — ELIP Service Map</title>
 <link rel="stylesheet" href="/assets/elip_map.css"><link rel="stylesheet" href="/assets/elip_review.css"></head>
-<body class="elip-staff-page"><main id="main" class="elip-verify">
+<body class="elip-staff-page">
+{% if langs %}<header class="elip-header"><nav class="elip-nav" aria-label="{{ nav_label }}"><span class="elip-brand">{{ brand }}</span>
+<details class="elip-ui-picker elip-verify-langs"><summary class="elip-ui-summary" title="{{ langs_label }}">
+<span class="elip-ui-icon" aria-hidden="true"></span><span class="elip-ui-current" lang="{{ ui }}">{{ ui_name }}</span></summary>
+<ul class="elip-ui-links" aria-label="{{ langs_label }}">{% for l in langs %}<li><a class="elip-ui-link" href="{{ l.href }}" lang="{{ l.code }}" hreflang="{{ l.code }}" dir="{{ l.dir }}"{% if l.current %} aria-current="true"{% endif %}>{{ l.name }}</a></li>{% endfor %}</ul></details></nav></header>{% endif %}
+<main id="main" class="elip-verify">
 <h1>{{ title }}</h1>
 {% for p in intro %}<p>{{ p }}</p>{% endfor %}
 {% if message %}<p class="{{ message_class }}" role="status">{{ message }}</p>{% endif %}
 {% if problems %}<ul class="elip-error" role="alert">{% for p in problems %}<li>{{ p }}</li>{% endfor %}</ul>{% endif %}
 {% if locations %}
-<form method="post" action="{{ action }}/confirm" class="elip-actions">
+<form method="post" action="{{ action }}/confirm{{ query }}" class="elip-actions">
 <input type="hidden" name="csrf_token" value="{{ csrf }}">
 <button type="submit" class="elip-action">{{ t.confirm }}</button></form>
-<form method="post" action="{{ action }}/change">
+<form method="post" action="{{ action }}/change{{ query }}">
 <input type="hidden" name="csrf_token" value="{{ csrf }}">
 {% for loc in locations %}
 <fieldset class="elip-verify-location"><legend dir="auto">{{ loc.title }}</legend>
@@ -95,6 +100,21 @@ REFUSED = {
     "used": (N_("This link was already used"), N_("Your changes were sent with this link, so it no longer opens your "
                                                  "listings. Reply to the e-mail if you need to change something else.")),
 }
+
+
+def _chosen_ui() -> str | None:
+    """The language the reader picked on this page (``?ui=``), which outranks the mail's: the person who
+    opens the link is not always the one the mail was written for."""
+    return match_tag(request.args.get("ui"))
+
+
+def _language_menu(ui: str, base: str) -> dict:
+    """The same fourteen-language menu as the public pages, as plain links back to this link's page."""
+    _ = translator(ui)
+    return {"ui_name": ui_autonym(ui), "langs_label": _("Interface language"), "nav_label": _("Main navigation"),
+            "brand": _("ELIP Service Map"),
+            "langs": [{"code": code, "name": ui_autonym(code), "dir": text_direction(code), "href": f"{base}?ui={code}",
+                       "current": code == ui} for code in SUPPORTED_UI]}
 
 
 def _html(body: str, status: int) -> Response:
@@ -168,20 +188,23 @@ def init_verification_routes(server, database: Database, settings) -> None:
         org = session.get(Organization, mail.organization_id)
         view = _form_view(_locations(session, mail.organization_id), ui)
         t = {key: _(text) for key, text in FORM_WORDS.items()}
+        base = request.path.rsplit("/confirm", 1)[0].rsplit("/change", 1)[0]
+        chosen = _chosen_ui()
         body = PAGE.render(ui=ui, dir=text_direction(ui), title=_(TITLE_CHECK, organization=org.name),
-                           intro=[_(INTRO), _(EXPIRES, date=f"{mail.expires_at:%Y-%m-%d}")], message=message,
+                           intro=[_(INTRO), _(EXPIRES, date=f"\u2068{format_date(mail.expires_at, ui, length='long')}\u2069")], message=message,
                            message_class=message_class, problems=[translate(p, _) for p in problems], locations=view, t=t,
-                           csrf=generate_csrf(), action=request.path.rsplit("/confirm", 1)[0].rsplit("/change", 1)[0])
+                           csrf=generate_csrf(), action=base, query=f"?ui={chosen}" if chosen else "",
+                           **_language_menu(ui, base))
         return _html(body, status)
 
     def opened(session, token):
         return open_link(session, settings.secret_key or "", token, settings.verify_link_days)
 
     def ui_for(mail) -> str:
-        return negotiate_ui(mail.language)
+        return _chosen_ui() or negotiate_ui(mail.language)
 
     def refused(exc: LinkRefused):
-        return _refused(exc.reason, negotiate_ui(exc.language or request.args.get("ui")))
+        return _refused(exc.reason, _chosen_ui() or negotiate_ui(exc.language))
 
     def with_open_link(handler):
         """The route opens its link in one transaction and hands the mail on; a refused link gets its own page."""
@@ -214,7 +237,7 @@ def init_verification_routes(server, database: Database, settings) -> None:
             with database.session() as s:  # one transaction: every proposal is stored, or none
                 mail = opened(s, token)
                 ui = ui_for(mail)
-                g.elip_ui = ui  # the problems found in the proposal are written in the mail's language
+                g.elip_ui = ui  # the problems found in the proposal are written in the reader's language
                 propose_changes(s, mail, payloads_from_form(_locations(s, mail.organization_id), request.form))
         except LinkRefused as exc:
             return refused(exc)

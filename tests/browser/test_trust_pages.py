@@ -164,6 +164,13 @@ def test_trust004_verification_link_page_on_a_phone(dash_duo, app, tmp_path):
     assert _no_sideways_scroll(dash_duo)
     assert serious_violations(dash_duo.driver) == []
     _shoot(dash_duo, shots, "verify-ar-360")
+    # The reader can switch language: the menu opens on the page, every language readable, nothing sideways.
+    dash_duo.find_element(".elip-verify-langs summary").click()
+    links = dash_duo.driver.find_elements("css selector", ".elip-verify-langs a")
+    until(lambda: len(links) == 14 and all(a.is_displayed() for a in links), timeout=5)
+    assert _no_sideways_scroll(dash_duo)
+    _shoot(dash_duo, shots, "verify-ar-360-languages")
+    dash_duo.find_element(".elip-verify-langs summary").click()
     dash_duo.driver.set_window_size(1280, 900)
     _shoot(dash_duo, shots, "verify-ar-1280")
     dash_duo.find_element("form[action$='/confirm'] button").click()

@@ -339,3 +339,29 @@ def test_phone_is_shown_as_people_write_it_and_sending_it_back_unchanged_is_no_c
     assert answer.status_code == 422 and "nothing" in answer.get_data(as_text=True).lower()
     with db.session() as s:
         assert s.scalars(select(ChangeRequest)).all() == []
+
+
+def test_the_reader_can_switch_the_link_page_to_another_language_and_keeps_it(linked):
+    """An English contact's link read by a colleague in French: the page's menu switches it, the form's
+    buttons keep the choice, and a refused postal code is then explained in French."""
+    client, path, db = linked["client"], linked["links"]["Bridge Settlement"], linked["db"]
+    page = client.get(path).get_data(as_text=True)
+    assert 'lang="en"' in page
+    with db.session() as s:
+        until = s.scalars(select(VerificationMail.expires_at).where(
+            VerificationMail.organization_id == linked["ids"]["Bridge Settlement"])).one()
+    assert f"works until \u2068{until:%B} {until.day}, {until.year}\u2069." in page  # a date people read, kept whole
+    menu = re.findall(r'<a class="elip-ui-link" href="([^"]+)" lang="([^"]+)"', page)
+    assert len(menu) == 14 and (f"{path}?ui=fr", "fr") in menu and (f"{path}?ui=ar", "ar") in menu
+    french = client.get(path + "?ui=fr").get_data(as_text=True)
+    assert '<html lang="fr" dir="ltr">' in french and "Bridge Settlement main office" in french
+    assert f'action="{path}/change?ui=fr"' in french and f'action="{path}/confirm?ui=fr"' in french
+    arabic = client.get(path + "?ui=ar").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in arabic
+    with db.session() as s:
+        loc = s.scalars(select(Location).where(Location.organization_id == linked["ids"]["Bridge Settlement"])).one()
+    form = {"csrf_token": _csrf(french), f"loc-{loc.id}-postal_code": "99999"}
+    refused = client.post(path + "/change?ui=fr", data=form)
+    assert refused.status_code == 422 and "« 99999 » n’est pas un code postal canadien" in refused.get_data(as_text=True)
+    # A language the map does not offer falls back to the mail's own.
+    assert '<html lang="en" dir="ltr">' in client.get(path + "?ui=xx-unknown").get_data(as_text=True)
