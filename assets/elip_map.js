@@ -541,11 +541,12 @@
     row(t["Eligibility"], [m.eligibilityLine(p, labels.elig, status), p.eligibility].filter(Boolean).join(" · "));
     row(t["Fees"], (p.fee_levels || []).map(function (f) { return labels.elig.fees[f] || f; }).concat(p.fees ? [p.fees] : []).join(" · "));
     var actions = (p.phones || []).map(function (ph) {
+      // One inline run inside the flex button: as separate flex items, "Call " lost its space ("Call780-…").
       return el("a", { href: "tel:" + String(ph.tel).replace(/[^+\d]/g, ""), "class": "elip-action" },
-                fmtNodes(t["Call {phone}"], { phone: ltr(ph.display + (ph.ext ? " ext. " + ph.ext : "")) }));
+                el("span", {}, fmtNodes(t["Call {phone}"], { phone: ltr(ph.display + (ph.ext ? " ext. " + ph.ext : "")) })));
     });
     if (safeHref(p.website)) actions.push(el("a", { href: p.website, "class": "elip-action", target: "_blank", rel: "noopener noreferrer" }, t["Website"]));
-    if (p.email) actions.push(el("a", { href: "mailto:" + p.email, "class": "elip-action" }, fmtNodes(t["Email {email}"], { email: ltr(p.email) })));
+    if (p.email) actions.push(el("a", { href: "mailto:" + p.email, "class": "elip-action" }, el("span", {}, fmtNodes(t["Email {email}"], { email: ltr(p.email) }))));
     if (placed) {
       var c = f.geometry.coordinates;
       actions.push(el("a", { href: m.directionsUrl(c[1], c[0], p.address), "class": "elip-action", target: "_blank", rel: "noopener noreferrer" }, t["Directions"]));

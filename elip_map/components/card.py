@@ -81,7 +81,9 @@ def listing_card(listing: Mapping, ui: str = "en", *, distance_km: float | None 
     for phone in listing.get("phones") or []:
         shown = phone["display"] + (f" ext. {phone['ext']}" if phone.get("ext") else "")
         label = _("Call {phone}", phone="\x00").split("\x00")
-        actions.append(html.A([label[0], ltr(shown), label[-1]], href=f"tel:{phone['tel']}", className="elip-action"))
+        # One inline run inside the flex button: as separate flex items, "Call " lost its space ("Call780-…").
+        actions.append(html.A(html.Span([label[0], ltr(shown), label[-1]]), href=f"tel:{phone['tel']}",
+                              className="elip-action"))
     if listing.get("website"):
         actions.append(html.A(_("Website"), href=listing["website"], className="elip-action", target="_blank",
                               rel="noopener noreferrer"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,6 +19,7 @@ from selenium.webdriver.common.keys import Keys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_home import (
+    DETAILS_SETTLED,
     click_check,
     expected_features,
     listed_ids,
@@ -147,11 +149,15 @@ def test_home_j002_left_to_right_data_reads_left_to_right_on_the_arabic_page(das
     assert PHONE_SHOWN in call.text
     xs = char_positions(dash_duo, call, PHONE_SHOWN)
     assert xs is not None and xs == sorted(xs) and len(set(xs)) == len(xs), f"phone not read left to right: {xs}"
-    # The Arabic word for "call" sits to the right of the number, as Arabic reads.
-    word_x = dash_duo.driver.execute_script("""
-        const a = arguments[0], r = document.createRange(); r.setStart(a.firstChild, 0); r.setEnd(a.firstChild, 1);
-        return r.getClientRects()[0].left""", call)
+    # The Arabic word for "call" sits to the right of the number, as Arabic reads, a space apart (not glued on).
+    word_x, number_right, space = dash_duo.driver.execute_script("""
+        const a = arguments[0], words = document.createTreeWalker(a, NodeFilter.SHOW_TEXT).nextNode();
+        const r = document.createRange(); r.setStart(words, 0); r.setEnd(words, words.data.trimEnd().length);
+        const probe = document.createElement("span"); probe.textContent = "\u00a0"; a.appendChild(probe);
+        const space = probe.getBoundingClientRect().width; probe.remove();
+        return [r.getBoundingClientRect().left, a.querySelector("bdi").getBoundingClientRect().right, space]""", call)
     assert word_x > xs[-1]
+    assert word_x - number_right >= 0.8 * space, "the word and the number are glued together"
     # The street address and the opening hours keep their order too ("11713 82 St NW", "9:00–17:00").
     address = card.find_element(By.CSS_SELECTOR, ".elip-card-address")
     xs = char_positions(dash_duo, address, "11713 82 St NW")
@@ -193,6 +199,10 @@ def test_home_j003_phone_journey_near_focus_map_toggle_and_popup(dash_duo, app):
         return active.get_attribute("data-location-id") == card.get_attribute("data-location-id") and -1 <= top < 640  # in view (scrolling may leave a sub-pixel offset)
 
     until(focused_first_in_view, timeout=5)
+    # Once the cards' details have come (address, phones: the card grows), the reader is still at its top.
+    until(lambda: dash_duo.driver.execute_script(DETAILS_SETTLED), timeout=10)
+    time.sleep(0.3)  # a frame or two for a late layout shift to show
+    assert focused_first_in_view(), "the first card moved out of view when its details arrived"
 
     # Map and list toggle; "Show on map" on a card switches to the map and opens that pin's popup.
     toggle = dash_duo.find_element("#home-view-toggle")
