@@ -507,10 +507,24 @@
       return r.json();
     }).then(function (doc) { settle((doc && doc.details) || {}); }, function () { settle(null); });
   }
-  // Cards already on screen get their details in place (the focus stays on a focused card).
+  // Cards already on screen get their details in place (the focus stays on a focused card). The card at the
+  // top of the reader's view keeps its place: the browser's scroll anchoring, its anchor node replaced,
+  // held a card further down still instead, and the reader of "nearest first" landed mid-card.
+  function topCardInView() {
+    var pane = document.querySelector(".elip-list-pane");
+    var scroller = pane && pane.scrollHeight > pane.clientHeight ? pane : null;  // wide screens scroll the pane
+    var top = scroller ? scroller.getBoundingClientRect().top : 0;
+    var cards = document.querySelectorAll("#home-results > li, #home-results-unplaced > li");
+    for (var i = 0; i < cards.length; i++) {
+      var box = cards[i].getBoundingClientRect();
+      if (box.height && box.bottom > top) return { id: cards[i].id, top: box.top, scroller: scroller || window };
+    }
+    return null;
+  }
   m.redrawCards = function (ids) {
     var last = m.last;
     if (!last) return;
+    var view = topCardInView();
     ids.forEach(function (id) {
       var old = document.getElementById("card-" + id), f = (m.byId || {})[id];
       if (!old || !f) return;
@@ -520,6 +534,9 @@
       old.replaceWith(fresh);
       if (focused) fresh.focus({ preventScroll: true });
     });
+    var kept = view && document.getElementById(view.id);
+    var moved = kept ? kept.getBoundingClientRect().top - view.top : 0;
+    if (Math.abs(moved) >= 1) view.scroller.scrollBy(0, moved);
   };
   // A feature's properties with its card details, when they are here.
   m.withDetails = function (props) {
