@@ -158,6 +158,10 @@ def test_home_j002_left_to_right_data_reads_left_to_right_on_the_arabic_page(das
         return [r.getBoundingClientRect().left, a.querySelector("bdi").getBoundingClientRect().right, space]""", call)
     assert word_x > xs[-1]
     assert word_x - number_right >= 0.8 * space, "the word and the number are glued together"
+    # An address typed in the boxes is shown in its own direction (dir="auto" behaviour), not "Avenue 104 10111".
+    for box in ("#home-near-input", "#home-filter-text"):
+        assert dash_duo.driver.execute_script(
+            "return getComputedStyle(document.querySelector(arguments[0])).unicodeBidi", box) == "plaintext"
     # The street address and the opening hours keep their order too ("11713 82 St NW", "9:00–17:00").
     address = card.find_element(By.CSS_SELECTOR, ".elip-card-address")
     xs = char_positions(dash_duo, address, "11713 82 St NW")
