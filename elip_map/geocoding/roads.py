@@ -471,7 +471,9 @@ class RoadModel:
             axes = AXES
         if key not in self.roads:
             return RoadMiss(N.ROAD_UNKNOWN(road=key.title()))
-        quadrant = quadrant or self.quadrants.get(key, "NW")
+        # No quadrant written: every quadrant the road is known in (a road crossing the avenue
+        # baseline has a 1300 in NW and another in SW), else the one its stops name most.
+        quadrants = [quadrant] if quadrant else (self._quadrants_known(key) or [self.quadrants.get(key, "NW")])
         own = self.roads[key].get("house")
         # Stops named with numbers on this very road: between two of them is the best known.
         if own is not None and len(own) >= 2 and axes == AXES and own[0, 0] <= house / 100.0 <= own[-1, 0]:
@@ -480,9 +482,10 @@ class RoadModel:
                 return res
         hits: list[RoadHit] = []
         misses: list[RoadMiss] = []
-        for axis in axes:
-            res = self._along(key, axis, _signed_value(axis, house / 100.0, quadrant), numbering=True)
-            (hits if isinstance(res, RoadHit) else misses).append(res)
+        for quadrant in quadrants:
+            for axis in axes:
+                res = self._along(key, axis, _signed_value(axis, house / 100.0, quadrant), numbering=True)
+                (hits if isinstance(res, RoadHit) else misses).append(res)
         if not hits and own is not None and len(own) and axes == AXES:
             res = self._along(key, "house", house / 100.0)
             if isinstance(res, RoadHit):
@@ -493,13 +496,28 @@ class RoadModel:
             ambiguous = [m for m in misses if m.ambiguous]
             return ambiguous[0] if ambiguous else misses[0] if len(misses) == 1 else RoadMiss(
                 N.NUMBER_DOES_NOT_FIT(house=house, road=key.title()))
-        if len(hits) == 2:
-            d = float(haversine_m(hits[0].lat, hits[0].lon, hits[1].lat, hits[1].lon))
+        if len(hits) >= 2:
+            d = max(_metres(a.lat, a.lon, b.lat, b.lon) for a in hits for b in hits)
             if d > 300.0:
                 return RoadMiss(N.NUMBER_FITS_TWICE(house=house, road=key.title(), km=f"{d / 1000:.1f}"))
-            return RoadHit((hits[0].lat + hits[1].lat) / 2, (hits[0].lon + hits[1].lon) / 2,
+            return RoadHit(sum(h.lat for h in hits) / len(hits), sum(h.lon for h in hits) / len(hits),
                            max(h.precision_m for h in hits) + d / 2, hits[0].detail)
         return hits[0]
+
+    def _quadrants_known(self, key: str) -> list[str]:
+        """The quadrants (NW, SW, NE, SE) the road's stops stand in, by their grid position at least
+        one unit from either baseline (nearer, a stop tells no side)."""
+        path = self.paths.get(key)
+        if path is not None:
+            pts = path[:, 4:6]
+        else:
+            known = [pts[:, [5, 4]] for axis, pts in self.roads.get(key, {}).items() if axis in AXES and len(pts)]
+            if not known:
+                return []
+            pts = np.vstack(known)
+        found = {("S" if north < 0 else "N") + ("E" if east > 0 else "W")
+                 for north, east in pts.tolist() if abs(north) >= 1.0 and abs(east) >= 1.0}
+        return [q for q in ("NW", "SW", "NE", "SE") if q in found]
 
     def locate_grid_corner(self, a: GridRoad, b: GridRoad) -> RoadHit | RoadMiss:
         """Two numbered roads, along each one's own known points (where the triangulated grid

@@ -184,3 +184,28 @@ def test_two_roads_close_in_two_far_places_are_refused():
     model = _pair_model(CEDAR, u)
     r = _one("Cedar Road & Dogwood Road", model)
     assert r.status == "needs-attention" and "meet in more than one place" in r.message
+
+
+# -- a house number written without its quadrant -------------------------------------------------------
+
+# Elm Road runs along 63 Street from 15 Avenue SW (north -15) to 15 Avenue NW, across the avenue
+# baseline; Fir Road runs along 63 Street in the SW quadrant only.
+ELM = [(-15.0, -63.0), (-10.0, -63.0), (-5.0, -63.0), (5.0, -63.0), (10.0, -63.0), (15.0, -63.0)]
+FIR = [(-20.0, -63.0), (-15.0, -63.0), (-10.0, -63.0), (-5.0, -63.0)]
+
+
+def test_a_number_without_quadrant_on_a_road_in_two_quadrants_is_refused():
+    # 1300 Elm Road is at 13 Avenue NW and at 13 Avenue SW, 2.9 km apart: a person must say which.
+    model = _model({"ELM ROAD": (ELM, ELM)})
+    r = _one("1300 Elm Road", model)
+    assert r.status == "needs-attention" and "fits Elm Road in two places" in r.message
+
+
+@pytest.mark.parametrize("text,north", [("1300 Elm Road SW", -13.0), ("1300 Elm Road NW", 13.0),
+                                        ("1300 Fir Road", -13.0)])
+def test_a_number_is_placed_in_the_quadrant_written_or_the_only_one_the_road_is_in(text, north):
+    # 13 Avenue SW is 2/5 of the way from 15 to 10 Avenue SW along 63 Street (NW: from 10 to 15).
+    model = _model({"ELM ROAD": (ELM, ELM), "FIR ROAD": (FIR, FIR)})
+    r = _one(text, model)
+    assert r.status == "ok" and r.method == "road"
+    assert float(haversine_m(r.lat, r.lon, *pos(-63.0, north))) < 5
