@@ -8,6 +8,8 @@ measured on it; the models are rebuilt in this process without it):
   stop names (``holdout.heldout_names``: every spelling of a corner, and every stop within 60 m,
   falls on one side), left out of the road model measured here; a place holding a numbered
   intersection follows the grid model's split;
+- named-road house numbers: the held-out named-road crossings written as a facility's address
+  ("Hewes Way & 28 Avenue" -> "2800 Hewes Way", where the grid rule puts it);
 - LRT stations: the gazetteer measured here is built without the LRT file; each station's name is
   looked up and compared with its platforms.
 
@@ -88,6 +90,24 @@ def _stop_class(name: str) -> str | None:
     return {0: None, 1: "named-road crossings", 2: "two named roads"}[named]
 
 
+def _house_numbers_from_crossings(rows) -> list[tuple[str, float, float]]:
+    """The held-out crossings written as a facility's address: by the grid rule "Hewes Way & 28
+    Avenue" is where 2800 Hewes Way stands (the quadrant written only when it is not NW, as people
+    write it). Crossings with a lettered road (28A Avenue) are left out: their number is not whole."""
+    out = []
+    for name, lat, lon in rows:
+        pieces = _pieces(name)
+        grid_refs = [read_grid_piece(p) for p in pieces]
+        road = next((p for p, g in zip(pieces, grid_refs) if g is None), None)
+        cross = next((g for g in grid_refs if g is not None), None)
+        if road is None or cross is None or cross.letter:
+            continue
+        ref = read_named_piece(road)
+        suffix = f" {cross.quadrant}" if cross.quadrant != "NW" and ref is not None and not ref.quadrant else ""
+        out.append((f"{cross.number}00 {road.title()}{suffix}", lat, lon))
+    return out
+
+
 def ground_truth(mirror: Path):
     """Held-out sets and the models built without them."""
     stops_path = mirror / STOPS_NAME
@@ -100,6 +120,7 @@ def ground_truth(mirror: Path):
     sets: dict[str, list] = {"numbered intersections": [(p.name, p.lat, p.lon) for p in held]}
     for name, lat, lon in _by_name(stops, lambda n: n in held_names and _stop_class(n) is not None):
         sets.setdefault(_stop_class(name), []).append((name, lat, lon))
+    sets["named-road house numbers"] = _house_numbers_from_crossings(sets.get("named-road crossings", []))
     roads = build_road_model(stops_path, grid, exclude=held_names.__contains__)
     before = build_road_model(stops_path, grid, exclude=held_names.__contains__, paths=False)
     gaz = Gazetteer(build_places(mirror, lrt=False))
