@@ -459,7 +459,7 @@ class RoadModel:
 
         Example
         -------
-        >>> hit = load_road_model().locate_house(read_named_piece("2019 Leger Road"), 2019)
+        >>> hit = load_road_model().locate_house(read_named_piece("2019 LEGER ROAD"), 2019)   # canonical text
         >>> round(hit.lat, 2), round(hit.lon, 2)
         (53.46, -113.58)
         """
