@@ -235,6 +235,8 @@
     m.choose(pin);
   });
   // The popup of the selected pin: text nodes only (never HTML from the data), and a link to its card.
+  // Its address is a card detail: asked for when it is not here yet (a pin beyond the cards drawn, or
+  // asked for earlier with no network), and written into the open popup when it arrives (refreshPopup).
   m.popupContent = function (id) {
     var f = (m.byId || {})[id], t = (m.labels || { t: {} }).t;
     if (!f) return null;
@@ -252,6 +254,9 @@
       // Opened once the map has flown to the pin, then panned clear of the zoom and layer controls.
       marker.bindPopup(content, { autoPan: true, autoPanPaddingTopLeft: L.point(8, 84), autoPanPaddingBottomRight: L.point(8, 8),
                                   offset: L.point(0, -8), maxWidth: 230 });
+      m.popupMarker = marker;
+      marker.elipRef = feature.properties.ref;
+      marker.on("popupopen", function () { if (!m.details[marker.elipRef]) m.needDetails([marker.elipRef]); });
       marker.on("add", function () {
         var map = marker._map, opened = false;
         function open() { if (!opened && marker._map) { opened = true; marker.openPopup(); } }
@@ -260,6 +265,18 @@
       });
     }
     return marker;
+  };
+  // Details arrived for these ids: the selected pin's popup, if it is one of them, gets its new text
+  // (built like the first, text nodes only); a focused "See details" link keeps the focus.
+  m.refreshPopup = function (ids) {
+    var marker = m.popupMarker, popup = marker && marker.getPopup && marker.getPopup();
+    var id = marker && marker.elipRef;
+    if (!popup || !id || ids.indexOf(id) === -1) return;
+    var content = m.popupContent(id);
+    if (!content) return;
+    var old = popup.getContent(), focused = !!(old && old.contains && old.contains(document.activeElement));
+    popup.setContent(content);
+    if (focused) { var link = content.querySelector("a"); if (link) link.focus({ preventScroll: true }); }
   };
   m.nearToLayer = function (feature, latlng) {
     return L.circleMarker(latlng, { radius: 7, weight: 3, color: "#ffffff", fillColor: "#b3261e", fillOpacity: 1 });
@@ -501,6 +518,7 @@
         if (found) { m.details[id] = found[id] || {}; delete m.detailsMissing[id]; } else { m.detailsMissing[id] = true; }
       });
       m.redrawCards(ids);
+      m.refreshPopup(ids);
     };
     fetch(m.detailsUrl(ids, version), { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
