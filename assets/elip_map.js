@@ -493,7 +493,7 @@
   var DETAILS_BATCH = 100;  // the server's limit (api/feed.py, MAX_DETAIL_IDS)
   m.details = {};           // id -> details, for m.detailsVersion
   m.detailsMissing = {};    // id -> true: asked for and not obtained (offline and never saved)
-  var detailsPending = {};
+  var detailsPending = {};  // id -> the promise of the request that asks for it
   function dataVersion() {
     try { return new URL(m.dataUrl || "", window.location.href).searchParams.get("v") || ""; } catch (e) { return ""; }
   }
@@ -501,16 +501,45 @@
     return "/api/details?ids=" + ids.join(",") + "&v=" + encodeURIComponent(version || "");
   };
   function idNumber(id) { return Number(String(id).replace(/^\D+/, "")) || 0; }
-  // Ask for the details of these cards that are not known yet; the cards are redrawn when they arrive.
-  m.needDetails = function (ids) {
+  function currentVersion() {
     var version = dataVersion();
     if (version !== m.detailsVersion) { m.details = {}; m.detailsMissing = {}; detailsPending = {}; m.detailsVersion = version; }
-    var want = ids.filter(function (id) { return id && !m.details[id] && !detailsPending[id]; })
+    return version;
+  }
+  function unknownIds(ids) {
+    return ids.filter(function (id) { return id && !m.details[id] && !detailsPending[id]; })
       .sort(function (a, b) { return idNumber(a) - idNumber(b); });  // one address per set of cards: cacheable
+  }
+  // Ask for the details of these cards that are not known yet; the cards are redrawn when they arrive.
+  m.needDetails = function (ids) {
+    var version = currentVersion(), want = unknownIds(ids);
     for (var i = 0; i < want.length; i += DETAILS_BATCH) fetchDetails(want.slice(i, i + DETAILS_BATCH), version);
   };
+  // Every one of these ids settled (details here, or known to be missing), however many there are:
+  // batches of DETAILS_BATCH, a few at a time, so a printout of thousands does not flood the server.
+  // onProgress(settled, total) follows along. Resolves when nothing is left to wait for; never rejects.
+  var DETAILS_PARALLEL = 3;
+  m.detailsFor = function (ids, onProgress) {
+    var version = currentVersion(), want = unknownIds(ids), total = ids.length;
+    var waits = ids.filter(function (id) { return detailsPending[id]; }).map(function (id) { return detailsPending[id]; });
+    var batches = [];
+    for (var i = 0; i < want.length; i += DETAILS_BATCH) batches.push(want.slice(i, i + DETAILS_BATCH));
+    function progress() {
+      if (!onProgress || version !== m.detailsVersion) return;
+      onProgress(ids.filter(function (id) { return m.details[id] || m.detailsMissing[id]; }).length, total);
+    }
+    function next() {
+      var batch = batches.shift();
+      if (!batch) return Promise.resolve();
+      return fetchDetails(batch, version).catch(function () {}).then(function () { progress(); return next(); });
+    }
+    var lanes = [];
+    for (var k = 0; k < DETAILS_PARALLEL; k++) lanes.push(next());
+    progress();
+    return Promise.all(lanes.concat(Array.from(new Set(waits)).map(function (w) { return w.catch(function () {}); })))
+      .then(function () {});
+  };
   function fetchDetails(ids, version) {
-    ids.forEach(function (id) { detailsPending[id] = true; });
     var settle = function (found) {
       if (version !== m.detailsVersion) return;
       ids.forEach(function (id) {
@@ -520,10 +549,12 @@
       m.redrawCards(ids);
       m.refreshPopup(ids);
     };
-    fetch(m.detailsUrl(ids, version), { credentials: "same-origin" }).then(function (r) {
+    var asked = fetch(m.detailsUrl(ids, version), { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
     }).then(function (doc) { settle((doc && doc.details) || {}); }, function () { settle(null); });
+    ids.forEach(function (id) { detailsPending[id] = asked; });
+    return asked;
   }
   // Cards already on screen get their details in place (the focus stays on a focused card). The card at the
   // top of the reader's view keeps its place: the browser's scroll anchoring, its anchor node replaced,
@@ -609,9 +640,10 @@
         m.plural(labels, "Last checked more than {n} month ago: call before you go.", labels.stale_months)) : null,
       el("p", { "class": "elip-card-verified" }, verified),
     ];
-    if (m.detailsMissing[p.id] && !m.details[p.id]) {
-      children.splice(3, 0, el("p", { "class": "elip-card-unsaved", role: "note" },
-                               t["The address, phone and other details of this service are not saved on this phone. Connect to the internet to see them."]));
+    if (!m.details[p.id] && (m.printing || m.detailsMissing[p.id])) {  // on paper, a card without them says so
+      children.splice(3, 0, el("p", { "class": "elip-card-unsaved", role: "note" }, m.printing
+        ? t["Address and phone not available when this list was printed."]
+        : t["The address, phone and other details of this service are not saved on this phone. Connect to the internet to see them."]));
     }
     var attrs = { "class": "elip-card" + (selected === p.id ? " is-selected" : ""), "data-location-id": p.id,
                   id: "card-" + p.id, tabindex: "-1" };
@@ -960,7 +992,7 @@
     var a = target.closest("a[data-card]");
     if (a) { ev.preventDefault(); m.openCard(a.getAttribute("data-card")); return; }
     if (target.closest("#home-retry")) { m.retry(); return; }
-    if (target.closest("#home-print")) { window.print(); return; }
+    if (target.closest("#home-print")) { m.printList(); return; }
     if (target.closest("#home-share")) { m.share(); return; }
     // The reader asked for a place: the first result of that search gets the focus.
     if (target.closest("#home-near-button, #home-locate-button")) m.wantFocus = true;
@@ -1005,14 +1037,57 @@
     var box = document.getElementById("home-print-summary"), last = m.last;
     if (!box || !last) return;
     var t = last.labels.t, today = new Date(), iso = today.getFullYear() + "-" + String(today.getMonth() + 1).padStart(2, "0") + "-" + String(today.getDate()).padStart(2, "0");
+    var lacking = m.printIds().some(function (id) { return !m.details[id]; });
     box.replaceChildren(
       el("p", {}, [t["Search"] + ": ", m.describeSearch()]),
       el("p", {}, [m.plural(last.labels, "{n} service", last.ranked.length + last.loose.length), " · ",
                    fmtNodes(t["Printed on {date}"], { date: el("bdi", {}, m.formatDate(iso, last.labels)) })]),
-      el("p", {}, fmtNodes(t["Source: ELIP Service Map, {url}"], { url: ltr(window.location.href) })));
+      el("p", {}, fmtNodes(t["Source: ELIP Service Map, {url}"], { url: ltr(window.location.href) })),
+      lacking ? el("p", { "class": "elip-print-missing", role: "note" },
+                   t["Missing details: some services below are printed without their address and phone, which were not available on this device. To get them, print again with “Print this list” while connected to the internet."]) : null);
   };
-  window.addEventListener("beforeprint", function () { m.drawList(true); m.writePrintSummary(); });
-  window.addEventListener("afterprint", function () { m.drawList(); });
+  // Every listing the printout holds: placed ones, then "Call or visit online".
+  m.printIds = function () {
+    var last = m.last;
+    if (!last) return [];
+    return last.ranked.map(function (r) { return r.f.properties.id; }).concat(last.loose.map(function (f) { return f.properties.id; }));
+  };
+  // "Print this list" (and Ctrl+P): a printout is read where there may be no phone, so every card on it
+  // first gets its address and phone (fetched in batches, like the cards on screen); then the browser
+  // prints. Whatever could not be fetched (no network, never saved) is printed as known, and said so.
+  var preparingPrint = null;
+  m.printList = function () {
+    var last = m.last, msg = document.getElementById("home-share-message"), button = document.getElementById("home-print");
+    if (!last) { window.print(); return; }
+    if (preparingPrint) return;  // pressed again while fetching: the print dialog comes once they are here
+    var ids = m.printIds(), t = last.labels.t;
+    if (ids.every(function (id) { return m.details[id]; })) { window.print(); return; }
+    function say(text) { if (msg && msg.textContent !== text) msg.textContent = text; }
+    if (button) button.setAttribute("aria-busy", "true");
+    preparingPrint = m.detailsFor(ids, function (done, total) {
+      say(fmt(t["Getting every address and phone number for printing ({done} of {total})…"], { done: done, total: total }));
+    }).then(function () {
+      preparingPrint = null;
+      if (button) button.removeAttribute("aria-busy");
+      say("");
+      window.print();
+    });
+  };
+  document.addEventListener("keydown", function (ev) {
+    var p = ev.code === "KeyP" || String(ev.key).toLowerCase() === "p";
+    if (!p || !(ev.ctrlKey || ev.metaKey) || ev.altKey || ev.shiftKey || !m.last || !document.getElementById("home-print")) return;
+    ev.preventDefault();
+    m.printList();
+  });
+  // The browser's own print (its menu): it cannot wait, so the printout holds what is here, each card
+  // without its details marked; the missing details are fetched afterwards, for the next print.
+  window.addEventListener("beforeprint", function () { m.printing = true; m.drawList(true); m.writePrintSummary(); });
+  window.addEventListener("afterprint", function () {
+    m.printing = false;
+    m.drawList();
+    var ids = m.printIds();
+    if (!preparingPrint && ids.some(function (id) { return !m.details[id] && !m.detailsMissing[id]; })) m.detailsFor(ids);
+  });
   // Load error: its own state with a retry that fetches the directory again (a new address, so no stale answer).
   m.retry = function () {
     if (!dc.set_props || !m.dataUrl) return;

@@ -43,6 +43,10 @@ BROWSER_MESSAGES = (
     N_("Search by name"), N_("Open now"), N_("Open on"), N_("Near"), N_("All services"), N_("Search"),
     N_("Printed on {date}"), N_("Source: ELIP Service Map, {url}"), N_("Map layers"),
     N_("Zoom in"), N_("Zoom out"),
+    N_("Getting every address and phone number for printing ({done} of {total})…"),
+    N_("Address and phone not available when this list was printed."),
+    N_("Missing details: some services below are printed without their address and phone, which were not "
+       "available on this device. To get them, print again with “Print this list” while connected to the internet."),
 )
 
 # Counts the browser writes, each with its plural forms (the browser picks one per count: m.plural).
