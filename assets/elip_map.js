@@ -540,11 +540,13 @@
       .then(function () {});
   };
   function fetchDetails(ids, version) {
-    var settle = function (found) {
+    // Offline, the service worker may answer part of a set from what it saved: it lists the rest as missing.
+    var settle = function (found, missing) {
       if (version !== m.detailsVersion) return;
       ids.forEach(function (id) {
         delete detailsPending[id];
-        if (found) { m.details[id] = found[id] || {}; delete m.detailsMissing[id]; } else { m.detailsMissing[id] = true; }
+        if (found && (missing || []).indexOf(id) === -1) { m.details[id] = found[id] || {}; delete m.detailsMissing[id]; }
+        else m.detailsMissing[id] = true;
       });
       m.redrawCards(ids);
       m.refreshPopup(ids);
@@ -552,7 +554,7 @@
     var asked = fetch(m.detailsUrl(ids, version), { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
-    }).then(function (doc) { settle((doc && doc.details) || {}); }, function () { settle(null); });
+    }).then(function (doc) { settle((doc && doc.details) || {}, (doc && doc.missing) || []); }, function () { settle(null); });
     ids.forEach(function (id) { detailsPending[id] = asked; });
     return asked;
   }

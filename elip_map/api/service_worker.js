@@ -9,7 +9,8 @@
  * Caches: "elip-shell-<release>" (dropped when a new release installs) and "elip-data" (one feed,
  * replaced whenever a newer one is fetched; its directory fingerprint travels with it; and the card
  * details the reader has seen, kept by their address, which names that fingerprint: those of an older
- * directory version are dropped when newer ones are saved).
+ * directory version are dropped when newer ones are saved; offline, any set of cards is answered from
+ * all of them).
  */
 "use strict";
 var RELEASE = "__RELEASE__";
@@ -159,14 +160,17 @@ function feed(req, url, settle) {
 }
 
 // Card details: from the network when there is one (the browser's HTTP cache answers a known address
-// at once), saved by address; offline, the saved copy, or an error the page turns into "not saved".
+// at once), saved by address; offline, the saved copy. Offline, a set of cards never asked for together
+// (another filter, a printout of the whole list, a pin's popup) is answered from every saved answer of
+// the same directory version: the ids found, and the others listed as "missing" (the page says of those
+// that they are not saved); when none is found, an error the page turns into "not saved".
 function details(req, url, settle) {
   var key = url.pathname + url.search;
   return fetch(req).then(function (r) {
     if (!r.ok) return r;
     var copy = r.clone(), version = url.searchParams.get("v") || "";
     var saving = caches.open(DATA).then(function (c) {
-      return c.put(key, copy).then(function () { return c.keys(); }).then(function (keys) {
+      return c.put(key, copy).then(function () { savedIndex = null; return c.keys(); }).then(function (keys) {
         return Promise.all(keys.filter(function (k) {
           var u = new URL(k.url);
           return u.pathname === DETAILS && (u.searchParams.get("v") || "") !== version;
@@ -176,9 +180,45 @@ function details(req, url, settle) {
     return settle ? saving.then(function () { return r; }) : r;
   }).catch(function () {
     return caches.open(DATA).then(function (c) { return c.match(key); }).then(function (hit) {
-      return hit || Response.error();
+      return hit || composeDetails(url);
     });
   });
+}
+function composeDetails(url) {
+  var version = url.searchParams.get("v") || "", wanted = (url.searchParams.get("ids") || "").split(",").filter(Boolean);
+  return savedDetails(version).then(function (saved) {
+    var found = {}, missing = [];
+    wanted.forEach(function (id) { if (saved[id]) found[id] = saved[id]; else missing.push(id); });
+    if (missing.length === wanted.length) return Response.error();
+    return json({ details: found, missing: missing });
+  }).catch(function () { return Response.error(); });
+}
+// Every saved card's details for one directory version, read once per offline spell (reset whenever a
+// new answer is saved).
+var savedIndex = null;
+function savedDetails(version) {
+  if (savedIndex && savedIndex.version === version) return savedIndex.promise;
+  var promise = caches.open(DATA).then(function (c) {
+    return c.keys().then(function (keys) {
+      var mine = keys.filter(function (k) {
+        var u = new URL(k.url);
+        return u.pathname === DETAILS && (u.searchParams.get("v") || "") === version;
+      });
+      return Promise.all(mine.map(function (k) {
+        return c.match(k).then(function (r) { return r ? r.json() : {}; }).catch(function () { return {}; });
+      }));
+    });
+  }).then(function (docs) {
+    var all = {};
+    docs.forEach(function (doc) {
+      var d = (doc && doc.details) || {}, missing = (doc && doc.missing) || [];
+      Object.keys(d).forEach(function (id) { if (missing.indexOf(id) === -1) all[id] = d[id]; });
+    });
+    return all;
+  });
+  savedIndex = { version: version, promise: promise };
+  promise.catch(function () { savedIndex = null; });
+  return promise;
 }
 
 // Dash callbacks of the newcomer page: the same question (same body) gets the last answer when offline.

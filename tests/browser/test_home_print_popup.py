@@ -230,3 +230,45 @@ def test_popup001_pin_beyond_the_cards_gets_its_address_when_it_arrives(dash_duo
         "return [...document.querySelectorAll('.leaflet-popup-content bdi[dir=ltr]')].map(b => b.textContent)")
     assert len(runs) == 1 and runs[0].startswith(HOSTILE_ADDRESS)
     assert dash_duo.get_logs() == []
+
+
+SAVED = """const done = arguments[arguments.length - 1];
+caches.keys().then(names => Promise.all(names.map(n => caches.open(n).then(c => c.keys()))))
+  .then(lists => done([].concat(...lists).map(r => { const u = new URL(r.url); return u.pathname + u.search; })))
+  .catch(() => done([]));"""
+
+
+def test_print005_offline_printout_holds_every_card_seen_before(dash_duo, app):
+    """Cards seen on an earlier visit ("Show more") were saved a page at a time; opened again with no
+    network, the printout asks for other sets of cards, which the service worker answers from what it
+    saved: every card seen prints with its phone, only the others are marked."""
+    dash_duo.start_server(app)
+    driver = dash_duo.driver
+    wait_count(dash_duo, TOTAL)
+    until(lambda: driver.execute_script("return !!navigator.serviceWorker.controller"), timeout=20)
+    dash_duo.find_element("#home-more").click()
+    until(lambda: known_details(driver) >= 50, timeout=20)
+    wait_count(dash_duo, TOTAL)
+    seen = set(driver.execute_script("return Object.keys(window.elip.map.details)"))
+    asked = len(details_requests(driver))
+    assert asked >= 2
+    until(lambda: sum(p.startswith("/api/details?") for p in driver.execute_async_script(SAVED)) >= asked, timeout=20)
+    until(lambda: {"/", "/api/locations.feed", "/_dash-layout", "/_dash-dependencies"}
+          <= set(driver.execute_async_script(SAVED)), timeout=20)
+    until(lambda: sum(p.startswith("/__elip/callback/") for p in driver.execute_async_script(SAVED)) >= 2, timeout=20)
+
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
+                                                                 "downloadThroughput": -1, "uploadThroughput": -1})
+    dash_duo.server.stop()
+    driver.get(dash_duo.server_url + "/")
+    dash_duo.wait_for_text_to_equal("#result-count", str(TOTAL), timeout=30)
+    until(lambda: known_details(driver) >= 25, timeout=20)
+    driver.execute_script(PRINT_STUB)
+    driver.execute_script("document.getElementById('home-print').click()")
+    until(lambda: driver.execute_script("return window.__prints.length") == 1, timeout=30)
+    printed = driver.execute_script("return window.__prints[0]")
+    assert len(printed["cards"]) == TOTAL and MISSING_NOTE in printed["summary"]
+    with_phone = {card_id for card_id, text, _ in printed["cards"] if phone(name_of(text)) in text}
+    assert with_phone == seen
+    assert all(CARD_NOTE in text for card_id, text, _ in printed["cards"] if card_id not in seen)
