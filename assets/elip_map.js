@@ -244,7 +244,11 @@
     var link = el("a", { href: "#card-" + p.id, "class": "elip-popup-link", "data-card": p.id }, t["See details"] || "See details");
     return el("div", { "class": "elip-popup" }, [el("strong", {}, el("bdi", {}, p.organization || "")),
       p.name ? el("div", {}, el("bdi", {}, p.name)) : null,
-      p.address ? el("div", {}, ltr(p.address)) : null, link]);
+      p.address ? el("div", {}, ltr(p.address)) : null,
+      // Offline and never saved: say why there is no address, as its card does.
+      !p.address && m.detailsMissing[id] && !m.details[id] ? el("div", { "class": "elip-popup-unsaved", role: "note" },
+        t["The address, phone and other details of this service are not saved on this phone. Connect to the internet to see them."]) : null,
+      link]);
   };
   m.selectedToLayer = function (feature, latlng, context) {
     if (context && context.map) m.leafletMap = context.map;

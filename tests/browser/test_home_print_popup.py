@@ -232,6 +232,25 @@ def test_popup001_pin_beyond_the_cards_gets_its_address_when_it_arrives(dash_duo
     assert dash_duo.get_logs() == []
 
 
+UNSAVED = ("The address, phone and other details of this service are not saved on this phone. Connect to the "
+           "internet to see them.")
+
+
+def test_popup002_offline_a_pin_never_seen_says_why_it_has_no_address(dash_duo, app):
+    dash_duo.start_server(app)
+    driver = dash_duo.driver
+    dash_duo.wait_for_text_to_equal("#result-count", str(TOTAL), timeout=20)
+    until(lambda: known_details(driver) >= 25, timeout=20)
+    pid = driver.execute_script(
+        "return Object.values(window.elip.map.byId).find(f => f.properties.organization === arguments[0]).properties.id",
+        f"Centre {PLACED - 1:03d}")
+    dash_duo.server.stop()  # no network from here on: its details cannot come
+    driver.execute_script("window.elip.map.choose(arguments[0])", pid)
+    until(lambda: UNSAVED in driver.execute_script(POPUP_TEXT), timeout=15)
+    assert f"Centre {PLACED - 1:03d}" in driver.execute_script(POPUP_TEXT)
+    assert HOSTILE_ADDRESS not in driver.execute_script(POPUP_TEXT)
+
+
 SAVED = """const done = arguments[arguments.length - 1];
 caches.keys().then(names => Promise.all(names.map(n => caches.open(n).then(c => c.keys()))))
   .then(lists => done([].concat(...lists).map(r => { const u = new URL(r.url); return u.pathname + u.search; })))
@@ -256,6 +275,9 @@ def test_print005_offline_printout_holds_every_card_seen_before(dash_duo, app):
     until(lambda: {"/", "/api/locations.feed", "/_dash-layout", "/_dash-dependencies"}
           <= set(driver.execute_async_script(SAVED)), timeout=20)
     until(lambda: sum(p.startswith("/__elip/callback/") for p in driver.execute_async_script(SAVED)) >= 2, timeout=20)
+    # The worker says when the visit is kept whole (the page, its bundles): only then is it safe offline.
+    until(lambda: driver.execute_script("return document.documentElement.getAttribute('data-offline-ready')") == "true",
+          timeout=30)
 
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
