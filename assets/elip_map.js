@@ -1070,7 +1070,12 @@
     if (ids.every(function (id) { return m.details[id]; })) { window.print(); return; }
     function say(text) { if (msg && msg.textContent !== text) msg.textContent = text; }
     if (button) button.setAttribute("aria-busy", "true");
+    // The line is a live region: a screen reader reads each change, so it changes at most every 2 s.
+    var saidAt = -Infinity;
     preparingPrint = m.detailsFor(ids, function (done, total) {
+      var now = performance.now();
+      if (now - saidAt < 2000) return;
+      saidAt = now;
       say(fmt(t["Getting every address and phone number for printing ({done} of {total})…"], { done: done, total: total }));
     }).then(function () {
       preparingPrint = null;
