@@ -54,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"held-out error: median {report['median_m']:.0f} m, p90 {report['p90_m']:.0f} m, "
           f"within 250 m {report['within_250m']:.1%}, max {report['max_m']:.0f} m, over 1 km {report['over_1km']}")
     a, b = report["precision_coef"]
-    print(f"precision model: {a:.0f} m + {b:.3f} x support (m)")
+    cal = report["precision_calibration"]
+    print(f"precision model: {a:.0f} m + {b:.3f} x support (m), calibrated on {cal['folds']} folds of the fit split "
+          f"({cal['answers']} answers, {cal['within']:.0%} within it); held-out error within it: "
+          f"{report['within_precision']:.0%}")
     for alias, fig in check_aliases(read_stop_intersections(stops)).items():
         print(f"alias check {alias}: {fig['compared']} stop corners, median {fig['median_m']:.0f} m from the grid line")
     print(f"control points shipped: {model.meta['control_points']} "
