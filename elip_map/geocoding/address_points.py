@@ -29,6 +29,7 @@ import numpy as np
 from ..paths import PROJECT_ROOT
 from ..refdata import city_addresses as ca
 from ..refdata.sources import portal_url
+from . import notes as N
 from .grid import GridModel, haversine_m, load_grid_model
 from .parse import CIVIC, NAMED_ROAD, ParsedAddress, parse_address
 from .roads import InverseGrid
@@ -163,13 +164,13 @@ class CentrelineIndex:
         hit = same_line & (np.minimum(a, b) <= value) & (np.maximum(a, b) >= value) & (a != b)
         idx = np.nonzero(hit)[0]
         if len(idx) == 0:
-            return "the City's centreline of this road does not cross that line where the grid is known"
+            return N.CENTRELINE_NOT_ON_LINE()
         t = (value - a[idx]) / (b[idx] - a[idx])
         plat = lat[idx] + t * (lat[idx + 1] - lat[idx])
         plon = lon[idx] + t * (lon[idx + 1] - lon[idx])
         spread = haversine_m(plat, plon, plat[0], plon[0])
         if float(np.max(spread)) > 150.0:
-            return "the road crosses that line in more than one place"
+            return N.CENTRELINE_CROSSES_TWICE()
         return float(np.mean(plat)), float(np.mean(plon))
 
     def meeting(self, key_a: str, key_b: str, within_m: float = 30.0) -> tuple[float, float] | None:

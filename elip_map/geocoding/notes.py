@@ -141,6 +141,11 @@ PATHS_TOO_SHORT = note(N_("the open data does not follow both {road} and {other}
 COURSES_DO_NOT_MEET = note(N_("the known courses of {road} and {other} do not meet"))
 MEET_TWICE = note(N_("{road} and {other} meet in more than one place: say which"))
 
+# -- the City's road centrelines (address_points.py) ------------------------------------------------
+CENTRELINE_NOT_ON_LINE = note(N_("the City's centreline of this road does not cross that line where the grid is "
+                                 "known"))
+CENTRELINE_CROSSES_TWICE = note(N_("the road crosses that line in more than one place"))
+
 # -- the importer (importers/writer.py) --------------------------------------------------------------
 DUPLICATE_ROWS = note(N_("rows {rows} name the same organization and address; they were merged into one listing"))
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 from urllib.parse import unquote
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -166,3 +167,25 @@ def test_a_table_without_the_address_columns_is_refused(tmp_path, monkeypatch):
 def test_offline_portal_is_a_clear_error(tmp_path, monkeypatch):
     result = _refresh(tmp_path / "city", "--portal-url", "http://127.0.0.1:9", monkeypatch=monkeypatch)
     assert result.exit_code != 0 and "Could not reach" in result.output
+
+
+def test_a_centreline_reason_is_a_declared_note_shown_in_the_readers_language():
+    # A road bent like a U crosses the 150 Avenue line twice, 0.5 km apart, and never reaches 160
+    # Avenue: both refusals are written in plain English and read back in French from the catalogue.
+    from babel.messages.pofile import read_po
+
+    from elip_map.geocoding.address_points import CentrelineIndex
+    from elip_map.geocoding.notes import display_note
+    from elip_map.i18n import catalogue_path
+
+    index = CentrelineIndex(["LOOP ROAD NW"], np.array([0, 4]), np.array([53.600, 53.610, 53.610, 53.600]),
+                            np.array([-113.520, -113.520, -113.5125, -113.5125]), np.array([-200.0, -200.0, -199.5, -199.5]),
+                            np.array([149.0, 151.0, 151.0, 149.0]), np.ones(4, dtype=bool), np.zeros(4, dtype=int))
+    twice = index.crossing("LOOP ROAD NW", "north", 150.0)
+    nowhere = index.crossing("LOOP ROAD NW", "north", 160.0)
+    assert twice == "the road crosses that line in more than one place"
+    assert nowhere == "the City's centreline of this road does not cross that line where the grid is known"
+    with catalogue_path("fr").open("rb") as fh:
+        fr = {m.id: m.string for m in read_po(fh) if isinstance(m.id, str) and m.id}
+    for english in (twice, nowhere):
+        assert fr[english] and display_note(english, "fr") == fr[english] != english

@@ -160,3 +160,24 @@ def test_data_health_reasons_are_in_the_readers_language(site):
     english = _render(client, "/staff/health")
     assert "St. Albert is outside Edmonton and does not use Edmonton's numbered grid" in english
     assert "rows 4, 9 name the same organization and address; they were merged into one listing" in english
+
+
+def test_a_centreline_note_on_the_data_health_page_is_in_the_readers_language(site):
+    from babel.messages.pofile import read_po
+
+    from elip_map.directory.models import Location
+    from elip_map.i18n import catalogue_path
+
+    app, database, ids = site
+    stored = "the road crosses that line in more than one place; no method could place this address"
+    with database.session() as s:
+        s.get(Location, ids["lost"]).geocode_note = stored
+    client = _staff(app)
+    for ui in ("fr", "uk"):
+        with catalogue_path(ui).open("rb") as fh:
+            po = {m.id: m.string for m in read_po(fh) if isinstance(m.id, str)}
+        page = _render(client, "/staff/health", f"?ui={ui}")
+        expected = "; ".join([po["the road crosses that line in more than one place"],
+                              po["no method could place this address"]])
+        assert expected in page and "more than one place" not in page
+    assert stored in _render(client, "/staff/health")
