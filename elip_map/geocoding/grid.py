@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..paths import GEODATA_DIR
-from .parse import INTERSECTION, parse_address
+from .parse import INTERSECTION, alias_label, parse_address
 
 DEFAULT_MODEL_PATH = GEODATA_DIR / "grid_model.json"
 MODEL_FORMAT = 1
@@ -89,7 +89,7 @@ def read_stop_intersections(path: Path) -> list[ControlPoint]:
             xy = parsed.grid_xy()
             if xy is None:
                 continue
-            alias = parsed.notes[0].split(" read as ")[0] if parsed.notes else None
+            alias = next((label for label in map(alias_label, parsed.notes) if label), None)
             groups[(round(xy[0], 3), round(xy[1], 3))].append((float(row[3]), float(row[4]), name, alias))
     points = []
     for (east, north), items in sorted(groups.items()):

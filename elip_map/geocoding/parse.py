@@ -323,10 +323,23 @@ _ALIAS_STREET_RANGE: dict[str, tuple[float, float | None]] = {
 }
 
 
+def alias_label(note: str) -> str | None:
+    """The alias a note written by ``N.ALIAS_READ_AS`` names ("Jasper Avenue"); None for any other note.
+
+    Read through the note's declared template, not by cutting its English at " read as ": the
+    wording may change, and another note may contain those words.
+
+    >>> alias_label("Jasper Avenue read as 101 Avenue"), alias_label("PO box ignored; the street address was used")
+    ('Jasper Avenue', None)
+    """
+    found = N.read_note(note)
+    return found[1]["alias"] if found is not None and found[0] == N.ALIAS_READ_AS else None
+
+
 def _check_alias_ranges(result: ParsedAddress) -> None:
     for note in result.notes:
-        label = note.split(" read as ")[0]
-        span = _ALIAS_STREET_RANGE.get(label)
+        label = alias_label(note)
+        span = _ALIAS_STREET_RANGE.get(label) if label else None
         if span is None:
             continue
         if result.kind == CIVIC and result.road and result.house_number is not None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from elip_map.geocoding.parse import CIVIC, INTERSECTION, NAMED_ROAD, PO_BOX, POSTAL_ONLY, UNPARSED, parse_address
+from elip_map.geocoding import notes as N
+from elip_map.geocoding.parse import (CIVIC, INTERSECTION, NAMED_ROAD, PO_BOX, POSTAL_ONLY, UNPARSED, alias_label,
+                                        parse_address)
 from elip_map.rules.postal import postal_or_fsa
 
 # text, kind, unit, house, road label, cross label, grid (east, north) or None
@@ -129,3 +131,19 @@ def test_same_place_typed_two_ways_has_one_key():
     b = parse_address("10010 - 107A Avenue")
     assert a.key() == b.key()
     assert parse_address("118 Avenue and 82 Street").key() == parse_address("82 St & 118 Ave").key()
+
+
+def test_an_alias_is_read_back_from_its_note_by_the_notes_template():
+    # The alias of "<alias> read as <road>" comes out of the declared template; any other note
+    # names no alias (cutting a note at " read as " took the whole of such a note for an alias).
+    parsed = parse_address("PO Box 12, 8720 Jasper Ave")
+    assert sorted(map(str, map(alias_label, parsed.notes))) == ["Jasper Avenue", "None"]
+    # East of 96 Street Jasper Avenue leaves the 101 Avenue line: the range check found the alias.
+    assert parsed.off_grid and parsed.problem == N.ALIAS_ONLY_WEST(alias="Jasper Avenue", line="101 Avenue",
+                                                                   start="96 Street")
+    assert not parse_address("10310 Jasper Ave").off_grid
+    words = "Jasper Avenue"
+    for template in N.declared():
+        if template != N.ALIAS_READ_AS:
+            note = template(**{name: ("2" if name in ("km", "house", "rows") else words) for name in template.fields})
+            assert alias_label(note) is None, note
