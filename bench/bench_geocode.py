@@ -49,7 +49,7 @@ from elip_map.geocoding.grid import (GridModel, calibrate_precision, clean_contr
                                      load_grid_model, read_stop_intersections, split_points)
 from elip_map.geocoding.parse import NamedRoadRef, parse_address, read_grid_piece, read_named_piece
 from elip_map.geocoding.holdout import heldout_names
-from elip_map.geocoding.roads import RoadModel, _pieces, build_road_model, load_road_model, read_stops
+from elip_map.geocoding.roads import RoadModel, name_pieces, build_road_model, load_road_model, read_stops
 from elip_map.paths import PROJECT_ROOT
 
 STOPS_NAME = "ets_bus_stops_2026-07.txt"
@@ -78,7 +78,7 @@ def _by_name(stops, keep) -> list[tuple[str, float, float]]:
 
 
 def _stop_class(name: str) -> str | None:
-    pieces = _pieces(name)
+    pieces = name_pieces(name)
     if len(pieces) == 1:
         ref = read_named_piece(pieces[0])
         return "house-number stops" if ref is not None and ref.house is not None else None
@@ -97,7 +97,7 @@ def _house_numbers_from_crossings(rows) -> list[tuple[str, float, float]]:
     write it). Crossings with a lettered road (28A Avenue) are left out: their number is not whole."""
     out = []
     for name, lat, lon in rows:
-        pieces = _pieces(name)
+        pieces = name_pieces(name)
         grid_refs = [read_grid_piece(p) for p in pieces]
         road = next((p for p, g in zip(pieces, grid_refs) if g is None), None)
         cross = next((g for g in grid_refs if g is not None), None)
@@ -154,7 +154,7 @@ def _roads_known(rows, roads: RoadModel) -> list[bool]:
     issue's refusal target counts only those)."""
     out = []
     for name, _, _ in rows:
-        refs = [read_named_piece(p) for p in _pieces(name)]
+        refs = [read_named_piece(p) for p in name_pieces(name)]
         out.append(all(roads.knows(r.key) for r in refs if r is not None))
     return out
 
@@ -267,12 +267,12 @@ def address_index_speed(n: int = 420_000) -> None:
     plain Python dict of the same keys (the simple baseline)."""
     import tempfile
 
-    from elip_map.geocoding.address_points import AddressIndex, _hash
+    from elip_map.geocoding.address_points import AddressIndex, key_hash
 
     rng = np.random.default_rng(3)
     keys = [f"{rng.integers(100, 30000)} {rng.integers(1, 240)} {'AVENUE' if i % 2 else 'STREET'} NW"
             for i in range(n)]
-    h = np.unique(np.array([_hash(k) for k in keys], dtype=np.uint64))
+    h = np.unique(np.array([key_hash(k) for k in keys], dtype=np.uint64))
     lat = rng.uniform(53.4, 53.7, len(h))
     lon = rng.uniform(-113.7, -113.3, len(h))
     with tempfile.TemporaryDirectory() as tmp:

@@ -44,7 +44,9 @@ CENTRELINE_PRECISION_M = 60.0        # the grid line read back from the calibrat
 QUADRANTS = ("NW", "SW", "NE", "SE")
 
 
-def _hash(key: str) -> int:
+def key_hash(key: str) -> int:
+    """The 64-bit key an address is filed under in the index (the index keeps hashes, not text,
+    to stay small: 420,000 addresses in about 10 MB)."""
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
 
 
@@ -84,7 +86,7 @@ class AddressIndex:
         return len(self.keys)
 
     def find_key(self, key: str) -> tuple[float, float] | None:
-        h = np.uint64(_hash(key))
+        h = np.uint64(key_hash(key))
         i = int(np.searchsorted(self.keys, h))
         if i < len(self.keys) and self.keys[i] == h:
             return float(self.lat[i]), float(self.lon[i])
@@ -109,7 +111,7 @@ class AddressIndex:
             if not keys:
                 unreadable += 1
                 continue
-            hashes.append(_hash(keys[0]))
+            hashes.append(key_hash(keys[0]))
             lats.append(lat)
             lons.append(lon)
         h = np.asarray(hashes, dtype=np.uint64)

@@ -73,7 +73,9 @@ def _signature(street: str, postal: str | None, city: str | None) -> str:
     return " | ".join([street.strip(), (postal or "").strip().upper(), (city or "").strip()])[:500]
 
 
-def _parse_for(loc: Location, street: str, postal: str | None, city: str | None):
+def parse_location_address(loc: Location, street: str, postal: str | None, city: str | None):
+    """A location's address as the chain reads it, its name standing in for a missing street
+    (the geocoder and the self-check must read a location the same way)."""
     parsed = parse_address(street, postal, city)
     # No street address, but a location name like "Centre (82 Street at 117 Avenue)": use it.
     if not street.strip() and loc.name:
@@ -116,7 +118,7 @@ def geocode_locations(session, locations, *, settings=None, force=False, online=
             summary.skipped_unchanged += 1
             continue
         todo.append((loc, sig))
-        parsed.append(_parse_for(loc, street, postal, city))
+        parsed.append(parse_location_address(loc, street, postal, city))
         cities.append(city)
     if not todo:
         return summary

@@ -17,7 +17,7 @@ import numpy as np
 
 from .grid import haversine_m
 from .parse import INTERSECTION, GridRoad, NamedRoadRef, parse_address, read_grid_piece, read_named_piece
-from .roads import _axis_of, _corner_quadrant, _in_quadrant, _pieces, _signed_value, grid_road_key
+from .roads import axis_of, corner_quadrant, in_quadrant, name_pieces, signed_value, grid_road_key
 
 # Stops of different names this close stand at one place (the stops around one corner are within
 # about 60 m of each other; two neighbouring corners are at least about 100 m apart).
@@ -36,7 +36,7 @@ def corner_key(name: str) -> str | None:
         xy = parsed.grid_xy()
         if xy is not None:
             return f"grid:{round(xy[0], 3)}:{round(xy[1], 3)}"
-    pieces = _pieces(name)
+    pieces = name_pieces(name)
     if len(pieces) == 1:
         ref = read_named_piece(pieces[0])
         return f"house:{ref.key}:{ref.house}" if ref is not None and ref.house is not None else None
@@ -46,13 +46,13 @@ def corner_key(name: str) -> str | None:
     if None in refs or any(isinstance(r, NamedRoadRef) and r.house is not None for r in refs):
         return None
     grids = [r for r in refs if isinstance(r, GridRoad)]
-    q = _corner_quadrant(*grids) if len(grids) == 2 else (grids[0].quadrant if grids else "NW")
+    q = corner_quadrant(*grids) if len(grids) == 2 else (grids[0].quadrant if grids else "NW")
     parts = []
     for r in refs:
         if isinstance(r, GridRoad):
-            axis = _axis_of(r)
-            parts.append(f"{axis}:{_signed_value(axis, r.value, q)}" if len(grids) == 1
-                         else grid_road_key(_in_quadrant(r, q)))
+            axis = axis_of(r)
+            parts.append(f"{axis}:{signed_value(axis, r.value, q)}" if len(grids) == 1
+                         else grid_road_key(in_quadrant(r, q)))
         else:
             parts.append(f"road:{r.key}")
     return "corner:" + "&".join(sorted(parts))

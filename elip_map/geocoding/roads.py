@@ -174,23 +174,30 @@ def grid_road_key(road: GridRoad) -> str:
     return road.label().upper()
 
 
-def _corner_quadrant(a: GridRoad, b: GridRoad) -> str:
+def corner_quadrant(a: GridRoad, b: GridRoad) -> str:
     """"66 Street & 6 Avenue SW": the quadrant written on either road is the corner's."""
     return next((r.quadrant for r in (a, b) if r.quadrant != "NW"), "NW")
 
 
-def _in_quadrant(road: GridRoad, quadrant: str) -> GridRoad:
+def in_quadrant(road: GridRoad, quadrant: str) -> GridRoad:
+    """The same numbered road in the corner's quadrant (a road written without one is read as NW)."""
     return GridRoad(road.kind, road.number, road.letter, quadrant)
 
 
-def _signed_value(axis: str, number: float, quadrant: str | None) -> float:
+def signed_value(axis: str, number: float, quadrant: str | None) -> float:
+    """A road number as a grid coordinate: south of the avenue baseline and west of the street
+    baseline count down, so one value names one line across all four quadrants.
+
+    >>> signed_value("north", 23.0, "SW"), signed_value("east", 66.0, "NW")
+    (-23.0, -66.0)
+    """
     quadrant = quadrant or "NW"
     if axis == "north":
         return -number if quadrant in ("SW", "SE") else number
     return number if quadrant in ("NE", "SE") else -number
 
 
-def _axis_of(road: GridRoad) -> str:
+def axis_of(road: GridRoad) -> str:
     """The axis a numbered road gives a value on: an avenue is a "north" line."""
     return "north" if road.kind == "AVENUE" else "east"
 
@@ -484,7 +491,7 @@ class RoadModel:
         misses: list[RoadMiss] = []
         for quadrant in quadrants:
             for axis in axes:
-                res = self._along(key, axis, _signed_value(axis, house / 100.0, quadrant), numbering=True)
+                res = self._along(key, axis, signed_value(axis, house / 100.0, quadrant), numbering=True)
                 (hits if isinstance(res, RoadHit) else misses).append(res)
         if not hits and own is not None and len(own) and axes == AXES:
             res = self._along(key, "house", house / 100.0)
@@ -523,10 +530,10 @@ class RoadModel:
         """Two numbered roads, along each one's own known points (where the triangulated grid
         refused): both answers must agree, or the one road that is known is used."""
         hits, misses = [], []
-        q = _corner_quadrant(a, b)
+        q = corner_quadrant(a, b)
         for road, other in ((a, b), (b, a)):
-            axis = _axis_of(other)
-            res = self._along(grid_road_key(_in_quadrant(road, q)), axis, _signed_value(axis, other.value, q))
+            axis = axis_of(other)
+            res = self._along(grid_road_key(in_quadrant(road, q)), axis, signed_value(axis, other.value, q))
             (hits if isinstance(res, RoadHit) else misses).append(res)
         if not hits:
             return misses[0]
@@ -543,8 +550,8 @@ class RoadModel:
         if isinstance(other, GridRoad):
             if named.key not in self.roads:
                 return RoadMiss(N.ROAD_UNKNOWN(road=named.key.title()))
-            axis = _axis_of(other)
-            return self._along(named.key, axis, _signed_value(axis, other.value, other.quadrant))
+            axis = axis_of(other)
+            return self._along(named.key, axis, signed_value(axis, other.value, other.quadrant))
         pair = "|".join(sorted((named.key, other.key)))
         if pair in self.crossings:
             lat, lon = self.crossings[pair]
@@ -721,7 +728,14 @@ def read_stops(path: Path) -> list[tuple[str, float, float]]:
     return out
 
 
-def _pieces(name: str) -> list[str]:
+def name_pieces(name: str) -> list[str]:
+    """The roads a stop name (or a typed crossing) names, split at "&" or "@", in canonical text
+    (``canonical_address_text``): the model's build, its held-out split and the benchmark must cut
+    names the same way.
+
+    >>> name_pieces("Hewes Way @ 28 Ave")
+    ['HEWES WAY', '28 AVE']
+    """
     norm = canonical_address_text(name)
     for sep in _PIECE_SPLIT:
         norm = norm.replace(sep, "&")
@@ -747,7 +761,7 @@ def build_road_model(stops_path: Path, grid: GridModel, *, exclude=None, meta: d
     for name, lat, lon in read_stops(stops_path):
         if exclude is not None and exclude(name):
             continue
-        pieces = _pieces(name)
+        pieces = name_pieces(name)
         if len(pieces) == 2:
             refs = [read_grid_piece(p) or read_named_piece(p) for p in pieces]
             if None in refs or any(isinstance(r, NamedRoadRef) and r.house is not None for r in refs):
@@ -756,28 +770,28 @@ def build_road_model(stops_path: Path, grid: GridModel, *, exclude=None, meta: d
             if isinstance(a, GridRoad) and isinstance(b, GridRoad):
                 if a.kind == b.kind:
                     continue
-                q = _corner_quadrant(a, b)
+                q = corner_quadrant(a, b)
                 for road, other in ((a, b), (b, a)):
-                    axis = _axis_of(other)
-                    exact[(grid_road_key(_in_quadrant(road, q)), axis,
-                           round(_signed_value(axis, other.value, q), 3))].append((lat, lon))
+                    axis = axis_of(other)
+                    exact[(grid_road_key(in_quadrant(road, q)), axis,
+                           round(signed_value(axis, other.value, q), 3))].append((lat, lon))
                 continue
             for road, other in ((a, b), (b, a)):
                 if isinstance(road, NamedRoadRef):
                     if road.quadrant:
                         quads[road.key].append(road.quadrant)
                     if isinstance(other, GridRoad):
-                        axis = _axis_of(other)
+                        axis = axis_of(other)
                         q = other.quadrant if other.quadrant != "NW" else (road.quadrant or "NW")
                         if q != "NW":
                             quads[road.key].append(q)
-                        exact[(road.key, axis, round(_signed_value(axis, other.value, q), 3))].append((lat, lon))
+                        exact[(road.key, axis, round(signed_value(axis, other.value, q), 3))].append((lat, lon))
                     else:
                         estimated[road.key].append((lat, lon))
                 else:
                     named_q = other.quadrant if isinstance(other, NamedRoadRef) else None
                     q = road.quadrant if road.quadrant != "NW" else (named_q or "NW")
-                    estimated[grid_road_key(_in_quadrant(road, q))].append((lat, lon))
+                    estimated[grid_road_key(in_quadrant(road, q))].append((lat, lon))
             if isinstance(a, NamedRoadRef) and isinstance(b, NamedRoadRef):
                 pairs["|".join(sorted((a.key, b.key)))].append((lat, lon))
         elif len(pieces) == 1:
@@ -790,7 +804,7 @@ def build_road_model(stops_path: Path, grid: GridModel, *, exclude=None, meta: d
             fitted = False
             for axis, got in (("north", north), ("east", east)):
                 for q in ((ref.quadrant,) if ref.quadrant else ("NW", "SW", "NE", "SE")):
-                    want = _signed_value(axis, ref.house / 100.0, q)
+                    want = signed_value(axis, ref.house / 100.0, q)
                     if abs(want - got) <= HOUSE_RULE_TOLERANCE:
                         exact[(ref.key, axis, round(want, 3))].append((lat, lon))
                         fitted = True

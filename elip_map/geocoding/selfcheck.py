@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..directory.models import GeocodeStatus, Location
 from ..i18n import DEFAULT_UI, format_metres
-from .apply import _parse_for, address_text
+from .apply import parse_location_address, address_text
 from .chain import geocode_parsed_batch
 from .grid import haversine_m
 from .notes import method_label
@@ -62,7 +62,7 @@ def disagreement_rows(session: Session, limit_m: float = DISAGREE_M, *, ui: str 
             .options(selectinload(Location.organization), selectinload(Location.addresses)).order_by(Location.id))
     locations = list(session.scalars(stmt))
     texts = [address_text(loc) for loc in locations]
-    parsed = [_parse_for(loc, *t) for loc, t in zip(locations, texts)]
+    parsed = [parse_location_address(loc, *t) for loc, t in zip(locations, texts)]
     results = geocode_parsed_batch(parsed, cities=[t[2] for t in texts], **chain_options)
     rows = []
     for loc, res in zip(locations, results):

@@ -7,7 +7,7 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from elip_map.directory.models import Address, Location, Organization
-from elip_map.geocoding.address_points import AddressIndex, CityIndexes, _hash
+from elip_map.geocoding.address_points import AddressIndex, CityIndexes, key_hash
 from elip_map.geocoding.apply import geocode_locations
 from elip_map.geocoding.chain import geocode_address
 from elip_map.geocoding.grid import haversine_m
@@ -27,7 +27,7 @@ def test_pairs_further_than_300_m_are_listed_and_postal_areas_are_not_compared()
 
 
 def _city_index_at(key: str, lat: float, lon: float) -> CityIndexes:
-    return CityIndexes(AddressIndex(np.array([_hash(key)], dtype=np.uint64), np.array([lat]), np.array([lon])),
+    return CityIndexes(AddressIndex(np.array([key_hash(key)], dtype=np.uint64), np.array([lat]), np.array([lon])),
                        None, {})
 
 
