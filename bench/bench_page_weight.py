@@ -116,7 +116,7 @@ def _old_feed():
 
     from flask import current_app
 
-    from elip_map.api import GEOJSON_MIMETYPE, _conditional
+    from elip_map.api import GEOJSON_MIMETYPE, conditional_response
     from elip_map.api.feed import feature_collection
     from elip_map.directory.fingerprint import directory_fingerprint
     from elip_map.directory.listings import load_listings
@@ -129,7 +129,7 @@ def _old_feed():
             return raw, gzip.compress(raw, compresslevel=6)
 
         raw, gz = current_app.config["ELIP_API_CACHE"].get_or_build("old-" + key, build)
-    response = _conditional(raw, key, GEOJSON_MIMETYPE)
+    response = conditional_response(raw, key, GEOJSON_MIMETYPE)
     if response.status_code == 200:
         response.set_data(gz)
         response.headers["Content-Encoding"] = "gzip"
@@ -140,10 +140,11 @@ def _old_outlines():
     """The outlines as they were: 5 decimals with names and ids, gzip, revalidated on every visit."""
     from flask import current_app
 
-    from elip_map.api import GEOJSON_MIMETYPE, _conditional
+    from elip_map.api import GEOJSON_MIMETYPE, conditional_response
 
     hoods = current_app.config["ELIP_NEIGHBOURHOODS"]
-    response = _conditional(hoods.geojson_bytes, hashlib.sha1(hoods.geojson_bytes).hexdigest()[:16], GEOJSON_MIMETYPE)
+    etag = hashlib.sha1(hoods.geojson_bytes).hexdigest()[:16]
+    response = conditional_response(hoods.geojson_bytes, etag, GEOJSON_MIMETYPE)
     if response.status_code == 200:
         response.set_data(hoods.geojson_gzip)
         response.headers["Content-Encoding"] = "gzip"

@@ -27,7 +27,9 @@ JSON_MIMETYPE = "application/json"
 OUTLINE_DECIMALS = 4
 
 
-def _conditional(body: bytes | Precompressed, etag: str, mimetype: str) -> Response:
+def conditional_response(body: bytes | Precompressed, etag: str, mimetype: str) -> Response:
+    """A 304 when the browser already holds ``etag``, else the body (compressed as the browser accepts);
+    public so the page-weight bench rebuilds its baseline with the same revalidation as the app."""
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     elif isinstance(body, Precompressed):
@@ -52,14 +54,14 @@ def _versioned_document(kind: str, pack, mimetype: str, quality: int) -> Respons
         key = directory_fingerprint(session)
         etag = f"{kind}-{key}"
         if request.if_none_match.contains(etag):
-            return _conditional(b"", etag, mimetype)
+            return conditional_response(b"", etag, mimetype)
 
         def build() -> Precompressed:
             raw = _compact_json(pack(load_listings(session, include_unplaced=True))).encode()
             return Precompressed.of(raw, quality=quality)
 
         body = cache.get_or_build(etag, build)
-    return _conditional(body, etag, mimetype)
+    return conditional_response(body, etag, mimetype)
 
 
 @api.get("/locations.feed")
@@ -93,14 +95,14 @@ def card_details() -> Response:
         key = directory_fingerprint(session)
         etag = f"details-{key}-" + hashlib.sha1(",".join(ids).encode()).hexdigest()[:16]
         if request.if_none_match.contains(etag):
-            return _conditional(b"", etag, JSON_MIMETYPE)
+            return conditional_response(b"", etag, JSON_MIMETYPE)
         # Each card's details kept as its JSON text: a tenth of the memory of 10,000 dictionaries, and an
         # answer is then only joined, not serialised again.
         table = cache.get_or_build(f"details-{key}", lambda: {
             i: _compact_json(d) for i, d in details_table(load_listings(session, include_unplaced=True)).items()})
     body = ('{"v":' + _compact_json(key) + ',"details":{'
             + ",".join(f"{_compact_json(i)}:{table[i]}" for i in ids if i in table) + "}}").encode()
-    response = _conditional(body, etag, JSON_MIMETYPE)
+    response = conditional_response(body, etag, JSON_MIMETYPE)
     if request.args.get("v") == key:
         response.headers["Cache-Control"] = IMMUTABLE
     return response
@@ -154,7 +156,7 @@ def outlines_url(hoods) -> str:
 def neighbourhoods_geojson() -> Response:
     """Simplified neighbourhood outlines (reference data, fixed for the life of the process)."""
     etag, body = outlines(current_app.config["ELIP_NEIGHBOURHOODS"])
-    response = _conditional(body, etag, GEOJSON_MIMETYPE)
+    response = conditional_response(body, etag, GEOJSON_MIMETYPE)
     if request.args.get("v") == etag:
         response.headers["Cache-Control"] = IMMUTABLE
     return response
