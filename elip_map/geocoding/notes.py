@@ -1,17 +1,19 @@
 """Staff notes stored in English, shown in the reader's language.
 
 The geocoder's reasons ("no street address to place"; "the street address and the postal code T5J 1C4
-are 2.3 km apart: one of them is wrong") and the importer's duplicate reasons are written once, in
-English, into the database (``Location.geocode_note``, ``DuplicateSuspect.reason``), the exports, the
-audit log and the command line, where English is what people grep and compare. Every such message is
+are 2.3 km apart: one of them is wrong"), the importer's duplicate reasons and why a verification
+e-mail did not arrive are written once, in English, into the database (``Location.geocode_note``,
+``DuplicateSuspect.reason``, ``VerificationMail.last_error``), the exports, the audit log and the
+command line, where English is what people grep and compare. Every such message is
 declared here as a template, so the code that writes it and the page that shows it use the same text:
 the writer fills a template in English (byte for byte what was stored before), and :func:`display_note`
 reads a stored note back by matching the declared templates and translates it for the reader, with the
 same values (numbers, postal codes, road and place names stay as they are). A note nobody declared (an
 older wording, an online geocoder's error) is shown as stored.
 
-This module sits in the geocoding room, the lowest one that writes such notes (the importer sits above
-it), so that there is one list of them.
+This module sits in the geocoding room, the lowest one that writes such notes (the importer and the
+verification mail sit above it and import their templates from here), so that there is one list of them:
+:func:`display_note` can only read back what this module declared.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ _SHOWN_SEPARATOR = {"ar": "؛ ", "fa": "؛ ", "prs": "؛ ", "zh-Hans": "；", "z
 _FIELD = re.compile(r"\{(\w+)\}")
 # What a value may look like, per placeholder name: numbers are numbers, so a template whose only
 # difference is a number cannot swallow a longer sentence. Any other value: text without a "; ".
-_VALUE_PATTERNS = {"km": r"\d+(?:\.\d+)?", "house": r"\d+", "rows": r"\d+(?:, \d+)*"}
+_VALUE_PATTERNS = {"km": r"\d+(?:\.\d+)?", "house": r"\d+", "rows": r"\d+(?:, \d+)*", "attempts": r"\d+"}
 _ANY_VALUE = r"(?:(?!; ).)+?"
 
 
@@ -146,8 +148,18 @@ CENTRELINE_NOT_ON_LINE = note(N_("the City's centreline of this road does not cr
                                  "known"))
 CENTRELINE_CROSSES_TWICE = note(N_("the road crosses that line in more than one place"))
 
+# -- the online geocoder's failures (online.py), stored inside ONLINE_UNAVAILABLE ------------------
+ONLINE_UNREADABLE = note(N_("the geocoder sent an unreadable answer ({detail})"))
+ONLINE_NO_ANSWER = note(N_("the geocoder did not answer after {attempts} attempts ({error})"))
+
 # -- the importer (importers/writer.py) --------------------------------------------------------------
 DUPLICATE_ROWS = note(N_("rows {rows} name the same organization and address; they were merged into one listing"))
+
+# -- verification mail that did not arrive (verification/bounces.py), VerificationMail.last_error -------
+# The reason is the report's own status and diagnostic ("5.1.1 User unknown"), kept as the server wrote it.
+BOUNCE_REPORTED = note(N_("delivery report: {reason}"))
+BOUNCE_GAVE_UP = note(N_("delivery report, the receiving server gave up: {reason}"))
+BOUNCE_NO_REASON = note(N_("reported undeliverable"))
 
 
 def declared() -> tuple[NoteTemplate, ...]:
@@ -166,7 +178,8 @@ def _pattern(template: NoteTemplate) -> re.Pattern:
         parts.append(f"(?P<{m.group(1)}>{_VALUE_PATTERNS.get(m.group(1), _ANY_VALUE)})")
         last = m.end()
     parts.append(re.escape(template.msgid[last:]))
-    return re.compile("".join(parts))
+    # DOTALL: a value may span lines (a server's error text quoted in "the geocoder sent an unreadable answer").
+    return re.compile("".join(parts), re.DOTALL)
 
 
 # Most literal text first: "the street address and the postal code {code} ..." before "... and {place} ...".

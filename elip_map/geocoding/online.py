@@ -20,6 +20,7 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
 from ..rules.region import REGION_BBOX, in_region
+from .notes import ONLINE_NO_ANSWER, ONLINE_UNREADABLE
 
 PUBLIC_NOMINATIM_HOSTS = ("nominatim.openstreetmap.org",)
 SOURCE_ATTRIBUTION = "Data © OpenStreetMap contributors, ODbL 1.0 (via Nominatim)"
@@ -95,9 +96,9 @@ class OnlineGeocoder:
             return self._geocoder.geocode(query, exactly_one=True, country_codes="ca", viewbox=[(s, w), (n, e)],
                                           bounded=True)
         except GeocoderParseError as exc:  # a body that is not JSON will not improve on a retry
-            raise OnlineUnavailable(f"the geocoder sent an unreadable answer ({exc})") from exc
+            raise OnlineUnavailable(ONLINE_UNREADABLE(detail=exc)) from exc
         except (ValueError, KeyError, TypeError) as exc:  # JSON of the wrong shape
-            raise OnlineUnavailable(f"the geocoder sent an unreadable answer ({exc})") from exc
+            raise OnlineUnavailable(ONLINE_UNREADABLE(detail=exc)) from exc
 
     def geocode(self, query: str) -> OnlineHit | None:
         """The best match inside the Edmonton region, or None when the server knows no such place.
@@ -107,8 +108,7 @@ class OnlineGeocoder:
         try:
             loc = self._limited(query)
         except GeopyError as exc:  # timeout, 429, 5xx, connection refused: every attempt failed
-            raise OnlineUnavailable(f"the geocoder did not answer after {self.retries + 1} attempts "
-                                    f"({exc.__class__.__name__})") from exc
+            raise OnlineUnavailable(ONLINE_NO_ANSWER(attempts=self.retries + 1, error=exc.__class__.__name__)) from exc
         if loc is None:
             return None
         raw = loc.raw if isinstance(loc.raw, dict) else {}

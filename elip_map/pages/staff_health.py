@@ -34,7 +34,7 @@ HEALTH_CHOICE = "staff-health-choice"
 HEALTH_ALTERNATIVES = "staff-health-alternatives"
 DUPLICATE_COLUMNS = [("source_file", N_("File")), ("rows", N_("Rows")), ("location_id", N_("Location id")),
                      ("reason", N_("Reason"))]
-BOUNCE_COLUMNS = [("organization", N_("Organization")), ("to", N_("Address")), ("status", N_("Status")),
+BOUNCE_COLUMNS = [("organization", N_("Organization")), ("to", N_("Address")), ("status_text", N_("Status")),
                   ("error", N_("Mail server said"))]
 NO_REPLY_COLUMNS = [("organization", N_("Organization")), ("to", N_("Address")), ("sent", N_("Sent")),
                     ("expires", N_("Link expires"))]
@@ -108,7 +108,7 @@ def layout(ui=None, **_unused):
         disagree = disagreement_rows(s, ui=ui)
         duplicates = duplicate_suspects(s, ui=ui)
         pending = len(pending_requests(s))
-        mail = mail_health(s)
+        mail = mail_health(s, ui=ui)
         contacts = contact_rows(s)
     options = [{"label": f"{r['organization']} — {r['name'] or r['address']}", "value": r["location_id"]}
                for r in attention + disagree]

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..directory.audit import AuditEntry
 from ..directory.models import Location, Organization
-from ..i18n import N_, reader_translator
+from ..geocoding.notes import display_note
+from ..i18n import N_, reader_translator, reader_ui
 from .changes import FIELD_LABELS, diff_rows
 from .models import ChangeRequest
 
@@ -48,6 +49,8 @@ def _label(key: str) -> str:
     known = MORE_LABELS.get(key) or FIELD_LABELS.get(key)
     return _(known) if known else key.replace("_", " ").capitalize()
 _SKIP = {"version", "request_id", "mail_id"}
+# Values stored in English from a declared note template (why a verification e-mail bounced).
+_NOTES = {"error"}
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,13 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _shown(key: str, value: Any) -> str:
+    """A value as text; a stored note in the reader's language (what no template fits stays as stored)."""
+    if key in _NOTES and isinstance(value, str) and value:
+        return display_note(value, reader_ui())
+    return _text(value)
+
+
 def _changes(before: dict, after: dict) -> dict:
     """What differs between two listing snapshots, in payload form (services only where they differ)."""
     out: dict = {}
@@ -137,7 +147,8 @@ def entry_diff(entry_before: dict | None, entry_after: dict | None) -> list[dict
         if key in _SKIP or before.get(key) == after.get(key):
             continue
         rows.append({"field": _label(key),
-                     "before": _text(before.get(key)) if key in before else "", "after": _text(after.get(key))})
+                     "before": _shown(key, before.get(key)) if key in before else "",
+                     "after": _shown(key, after.get(key))})
     return rows
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..directory.models import utcnow
+from ..geocoding.notes import BOUNCE_GAVE_UP, BOUNCE_NO_REASON, BOUNCE_REPORTED
 from .campaign import mark_bounced
 from .mailer import bounce_token, split_address
 from .models import MailStatus, VerificationMail
@@ -273,8 +274,8 @@ def _outcome(session, message, secret_key, bounce_address, now, scan) -> str:
     line = failed[0]
     # Action: failed with 5.x.x is a bounce; with 4.x.x the receiving server gave up after retrying.
     permanent = (_status_class(line.status) or line.status[:1]) == "5"
-    reason = " ".join(p for p in (line.status, line.diagnostic) if p) or "reported undeliverable"
-    error = f"delivery report: {reason}" if permanent else f"delivery report, the receiving server gave up: {reason}"
+    reason = " ".join(p for p in (line.status, line.diagnostic) if p) or BOUNCE_NO_REASON()
+    error = (BOUNCE_REPORTED if permanent else BOUNCE_GAVE_UP)(reason=reason)
     mark_bounced(session, mail, error[:2000], permanent=permanent, now=now)
     (scan.recorded if permanent else scan.gave_up).append((mail.organization_id, mail.to_address, reason))
     return "bounced" if permanent else "gave-up"

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..directory.models import Location, Organization, utcnow
 from ..directory.storage import Database, bump_directory_version
-from ..i18n import N_, babel_locale, match_tag, reader_translator, translator
+from ..geocoding.notes import display_note
+from ..i18n import N_, babel_locale, match_tag, reader_translator, reader_ui, translator
 from ..directory.audit import record_audit
 from ..review.changes import NOTHING_CHANGED, InvalidChange, location_snapshot, submit_change
 from ..review.health import stale_cutoff
@@ -300,12 +301,23 @@ def propose_changes(session: Session, mail: VerificationMail, payloads: dict[int
 
 # --- data health -----------------------------------------------------------------------------------
 
-def bounced_mails(session: Session) -> list[dict]:
+# How a mail that did not arrive ended, as staff read it (message ids; the stored status stays the code).
+MAIL_STATUS_WORDS = {MailStatus.BOUNCED.value: N_("bounced"), MailStatus.FAILED.value: N_("gave up after retrying")}
+
+
+def bounced_mails(session: Session, *, ui: str | None = None) -> list[dict]:
+    """Mails that bounced or were given up, newest first. ``status`` stays the stored code; ``status_text``
+    and ``error`` (stored in English: "delivery report: 5.1.1 User unknown") are for a reader of ``ui``
+    (default: the request's reader), the server's own words kept as it wrote them."""
+    ui = ui or reader_ui()
+    _ = translator(ui)
     stmt = (select(VerificationMail, Organization.name).join(Organization)
             .where(VerificationMail.status.in_((MailStatus.BOUNCED.value, MailStatus.FAILED.value)))
             .order_by(VerificationMail.id.desc()))
-    return [{"organization": name, "to": m.to_address, "status": m.status, "error": m.last_error or "",
-             "when": f"{m.next_attempt_at:%Y-%m-%d}"} for m, name in session.execute(stmt)]
+    return [{"organization": name, "to": m.to_address, "status": m.status,
+             "status_text": _(MAIL_STATUS_WORDS[m.status]) if m.status in MAIL_STATUS_WORDS else m.status,
+             "error": display_note(m.last_error, ui), "when": f"{m.next_attempt_at:%Y-%m-%d}"}
+            for m, name in session.execute(stmt)]
 
 
 def unanswered_mails(session: Session, now: dt.datetime | None = None) -> list[dict]:

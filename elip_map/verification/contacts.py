@@ -59,6 +59,7 @@ def contact_rows(session: Session) -> list[dict]:
     return sorted(rows, key=lambda r: bool(r["email"]))
 
 
-def mail_health(session: Session) -> dict:
-    """Bounced (or given-up) mails and mails nobody answered, for the data-health page."""
-    return {"bounced": bounced_mails(session), "unanswered": unanswered_mails(session)}
+def mail_health(session: Session, *, ui: str | None = None) -> dict:
+    """Bounced (or given-up) mails and mails nobody answered, for the data-health page (why a mail did not
+    arrive in the language of ``ui``, default the request's reader)."""
+    return {"bounced": bounced_mails(session, ui=ui), "unanswered": unanswered_mails(session)}

@@ -127,6 +127,8 @@ def test_later_bounces_in_the_maildir_are_recorded_once(directory, relay, tmp_pa
     with db.session() as s:
         gone = next(r for r in mail_health(s)["bounced"] if r["organization"] == "Gone Org")
         assert gone["to"] == "nobody@gone.example" and "User unknown" in gone["error"]
+        # Stored in English, word for word as before the reasons were note templates.
+        assert gone["error"] == "delivery report: 5.1.1 " + GONE[1].format(rcpt="nobody@gone.example")
 
     # Read messages moved to the 'processed' folder: the next run reads nothing and records nothing.
     box = mailbox.Maildir(inbox_path)
@@ -205,6 +207,10 @@ def test_a_server_that_gave_up_and_a_mail_that_reached_its_reader(directory, rel
     # Given up after retrying is not a refused address, but the mail never arrived: staff see it, as "failed".
     assert _statuses(db) == {"Gone Org": "sent", "Slow Org": "failed", "Fine Org": "sent", "Old Server Org": "sent"}
     assert _bounced(db) == ["Slow Org"] and _audited(db) == [directory["ids"]["Slow Org"]]
+    with db.session() as s:
+        (slow,) = mail_health(s)["bounced"]
+    assert slow["error"] == "delivery report, the receiving server gave up: 4.4.7 delivery time expired after 5 days"
+    assert (slow["status"], slow["status_text"]) == ("failed", "gave up after retrying")
 
 
 def test_the_bounce_mailbox_must_be_named_and_exist(directory, relay, tmp_path):

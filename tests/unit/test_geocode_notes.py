@@ -17,7 +17,8 @@ SAMPLES = {
     "code": "T5J 1C4", "fsa": "T5J", "city": "Calgary", "municipality": "St. Albert", "alias": "Jasper Avenue",
     "line": "101 Avenue", "start": "96 Street", "end": "185 Street", "first": "10310 102 Avenue NW",
     "second": "9538 107 Avenue NW", "place": "Southgate Centre", "detail": "by the river", "error": "timed out",
-    "rows": "4, 9", "low": "23 Avenue", "high": "28 Avenue", "method": "grid",
+    "rows": "4, 9", "low": "23 Avenue", "high": "28 Avenue", "method": "grid", "attempts": "3",
+    "reason": "5.1.1 User unknown",
 }
 
 
@@ -115,3 +116,19 @@ def test_in_arabic_a_note_reads_right_to_left_and_its_values_keep_their_own_dire
     shown = display_note(english, "ar")
     assert shown == "\u200f" + ar[template.msgid].format(municipality="\u2068St. Albert\u2069")
     assert display_note(english, "fr") == _po("fr")[template.msgid].format(municipality="St. Albert")  # LTR: no marks
+
+
+@pytest.mark.parametrize("ui", ["fr", "ar"])
+def test_an_online_geocoders_failure_reads_back_inside_its_note(ui):
+    """The online geocoder's own failure (online.py) is stored inside "online geocoder unavailable: ...";
+    both parts read in the reader's language, the exception's name kept as it is."""
+    po = _po(ui)
+    rtl = ui == "ar"
+    wrap = (lambda v: f"\u2068{v}\u2069") if rtl else (lambda v: v)
+    stored = "online geocoder unavailable: the geocoder did not answer after 3 attempts (GeocoderTimedOut)"
+    inner = po["the geocoder did not answer after {attempts} attempts ({error})"].format(
+        attempts=wrap("3"), error=wrap("GeocoderTimedOut"))
+    expected = po["online geocoder unavailable: {error}"].format(error=wrap(inner))
+    assert display_note(stored, ui) == ("\u200f" if rtl else "") + expected
+    assert display_note(stored, "en") == stored
+

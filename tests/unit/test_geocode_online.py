@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 
 import pytest
 
 from elip_map.geocoding.chain import geocode_address
+from elip_map.geocoding.notes import display_note
 from elip_map.geocoding.online import OnlineGeocoder, OnlineUnavailable, precision_from_nominatim
 from elip_map.testing import start_fake_nominatim as start
 
@@ -51,9 +53,11 @@ def test_result_outside_region_is_rejected(nominatim):
 @pytest.mark.parametrize("mode", ["slow", "429", "500"])
 def test_transient_failures_retry_then_give_up(nominatim, mode):
     nominatim.mode = mode
-    with pytest.raises(OnlineUnavailable):
+    with pytest.raises(OnlineUnavailable) as failed:
         _client(nominatim, retries=2).geocode("anything")
     assert len(nominatim.requests) == 3   # first try + 2 retries
+    # The English stored in the note, as it was worded before it became a note template.
+    assert re.fullmatch(r"the geocoder did not answer after 3 attempts \(Geocoder\w+\)", str(failed.value))
 
 
 def test_flaky_server_succeeds_on_retry(nominatim):
@@ -64,8 +68,12 @@ def test_flaky_server_succeeds_on_retry(nominatim):
 
 def test_malformed_body_is_not_retried(nominatim):
     nominatim.mode = "garbage"
-    with pytest.raises(OnlineUnavailable, match="unreadable"):
+    with pytest.raises(OnlineUnavailable, match="unreadable") as failed:
         _client(nominatim).geocode("x")
+    assert re.fullmatch(r"the geocoder sent an unreadable answer \(.+\)", str(failed.value), re.S)
+    # Read back in French as a whole, though the server's words inside run over two lines.
+    assert display_note(f"online geocoder unavailable: {failed.value}", "fr").startswith("géocodeur en ligne")
+    assert "the geocoder sent" not in display_note(f"online geocoder unavailable: {failed.value}", "fr")
     assert len(nominatim.requests) == 1
 
 

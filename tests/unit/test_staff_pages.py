@@ -181,3 +181,66 @@ def test_a_centreline_note_on_the_data_health_page_is_in_the_readers_language(si
                               po["no method could place this address"]])
         assert expected in page and "more than one place" not in page
     assert stored in _render(client, "/staff/health")
+
+
+def test_why_a_verification_mail_did_not_arrive_is_in_the_readers_language(site):
+    """The bounce reasons the mail rooms store (English, with the server's own words inside) and the
+    mail's status read in French and Arabic on the data-health page; the stored English is untouched."""
+    import datetime as dt
+
+    from babel.messages.pofile import read_po
+
+    from elip_map.i18n import catalogue_path
+
+    app, database, ids = site
+    # Written out by hand, as verification/bounces.py stored them before they were templates.
+    stored = {
+        "refused@bounce.example": ("bounced", "delivery report: 5.1.1 550 5.1.1 User unknown in virtual mailbox table"),
+        "slow@bounce.example": ("failed", "delivery report, the receiving server gave up: 4.4.7 delivery time expired"),
+        "vague@bounce.example": ("bounced", "delivery report: reported undeliverable"),
+    }
+    with database.session() as s:
+        for n, (address, (status, error)) in enumerate(stored.items()):
+            s.add(VerificationMail(campaign="c", organization_id=ids["org"], to_address=address, language="en",
+                                   subject="s", body="b", nonce=f"n{n}", status=status, last_error=error,
+                                   created_by="test", expires_at=dt.datetime(2999, 1, 1)))
+    client = _staff(app)
+    refused, slow = "5.1.1 550 5.1.1 User unknown in virtual mailbox table", "4.4.7 delivery time expired"
+    for ui in ("fr", "ar"):
+        with catalogue_path(ui).open("rb") as fh:
+            po = {m.id: m.string for m in read_po(fh) if isinstance(m.id, str)}
+        # Arabic: the note opens with a right-to-left mark, each value in its own isolate (FSI ... PDI).
+        rtl = ui == "ar"
+        wrap = (lambda v: f"\u2068{v}\u2069") if rtl else (lambda v: v)
+        mark = "\u200f" if rtl else ""
+        page = _render(client, "/staff/health", f"?ui={ui}")
+        assert mark + po["delivery report: {reason}"].format(reason=wrap(refused)) in page
+        assert mark + po["delivery report, the receiving server gave up: {reason}"].format(reason=wrap(slow)) in page
+        assert mark + po["delivery report: {reason}"].format(reason=wrap(po["reported undeliverable"])) in page
+        assert po["bounced"] in page.split("\n") and po["gave up after retrying"] in page.split("\n")
+        assert "delivery report" not in page and "reported undeliverable" not in page
+    english = _render(client, "/staff/health").split("\n")
+    assert all(error in english for _status, error in stored.values())
+    assert "bounced" in english and "gave up after retrying" in english
+    with database.session() as s:
+        assert {m.to_address: (m.status, m.last_error) for m in s.scalars(select(VerificationMail))} == stored
+
+
+def test_a_bounce_in_the_audit_log_reads_in_the_readers_language(site):
+    from babel.messages.pofile import read_po
+
+    from elip_map.i18n import catalogue_path
+    from elip_map.review.audit_view import entry_diff
+
+    app, _database, _ids = site
+    after = {"mail_id": 3, "to": "slow@bounce.example",
+             "error": "delivery report, the receiving server gave up: 4.4.7 delivery time expired"}
+    with catalogue_path("fr").open("rb") as fh:
+        fr = {m.id: m.string for m in read_po(fh) if isinstance(m.id, str)}
+    with app.server.test_request_context("/staff/audit?ui=fr"):
+        rows = {r["field"]: r["after"] for r in entry_diff(None, after)}
+    assert rows[fr["Error"]] == fr["delivery report, the receiving server gave up: {reason}"].format(
+        reason="4.4.7 delivery time expired")
+    assert rows[fr["To"]] == "slow@bounce.example"
+    with app.server.test_request_context("/staff/audit"):
+        assert {r["field"]: r["after"] for r in entry_diff(None, after)}["Error"] == after["error"]
