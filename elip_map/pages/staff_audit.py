@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import dash
 from dash import dcc, html
+from flask import g, has_request_context
 
 from elip_map.accounts.permissions import account_or_none, database
 from elip_map.i18n import N_, negotiate_ui, page_title, translator
@@ -66,6 +67,10 @@ def layout(org=None, who=None, since=None, until=None, ui=None, **_unused):
     if user is None or not user.is_staff:
         return html.Main(refusal(user, "/staff/audit", ui), id="main")
     flt = parse_filter(org, who, since, until)
+    # The entries' words (actions, fields, notes) are built deep in review/, which reads the reader's
+    # language from the request: it is this page's own, not the cookie's or the browser's.
+    if has_request_context():
+        g.elip_ui = ui
     with database().session() as s:
         items = audit_view(s, filtered_entries(s, flt, limit=SHOWN))
         organizations = organization_options(s)

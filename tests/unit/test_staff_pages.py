@@ -244,3 +244,29 @@ def test_a_bounce_in_the_audit_log_reads_in_the_readers_language(site):
     assert rows[fr["To"]] == "slow@bounce.example"
     with app.server.test_request_context("/staff/audit"):
         assert {r["field"]: r["after"] for r in entry_diff(None, after)}["Error"] == after["error"]
+
+
+def test_audit_log_speaks_the_pages_language_also_for_who_acted_when_not_a_person(site):
+    """?ui=fr on the audit page: actions and non-person actors ("mail server", an import) read in French,
+    although the staff member's browser and cookie say English; the CSV keeps the stored English."""
+    from babel.messages.pofile import read_po
+
+    from elip_map.directory.audit import record_audit
+    from elip_map.i18n import catalogue_path
+
+    app, database, ids = site
+    with database.session() as s:
+        record_audit(s, "mail server", "verification.bounce", "organization", ids["org"], None, {"to": "x@y.example"})
+        record_audit(s, "import: partners-2026.csv", "import", "organization", ids["org"], None, None)
+        record_audit(s, "command line (amina): import list.xlsx", "import", "organization", ids["org"], None, None)
+    with catalogue_path("fr").open("rb") as fh:
+        fr = {m.id: m.string for m in read_po(fh) if isinstance(m.id, str)}
+    client = _staff(app)
+    page = _render(client, "/staff/audit", "?ui=fr")
+    assert fr["mail server"] in page.splitlines()
+    assert fr["import: {source}"].format(source="partners-2026.csv") in page.splitlines()
+    assert fr["command line ({user}): import {file}"].format(user="amina", file="list.xlsx") in page.splitlines()
+    assert fr["Imported a file"] in page.splitlines() and "Imported a file" not in page
+    english = _render(client, "/staff/audit")
+    assert "mail server" in english.splitlines() and "import: partners-2026.csv" in english.splitlines()
+    assert "import: partners-2026.csv" in client.get("/staff/audit.csv").get_data(as_text=True)
