@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from dash import html
 
 from ..directory.languages import language_name
 from ..directory.taxonomy import BY_SLUG
 from ..i18n import N_, format_date, format_number, text_direction, translator
+
+if TYPE_CHECKING:  # imported where used: heavy, and a web worker never needs them
+    import pandas as pd
 
 # Viridis in five steps, darkest first: sequential, readable with the common colour-vision deficiencies
 # and in greyscale print.
@@ -91,6 +94,7 @@ def classify(values: Sequence[float], worse_when_high: bool, classes: int = 5) -
     >>> bins, cls.tolist(), colours
     ([(0.0, 1.5), (1.5, 3.0)], [0, 0, 1, 1, -1], ['#fde725', '#440154'])
     """
+    import pandas as pd  # delayed: pandas is 33 MB in every web worker; only the coverage page reads tables
     arr = np.array([np.nan if v is None or v is pd.NA else v for v in values], dtype=float)
     known = arr[~np.isnan(arr)]
     if known.size == 0:
@@ -155,6 +159,7 @@ def table_columns(ui: str = "en") -> list[dict]:
 
 def table_records(table: pd.DataFrame) -> list[dict]:
     """Rows for the DataTable: JSON-ready (missing -> None), ``id`` = neighbourhood number."""
+    import pandas as pd  # delayed: as above
     frame = table.loc[:, [c for c, _n, _k in TABLE_COLUMNS] + ["neighbourhood_number"]].astype(object)
     frame = frame.where(pd.notna(frame), None)
     records = frame.to_dict("records")
@@ -215,6 +220,7 @@ def summary_text(table: pd.DataFrame, ui: str = "en") -> str:
 
 def details(table: pd.DataFrame, number: str | None, nearest: list[dict], ui: str = "en") -> list:
     """The clicked neighbourhood's figures and its nearest matching services."""
+    import pandas as pd  # delayed: as above
     _ = translator(ui)
     if not number:
         return [html.P(_("Click a neighbourhood on the map or in the table to see its figures and nearest services."))]

@@ -20,9 +20,12 @@ Measures, for each zone and combination:
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:  # imported where used: heavy, and a web worker never needs them
+    from scipy import sparse
 
 DEFAULT_CATCHMENT_KM = 2.0
 METHODS = ("2sfca", "e2sfca")
@@ -78,6 +81,7 @@ def _as_demand(values, rows: int) -> tuple[np.ndarray, bool]:
 
 def _as_supply(values, rows: int) -> tuple[sparse.csc_array, bool]:
     """Supply as a sparse (S, M) column matrix (a few percent of sites offer any one combination)."""
+    from scipy import sparse  # delayed: scipy.sparse is 9 MB in every web worker; only the coverage page needs it
     if sparse.issparse(values):
         mat, vector = sparse.csc_array(values, dtype=float), False
     else:
@@ -129,6 +133,7 @@ def catchment_weights(dist_km: np.ndarray, catchment_km: float, method: str = "2
     >>> catchment_weights(np.array([[0.0, 1.0, 2.5]]), 2.0).toarray().tolist()
     [[1.0, 1.0, 0.0]]
     """
+    from scipy import sparse  # delayed: as above
     if not catchment_km > 0:
         raise ValueError("the catchment must be more than 0 km")
     if method not in METHODS:
@@ -167,6 +172,7 @@ def _within(inside: sparse.csr_array, sup: sparse.csc_array) -> np.ndarray:
 
 def _two_step(weights: sparse.csr_array, dem: np.ndarray, sup: sparse.csc_array, per: float) -> np.ndarray:
     """2SFCA on prepared matrices: weights (Z, S), demand (Z, M or 1), supply (S, M) sparse."""
+    from scipy import sparse  # delayed: as above
     dem = np.nan_to_num(dem, nan=0.0)
     # Many combinations share a demand column (every service type with no language uses newcomers):
     # compute the people within reach of each site once per distinct column.

@@ -11,10 +11,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy import sparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,10 @@ from ..directory.storage import directory_version
 from ..directory.taxonomy import BY_SLUG, SLUGS
 from ..spatial.crs import to_metric
 from . import measures as cov
+
+if TYPE_CHECKING:  # imported where used: heavy, and a web worker never needs them
+    import pandas as pd
+    from scipy import sparse
 
 TABLE_COLUMNS = (
     "gap_rank", "neighbourhood_number", "neighbourhood", "ward", "demand", "nearest_km",
@@ -69,6 +72,7 @@ class ServicePoints:
 
     def supply_matrix(self, combos: Sequence[tuple[str, str | None]], as_sparse: bool = False):
         """(sites, combinations) matrix of matching service counts, built in one pass (optionally sparse)."""
+        from scipy import sparse  # delayed: scipy.sparse is 9 MB in every web worker; only the coverage page needs it
         t_index = {s: i for i, s in enumerate(self.type_slugs)}
         l_index = {c: i for i, c in enumerate(self.lang_codes)}
         # Give every (type, language) pair a key; -1 marks a combination no row can match.
@@ -263,6 +267,7 @@ def coverage_table(zones: Zones, points: ServicePoints, service: str, language: 
         Columns :data:`TABLE_COLUMNS`; gap_rank is a nullable integer (missing = no census figure).
         ``attrs`` carries the demand label and note.
     """
+    import pandas as pd  # delayed: pandas is 33 MB in every web worker; only the coverage page reads tables
     check_inputs(service, language, catchment_km, method)
     demand = choose_demand(zones, language)
     supply = points.supply(service, language) if len(points) else np.zeros(0)
@@ -350,6 +355,7 @@ def table_to_geojson(zones: Zones, table: pd.DataFrame) -> dict:
 
 def _plain(value):
     """JSON-ready scalar: pandas NA and NaN become None, numpy numbers plain Python."""
+    import pandas as pd  # delayed: as above
     if value is None or value is pd.NA:
         return None
     if isinstance(value, (float, np.floating)) and np.isnan(value):

@@ -8,9 +8,9 @@ be better, but the open data has no population below the neighbourhood level to 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import shapely
 from shapely.geometry import mapping
 
@@ -21,6 +21,9 @@ from ..refdata.demand import (DWELLING_LANGUAGE_COLUMNS, build_demand, read_age_
 from ..refdata.sources import find_in_mirror
 from ..spatial.crs import METRIC, WGS84
 from .view import Zones
+
+if TYPE_CHECKING:  # imported where used: heavy, and a web worker never needs them
+    import pandas as pd
 
 NEWCOMERS_COLUMN = "not_canadian_citizens_2021"
 
@@ -48,6 +51,7 @@ def build_zones(neighbourhoods_gdf, demand: pd.DataFrame, language_columns: dict
     >>> zones = build_zones(gdf, demand, {"ar": "dwellings_arabic_2016"})   # doctest: +SKIP
     >>> zones.newcomers[:2]                                                  # doctest: +SKIP
     """
+    import pandas as pd  # delayed: pandas is 33 MB in every web worker; only the coverage page reads tables
     gdf = neighbourhoods_gdf
     numbers = tuple(str(n) for n in gdf["neighbourhood_number"])
     name_col = "name" if "name" in gdf.columns else "neighbourhood"

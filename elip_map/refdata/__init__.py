@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..paths import GEODATA_DIR
 from ..spatial.neighbourhoods import read_boundaries
 from .build import DEMAND_FILE, MANIFEST_FILE, UNMATCHED_FILE, build_geodata
 from .demand import DEMAND_COLUMNS, DWELLING_LANGUAGE_COLUMNS, DWELLINGS_TOTAL_COLUMN, INDIGENOUS_LANGUAGES_COLUMN
 from .sources import ATTRIBUTION, LICENCE, RefDataError
+
+if TYPE_CHECKING:  # imported where used: heavy, and a web worker never needs them
+    import pandas as pd
 
 __all__ = [
     "ATTRIBUTION", "LICENCE", "DEMAND_COLUMNS", "DWELLING_LANGUAGE_COLUMNS", "DWELLINGS_TOTAL_COLUMN",
@@ -54,6 +56,7 @@ def load_demand(geodata_dir: Path | str = GEODATA_DIR) -> pd.DataFrame:
     >>> int(demand.loc[demand.neighbourhood == "Downtown", "not_canadian_citizens_2021"].iloc[0])
     2075
     """
+    import pandas as pd  # delayed: pandas is 33 MB in every web worker; only builds and coverage read tables
     frame = pd.read_csv(_file(geodata_dir, DEMAND_FILE), dtype=str, keep_default_na=False, encoding="utf-8")
     text_columns = {"neighbourhood_number", "neighbourhood", "ward", "district", "census_2021_status",
                     "census_2016_status"}
@@ -65,6 +68,7 @@ def load_demand(geodata_dir: Path | str = GEODATA_DIR) -> pd.DataFrame:
 
 def load_unmatched(geodata_dir: Path | str = GEODATA_DIR) -> pd.DataFrame:
     """Census neighbourhoods with no current boundary and current ones with no census row, per table."""
+    import pandas as pd  # delayed: as above
     return pd.read_csv(_file(geodata_dir, UNMATCHED_FILE), dtype=str, keep_default_na=False)
 
 

@@ -12,11 +12,13 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .boundaries import Neighbourhood
 from .sources import RefDataError
+
+if TYPE_CHECKING:  # imported where used: heavy, and a web worker never needs them
+    import pandas as pd
 
 # 2016 municipal census language columns -> demand.csv columns. "North American Indigenous" groups
 # many languages (Cree, Blackfoot, ...) and has no single ISO 639 code: it keeps a column of its own.
@@ -86,6 +88,7 @@ class DemandTables:
 
 
 def _read_csv(path: Path, required: list[str], encoding: str = "utf-8-sig") -> pd.DataFrame:
+    import pandas as pd  # delayed: pandas is 33 MB in every web worker; only builds and coverage read tables
     path = Path(path)
     try:
         text = path.read_text(encoding=encoding)
@@ -130,6 +133,7 @@ def _require_complete(frame: pd.DataFrame, column: str, needed: tuple[str, ...],
 
 def _numbers(series: pd.Series, path: Path, column: str) -> pd.Series:
     """Census figures as nullable integers; blank stays missing; anything else is an error."""
+    import pandas as pd  # delayed: as above
     text = series.str.strip()
     values = pd.to_numeric(text.where(text != ""), errors="coerce")
     bad = text[(text != "") & values.isna()]
@@ -140,6 +144,7 @@ def _numbers(series: pd.Series, path: Path, column: str) -> pd.Series:
 
 def read_citizenship(path: Path) -> pd.DataFrame:
     """Per census neighbourhood: name, not-citizens and citizenship total (Gender == Total), 2021."""
+    import pandas as pd  # delayed: as above
     frame = _read_csv(path, ["Neighbourhood", "Neighbourhood Number", "Gender", "Characteristic", "Value"])
     total = frame[frame["Gender"].str.strip() == "Total"].copy()
     _require_complete(total, "Characteristic", (NOT_CITIZENS, CITIZENS), path)
@@ -160,6 +165,7 @@ def read_citizenship(path: Path) -> pd.DataFrame:
 
 def read_age_gender(path: Path) -> pd.DataFrame:
     """Per census neighbourhood: population 2021 = the three broad age groups, Gender == Total."""
+    import pandas as pd  # delayed: as above
     frame = _read_csv(path, ["Neighbourhood", "Neighbourhood Number", "Gender", "Age Range", "Value"])
     rows = frame[(frame["Gender"].str.strip() == "Total") & frame["Age Range"].isin(BROAD_AGE_GROUPS)].copy()
     _require_complete(frame[frame["Gender"].str.strip() == "Total"], "Age Range", BROAD_AGE_GROUPS, path)
@@ -172,6 +178,7 @@ def read_age_gender(path: Path) -> pd.DataFrame:
 
 def read_dwelling_language(path: Path) -> pd.DataFrame:
     """Per 2016 neighbourhood: dwellings by language spoken, one column each, plus their total."""
+    import pandas as pd  # delayed: as above
     frame = _read_csv(path, ["Neighbourhood Number", "Neighbourhood Name", *DWELLING_LANGUAGE_SOURCE_COLUMNS])
     if frame["Neighbourhood Number"].duplicated().any():
         raise RefDataError(f"{Path(path).name} repeats a neighbourhood number.")
@@ -215,6 +222,7 @@ def _unmatched(table: str, census: pd.DataFrame, boundaries: pd.DataFrame) -> tu
 def build_demand(neighbourhoods: list[Neighbourhood], citizenship: pd.DataFrame, age_gender: pd.DataFrame,
                  dwelling_language: pd.DataFrame) -> DemandTables:
     """Join the census tables to the current neighbourhoods on number; list what does not match."""
+    import pandas as pd  # delayed: as above
     base = pd.DataFrame({
         "neighbourhood_number": [n.number for n in neighbourhoods],
         "neighbourhood": [n.name for n in neighbourhoods],

@@ -12,9 +12,12 @@ but its transformation depends on which PROJ grids are installed.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 import numpy as np
-from pyproj import Transformer
+
+if TYPE_CHECKING:
+    from pyproj import Transformer
 
 WGS84 = "EPSG:4326"
 METRIC = "EPSG:32612"
@@ -32,6 +35,8 @@ def _transformer(src: str, dst: str) -> Transformer:
         cache = _local.cache = {}
     key = (src, dst)
     if key not in cache:
+        from pyproj import Transformer  # delayed: 11 MB in every web worker; only builds and coverage project
+
         cache[key] = Transformer.from_crs(src, dst, always_xy=True)
     return cache[key]
 
