@@ -97,3 +97,24 @@ def test_kept_a_year_under_its_version_and_revalidated_otherwise(site):
     fresh = client.get(f"/api/details?ids={ids['open']}", headers={"If-None-Match": current.headers["ETag"]})
     assert fresh.status_code == 200 and fresh.get_json()["v"] != version
 
+
+
+def test_the_feed_and_the_details_share_one_load_of_the_listings(site, monkeypatch):
+    """Each loaded every listing on its own (two peaks of memory per worker and directory version)."""
+    import elip_map.api as api
+
+    app, ids, database = site
+    loads = []
+    real = api.load_listings
+    monkeypatch.setattr(api, "load_listings", lambda *a, **kw: loads.append(1) or real(*a, **kw))
+    client = app.server.test_client()
+    feed = client.get("/api/locations.feed").get_json()
+    details = client.get(f"/api/details?ids={ids['open']},{ids['unplaced']}").get_json()["details"]
+    assert len(loads) == 1
+    assert feed["n"] == 2 and set(details) == {ids["open"], ids["unplaced"]}
+    # A new directory version is loaded once more, for both again.
+    with database.session() as s:
+        add_location(s, "Bridge Society", "Second office", phone="780-424-1111")
+    client.get(f"/api/details?ids={ids['open']}")
+    assert client.get("/api/locations.feed").get_json()["n"] == 3
+    assert len(loads) == 2
