@@ -6,6 +6,8 @@ the same fingerprint from the database, so none of them can serve an answer for 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import threading
 from collections import OrderedDict
@@ -14,6 +16,26 @@ from sqlalchemy import func, select
 
 from .models import Location
 from .storage import DATASET_KEY, directory_version, get_meta
+
+
+def _libc_trim():
+    """glibc's ``malloc_trim``, or None on a C library without it (musl, macOS)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _libc_trim()
+
+
+def release_freed_memory() -> None:
+    """Hand the C heap's free pages back to the system.
+
+    A build here (10,000 listings loaded, a brotli pass at its best level) frees far more than it keeps, but
+    glibc keeps freed pages mapped: a worker stayed about 15 MB heavier after each build, for nothing."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 class VersionedCache:
@@ -51,6 +73,7 @@ class VersionedCache:
                 return value
             try:
                 value = build()
+                release_freed_memory()
                 with self._lock:
                     self._items[key] = value
                     while len(self._items) > self.size:

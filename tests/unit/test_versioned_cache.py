@@ -57,3 +57,16 @@ def test_old_versions_fall_out_and_are_rebuilt():
         cache.get_or_build(v, lambda v=v: v.upper())
     assert cache.get_or_build("a", lambda: "rebuilt") == "rebuilt"
     assert cache.get_or_build("c", lambda: "never") == "C"
+
+
+def test_freed_memory_is_handed_back_after_each_build_only(monkeypatch):
+    import elip_map.directory.fingerprint as fingerprint
+
+    trims = []
+    monkeypatch.setattr(fingerprint, "_TRIM", trims.append)
+    cache = VersionedCache()
+    cache.get_or_build("feed-v1", lambda: "built")
+    cache.get_or_build("feed-v1", lambda: "never")   # found: nothing was freed
+    assert trims == [0]
+    fingerprint.release_freed_memory()
+    assert trims == [0, 0]
