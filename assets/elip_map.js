@@ -94,7 +94,8 @@
     return (hours || []).some(function (h) { return h[0] === weekday && h[1] <= minutes && minutes < h[2]; });
   };
   function anyIn(values, wanted) {
-    for (var i = 0; i < (values || []).length; i++) if (wanted.indexOf(values[i]) !== -1) return true;
+    if (!values) return false;
+    for (var i = 0; i < values.length; i++) if (wanted.indexOf(values[i]) !== -1) return true;
     return false;
   }
   m.matches = function (props, criteria) {
@@ -105,6 +106,7 @@
     if (c.q && !(m.textMatches(c.q, props.text || "") || anyIn(props.types, c.q_types || []) ||
                  anyIn(props.langs, c.q_langs || []))) return false;
     if (c.status && !props.elig_unknown && !anyIn(props.elig, [c.status, "everyone"])) return false;
+    if (!c.day && !c.open_now) return true;
     var hours = props.hours || [];
     if (c.day && !hours.some(function (h) { return h[0] === Number(c.day); })) return false;
     if (c.open_now) {
@@ -335,9 +337,10 @@
   }
   function moveCluster(marker, f) {
     var p = f.properties, icon = marker.options.icon, cls = clusterClass(p.point_count);
-    icon.options.html.firstChild.textContent = String(p.point_count_abbreviated);
-    var node = marker.getElement();
-    if (node) node.setAttribute("title", clusterTitle(p.point_count));
+    var count = icon.options.html.firstChild, text = String(p.point_count_abbreviated);
+    if (count.textContent !== text) count.textContent = text;
+    var node = marker.getElement(), title = clusterTitle(p.point_count);
+    if (node && node.getAttribute("title") !== title) node.setAttribute("title", title);
     if (icon.options.className !== cls) {
       var el = marker.getElement();
       if (el) {
@@ -359,6 +362,10 @@
     if (visible && !el.parentNode && marker._elipParent) marker._elipParent.appendChild(el);
     else if (!visible && el.parentNode) { marker._elipParent = el.parentNode; el.parentNode.removeChild(el); }
   }
+  function moveTo(marker, f) {
+    var c = f.geometry.coordinates, at = marker.getLatLng();
+    if (!at || at.lat !== c[1] || at.lng !== c[0]) marker.setLatLng([c[1], c[0]]);
+  }
   // Show these point features (the filtered result) on the clustered layer; false if it cannot yet.
   m.showPoints = function (features) {
     m.shownPoints = features;
@@ -368,16 +375,31 @@
     var c = m.cluster, map = c.map, layer = c.layer, b = map.getBounds();
     c.index.load(features);
     var wanted = c.index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom());
-    var pools = { cluster: [], point: [] };
-    layer.eachLayer(function (l) { pools[l.feature && l.feature.properties.cluster ? "cluster" : "point"].push(l); });
+    var pools = { cluster: [], point: [] }, pinOf = {};
+    // A pin already showing a listing that is still wanted stays as it is: moving a pin redraws its SVG
+    // path and relabels it (most of the map update when a filter narrows the result).
+    layer.eachLayer(function (l) {
+      var p = l.feature && l.feature.properties;
+      if (p && !p.cluster && p.id && !pinOf[p.id] && l.getElement && l.getElement() && l.getElement().parentNode) pinOf[p.id] = l;
+      else pools[p && p.cluster ? "cluster" : "point"].push(l);
+    });
+    var unmatched = wanted.filter(function (f) {
+      var pin = !f.properties.cluster && pinOf[f.properties.id];
+      if (!pin) return true;
+      delete pinOf[f.properties.id];
+      pin.feature = f;
+      moveTo(pin, f);
+      return false;
+    });
+    Object.keys(pinOf).forEach(function (id) { pools.point.push(pinOf[id]); });
     var fresh = [];
     // Reuse the markers already on the layer (move them, change the count): far cheaper than new ones.
-    wanted.forEach(function (f) {
+    unmatched.forEach(function (f) {
       var kind = f.properties.cluster ? "cluster" : "point";
       var marker = pools[kind].pop();
       if (!marker) { fresh.push(f); return; }
       marker.feature = f;
-      marker.setLatLng([f.geometry.coordinates[1], f.geometry.coordinates[0]]);
+      moveTo(marker, f);
       if (kind === "cluster") moveCluster(marker, f);
       setVisible(marker, true);
       if (kind === "point") m.labelPin(marker);

@@ -83,3 +83,49 @@ def test_home_map002_show_more_reaches_every_result(dash_duo, app):
     until(lambda: not dash_duo.find_element("#home-more").is_displayed(), timeout=5)
     assert dash_duo.find_element("#home-status").text == ""
     assert dash_duo.get_logs() == []
+
+
+# Every pin in the page: its listing, where it is drawn, and where that listing is.
+PINS = """const m = window.elip.map;
+return [...document.querySelectorAll('#home-map .leaflet-overlay-pane path[data-pin]')].map(node => {
+  let marker = null;
+  m.cluster.layer.eachLayer(l => { if (l.getElement && l.getElement() === node) marker = l; });
+  const f = m.byId[node.getAttribute('data-pin')], at = marker.getLatLng();
+  return [node.getAttribute('data-pin'), node.getAttribute('aria-label'), [at.lat, at.lng],
+          [f.geometry.coordinates[1], f.geometry.coordinates[0]], [f.properties.organization, f.properties.name].join(' – ')];
+});"""
+# The listings of these organizations whose place is inside the map's view.
+IN_VIEW = """const m = window.elip.map, b = m.cluster.map.getBounds(), orgs = arguments[0];
+return Object.values(m.byId).filter(f => f.geometry && orgs.includes(f.properties.organization)
+  && b.contains([f.geometry.coordinates[1], f.geometry.coordinates[0]])).map(f => f.properties.id);"""
+
+
+def test_home_map003_pins_kept_through_a_narrower_filter_stay_true_to_their_listing(dash_duo, app):
+    """A pin still wanted after a filter change is left where it is; every pin shown must still be one
+    listed result, drawn at its listing's place and named after it, with none shown twice."""
+    dash_duo.start_server(app)
+    wait_count(dash_duo, N)
+    until(lambda: dash_duo.driver.execute_script("return !!(window.elip.map.cluster && window.elip.map.cluster.layer)"),
+          timeout=5)
+    # Past the clustering's last zoom (15), over the sites: each site in view is its own pin.
+    dash_duo.driver.execute_script("window.elip.map.cluster.map.setView([53.5454, -113.4950], 16, {animate: false})")
+    everyone = sorted(f"Org {i}" for i in range(N))
+    until(lambda: len(dash_duo.driver.execute_script(PINS)) == len(dash_duo.driver.execute_script(IN_VIEW, everyone)),
+          timeout=5)
+    assert len(dash_duo.driver.execute_script(PINS)) > 10  # enough pins in view for the check to mean something
+
+    steps = [("home-filter-service", "language-training", {f"Org {i}" for i in range(N) if i % 3 == 0}),
+             ("home-filter-lang", "ar", {f"Org {i}" for i in range(N) if i % 3 == 0 and i % 4 == 0}),
+             ("home-filter-service", "language-training", {f"Org {i}" for i in range(N) if i % 4 == 0}),
+             ("home-filter-lang", "ar", set(everyone))]
+    for checklist, value, orgs in steps:
+        click_check(dash_duo, checklist, value)
+        wait_count(dash_duo, len(orgs))
+        expected = set(dash_duo.driver.execute_script(IN_VIEW, sorted(orgs)))
+        until(lambda expected=expected: {p[0] for p in dash_duo.driver.execute_script(PINS)} == expected, timeout=5)
+        pins = dash_duo.driver.execute_script(PINS)
+        assert len(pins) == len(expected)  # none shown twice
+        for _id, label, drawn, place, name in pins:
+            assert label == name and label.split(" – ")[0] in orgs
+            assert drawn == pytest.approx(place, abs=1e-9)
+    assert dash_duo.get_logs() == []
