@@ -170,7 +170,9 @@ def main() -> None:
     with_details = [ms for times in filled.values() for ms in times]
     print(f"then the new cards' details fetched and filled in (median): {statistics.median(with_details):.1f} ms "
           f"after the change ({len(with_details)} changes; local server, no network delay)")
-    print(f"target: under 50 ms in the browser -> {'met' if mc < 50 else 'NOT met'} (median)")
+    # Issue 17: a filter change stays at or under the median measured before the compact feed (about 22 ms).
+    print(f"target: at most 22 ms in the browser (median) -> {'met' if mc <= 22 else 'NOT met'}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
