@@ -520,6 +520,7 @@
   m.details = {};           // id -> details, for m.detailsVersion
   m.detailsMissing = {};    // id -> true: asked for and not obtained (offline and never saved)
   var detailsPending = {};  // id -> the promise of the request that asks for it
+  m.detailsWaitMs = 20000;  // how long one details request may take before it is given up
   function dataVersion() {
     try { return new URL(m.dataUrl || "", window.location.href).searchParams.get("v") || ""; } catch (e) { return ""; }
   }
@@ -577,10 +578,15 @@
       m.redrawCards(ids);
       m.refreshPopup(ids);
     };
-    var asked = fetch(m.detailsUrl(ids, version), { credentials: "same-origin" }).then(function (r) {
+    // A request that hangs (a weak signal that never answers) is given up after m.detailsWaitMs: its cards
+    // are then "not obtained" like offline, asked again next time, and a printout waiting on them prints.
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort ? setTimeout(function () { abort.abort(); }, m.detailsWaitMs) : null;
+    var asked = fetch(m.detailsUrl(ids, version), { credentials: "same-origin", signal: abort ? abort.signal : undefined }).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
-    }).then(function (doc) { settle((doc && doc.details) || {}, (doc && doc.missing) || []); }, function () { settle(null); });
+    }).then(function (doc) { clearTimeout(timer); settle((doc && doc.details) || {}, (doc && doc.missing) || []); },
+            function () { clearTimeout(timer); settle(null); });
     ids.forEach(function (id) { detailsPending[id] = asked; });
     return asked;
   }

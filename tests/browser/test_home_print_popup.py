@@ -195,6 +195,39 @@ def test_print004_browser_menu_print_marks_what_is_missing_then_fetches_it(dash_
     assert dash_duo.get_logs() == []
 
 
+# A details request that never answers, as on a weak signal: like a real fetch, it ends only when aborted.
+HANGING_DETAILS = """window.__realFetch = window.fetch;
+window.fetch = function (url, opts) {
+  if (String(url).indexOf('/api/details') === -1) return window.__realFetch(url, opts);
+  return new Promise(function (resolve, reject) {
+    const signal = opts && opts.signal;
+    if (signal) signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+  });
+};"""
+
+
+def test_print006_a_details_request_that_never_answers_does_not_hold_the_print_back(dash_duo, app):
+    """A weak signal can leave a request unanswered for minutes: the print waits a bounded time, then
+    prints what is known and says what is missing."""
+    dash_duo.start_server(app)
+    driver = dash_duo.driver
+    wait_count(dash_duo, TOTAL)
+    known = set(driver.execute_script("return Object.keys(window.elip.map.details)"))
+    driver.execute_script(PRINT_STUB + "window.elip.map.detailsWaitMs = 1500;" + HANGING_DETAILS)
+    driver.execute_script("document.getElementById('home-print').click()")
+    until(lambda: driver.execute_script("return window.__prints.length") == 1, timeout=30)
+    driver.execute_script("window.fetch = window.__realFetch")
+    printed = driver.execute_script("return window.__prints[0]")
+    assert MISSING_NOTE in printed["summary"] and len(printed["cards"]) == TOTAL
+    lacking = [text for card_id, text, _ in printed["cards"] if card_id not in known]
+    assert lacking and all(CARD_NOTE in text and phone(name_of(text)) not in text for text in lacking)
+    # The ids given up are asked again: a second print, with the network back, has every card whole.
+    driver.execute_script("document.getElementById('home-print').click()")
+    until(lambda: driver.execute_script("return window.__prints.length") == 2, timeout=30)
+    cards = driver.execute_script("return window.__prints[1].cards")
+    assert len(cards) == TOTAL and all(phone(name_of(text)) in text for _, text, _ in cards)
+
+
 POPUP_TEXT = "const p = document.querySelector('.leaflet-popup-content'); return p ? p.textContent : ''"
 SLOW_DETAILS = """const real = window.fetch;
 window.fetch = function (url, opts) {
