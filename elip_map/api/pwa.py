@@ -19,12 +19,21 @@ from flask import Blueprint, Response, current_app, request
 from ..i18n import negotiate_ui, text_direction, translator
 from ..paths import ASSETS_DIR
 from .encodings import Precompressed
+from .static import minify_script
 
 pwa = Blueprint("elip_pwa", __name__)
 WORKER_SOURCE = Path(__file__).with_name("service_worker.js")
 THEME = "#0b5cad"
 LOW_DATA_COOKIE = "elip_data"  # "low" or "full": the reader's choice (components/low_data.py)
 YEAR = 365 * 24 * 3600
+
+
+@functools.cache
+def app_icon() -> str:
+    """The installed app's icon and the browser tab's, by an address that names its content: kept for a
+    year (api/static.py), so the tab, the manifest and the service worker fetch it once, not four times."""
+    digest = hashlib.sha1((ASSETS_DIR / "icon.svg").read_bytes()).hexdigest()[:10]
+    return f"/assets/icon.svg?m={digest}"
 
 
 def head_tags(ui: str) -> str:
@@ -46,7 +55,7 @@ def release_tag(worker_source: str, assets_dir: Path = ASSETS_DIR) -> str:
 
 def worker_script() -> bytes:
     source = WORKER_SOURCE.read_text(encoding="utf-8")
-    return source.replace("__RELEASE__", release_tag(source)).encode()
+    return minify_script(source.replace("__RELEASE__", release_tag(source))).encode()
 
 
 @functools.cache
@@ -69,7 +78,7 @@ def manifest(ui: str) -> dict:
             "description": _("Find services for newcomers in Edmonton"), "lang": ui, "dir": text_direction(ui),
             "start_url": start, "scope": "/", "display": "standalone", "background_color": "#ffffff",
             "theme_color": THEME,
-            "icons": [{"src": "/assets/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"}]}
+            "icons": [{"src": app_icon(), "sizes": "any", "type": "image/svg+xml", "purpose": "any"}]}
 
 
 def _small(body: bytes | Precompressed, mimetype: str, cache: str) -> Response:
@@ -109,7 +118,8 @@ def web_manifest() -> Response:
 def places() -> Response:
     """Neighbourhood names and centres, so "near Alberta Avenue" works offline (a few KB, kept by the worker)."""
     rows = current_app.config["ELIP_NEIGHBOURHOODS"].rows
-    body = json.dumps([{"name": r["name"], "lat": r["lat"], "lon": r["lon"]} for r in rows],
+    # Four decimals are 11 m, far finer than a neighbourhood's centre needs to be to rank by distance.
+    body = json.dumps([{"name": r["name"], "lat": round(r["lat"], 4), "lon": round(r["lon"], 4)} for r in rows],
                       ensure_ascii=False, separators=(",", ":")).encode()
     return _small(body, "application/json", "public, max-age=86400")
 

@@ -40,6 +40,12 @@ def cache_policy(path: str, args) -> str | None:
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
 
+def minify_script(source: str) -> str:
+    """Our own JavaScript as shipped: comments and indentation are for readers of the repository, not for
+    a prepaid phone plan (the service worker, about 4 KB compressed, loses a third)."""
+    return rjsmin.jsmin(source)
+
+
 def shipped_body(path: str, data: bytes) -> bytes:
     """The bytes a browser gets for a static file: our own scripts and stylesheets without their comments
     and indentation (Dash's bundles come minified already), anything else as it is.
@@ -47,7 +53,7 @@ def shipped_body(path: str, data: bytes) -> bytes:
     if not path.startswith(ASSETS):
         return data
     if path.endswith(".js"):
-        return rjsmin.jsmin(data.decode("utf-8")).encode("utf-8")
+        return minify_script(data.decode("utf-8")).encode("utf-8")
     if path.endswith(".css"):  # our stylesheets hold no "/*" inside a string: comments go, each rule stays
         text = _CSS_COMMENT.sub("", data.decode("utf-8"))
         return "\n".join(line.strip() for line in text.splitlines() if line.strip()).encode("utf-8")

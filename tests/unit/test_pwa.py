@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -38,8 +39,14 @@ def test_worker_is_served_from_the_root_and_always_revalidated(client):
     assert sw.status_code == 200 and sw.mimetype == "text/javascript"
     assert sw.headers["Service-Worker-Allowed"] == "/" and sw.headers["Cache-Control"] == "no-cache"
     text = sw.get_data(as_text=True)
-    assert "__RELEASE__" not in text and 'var RELEASE = "' in text
-    assert 'href="/manifest.webmanifest"' in client.get("/").get_data(as_text=True)
+    assert "__RELEASE__" not in text and re.search(r'var RELEASE\s*=\s*"[0-9a-f]{12}"', text)
+    assert "/*" not in text and "\n  " not in text  # shipped without its comments and indentation
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/manifest.webmanifest"' in page
+    # The tab's icon is the installed app's own SVG (fetched once for both), not a second favicon file.
+    icons = re.findall(r'<link rel="icon"[^>]*href="([^"]+)"', page)
+    assert icons == [json.loads(client.get("/manifest.webmanifest").data)["icons"][0]["src"]] and "favicon.ico" not in page
+    assert "immutable" in client.get(icons[0]).headers["Cache-Control"]  # fetched once, not revalidated per use
 
 
 def test_an_unchanged_worker_is_not_sent_again(client):
@@ -50,7 +57,7 @@ def test_an_unchanged_worker_is_not_sent_again(client):
     assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
     assert again.headers["Service-Worker-Allowed"] == "/" and again.headers["Cache-Control"] == "no-cache"
     other = client.get("/sw.js", headers={"If-None-Match": '"an-older-release"'})
-    assert other.status_code == 200 and b"var RELEASE" in other.data
+    assert other.status_code == 200 and re.search(rb"var RELEASE\s*=", other.data)
 
 
 def test_manifest_in_the_readers_language(client):
@@ -65,6 +72,7 @@ def test_places_are_neighbourhood_centres(client):
     places = json.loads(client.get("/api/places.json").data)
     for place in places:
         assert set(place) == {"name", "lat", "lon"} and 53 < place["lat"] < 54 and -114 < place["lon"] < -113
+        assert round(place["lat"], 4) == place["lat"] and round(place["lon"], 4) == place["lon"]  # 11 m is enough
 
 
 def test_low_data_choice_is_remembered_in_a_cookie(client):
