@@ -1105,7 +1105,7 @@
       if (now - saidAt < 2000) return;
       saidAt = now;
       say(fmt(t["Getting every address and phone number for printing ({done} of {total})…"], { done: done, total: total }));
-    }).then(function () {
+    }).catch(function () { /* whatever went wrong, the reader still gets the printout of what is known */ }).then(function () {
       preparingPrint = null;
       if (button) button.removeAttribute("aria-busy");
       say("");

@@ -42,8 +42,8 @@ self.addEventListener("message", function (event) {
   var d = event.data || {};
   // Once everything is kept, the page is told: it can then say that it works with no signal.
   if (d.type === "keep" && Array.isArray(d.urls)) {
-    event.waitUntil(keep(d.urls, d.page).then(function () {
-      if (event.source) event.source.postMessage({ type: "kept" });
+    event.waitUntil(keep(d.urls, d.page).then(function (whole) {
+      if (whole && event.source) event.source.postMessage({ type: "kept" });
     }));
   }
   if (d.type === "answer" && typeof d.body === "string") event.waitUntil(saveAnswer(d.body, d.answer));
@@ -55,26 +55,32 @@ self.addEventListener("message", function (event) {
   if (d.type === "texts") texts = d.texts || {};
 });
 
+// Resolves true when every part was kept (a part that failed is tried again on the next visit), so the
+// page is told it works offline only when it does.
 function keep(urls, page) {
+  function answered(r) { return !!r && r.ok; }
+  function failed() { return false; }
   return caches.open(SHELL).then(function (c) {
     var jobs = urls.filter(isStatic).map(function (u) {
-      return c.match(u).then(function (hit) { return hit || c.add(u).catch(function () {}); });
+      return c.match(u).then(function (hit) { return hit ? true : c.add(u).then(function () { return true; }, failed); });
     });
     urls.forEach(function (u) {
       var url = new URL(u, self.location.origin);
-      if (url.pathname === FEED) jobs.push(feed(new Request(url.href), url, true).catch(function () {}));
-      if (url.pathname === DETAILS) jobs.push(details(new Request(url.href), url, true).catch(function () {}));
+      if (url.pathname === FEED) jobs.push(feed(new Request(url.href), url, true).then(answered, failed));
+      if (url.pathname === DETAILS) jobs.push(details(new Request(url.href), url, true).then(answered, failed));
     });
     if (page) { var p = new URL(page); if (LIGHT.indexOf(p.pathname) !== -1) jobs.push(refresh(p.href, pageKey(p))); }
-    return Promise.all(jobs);
-  });
+    return Promise.all(jobs).then(function (done) { return done.every(Boolean); });
+  }).catch(failed);
 }
 function refresh(url, key) {
   return caches.open(SHELL).then(function (c) {
     return c.match(key).then(function (hit) {
-      return hit || fetch(url, { credentials: "same-origin" }).then(function (r) { if (r.ok) return c.put(key, r); });
+      return hit ? true : fetch(url, { credentials: "same-origin" }).then(function (r) {
+        return r.ok ? c.put(key, r).then(function () { return true; }) : false;
+      });
     });
-  }).catch(function () {});
+  }).catch(function () { return false; });
 }
 function saveAnswer(text, answer) {
   var body = {};

@@ -68,7 +68,8 @@ def layout(org=None, who=None, since=None, until=None, ui=None, **_unused):
         return html.Main(refusal(user, "/staff/audit", ui), id="main")
     flt = parse_filter(org, who, since, until)
     # The entries' words (actions, fields, notes) are built deep in review/, which reads the reader's
-    # language from the request: it is this page's own, not the cookie's or the browser's.
+    # language from the request; a Dash page is drawn by a callback whose URL has no ``ui``: hand it this
+    # page's own language (from its ``?ui=``, else the cookie or the browser).
     if has_request_context():
         g.elip_ui = ui
     with database().session() as s:
