@@ -249,7 +249,7 @@
       p.address ? el("div", {}, ltr(p.address)) : null,
       // Offline and never saved: say why there is no address, as its card does.
       !p.address && m.detailsMissing[id] && !m.details[id] ? el("div", { "class": "elip-popup-unsaved", role: "note" },
-        t["The address, phone and other details of this service are not saved on this phone. Connect to the internet to see them."]) : null,
+        m.missingNote(id, t)) : null,
       link]);
   };
   m.selectedToLayer = function (feature, latlng, context) {
@@ -568,28 +568,34 @@
   };
   function fetchDetails(ids, version) {
     // Offline, the service worker may answer part of a set from what it saved: it lists the rest as missing.
-    var settle = function (found, missing) {
+    var settle = function (found, missing, why) {
       if (version !== m.detailsVersion) return;
       ids.forEach(function (id) {
         delete detailsPending[id];
         if (found && (missing || []).indexOf(id) === -1) { m.details[id] = found[id] || {}; delete m.detailsMissing[id]; }
-        else m.detailsMissing[id] = true;
+        else m.detailsMissing[id] = why || "unsaved";
       });
       m.redrawCards(ids);
       m.refreshPopup(ids);
     };
     // A request that hangs (a weak signal that never answers) is given up after m.detailsWaitMs: its cards
     // are then "not obtained" like offline, asked again next time, and a printout waiting on them prints.
-    var abort = window.AbortController ? new AbortController() : null;
-    var timer = abort ? setTimeout(function () { abort.abort(); }, m.detailsWaitMs) : null;
+    var abort = window.AbortController ? new AbortController() : null, gaveUp = false;
+    var timer = abort ? setTimeout(function () { gaveUp = true; abort.abort(); }, m.detailsWaitMs) : null;
     var asked = fetch(m.detailsUrl(ids, version), { credentials: "same-origin", signal: abort ? abort.signal : undefined }).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
     }).then(function (doc) { clearTimeout(timer); settle((doc && doc.details) || {}, (doc && doc.missing) || []); },
-            function () { clearTimeout(timer); settle(null); });
+            function () { clearTimeout(timer); settle(null, null, gaveUp ? "slow" : "unsaved"); });
     ids.forEach(function (id) { detailsPending[id] = asked; });
     return asked;
   }
+  // Why a card has no address: never saved on this phone (offline), or the connection was too slow.
+  m.missingNote = function (id, t) {
+    return m.detailsMissing[id] === "slow"
+      ? t["The address, phone and other details of this service did not arrive in time (slow connection). They will be asked for again."]
+      : t["The address, phone and other details of this service are not saved on this phone. Connect to the internet to see them."];
+  };
   // Cards already on screen get their details in place (the focus stays on a focused card). The card at the
   // top of the reader's view keeps its place: the browser's scroll anchoring, its anchor node replaced,
   // held a card further down still instead, and the reader of "nearest first" landed mid-card.
@@ -677,7 +683,7 @@
     if (!m.details[p.id] && (m.printing || m.detailsMissing[p.id])) {  // on paper, a card without them says so
       children.splice(3, 0, el("p", { "class": "elip-card-unsaved", role: "note" }, m.printing
         ? t["Address and phone not available when this list was printed."]
-        : t["The address, phone and other details of this service are not saved on this phone. Connect to the internet to see them."]));
+        : m.missingNote(p.id, t)));
     }
     var attrs = { "class": "elip-card" + (selected === p.id ? " is-selected" : ""), "data-location-id": p.id,
                   id: "card-" + p.id, tabindex: "-1" };

@@ -36,6 +36,8 @@ BROWSER_MESSAGES = (
     N_("See details"), N_("Email {email}"), N_("about {km} km away"),
     N_("The address, phone and other details of this service are not saved on this phone. Connect to the internet "
        "to see them."),
+    N_("The address, phone and other details of this service did not arrive in time (slow connection). They will be "
+       "asked for again."),
     N_("Sample listing, not verified by ELIP: call before you go."), N_("Address being checked: call before you go."),
     N_("No street address: call or visit online."),
     N_("Nearest first, from about {place}"), N_("Link to this search"),
