@@ -613,6 +613,12 @@ def _pending_with_location(session: Session, staff: Any, request_id: Any) -> tup
 def approve(session: Session, staff: Any, request_id: Any, note: str = "") -> ChangeRequest:
     """Apply a pending request in the caller's transaction; Conflict if the listing moved on."""
     request, loc = _pending_with_location(session, staff, request_id)
+    if loc.version != request.base_version:
+        # Another reviewer may have approved this very request between our two reads (its approval is what
+        # moved the listing on): then say who decided, not that the listing is newer.
+        decided = _already_decided(session, request.id)
+        if isinstance(decided, AlreadyDecided):
+            raise decided
     _check_version(loc, request.base_version)
     before = location_snapshot(loc)
     payload, note = request.payload, (note or "").strip() or None
