@@ -28,6 +28,7 @@ def import_cmd(file: Path, dry_run: bool, report_path: Path | None, strict: bool
     --dry-run); 1: refused, nothing written.
     """
     # delayed: the importer loads openpyxl and the geocoder (scipy); --help stays fast
+    from ..geocoding.notes import ACTOR_COMMAND_LINE_IMPORT
     from ..importers.report import ImportRefused
     from ..importers.run import import_file
 
@@ -36,7 +37,7 @@ def import_cmd(file: Path, dry_run: bool, report_path: Path | None, strict: bool
     database = _common.database(settings)
     try:
         report = import_file(database, file, settings=settings, dry_run=dry_run, strict=strict, max_bytes=max_bytes,
-                             actor=f"command line ({getpass.getuser()}): import {file.name}")
+                             actor=ACTOR_COMMAND_LINE_IMPORT(user=getpass.getuser(), file=file.name))
     except ImportRefused as exc:
         ui = terminal_language()
         if exc.report is not None:

@@ -14,6 +14,7 @@ from ..accounts.models import ROLES
 from ..accounts.passwords import WeakPassword
 from ..accounts.service import AccountError, create_user, find_user, list_users, set_password
 from ..directory.audit import record_audit
+from ..geocoding.notes import ACTOR_COMMAND_LINE
 from ._common import database
 
 PASSWORD_ENV = "ELIP_USER_PASSWORD"
@@ -44,7 +45,7 @@ def add(email: str, role: str, organization_id: int | None, display_name: str | 
         with database().session() as session:
             created = create_user(session, email, password, role, organization_id=organization_id,
                                   display_name=display_name)
-            record_audit(session, "command line", "user.create", "user", created.id, None,
+            record_audit(session, ACTOR_COMMAND_LINE(), "user.create", "user", created.id, None,
                          {"email": created.email, "role": role, "organization_id": organization_id})
             label = f"{created.email} ({role}, id {created.id})"
     except (AccountError, WeakPassword) as exc:
@@ -63,7 +64,7 @@ def reset_password(email: str) -> None:
             if found is None:
                 raise AccountError(f"There is no account for {email}.")
             set_password(session, found, password)
-            record_audit(session, "command line", "user.reset-password", "user", found.id, None, None)
+            record_audit(session, ACTOR_COMMAND_LINE(), "user.reset-password", "user", found.id, None, None)
     except (AccountError, WeakPassword) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Password changed for {email.strip().lower()}; its sessions have ended.")

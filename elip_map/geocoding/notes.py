@@ -161,6 +161,14 @@ BOUNCE_REPORTED = note(N_("delivery report: {reason}"))
 BOUNCE_GAVE_UP = note(N_("delivery report, the receiving server gave up: {reason}"))
 BOUNCE_NO_REASON = note(N_("reported undeliverable"))
 
+# -- who acted, when not a person (AuditEntry.actor_label, shown on the audit page) ------------------------
+ACTOR_COMMAND_LINE = note(N_("command line"))
+ACTOR_COMMAND_LINE_IMPORT = note(N_("command line ({user}): import {file}"))
+ACTOR_IMPORT = note(N_("import: {source}"))
+ACTOR_MAIL_SERVER = note(N_("mail server"))
+# Written by directory/audit.py, a room below this one, which cannot import it: a test keeps the two equal.
+ACTOR_SYSTEM = note(N_("system"))
+
 
 def declared() -> tuple[NoteTemplate, ...]:
     """Every declared message (for the tests: each must read back from its own English)."""

@@ -20,7 +20,7 @@ from ..directory.models import (Address, DuplicateSuspect, Language, Location, O
 from ..directory.storage import bump_directory_version
 from ..directory.values import bounded_list
 from ..geocoding.apply import geocode_locations
-from ..geocoding.notes import DUPLICATE_ROWS
+from ..geocoding.notes import ACTOR_IMPORT, DUPLICATE_ROWS
 from ..spatial.neighbourhoods import assign_neighbourhoods
 from . import normalize as nz
 from .records import LocationRecord, Plan, ServiceRecord
@@ -489,7 +489,7 @@ def _combine(loc_action: str, svc_action: str) -> str:
 
 def _record_audit(session: Session, outcome: WriteOutcome, report: ImportReport, actor) -> None:
     """One entry for the import as a whole, and one per existing location it changed (before and after)."""
-    actor = actor or f"import: {report.source}"
+    actor = actor or ACTOR_IMPORT(source=report.source)
     counts = {status: n for status, n in sorted(report.counts().items())}
     record_audit(session, actor, "import", "import", report.source, None,
                  {"file": report.source, "rows": counts, "locations_created": outcome.created_locations,

@@ -7,7 +7,6 @@ The stored entries stay JSON (the CSV export keeps them exact); only the view is
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -175,28 +174,9 @@ def _subjects(session: Session, entries: Iterable[AuditEntry]) -> dict[tuple[str
     return names
 
 
-# Who acted, when it was not a person: stored as these English labels (the CSV keeps them), shown in words.
-ACTORS = {"mail server": N_("mail server"), "command line": N_("command line"), "system": N_("system")}
-ACTOR_TEMPLATES = (
-    (re.compile(r"command line \((?P<user>[^)]*)\): import (?P<file>.+)", re.S), N_("command line ({user}): import {file}")),
-    (re.compile(r"import: (?P<source>.+)", re.S), N_("import: {source}")),
-)
-
-
-def actor_words(label: str, _) -> str:
-    """A stored actor label in the reader's words: actor_words("import: list.csv", fr) -> "import : list.csv"."""
-    if label in ACTORS:
-        return _(ACTORS[label])
-    for pattern, template in ACTOR_TEMPLATES:
-        match = pattern.fullmatch(label or "")
-        if match:
-            return _(template, **match.groupdict())
-    return label
-
-
 def audit_view(session: Session, entries: Iterable[AuditEntry]) -> list[dict]:
     """Everything the page shows per entry, as text."""
-    _ = reader_translator()
+    _, ui = reader_translator(), reader_ui()
     entries = list(entries)
     subjects = _subjects(session, entries)
     people = {uid: (name, email) for uid, name, email in session.execute(
@@ -204,7 +184,7 @@ def audit_view(session: Session, entries: Iterable[AuditEntry]) -> list[dict]:
     out = []
     for e in entries:
         name, _email = people.get(e.actor_id, (None, None))
-        who = f"{name} ({e.actor_label})" if name else actor_words(e.actor_label, _)
+        who = f"{name} ({e.actor_label})" if name else display_note(e.actor_label, ui)
         subject = subjects.get((e.entity_type, e.entity_id or ""),
                                f"{e.entity_type.replace('_', ' ')} {e.entity_id}" if e.entity_id else e.entity_type)
         out.append({"id": e.id, "at": f"{e.at:%Y-%m-%d %H:%M}", "who": who, "action": _(ACTIONS[e.action]) if e.action in ACTIONS else e.action,

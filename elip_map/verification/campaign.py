@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..directory.models import Location, Organization, utcnow
 from ..directory.storage import Database, bump_directory_version
-from ..geocoding.notes import display_note
+from ..geocoding.notes import ACTOR_COMMAND_LINE, ACTOR_MAIL_SERVER, display_note
 from ..i18n import N_, babel_locale, match_tag, reader_translator, reader_ui, translator
 from ..directory.audit import record_audit
 from ..review.changes import NOTHING_CHANGED, InvalidChange, location_snapshot, submit_change
@@ -102,7 +102,7 @@ def stale_organization_ids(session: Session, months: int, today: dt.date) -> set
 
 
 def queue_campaign(session: Session, *, secret_key: str, public_url: str, link_days: int, stale_months: int,
-                   stale_only: bool = False, organization_ids: Iterable[int] | None = None, actor: str = "command line",
+                   stale_only: bool = False, organization_ids: Iterable[int] | None = None, actor: str = ACTOR_COMMAND_LINE(),
                    now: dt.datetime | None = None) -> QueueResult:
     """Queue one mail per chosen organization that has a contact and no live mail yet."""
     if not public_url or not public_url.startswith(("http://", "https://")):
@@ -185,7 +185,7 @@ def mark_bounced(session: Session, mail: VerificationMail, error: str, *, perman
     mail.last_error, mail.claimed_at = error, None
     if now is not None:
         mail.next_attempt_at = now  # no further attempt: the health page shows it as the bounce's date
-    record_audit(session, "mail server", "verification.bounce", "organization", mail.organization_id,
+    record_audit(session, ACTOR_MAIL_SERVER(), "verification.bounce", "organization", mail.organization_id,
                  None, {"mail_id": mail.id, "to": mail.to_address, "error": error})
 
 

@@ -18,7 +18,7 @@ SAMPLES = {
     "line": "101 Avenue", "start": "96 Street", "end": "185 Street", "first": "10310 102 Avenue NW",
     "second": "9538 107 Avenue NW", "place": "Southgate Centre", "detail": "by the river", "error": "timed out",
     "rows": "4, 9", "low": "23 Avenue", "high": "28 Avenue", "method": "grid", "attempts": "3",
-    "reason": "5.1.1 User unknown",
+    "reason": "5.1.1 User unknown", "user": "amina", "file": "partners.xlsx", "source": "partners-2026.csv",
 }
 
 

@@ -270,3 +270,12 @@ def test_audit_log_speaks_the_pages_language_also_for_who_acted_when_not_a_perso
     english = _render(client, "/staff/audit")
     assert "mail server" in english.splitlines() and "import: partners-2026.csv" in english.splitlines()
     assert "import: partners-2026.csv" in client.get("/staff/audit.csv").get_data(as_text=True)
+
+
+def test_the_system_actor_written_below_the_notes_room_is_the_declared_one():
+    """directory/audit.py cannot import the notes (it sits below them): its label must stay the declared one,
+    or the audit page would show it untranslated."""
+    from elip_map.directory.audit import _actor
+    from elip_map.geocoding.notes import ACTOR_SYSTEM
+
+    assert _actor(None) == (None, ACTOR_SYSTEM())
