@@ -4,6 +4,9 @@ details and the others say, in the reader's language, that theirs are not saved 
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 from dash.testing.wait import until
 
@@ -12,13 +15,12 @@ from elip_map.directory.storage import open_database
 from elip_map.factory import create_app
 from elip_map.testing import add_location
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from offline_kit import saved, set_offline, wait_until_kept  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
 N = 30  # more than one page of cards (25)
-SAVED = """const done = arguments[arguments.length - 1];
-caches.keys().then(names => Promise.all(names.map(n => caches.open(n).then(c => c.keys()))))
-  .then(lists => done([].concat(...lists).map(r => { const u = new URL(r.url); return u.pathname + u.search; })))
-  .catch(() => done([]));"""
 FEED_TEXT = """const done = arguments[arguments.length - 1];
 fetch(arguments[0]).then(r => r.text()).then(done, () => done(''));"""
 
@@ -45,12 +47,6 @@ def _card(dash_duo, i: int):
         " return h ? h.closest('.elip-card').textContent : null;", f"Centre {i:02d}")
 
 
-def _set_offline(driver, offline: bool) -> None:
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": offline, "latency": 0,
-                                                                 "downloadThroughput": -1, "uploadThroughput": -1})
-
-
 def test_details001_cards_fetch_their_details_and_keep_them_offline(dash_duo, app):
     dash_duo.start_server(app)
     driver = dash_duo.driver
@@ -68,13 +64,10 @@ def test_details001_cards_fetch_their_details_and_keep_them_offline(dash_duo, ap
     assert _card(dash_duo, N - 1) is None
 
     # The worker has taken over and saved the feed and the details seen.
-    until(lambda: driver.execute_script("return !!navigator.serviceWorker.controller"), timeout=20)
-    until(lambda: any(p.startswith("/api/details?") for p in driver.execute_async_script(SAVED)), timeout=20)
-    until(lambda: {"/", "/api/locations.feed", "/_dash-layout", "/_dash-dependencies", "/api/places.json"}
-          <= set(driver.execute_async_script(SAVED)), timeout=20)
-    until(lambda: sum(p.startswith("/__elip/callback/") for p in driver.execute_async_script(SAVED)) >= 2, timeout=20)
+    until(lambda: any(p.startswith("/api/details?") for p in saved(driver)), timeout=20)
+    wait_until_kept(driver)
 
-    _set_offline(driver, True)
+    set_offline(driver, True)
     dash_duo.server.stop()
     driver.get(dash_duo.server_url + "/")
     dash_duo.wait_for_text_to_equal("#result-count", str(N), timeout=30)

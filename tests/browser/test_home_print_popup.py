@@ -17,6 +17,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from offline_kit import saved, set_offline, wait_until_kept
 from test_home import wait_count
 
 from elip_map.config import Settings
@@ -293,12 +294,6 @@ def test_popup002_offline_a_pin_never_seen_says_why_it_has_no_address(dash_duo, 
     assert HOSTILE_ADDRESS not in driver.execute_script(POPUP_TEXT)
 
 
-SAVED = """const done = arguments[arguments.length - 1];
-caches.keys().then(names => Promise.all(names.map(n => caches.open(n).then(c => c.keys()))))
-  .then(lists => done([].concat(...lists).map(r => { const u = new URL(r.url); return u.pathname + u.search; })))
-  .catch(() => done([]));"""
-
-
 def test_print005_offline_printout_holds_every_card_seen_before(dash_duo, app):
     """Cards seen on an earlier visit ("Show more") were saved a page at a time; opened again with no
     network, the printout asks for other sets of cards, which the service worker answers from what it
@@ -313,17 +308,11 @@ def test_print005_offline_printout_holds_every_card_seen_before(dash_duo, app):
     seen = set(driver.execute_script("return Object.keys(window.elip.map.details)"))
     asked = len(details_requests(driver))
     assert asked >= 2
-    until(lambda: sum(p.startswith("/api/details?") for p in driver.execute_async_script(SAVED)) >= asked, timeout=20)
-    until(lambda: {"/", "/api/locations.feed", "/_dash-layout", "/_dash-dependencies"}
-          <= set(driver.execute_async_script(SAVED)), timeout=20)
-    until(lambda: sum(p.startswith("/__elip/callback/") for p in driver.execute_async_script(SAVED)) >= 2, timeout=20)
+    until(lambda: sum(p.startswith("/api/details?") for p in saved(driver)) >= asked, timeout=20)
     # The worker says when the visit is kept whole (the page, its bundles): only then is it safe offline.
-    until(lambda: driver.execute_script("return document.documentElement.getAttribute('data-offline-ready')") == "true",
-          timeout=30)
+    wait_until_kept(driver)
 
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0,
-                                                                 "downloadThroughput": -1, "uploadThroughput": -1})
+    set_offline(driver, True)
     dash_duo.server.stop()
     driver.get(dash_duo.server_url + "/")
     dash_duo.wait_for_text_to_equal("#result-count", str(TOTAL), timeout=30)

@@ -4,7 +4,9 @@ saved data, and a low-data page that asks for no map tiles or outlines."""
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from dash.testing.wait import until
@@ -14,12 +16,10 @@ from elip_map.config import Settings
 from elip_map.directory.listings import load_listings
 from elip_map.factory import create_app
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from offline_kit import saved, set_offline, wait_until_kept  # noqa: E402
+
 pytestmark = pytest.mark.browser
-
-SAVED = """const done = arguments[arguments.length - 1];
-caches.keys().then(names => Promise.all(names.map(n => caches.open(n).then(c => c.keys()))))
-  .then(lists => done([].concat(...lists).map(r => new URL(r.url).pathname))).catch(() => done([]));"""
-
 
 @pytest.fixture
 def app(tmp_path, geodata_mirror, clear_pages_state):
@@ -34,12 +34,6 @@ def public_count(app) -> int:
         return len(load_listings(s, include_unplaced=True))
 
 
-def set_offline(driver, offline: bool) -> None:
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": offline, "latency": 0,
-                                                                 "downloadThroughput": -1, "uploadThroughput": -1})
-
-
 def test_off001_opened_offline_shows_last_results_with_their_date_and_near_works(dash_duo, app):
     n = public_count(app)
     dash_duo.start_server(app)
@@ -47,15 +41,10 @@ def test_off001_opened_offline_shows_last_results_with_their_date_and_near_works
     dash_duo.wait_for_text_to_equal("#result-count", str(n), timeout=20)
     assert dash_duo.find_element("#home-offline").get_attribute("hidden")  # online: no offline note
     # One visit is enough: the worker takes over and keeps the page, its answers and the feed.
-    until(lambda: driver.execute_script("return !!navigator.serviceWorker.controller"), timeout=20)
-    until(lambda: {"/api/locations.feed", "/_dash-layout", "/_dash-dependencies", "/api/places.json"}
-          <= set(driver.execute_async_script(SAVED)), timeout=20)
-    until(lambda: sum(p.startswith("/__elip/callback/") for p in driver.execute_async_script(SAVED)) >= 2, timeout=20)
     # The worker says when the visit is kept whole; by then the page itself and its bundles are saved.
-    until(lambda: driver.execute_script("return document.documentElement.getAttribute('data-offline-ready')") == "true",
-          timeout=30)
-    saved = set(driver.execute_async_script(SAVED))
-    assert "/" in saved and any(p.startswith("/_dash-component-suites/") for p in saved)
+    wait_until_kept(driver)
+    kept = set(saved(driver))
+    assert "/" in kept and any(p.startswith("/_dash-component-suites/") for p in kept)
 
     # Chromium's offline emulation cuts the page's own requests; a service worker's requests are not
     # covered by it (a separate target), so the server is stopped too: nothing answers any more.
