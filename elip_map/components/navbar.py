@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from dash import html
 
-from ..i18n import SUPPORTED_UI, text_direction, translator, ui_autonym
+from ..i18n import translator, ui_autonym, ui_choices
 
 
 def nav_pages(registry: Mapping[str, Mapping]) -> list[Mapping]:
@@ -43,10 +43,9 @@ def language_picker(ui: str, pathname: str | None = None) -> html.Details:
     _ = translator(ui)
     path = pathname or "/"
     items = [
-        html.Li(html.A(ui_autonym(code), href=f"{path}?ui={code}", lang=code, hrefLang=code, className="elip-ui-link",
-                       dir=text_direction(code),
-                       **{"data-ui": code, **({"aria-current": "true"} if code == ui else {})}))
-        for code in SUPPORTED_UI
+        html.Li(html.A(c.name, href=c.href, lang=c.code, hrefLang=c.code, className="elip-ui-link", dir=c.dir,
+                       **{"data-ui": c.code, **({"aria-current": "true"} if c.current else {})}))
+        for c in ui_choices(ui, path)
     ]
     return html.Details([
         html.Summary([html.Span(className="elip-ui-icon", **{"aria-hidden": "true"}),

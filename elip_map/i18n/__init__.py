@@ -15,7 +15,7 @@ from .catalogues import (
 from .formats import format_date, format_datetime, format_distance, format_metres, format_number
 from .locales import (
     COOKIE_MAX_AGE, COOKIE_NAME, DEFAULT_UI, SUPPORTED_UI, babel_locale, folder, intl_locale, match_tag,
-    negotiate_accept, negotiate_ui, remember_choice, request_ui, text_direction, ui_autonym,
+    negotiate_accept, negotiate_ui, remember_choice, request_ui, text_direction, ui_autonym, ui_choices,
 )
 
 RTL_LANGUAGES = frozenset(t for t in SUPPORTED_UI if text_direction(t) == "rtl")
@@ -25,5 +25,5 @@ __all__ = [
     "Translator", "babel_locale", "catalogue", "catalogue_path", "folder", "format_date", "format_datetime",
     "format_distance", "format_metres", "format_number", "gnu_translations", "intl_locale", "match_tag", "negotiate_accept",
     "negotiate_ui", "page_title", "plural_table", "reader_translator", "reader_ui", "remember_choice", "request_ui", "review_status", "text_direction", "translate_all",
-    "translator", "ui_autonym",
+    "translator", "ui_autonym", "ui_choices",
 ]

@@ -7,6 +7,7 @@ negotiated from their cookie or their browser's ``Accept-Language`` instead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError, negotiate_locale
@@ -138,6 +139,22 @@ def text_direction(ui: str) -> str:
         return Locale.parse(str(ui).replace("-", "_")).text_direction
     except (UnknownLocaleError, ValueError):
         return "rtl" if str(ui).split("-")[0].lower() in _RTL_FALLBACK else "ltr"
+
+
+@dataclass(frozen=True)
+class UiChoice:
+    """One line of a language menu: the language by its own name, in its own direction, linking to the page."""
+    code: str
+    name: str
+    dir: str
+    href: str
+    current: bool
+
+
+def ui_choices(ui: str, path: str) -> list[UiChoice]:
+    """Every interface language as the menus list it (the public pages' picker, a verification link's page):
+    ui_choices("ar", "/about")[1] -> UiChoice("fr", "Français", "ltr", "/about?ui=fr", False)."""
+    return [UiChoice(code, ui_autonym(code), text_direction(code), f"{path}?ui={code}", code == ui) for code in SUPPORTED_UI]
 
 
 def remember_choice(args_value, cookie: str | None) -> str | None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from ..directory.models import Location, Organization, ServiceAtLocation, utcnow
 from ..directory.storage import Database
 from ..directory.values import translate
-from ..i18n import N_, SUPPORTED_UI, format_date, match_tag, negotiate_ui, text_direction, translator, ui_autonym
+from ..i18n import N_, format_date, match_tag, negotiate_ui, text_direction, translator, ui_autonym, ui_choices
 from ..review.changes import FEE_WORDS, STATUS_WORDS, InvalidChange, location_snapshot
 from ..rules.eligibility import FEES, STATUS_SLUGS
 from ..rules.phones import local_form
@@ -113,8 +113,7 @@ def _language_menu(ui: str, base: str) -> dict:
     _ = translator(ui)
     return {"ui_name": ui_autonym(ui), "langs_label": _("Interface language"), "nav_label": _("Main navigation"),
             "brand": _("ELIP Service Map"),
-            "langs": [{"code": code, "name": ui_autonym(code), "dir": text_direction(code), "href": f"{base}?ui={code}",
-                       "current": code == ui} for code in SUPPORTED_UI]}
+            "langs": ui_choices(ui, base)}
 
 
 def _html(body: str, status: int) -> Response:
