@@ -20,7 +20,7 @@ from ..spatial.neighbourhoods import assign_neighbourhoods
 from .chain import OK, OnlineCache, geocode_parsed_batch
 from . import notes as N
 from .online import OnlineHit, online_geocoder_from_settings
-from .parse import CIVIC, INTERSECTION, parse_address
+from .parse import CIVIC, INTERSECTION, name_pieces, parse_address
 
 ONLINE_CACHE_METHOD = "online"
 
@@ -77,12 +77,14 @@ def parse_location_address(loc: Location, street: str, postal: str | None, city:
     """A location's address as the chain reads it, its name standing in for a missing street
     (the geocoder and the self-check must read a location the same way)."""
     parsed = parse_address(street, postal, city)
-    # No street address, but a location name like "Centre (82 Street at 117 Avenue)": use it.
     if not street.strip() and loc.name:
+        # No street address, but a location name like "Centre (82 Street at 117 Avenue)": use it.
         from_name = parse_address(loc.name, postal, city)
         if from_name.kind in (CIVIC, INTERSECTION) and from_name.grid_xy() is not None:
             from_name.notes.append(N.PLACED_FROM_NAME())
             return from_name
+        # Or one naming a place ("Information Centre, City Hall"): the chain looks the pieces up.
+        parsed.name_pieces = name_pieces(loc.name)
     return parsed
 
 

@@ -53,6 +53,9 @@ PLACE_METHOD = "place"
 MUNICIPALITY_METHOD = "municipality"
 # Directory addresses: a typo in a place name is forgiven less than in the "near" box.
 PLACE_FUZZY_CUTOFF = 92.0
+# A named place is accepted up to this stated precision (a university campus), marked approximate
+# beyond the usual ``accept_precision_m``.
+PLACE_EXTENT_M = 1000.0
 ROAD_SOURCE = ("road model: points along named and numbered roads from ETS stops, grid-rule house numbers "
                "(Open Government Licence - City of Edmonton)")
 POSTAL_SOURCE = "postal-code centres from countrystatecity-postal-codes (ODbL 1.0)"
@@ -163,12 +166,19 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
             if hit is not None:
                 candidates.append(("road", hit.lat, hit.lon, hit.precision_m, ROAD_SOURCE))
                 p.notes.append(N.PLACED_ALONG_ROAD(detail=hit.detail))
+        named: Place | None = None   # the place the result stands at, when it is a named place
         if not candidates and gazetteer and p.municipality is None:
-            place = _place_step(p, gazetteer)
-            if place is not None:
-                candidates.append((PLACE_METHOD, place.lat, place.lon, place.precision_m,
-                                   f"gazetteer: {place.source}"))
-                p.notes.append(N.PLACED_AT_PLACE(place=place.name))
+            named = _place_step(p, gazetteer)
+            if named is not None:
+                p.notes.append(N.PLACED_AT_PLACE(place=named.name))
+        if not candidates and named is None and gazetteer and p.municipality is None and p.name_pieces \
+                and not p.raw.strip():
+            # No street address at all, and the location's name names a place ("..., City Hall").
+            named = gazetteer.find_in_pieces(p.name_pieces)
+            if named is not None:
+                p.notes.append(N.PLACED_AT_NAMED_PLACE(place=named.name))
+        if named is not None:
+            candidates.append((PLACE_METHOD, named.lat, named.lon, named.precision_m, f"gazetteer: {named.source}"))
         if gazetteer and p.municipality is None and any(c[0] in STREET_METHODS for c in candidates):
             # A place named beside the street address (a mall, a station): a second opinion.
             place = _named_place_in(p, gazetteer, fuzzy=False)
@@ -228,7 +238,9 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
         if not in_region(b_lat, b_lon):
             results.append(_attention(p, N.RESULT_OUTSIDE_REGION()))
             continue
-        if b_prec > accept_precision_m and method != MUNICIPALITY_METHOD:
+        # A named place as large as a campus is still the place (its stated precision says how large).
+        extent_ok = method == PLACE_METHOD and named is not None and b_prec <= PLACE_EXTENT_M
+        if b_prec > accept_precision_m and method != MUNICIPALITY_METHOD and not extent_ok:
             km = f"{b_prec / 1000:.1f}"
             what = (N.ONLY_POSTAL_AREA(fsa=p.postal_code[:3], km=km) if method == "postal-fsa"
                     else N.TOO_ROUGH(method=method, km=km))
@@ -240,6 +252,8 @@ def geocode_parsed_batch(parsed: Sequence[ParsedAddress], *, cities: Sequence[st
             message = N.APPROX_POSTAL_AREA(fsa=p.postal_code[:3], km=f"{b_prec / 1000:.0f}")
         elif method == MUNICIPALITY_METHOD:
             message = N.APPROX_TOWN(municipality=p.municipality, km=f"{b_prec / 1000:.0f}")
+        elif method == PLACE_METHOD and b_prec > accept_precision_m:
+            message = N.APPROX_PLACE(place=named.name, km=f"{b_prec / 1000:.1f}")
         results.append(GeocodeResult(round(b_lat, 6), round(b_lon, 6), method, round(b_prec, 1),
                                      _confidence(b_prec), source, OK, message, p.outside_city, p.key(),
                                      list(p.notes), [(c[0], c[1], c[2]) for c in candidates]))

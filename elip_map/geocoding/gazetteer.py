@@ -16,6 +16,7 @@ import csv
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,7 +99,11 @@ class Gazetteer:
                 return None
         return first
 
-    def find(self, text: str | None, *, fuzzy: bool = True, cutoff: float = FUZZY_CUTOFF) -> Place | None:
+    def find(self, text: str | None, *, fuzzy: bool = True, cutoff: float = FUZZY_CUTOFF,
+             whole: bool = False) -> Place | None:
+        """``whole``: the text must be a whole name (or an alias, or the station of a transit centre's
+        name), spelled right: a location's name is free text, where "Alberta" or "City" is a word
+        of a sentence, not the leading part of "Alberta Hospital" or "City Hall"."""
         key = place_key(text or "")
         if len(key) < 3:
             return None
@@ -108,6 +113,8 @@ class Gazetteer:
         for a, b in _SAME_PLACE_SUFFIXES:
             if key.endswith(a) and key[: -len(a)] + b in self._by_key:
                 return self._one(self._by_key[key[: -len(a)] + b])
+        if whole:
+            return None
         # A leading part of names ("Southgate" -> Southgate Transit Centre, Southgate Station).
         starts = self._by_prefix.get(key, [])
         if starts:
@@ -120,6 +127,13 @@ class Gazetteer:
         if not found or (len(found) == 2 and found[0][1] == found[1][1]):
             return None
         return self._one(self._by_key[found[0][0]])
+
+    def find_in_pieces(self, pieces: Iterable[str]) -> Place | None:
+        """The place in the city that pieces of a free text name, each piece a whole name
+        (``find(piece, whole=True)``); None when none does, when the only one is outside the city (a
+        neighbouring town, its transit centre), or when two pieces name places far apart."""
+        place = self._one([p for p in (self.find(t, whole=True) for t in pieces) if p is not None])
+        return place if place is not None and not place.outside_city and place.kind != MUNICIPALITY else None
 
 
 def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -104,6 +104,7 @@ GRID_NOT_CALIBRATED = note(N_("the grid is not calibrated there (no numbered cor
 PLACED_ALONG_ROAD = note(N_("placed along the road, {detail}"))
 PLACED_AT_PLACE = note(N_("placed at the named place {place}"))
 PLACED_FROM_NAME = note(N_("placed from the location's name (no street address given)"))
+PLACED_AT_NAMED_PLACE = note(N_("placed at {place}, named in the location's name (no street address given)"))
 ONLINE_UNAVAILABLE = note(N_("online geocoder unavailable: {error}"))
 NOT_ALBERTA_POSTAL = note(N_("the postal code {code} is not an Alberta one"))
 NO_METHOD = note(N_("no method could place this address"))
@@ -113,6 +114,7 @@ RESULT_OUTSIDE_REGION = note(N_("the result lies outside the Edmonton region"))
 ONLY_POSTAL_AREA = note(N_("only the postal area {fsa} is known (about {km} km)"))
 TOO_ROUGH = note(N_("the {method} result is too rough (about {km} km)"))
 APPROX_POSTAL_AREA = note(N_("approximate: centre of postal area {fsa} (about {km} km)"))
+APPROX_PLACE = note(N_("approximate: somewhere at {place} (within about {km} km)"))
 APPROX_TOWN = note(N_("approximate: centre of {municipality}, outside Edmonton (about {km} km)"))
 
 # -- the road model (roads.py): where it placed a point, or why not ---------------------------------

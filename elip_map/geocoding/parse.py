@@ -226,6 +226,8 @@ class ParsedAddress:
     ambiguous: bool = False             # two different street addresses: neither is trusted
     problem: str | None = None
     notes: list[str] = field(default_factory=list)
+    # A location with no street address: the pieces of its name that may name a place ("City Hall").
+    name_pieces: list[str] = field(default_factory=list)
 
     @property
     def outside_city(self) -> bool:
@@ -418,6 +420,33 @@ def _check_second_civic(norm: str, roads: list, result: ParsedAddress) -> None:
                 result.problem = N.TWO_ADDRESSES(first=f"{result.house_number} {result.road.label()}",
                                                  second=f"{other[0]} {other[1].label()}")
                 return
+
+
+_PARENS_RE = re.compile(r"\(([^()]*)\)")
+_AT_IN_RE = re.compile(r"\s(?:at|in)\s+", re.IGNORECASE)
+
+
+def name_pieces(name: str | None) -> list[str]:
+    """The distinct pieces of a location's name that may each name a place, in order: its
+    comma-separated parts, the parts in parentheses, and what follows " at " or " in " in any of
+    them. A place must be one whole piece: "Office in downtown Edmonton" offers "downtown Edmonton",
+    never "Edmonton".
+
+    >>> name_pieces("Citizen Centre, City Hall")
+    ['Citizen Centre', 'City Hall']
+    >>> name_pieces("ESL Centre at Eastglen School (Edmonton Public Schools)")
+    ['ESL Centre at Eastglen School', 'Eastglen School', 'Edmonton Public Schools']
+    """
+    text = name or ""
+    inner = _PARENS_RE.findall(text)
+    outside = _PARENS_RE.sub(",", text)
+    pieces: list[str] = []
+    for part in (p.strip(" -") for chunk in [outside, *inner] for p in chunk.split(",")):
+        if not part:
+            continue
+        pieces.append(part)
+        pieces.extend(part[m.end():].strip() for m in _AT_IN_RE.finditer(part))
+    return list(dict.fromkeys(p for p in pieces if p))
 
 
 def parse_address(text: str | None, postal_code: str | None = None, city: str | None = None) -> ParsedAddress:
