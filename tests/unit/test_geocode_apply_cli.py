@@ -131,3 +131,34 @@ def test_geocode_file_without_address_column_says_so(tmp_path):
     assert result.exit_code != 0
     assert "no 'address' column" in result.output
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_samples_city_hall_listing_lands_on_the_map_at_city_hall(tmp_path, monkeypatch):
+    """Through the real import and geocode path: the bundled sample's listing with no street address,
+    "Citizen and New Arrival Information Centre, City Hall", is on the public map at City Hall (the
+    gazetteer's row, read here), and the vague "Office in downtown Edmonton" still is not."""
+    from pathlib import Path
+
+    from elip_map.directory.listings import load_listings
+    from elip_map.directory.storage import open_database
+    from elip_map.geocoding.grid import haversine_m
+    from elip_map.importers.sample import load_sample_if_empty
+
+    monkeypatch.delenv("ELIP_GEOCODER_URL", raising=False)
+    with open(Path(__file__).resolve().parents[2] / "geodata" / "gazetteer.csv", newline="", encoding="utf-8") as fh:
+        hall = next(r for r in csv.DictReader(fh) if r["name"] == "City Hall")
+    database = open_database(f"sqlite:///{tmp_path / 'sample.sqlite3'}")
+    try:
+        assert load_sample_if_empty(database)
+        with database.session() as s:
+            on_map = {l["name"]: l for l in load_listings(s)}
+            loc = s.execute(select(Location).where(
+                Location.name == "Citizen and New Arrival Information Centre, City Hall")).scalar_one()
+            assert loc.physical_address is None or not loc.physical_address.address_1   # no street address
+            assert (loc.geocode_method, loc.geocode_precision_m) == ("place", float(hall["precision_m"]))
+            assert "City Hall" in loc.geocode_note and loc.neighbourhood_name
+    finally:
+        database.dispose()
+    listing = on_map["Citizen and New Arrival Information Centre, City Hall"]
+    assert float(haversine_m(listing["lat"], listing["lon"], float(hall["lat"]), float(hall["lon"]))) < 5
+    assert "Office in downtown Edmonton" not in on_map
