@@ -68,9 +68,13 @@ def address_text(loc: Location) -> tuple[str, str | None, str | None]:
     return street, addr.postal_code, addr.city
 
 
-def _signature(street: str, postal: str | None, city: str | None) -> str:
-    """What the current geocode was made from (Location.geocoded_address)."""
-    return " | ".join([street.strip(), (postal or "").strip().upper(), (city or "").strip()])[:500]
+def _signature(street: str, postal: str | None, city: str | None, name: str | None = None) -> str:
+    """What the current geocode was made from (Location.geocoded_address): with no street address,
+    the location's name too, which is read in its stead (renaming it places it again)."""
+    parts = [street.strip(), (postal or "").strip().upper(), (city or "").strip()]
+    if not street.strip() and (name or "").strip():
+        parts.append((name or "").strip())
+    return " | ".join(parts)[:500]
 
 
 def parse_location_address(loc: Location, street: str, postal: str | None, city: str | None):
@@ -115,7 +119,7 @@ def geocode_locations(session, locations, *, settings=None, force=False, online=
             summary.manual_kept += 1
             continue
         street, postal, city = address_text(loc)
-        sig = _signature(street, postal, city)
+        sig = _signature(street, postal, city, loc.name)
         if not force and loc.geocoded_address == sig and loc.geocoded_at is not None:
             summary.skipped_unchanged += 1
             continue

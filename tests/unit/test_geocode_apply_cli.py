@@ -162,3 +162,16 @@ def test_the_samples_city_hall_listing_lands_on_the_map_at_city_hall(tmp_path, m
     listing = on_map["Citizen and New Arrival Information Centre, City Hall"]
     assert float(haversine_m(listing["lat"], listing["lon"], float(hall["lat"]), float(hall["lon"]))) < 5
     assert "Office in downtown Edmonton" not in on_map
+
+
+def test_a_location_with_no_street_address_is_placed_again_when_its_name_changes(db):
+    # Its name is what the geocoder reads: an unchanged address does not mean an unchanged geocode.
+    with db.session() as s:
+        _add(s, "n", None, name="Information desk")
+    with db.session() as s:
+        loc = s.execute(select(Location)).scalars().one()
+        assert geocode_locations(s, [loc]).needs_attention == 1
+        assert geocode_locations(s, [loc]).skipped_unchanged == 1
+        loc.name = "Information desk, City Hall"
+        again = geocode_locations(s, [loc])
+        assert again.by_method["place"] == 1 and loc.latitude is not None
