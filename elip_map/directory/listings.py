@@ -36,6 +36,18 @@ def unplaced_reason(address_line: str | None) -> str:
     return NO_ADDRESS if not line or _PO_BOX.search(line) else CHECKING
 
 
+def card_address(address_2: str | None, address_1: str | None, city: str | None, province: str | None,
+                 postal: str | None) -> str:
+    """The address a card shows and its Directions link routes to; none without a street line.
+
+    "Edmonton, AB" alone is no address a person can walk to, and Directions would send them to the
+    city centre instead of the pin (a location placed at the place its name names has only a city).
+    """
+    if not ((address_1 or "").strip() or (address_2 or "").strip()):
+        return ""
+    return ", ".join(p for p in (address_2, address_1, city, province, postal) if p)
+
+
 def safe_email(value: str | None) -> str | None:
     """An address a mailto: link can carry as is, or None: safe_email('a@b.ca') -> 'a@b.ca'."""
     value = (value or "").strip()
@@ -111,7 +123,8 @@ def listing_from_location(loc: Location) -> dict:
         "organization_id": org.id,
         "organization": org.name,
         "name": name,
-        "address": address.one_line() if address else "",
+        "address": card_address(address.address_2, address.address_1, address.city, address.state_province,
+                                address.postal_code) if address else "",
         "lat": round(loc.latitude, COORD_DECIMALS) if placed else None,
         "lon": round(loc.longitude, COORD_DECIMALS) if placed else None,
         "unplaced": None if placed else unplaced_reason(address.address_1 if address else None),
@@ -176,7 +189,7 @@ def load_listings(session: Session, location_ids: Iterable[int] | None = None, *
             select(Address.location_id, Address.address_1, Address.address_2, Address.city, Address.state_province,
                    Address.postal_code).where(Address.location_id.in_(public), Address.address_type == "physical")
             .order_by(Address.id)):
-        addresses.setdefault(lid, ", ".join(p for p in (a2, a1, city, prov, postal) if p))
+        addresses.setdefault(lid, card_address(a2, a1, city, prov, postal))
         street.setdefault(lid, a1 or "")
 
     loc_phones, org_phones = defaultdict(list), defaultdict(list)
