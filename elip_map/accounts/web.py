@@ -22,6 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config import Settings
 from ..directory.storage import Database
+from ..directory.users import ROLE_WORDS
 from ..i18n import N_, reader_translator, reader_ui, text_direction, translator
 from .passwords import WeakPassword
 from .service import (DEFAULT_SESSION_MINUTES, AccountError, TooManyAttempts, authenticate, end_session,
@@ -100,7 +101,6 @@ FORBIDDEN_PAGE = """<!doctype html>
 <form method="post" action="/auth/logout"><input type="hidden" name="csrf_token" value="{csrf}">
 <button type="submit" class="elip-action elip-secondary">{switch}</button></form>
 </main></body></html>"""
-ROLE_WORDS = {"staff": N_("ELIP staff"), "partner": N_("partner organization")}
 
 
 def forbidden_page(user, path: str, csrf: str, ui: str | None = None) -> str:

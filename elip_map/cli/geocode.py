@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..directory.audit import record_audit
 from ..directory.models import GeocodeStatus, Location
 from ..directory.storage import bump_directory_version
+from ..geocoding.notes import ACTOR_COMMAND_LINE_GEOCODE
 from ._common import database, settings
 
 OUTPUT_COLUMNS = ("lat", "lon", "method", "precision_m", "status")
@@ -39,7 +40,7 @@ def geocode_cmd(force: bool, list_attention: bool) -> None:
             if placed or summary.needs_attention:
                 # Pins moved: map data and coverage caches key on the directory version; staff see who did it.
                 bump_directory_version(session)
-                record_audit(session, f"command line ({getpass.getuser()}): geocode", "geocode", "directory", None,
+                record_audit(session, ACTOR_COMMAND_LINE_GEOCODE(user=getpass.getuser()), "geocode", "directory", None,
                              None, {"placed": dict(summary.by_method), "needs_attention": summary.needs_attention,
                                     "force": force})
             click.echo(f"geocoded now: placed {placed} location(s)"

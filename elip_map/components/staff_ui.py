@@ -12,6 +12,7 @@ from dash_extensions.javascript import Namespace
 from dash import dcc, html
 from flask_wtf.csrf import generate_csrf
 
+from ..directory.users import ROLE_WORDS  # noqa: F401 - re-exported for the pages
 from ..i18n import N_, reader_translator, translator
 from ..rules.region import EDMONTON_CENTER
 from .rendering import rendering_for_a_visitor  # noqa: F401 - re-exported for the pages
@@ -28,7 +29,6 @@ def csrf_field() -> dcc.Input:
     return dcc.Input(type="hidden", name="csrf_token", value=token)
 
 
-ROLE_WORDS = {"staff": N_("ELIP staff"), "partner": N_("partner organization")}
 
 
 # DataTable's controls (coverage ranking), by the data attribute assets/elip_review.js reads: the

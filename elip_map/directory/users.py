@@ -12,6 +12,7 @@ import enum
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..i18n import N_
 from .models import Base, Organization, utcnow
 
 
@@ -21,6 +22,8 @@ class Role(str, enum.Enum):
 
 
 ROLES = tuple(r.value for r in Role)
+# A role as people read it (the account pages, the 403 page and the audit log's account entries).
+ROLE_WORDS = {Role.STAFF.value: N_("ELIP staff"), Role.PARTNER.value: N_("partner organization")}
 
 
 class User(Base):

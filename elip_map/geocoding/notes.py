@@ -30,7 +30,8 @@ _SHOWN_SEPARATOR = {"ar": "؛ ", "fa": "؛ ", "prs": "؛ ", "zh-Hans": "；", "z
 _FIELD = re.compile(r"\{(\w+)\}")
 # What a value may look like, per placeholder name: numbers are numbers, so a template whose only
 # difference is a number cannot swallow a longer sentence. Any other value: text without a "; ".
-_VALUE_PATTERNS = {"km": r"\d+(?:\.\d+)?", "house": r"\d+", "rows": r"\d+(?:, \d+)*", "attempts": r"\d+"}
+_VALUE_PATTERNS = {"km": r"\d+(?:\.\d+)?", "house": r"\d+", "rows": r"\d+(?:, \d+)*", "attempts": r"\d+",
+                   "mail": r"\d+"}
 _ANY_VALUE = r"(?:(?!; ).)+?"
 
 
@@ -166,10 +167,17 @@ BOUNCE_NO_REASON = note(N_("reported undeliverable"))
 # -- who acted, when not a person (AuditEntry.actor_label, shown on the audit page) ------------------------
 ACTOR_COMMAND_LINE = note(N_("command line"))
 ACTOR_COMMAND_LINE_IMPORT = note(N_("command line ({user}): import {file}"))
+ACTOR_COMMAND_LINE_GEOCODE = note(N_("command line ({user}): geocode"))
 ACTOR_IMPORT = note(N_("import: {source}"))
 ACTOR_MAIL_SERVER = note(N_("mail server"))
+ACTOR_VERIFICATION_LINK = note(N_("verification link #{mail} ({address})"))
 # Written by directory/audit.py, a room below this one, which cannot import it: a test keeps the two equal.
 ACTOR_SYSTEM = note(N_("system"))
+
+
+def shown_separator(ui: str) -> str:
+    """What joins several notes for a reader: "; ", or the script's own semicolon ("؛ " in Arabic)."""
+    return _SHOWN_SEPARATOR.get(match_tag(ui) or DEFAULT_UI, SEPARATOR)
 
 
 def declared() -> tuple[NoteTemplate, ...]:
@@ -249,7 +257,7 @@ def display_note(text: str | None, ui: str = DEFAULT_UI) -> str:
             i += 1
     if not matched:
         return text
-    joined = _SHOWN_SEPARATOR.get(ui, SEPARATOR).join(out)
+    joined = shown_separator(ui).join(out)
     # A right-to-left mark first: a table cell that takes its direction from its text (dir=auto) would
     # otherwise read "St. Albert is outside Edmonton…" in Arabic as a left-to-right line.
     return "\u200f" + joined if text_direction(ui) == "rtl" else joined

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..i18n import format_number, translator
+from ..i18n import N_, format_number, translator
 from ..rules.cells import neutralise_cell
 
 IMPORTED = "imported"
@@ -22,6 +22,10 @@ CORRECTED = "corrected"
 REJECTED = "rejected"
 MERGED = "duplicate-merged"
 SKIPPED = "skipped"
+# A row's status as staff read it (the audit log's import entries count rows by status).
+STATUS_WORDS = {IMPORTED: N_("Imported"), UPDATED: N_("Updated"), UNCHANGED: N_("Unchanged"),
+                CORRECTED: N_("Corrected"), REJECTED: N_("Rejected"), MERGED: N_("Merged as duplicates"),
+                SKIPPED: N_("Skipped")}
 
 
 class ImportRefused(Exception):

@@ -51,9 +51,11 @@ def _entry(item: dict, _) -> html.Article:
                              html.Td(r["after"], className="elip-after", dir="auto")]) for r in rows]),
     ], className="elip-diff"), className="elip-table-wrap", tabIndex="0") if rows else html.P(_("No field changed."), className="elip-hint")
     return html.Article([
-        html.H2([html.Span(item["action"]), " · ", html.Span(item["subject"], className="elip-audit-subject")],
+        html.H2([html.Span(item["action"]), " · ", html.Span(item["subject"], className="elip-audit-subject", dir="auto")],
                 className="elip-audit-title"),
-        html.P([html.Time(item["at"], dir="ltr"), " UTC · ", html.Span(item["who"], className="elip-audit-who")],
+        # "UTC" inside the left-to-right time: on an Arabic page it stays after the time it qualifies.
+        html.P([html.Time(f"{item['at']} UTC", dir="ltr"), " · ", html.Span(item["who"], className="elip-audit-who",
+                                                                         dir="auto")],
                className="elip-audit-meta"),
         table,
     ], className="elip-audit-entry", **{"data-audit-id": str(item["id"])})

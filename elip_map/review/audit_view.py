@@ -16,10 +16,13 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..directory.audit import AuditEntry
+from ..directory.languages import language_name
 from ..directory.models import Location, Organization
-from ..geocoding.notes import display_note
-from ..i18n import N_, reader_translator, reader_ui
-from .changes import FIELD_LABELS, diff_rows
+from ..directory.users import ROLE_WORDS
+from ..geocoding.notes import METHOD_LABELS, display_note, shown_separator
+from ..i18n import N_, format_date, reader_translator, reader_ui, text_direction
+from ..importers.report import STATUS_WORDS
+from .changes import FIELD_LABELS, SERVICE_LABELS, diff_rows
 from .models import ChangeRequest
 
 # Message ids (English), translated for the reader where the page is drawn.
@@ -40,17 +43,37 @@ MORE_LABELS = {"last_verified": N_("Last verified"), "contact_email": N_("Contac
                "contact_language": N_("Contact language"), "contact_phone": N_("Contact phone"), "to": N_("To"),
                "error": N_("Error"), "note": N_("Note"), "email": N_("Email"), "role": N_("Role"),
                "language": N_("Language"), "expires": N_("Link expires"), "request_id": N_("Request"),
-               "location_id": N_("Location"), "active": N_("Active")}
+               "location_id": N_("Location"), "active": N_("Active"),
+               # an import (importers/writer.py) and a geocoding run (cli/geocode.py)
+               "file": N_("File"), "rows": N_("Rows"), "locations_created": N_("Locations created"),
+               "locations_updated": N_("Locations updated"), "placed": N_("Placed, by method"),
+               "needs_attention": N_("Locations that need a person"), "force": N_("Every location again"),
+               # an account (accounts/user_admin.py, cli/users.py); listings confirmed by e-mail link
+               "organization_id": N_("Organization"), "locations": N_("Locations")}
+# A value that is a small table of its own ({"imported": 54} under "rows") is shown as "label: number",
+# its keys named from these words.
+WITHIN_LABELS = {"rows": STATUS_WORDS, "placed": METHOD_LABELS, "services": SERVICE_LABELS}
 
 
-def _label(key: str) -> str:
+def label_msgid(key: str, within: str | None = None) -> str | None:
+    """The message id naming a stored key (``within`` the field whose value it is a key of); None if none does."""
+    if within is not None:
+        return WITHIN_LABELS.get(within, {}).get(key)
+    return MORE_LABELS.get(key) or FIELD_LABELS.get(key)
+
+
+def _label(key: str, within: str | None = None) -> str:
     """A field's name in the reader's language ('contact_email' -> 'Contact e-mail')."""
     _ = reader_translator()
-    known = MORE_LABELS.get(key) or FIELD_LABELS.get(key)
+    known = label_msgid(key, within)
     return _(known) if known else key.replace("_", " ").capitalize()
+
+
 _SKIP = {"version", "request_id", "mail_id"}
 # Values stored in English from a declared note template (why a verification e-mail bounced).
 _NOTES = {"error"}
+_LANGUAGES = {"language", "contact_language"}
+_DATES = {"expires", "last_verified"}
 
 
 @dataclass(frozen=True)
@@ -95,7 +118,7 @@ def filtered_entries(session: Session, flt: AuditFilter, limit: int | None = 300
     return list(session.scalars(q))
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, key: str | None = None) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
@@ -104,15 +127,26 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_text(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{_label(k)}: {_text(v)}" for k, v in value.items())
+        return shown_separator(reader_ui()).join(f"{_label(k, key)}: {_text(v)}" for k, v in value.items())
     return str(value)
 
 
-def _shown(key: str, value: Any) -> str:
-    """A value as text; a stored note in the reader's language (what no template fits stays as stored)."""
-    if key in _NOTES and isinstance(value, str) and value:
-        return display_note(value, reader_ui())
-    return _text(value)
+def _shown(key: str, value: Any, organizations: dict[int, str] | None = None) -> str:
+    """A value in the reader's words: a stored English note, role or language code translated, a date in
+    the reader's format, an organization by its name; what is not known stays as stored."""
+    ui = reader_ui()
+    if isinstance(value, str) and value:
+        if key in _NOTES:
+            return display_note(value, ui)
+        if key == "role" and value in ROLE_WORDS:
+            return reader_translator()(ROLE_WORDS[value])
+        if key in _LANGUAGES:
+            return language_name(value, ui)
+        if key in _DATES:  # the day is what matters (the mail itself names the link's last day)
+            return format_date(value, ui)
+    if key == "organization_id" and isinstance(value, int) and organizations and value in organizations:
+        return organizations[value]
+    return _text(value, key)
 
 
 def _changes(before: dict, after: dict) -> dict:
@@ -134,22 +168,31 @@ def _changes(before: dict, after: dict) -> dict:
     return out
 
 
-def entry_diff(entry_before: dict | None, entry_after: dict | None) -> list[dict[str, str]]:
-    """Rows {"field", "before", "after"} in words for one entry, whatever its shape."""
-    before, after = entry_before or {}, entry_after or {}
-    if "payload" in after and isinstance(after["payload"], dict):  # a proposal: what it asks for
-        return diff_rows(before.get("before") or {}, after["payload"]) if "before" in before else [
-            {"field": r["field"], "before": "", "after": r["after"]} for r in diff_rows({}, after["payload"])]
-    if "hours" in after or "services" in after or "hours" in before:  # two listing snapshots
-        return diff_rows(before, _changes(before, after))
+def _plain_rows(before: dict, after: dict, organizations: dict[int, str] | None) -> list[dict[str, str]]:
     rows = []
     for key in list(dict.fromkeys([*before, *after])):
         if key in _SKIP or before.get(key) == after.get(key):
             continue
         rows.append({"field": _label(key),
-                     "before": _shown(key, before.get(key)) if key in before else "",
-                     "after": _shown(key, after.get(key))})
+                     "before": _shown(key, before.get(key), organizations) if key in before else "",
+                     "after": _shown(key, after.get(key), organizations)})
     return rows
+
+
+def entry_diff(entry_before: dict | None, entry_after: dict | None,
+               organizations: dict[int, str] | None = None) -> list[dict[str, str]]:
+    """Rows {"field", "before", "after"} in words for one entry, whatever its shape (``organizations``:
+    names for the organization ids an entry stores)."""
+    before, after = entry_before or {}, entry_after or {}
+    if "payload" in after and isinstance(after["payload"], dict):  # a proposal: what it asks for
+        return diff_rows(before.get("before") or {}, after["payload"]) if "before" in before else [
+            {"field": r["field"], "before": "", "after": r["after"]} for r in diff_rows({}, after["payload"])]
+    if "hours" in after or "services" in after or "hours" in before:  # two listing snapshots
+        # What an approval adds beside the listing (the reviewer's note) is not a listing field.
+        extra = {k: after[k] for k in after if k not in FIELD_LABELS and k != "services"}
+        snapshot = {k: v for k, v in after.items() if k not in extra}
+        return diff_rows(before, _changes(before, snapshot)) + _plain_rows({}, extra, organizations)
+    return _plain_rows(before, after, organizations)
 
 
 def _subjects(session: Session, entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
@@ -158,6 +201,7 @@ def _subjects(session: Session, entries: Iterable[AuditEntry]) -> dict[tuple[str
     loc_ids = {int(e.entity_id) for e in entries if e.entity_type == "location" and (e.entity_id or "").isdigit()}
     req_ids = {int(e.entity_id) for e in entries if e.entity_type == "change_request" and (e.entity_id or "").isdigit()}
     org_ids = {int(e.entity_id) for e in entries if e.entity_type == "organization" and (e.entity_id or "").isdigit()}
+    user_ids = {int(e.entity_id) for e in entries if e.entity_type == "user" and (e.entity_id or "").isdigit()}
     names: dict[tuple[str, str], str] = {}
     for lid, lname, oname in session.execute(select(Location.id, Location.name, Organization.name)
                                              .join(Organization).where(Location.id.in_(loc_ids))):
@@ -171,7 +215,36 @@ def _subjects(session: Session, entries: Iterable[AuditEntry]) -> dict[tuple[str
             x for x in (oname, lname) if x))
     for oid, oname in session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))):
         names[("organization", str(oid))] = oname
+    for uid, email in session.execute(select(User.id, User.email).where(User.id.in_(user_ids))):
+        names[("user", str(uid))] = email
     return names
+
+
+# What an entry is about when its subject has no name (a file, the whole directory, a deleted row).
+SUBJECT_WORDS = {"import": N_("file {id}"), "location": N_("location {id}"), "change_request": N_("request #{id}"),
+                 "organization": N_("organization {id}"), "user": N_("account {id}")}
+WHOLE_DIRECTORY = N_("the whole directory")
+
+
+def _subject(entity_type: str, entity_id: str | None) -> str:
+    """'file sample.csv', 'account 7' in the reader's language; an unknown kind as stored."""
+    _ = reader_translator()
+    if entity_type == "directory" and not entity_id:
+        return _(WHOLE_DIRECTORY)
+    if entity_type in SUBJECT_WORDS and entity_id:
+        # A file name in an Arabic sentence keeps its own direction (isolated, as display_note does).
+        shown = f"\u2068{entity_id}\u2069" if text_direction(reader_ui()) == "rtl" else entity_id
+        return _(SUBJECT_WORDS[entity_type], id=shown)
+    return f"{entity_type.replace('_', ' ')} {entity_id}" if entity_id else entity_type
+
+
+def _organization_names(session: Session, entries: list[AuditEntry]) -> dict[int, str]:
+    """Names of the organizations an entry stores by id (an account's organization)."""
+    ids = {v.get("organization_id") for e in entries for v in (e.before, e.after) if isinstance(v, dict)}
+    ids = {i for i in ids if isinstance(i, int)}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all())
 
 
 def audit_view(session: Session, entries: Iterable[AuditEntry]) -> list[dict]:
@@ -179,14 +252,14 @@ def audit_view(session: Session, entries: Iterable[AuditEntry]) -> list[dict]:
     _, ui = reader_translator(), reader_ui()
     entries = list(entries)
     subjects = _subjects(session, entries)
+    organizations = _organization_names(session, entries)
     people = {uid: (name, email) for uid, name, email in session.execute(
         select(User.id, User.display_name, User.email).where(User.id.in_({e.actor_id for e in entries if e.actor_id})))}
     out = []
     for e in entries:
         name, _email = people.get(e.actor_id, (None, None))
         who = f"{name} ({e.actor_label})" if name else display_note(e.actor_label, ui)
-        subject = subjects.get((e.entity_type, e.entity_id or ""),
-                               f"{e.entity_type.replace('_', ' ')} {e.entity_id}" if e.entity_id else e.entity_type)
+        subject = subjects.get((e.entity_type, e.entity_id or "")) or _subject(e.entity_type, e.entity_id)
         out.append({"id": e.id, "at": f"{e.at:%Y-%m-%d %H:%M}", "who": who, "action": _(ACTIONS[e.action]) if e.action in ACTIONS else e.action,
-                    "subject": subject, "rows": entry_diff(e.before, e.after)})
+                    "subject": subject, "rows": entry_diff(e.before, e.after, organizations)})
     return out

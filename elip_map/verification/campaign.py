@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..directory.models import Location, Organization, utcnow
 from ..directory.storage import Database, bump_directory_version
-from ..geocoding.notes import ACTOR_COMMAND_LINE, ACTOR_MAIL_SERVER, display_note
+from ..geocoding.notes import ACTOR_COMMAND_LINE, ACTOR_MAIL_SERVER, ACTOR_VERIFICATION_LINK, display_note
 from ..i18n import N_, babel_locale, match_tag, reader_translator, reader_ui, translator
 from ..directory.audit import record_audit
 from ..review.changes import NOTHING_CHANGED, InvalidChange, location_snapshot, submit_change
@@ -255,7 +255,7 @@ class LinkActor:
 
 
 def link_actor(mail: VerificationMail) -> LinkActor:
-    return LinkActor(mail.organization_id, f"verification link #{mail.id} ({mail.to_address})")
+    return LinkActor(mail.organization_id, ACTOR_VERIFICATION_LINK(mail=mail.id, address=mail.to_address))
 
 
 def confirm_still_correct(session: Session, mail: VerificationMail, now: dt.datetime | None = None) -> int:

@@ -19,6 +19,7 @@ SAMPLES = {
     "second": "9538 107 Avenue NW", "place": "Southgate Centre", "detail": "by the river", "error": "timed out",
     "rows": "4, 9", "low": "23 Avenue", "high": "28 Avenue", "method": "grid", "attempts": "3",
     "reason": "5.1.1 User unknown", "user": "amina", "file": "partners.xlsx", "source": "partners-2026.csv",
+    "mail": "12", "address": "contact@centre.example",
 }
 
 
