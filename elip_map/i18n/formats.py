@@ -10,6 +10,7 @@ import datetime as dt
 
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.lists import format_list as _babel_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
@@ -62,3 +63,10 @@ def format_date(value, ui: str, *, length: str = "medium") -> str:
 def format_datetime(value: dt.datetime, ui: str, *, length: str = "medium") -> str:
     """Date and time in the reader's language (the time zone is the value's own)."""
     return _babel_datetime(value, format=length, locale=babel_locale(ui), tzinfo=value.tzinfo)
+
+
+def format_list(items, ui: str) -> str:
+    """Several values joined as the reader's language joins them: format_list(['a', 'b', 'c'], 'en') ->
+    'a, b, and c'; in Arabic 'a وb وc', in Chinese 'a、b和c' (a plain ", " is an English habit)."""
+    items = [str(i) for i in items]
+    return _babel_list(items, locale=babel_locale(ui)) if items else ""

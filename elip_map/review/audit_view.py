@@ -20,7 +20,7 @@ from ..directory.languages import language_name
 from ..directory.models import Location, Organization
 from ..directory.users import ROLE_WORDS
 from ..geocoding.notes import METHOD_LABELS, display_note, shown_separator
-from ..i18n import N_, format_date, reader_translator, reader_ui, text_direction
+from ..i18n import N_, format_date, format_list, reader_translator, reader_ui, text_direction
 from ..importers.report import STATUS_WORDS
 from .changes import FIELD_LABELS, SERVICE_LABELS, diff_rows
 from .models import ChangeRequest
@@ -124,16 +124,30 @@ def _text(value: Any, key: str | None = None) -> str:
     if isinstance(value, bool):
         _ = reader_translator()
         return _("yes") if value else _("no")
-    if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
+    if isinstance(value, list):  # joined as the reader's language joins a list ("A وB" in Arabic)
+        return format_list([_text(v) for v in value], reader_ui())
     if isinstance(value, dict):
         return shown_separator(reader_ui()).join(f"{_label(k, key)}: {_text(v)}" for k, v in value.items())
     return str(value)
 
 
-def _shown(key: str, value: Any, organizations: dict[int, str] | None = None) -> str:
+@dataclass(frozen=True)
+class Names:
+    """What the entries store by id, by name: organizations and locations (a deleted one is absent)."""
+    organizations: dict[int, str]
+    locations: dict[int, str]
+
+
+def _location(location_id: int, names: Names | None) -> str:
+    """A location by its name; one deleted since as "location 7" in the reader's words (ids alone say nothing)."""
+    if names and location_id in names.locations:
+        return names.locations[location_id]
+    return reader_translator()(SUBJECT_WORDS["location"], id=location_id)
+
+
+def _shown(key: str, value: Any, names: Names | None = None) -> str:
     """A value in the reader's words: a stored English note, role or language code translated, a date in
-    the reader's format, an organization by its name; what is not known stays as stored."""
+    the reader's format, an organization or a location by its name; what is not known stays as stored."""
     ui = reader_ui()
     if isinstance(value, str) and value:
         if key in _NOTES:
@@ -144,9 +158,17 @@ def _shown(key: str, value: Any, organizations: dict[int, str] | None = None) ->
             return language_name(value, ui)
         if key in _DATES:  # the day is what matters (the mail itself names the link's last day)
             return format_date(value, ui)
-    if key == "organization_id" and isinstance(value, int) and organizations and value in organizations:
-        return organizations[value]
+    if key == "organization_id" and isinstance(value, int) and names and value in names.organizations:
+        return names.organizations[value]
+    if key == "location_id" and _is_id(value):
+        return _location(value, names)
+    if key == "locations" and isinstance(value, list) and value and all(_is_id(v) for v in value):
+        return format_list([_location(v, names) for v in value], ui)
     return _text(value, key)
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _changes(before: dict, after: dict) -> dict:
@@ -168,21 +190,21 @@ def _changes(before: dict, after: dict) -> dict:
     return out
 
 
-def _plain_rows(before: dict, after: dict, organizations: dict[int, str] | None) -> list[dict[str, str]]:
+def _plain_rows(before: dict, after: dict, names: Names | None) -> list[dict[str, str]]:
     rows = []
     for key in list(dict.fromkeys([*before, *after])):
         if key in _SKIP or before.get(key) == after.get(key):
             continue
         rows.append({"field": _label(key),
-                     "before": _shown(key, before.get(key), organizations) if key in before else "",
-                     "after": _shown(key, after.get(key), organizations)})
+                     "before": _shown(key, before.get(key), names) if key in before else "",
+                     "after": _shown(key, after.get(key), names)})
     return rows
 
 
 def entry_diff(entry_before: dict | None, entry_after: dict | None,
-               organizations: dict[int, str] | None = None) -> list[dict[str, str]]:
-    """Rows {"field", "before", "after"} in words for one entry, whatever its shape (``organizations``:
-    names for the organization ids an entry stores)."""
+               names: Names | None = None) -> list[dict[str, str]]:
+    """Rows {"field", "before", "after"} in words for one entry, whatever its shape (``names``: for the
+    organization and location ids an entry stores)."""
     before, after = entry_before or {}, entry_after or {}
     if "payload" in after and isinstance(after["payload"], dict):  # a proposal: what it asks for
         return diff_rows(before.get("before") or {}, after["payload"]) if "before" in before else [
@@ -191,8 +213,8 @@ def entry_diff(entry_before: dict | None, entry_after: dict | None,
         # What an approval adds beside the listing (the reviewer's note) is not a listing field.
         extra = {k: after[k] for k in after if k not in FIELD_LABELS and k != "services"}
         snapshot = {k: v for k, v in after.items() if k not in extra}
-        return diff_rows(before, _changes(before, snapshot)) + _plain_rows({}, extra, organizations)
-    return _plain_rows(before, after, organizations)
+        return diff_rows(before, _changes(before, snapshot)) + _plain_rows({}, extra, names)
+    return _plain_rows(before, after, names)
 
 
 def _subjects(session: Session, entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
@@ -238,13 +260,19 @@ def _subject(entity_type: str, entity_id: str | None) -> str:
     return f"{entity_type.replace('_', ' ')} {entity_id}" if entity_id else entity_type
 
 
-def _organization_names(session: Session, entries: list[AuditEntry]) -> dict[int, str]:
-    """Names of the organizations an entry stores by id (an account's organization)."""
-    ids = {v.get("organization_id") for e in entries for v in (e.before, e.after) if isinstance(v, dict)}
-    ids = {i for i in ids if isinstance(i, int)}
-    if not ids:
-        return {}
-    return dict(session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all())
+def _names(session: Session, entries: list[AuditEntry]) -> Names:
+    """Names of the organizations and locations entries store by id (an account's organization, the
+    locations a verification link confirmed)."""
+    stored = [v for e in entries for v in (e.before, e.after) if isinstance(v, dict)]
+    org_ids = {i for v in stored if _is_id(i := v.get("organization_id"))}
+    loc_ids = {v.get("location_id") for v in stored}
+    loc_ids |= {i for v in stored if isinstance(v.get("locations"), list) for i in v["locations"]}
+    loc_ids = {i for i in loc_ids if _is_id(i)}
+    organizations = dict(session.execute(select(Organization.id, Organization.name)
+                                         .where(Organization.id.in_(org_ids))).all()) if org_ids else {}
+    locations = dict(session.execute(select(Location.id, Location.name)
+                                     .where(Location.id.in_(loc_ids))).all()) if loc_ids else {}
+    return Names(organizations, {k: v for k, v in locations.items() if v})
 
 
 def audit_view(session: Session, entries: Iterable[AuditEntry]) -> list[dict]:
@@ -252,7 +280,7 @@ def audit_view(session: Session, entries: Iterable[AuditEntry]) -> list[dict]:
     _, ui = reader_translator(), reader_ui()
     entries = list(entries)
     subjects = _subjects(session, entries)
-    organizations = _organization_names(session, entries)
+    names = _names(session, entries)
     people = {uid: (name, email) for uid, name, email in session.execute(
         select(User.id, User.display_name, User.email).where(User.id.in_({e.actor_id for e in entries if e.actor_id})))}
     out = []
@@ -261,5 +289,5 @@ def audit_view(session: Session, entries: Iterable[AuditEntry]) -> list[dict]:
         who = f"{name} ({e.actor_label})" if name else display_note(e.actor_label, ui)
         subject = subjects.get((e.entity_type, e.entity_id or "")) or _subject(e.entity_type, e.entity_id)
         out.append({"id": e.id, "at": f"{e.at:%Y-%m-%d %H:%M}", "who": who, "action": _(ACTIONS[e.action]) if e.action in ACTIONS else e.action,
-                    "subject": subject, "rows": entry_diff(e.before, e.after, organizations)})
+                    "subject": subject, "rows": entry_diff(e.before, e.after, names)})
     return out

@@ -38,8 +38,8 @@ from ..directory.storage import bump_directory_version
 from ..directory.taxonomy import BY_SLUG
 from ..directory.users import User
 from ..geocoding.apply import geocode_locations
-from ..i18n import N_, babel_locale, format_datetime, reader_translator, reader_ui, translator
-from ..rules.hours import display_hours
+from ..i18n import N_, babel_locale, format_datetime, format_list, reader_translator, reader_ui, translator
+from ..rules.hours import hours_items
 from ..rules.postal import canonical_postal_code
 from ..spatial.neighbourhoods import assign_neighbourhoods
 from ..rules.eligibility import FEES, GENDERS, STATUS_SLUGS, join_statuses, split_statuses
@@ -348,18 +348,19 @@ def _show(key: str, value: Any) -> str:
         return "—"
     ui = reader_ui()
     _ = translator(ui)
+    # Lists are joined as the reader's language joins them ("A وB" in Arabic, "A、B和C" in Chinese).
     if key == "hours":
-        return display_hours(value, day_names(ui))
+        return format_list(hours_items(value, day_names(ui)), ui)
     if key == "pin":
         return f"{value['lat']:.5f}, {value['lon']:.5f}"
     if key == "closed":
         return _("closed") if value else _("open")
     if key == "languages":
-        return ", ".join(language_name(c, ui) for c in value)
+        return format_list([language_name(c, ui) for c in value], ui)
     if key == "types":
-        return ", ".join(_(BY_SLUG[s].label) if s in BY_SLUG else s for s in value)
+        return format_list([_(BY_SLUG[s].label) if s in BY_SLUG else s for s in value], ui)
     if key == "statuses":
-        return ", ".join(_(STATUS_WORDS[s]) if s in STATUS_WORDS else s for s in value)
+        return format_list([_(STATUS_WORDS[s]) if s in STATUS_WORDS else s for s in value], ui)
     if key == "fee":
         return _(FEE_WORDS[value]) if value in FEE_WORDS else str(value)
     if key == "gender":

@@ -15,6 +15,11 @@ def clock(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
+def hours_items(rows: Iterable[Sequence[int]] | None, day_names: Sequence[str]) -> list[str]:
+    """['Mon 9:00–17:00', 'Tue 9:00–12:00']: one day each, for a page that joins them the reader's way."""
+    return [f"{day_names[r[0] - 1]} {clock(r[1])}–{clock(r[2])}" for r in rows or []]
+
+
 def display_hours(rows: Iterable[Sequence[int]] | None, day_names: Sequence[str]) -> str:
     """'Mon 9:00–17:00, Tue 9:00–12:00' from hours rows, with the reader's day names (Monday first)."""
-    return ", ".join(f"{day_names[r[0] - 1]} {clock(r[1])}–{clock(r[2])}" for r in rows or [])
+    return ", ".join(hours_items(rows, day_names))

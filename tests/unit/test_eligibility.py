@@ -141,7 +141,7 @@ def test_partner_proposes_eligibility_and_staff_approval_applies_it(db):
         request = submit_change(s, partner, loc_id, {"services": {str(svc_id): {
             "statuses": ["refugee-claimant", "permanent-resident"], "fee": "free", "minimum_age": "18"}}})
         rows = {r["field"]: r["after"] for r in diff_rows(request.before, request.payload)}
-        assert rows["English classes: Who can use it"] == "Permanent residents, Refugee claimants"  # the form's own words
+        assert rows["English classes: Who can use it"] == "Permanent residents and Refugee claimants"  # the form's own words, as English joins two
         assert rows["English classes: Fee"] == "Free"
         request_id = request.id
     with db.session() as s:

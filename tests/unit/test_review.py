@@ -77,7 +77,7 @@ def test_phone_to_e164():
 def test_diff_rows_are_readable():
     rows = diff_rows(SNAP, {"phone": "+17805550199", "services": {"3": {"languages": ["ar", "en"]}}})
     assert rows[0] == {"field": "Phone", "before": "+17804247709", "after": "+17805550199"}
-    assert rows[1]["field"] == "ESL: Languages" and rows[1]["after"] == "Arabic, English"
+    assert rows[1]["field"] == "ESL: Languages" and rows[1]["after"] == "Arabic and English"
 
 
 def test_partner_proposes_staff_approves_everything_applies_and_is_audited(world):

@@ -1,0 +1,103 @@
+"""Staff tables' data cells: the locations a verification link confirmed are named (not "2, 1"), and lists
+are joined as the reader's language joins them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sqlalchemy import select, text
+
+from elip_map.directory.audit import AuditEntry
+from elip_map.directory.models import Location
+from elip_map.i18n import format_list, translator
+from elip_map.review.changes import diff_rows
+from elip_map.review.audit_view import audit_view
+from elip_map.verification.campaign import confirm_still_correct, queue_campaign
+from elip_map.verification.contacts import set_contact
+from elip_map.verification.models import VerificationMail
+from elip_map.accounts.models import User
+from tests.unit.test_review_pages import _staff, site  # noqa: F401 - the shared site fixture
+
+
+def _confirmed_by_link(database, org_id) -> list[int]:
+    """Run the real writer: a contact, a campaign mail, "still correct" by its link; the ids it stored."""
+    with database.session() as s:
+        staff = s.scalars(select(User).where(User.email == "staff1@elip.example")).one()
+        set_contact(s, staff, org_id, "contact@orgb.example", "ar", None)
+    with database.session() as s:
+        queue_campaign(s, secret_key="test-only-secret", public_url="https://map.elip.test", link_days=30,
+                       stale_months=12, organization_ids=[org_id])
+    with database.session() as s:
+        confirm_still_correct(s, s.scalars(select(VerificationMail)).one())
+    with database.session() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "verification.still-correct")).one()
+        return list(entry.after["locations"])
+
+
+def _row(app, database, ui: str) -> str:
+    with app.server.test_request_context(f"/staff/audit?ui={ui}"), database.session() as s:
+        entries = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "verification.still-correct")))
+        (item,) = audit_view(s, entries)
+    label = translator(ui)("Locations")
+    return {r["field"]: r["after"] for r in item["rows"]}[label]
+
+
+def test_locations_confirmed_by_an_e_mail_link_are_shown_by_name_and_a_deleted_one_by_its_id(site):  # noqa: F811
+    app, database, ids = site
+    stored = _confirmed_by_link(database, ids["org"])
+    assert sorted(stored) == sorted([ids["placed"], ids["lost"]])  # the writer stores ids: the test's premise
+    names = {ids["placed"]: "Placed", ids["lost"]: "Lost"}
+    first, second = (names[i] for i in stored)
+    assert _row(app, database, "en") == f"{first} and {second}"
+    assert _row(app, database, "ar") == f"{first} و{second}"  # Arabic joins a list with "و", no comma
+
+    # "Lost" is deleted since: it is named by its id, in the reader's words.
+    with database.session() as s:
+        s.execute(text("PRAGMA foreign_keys=OFF"))
+        s.execute(text("DELETE FROM location WHERE id = :id"), {"id": ids["lost"]})
+    gone = {ids["placed"]: "Placed", ids["lost"]: f"location {ids['lost']}"}
+    assert _row(app, database, "en") == " and ".join(gone[i] for i in stored)
+    arabic_gone = translator("ar")("location {id}", id=ids["lost"])
+    assert arabic_gone != f"location {ids['lost']}" and str(ids["lost"]) in arabic_gone
+    assert _row(app, database, "ar") == " و".join({**gone, ids["lost"]: arabic_gone}[i] for i in stored)
+
+    # The stored entry and the CSV export keep the ids exactly.
+    with database.session() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "verification.still-correct")).one()
+        assert entry.after["locations"] == stored
+    response = _staff(app).get("/staff/audit.csv?ui=ar")
+    assert response.status_code == 200
+    rows = [r for r in csv.reader(io.StringIO(response.get_data(as_text=True)))
+            if "verification.still-correct" in r]
+    assert len(rows) == 1
+    assert any(json.dumps(stored) in field or f'"locations": {json.dumps(stored)}' in field for field in rows[0]), rows
+
+
+def test_a_location_with_a_name_is_never_shown_by_id(site):  # noqa: F811
+    app, database, ids = site
+    _confirmed_by_link(database, ids["org"])
+    with database.session() as s:
+        assert s.get(Location, ids["placed"]).name == "Placed"
+    shown = _row(app, database, "en")
+    assert str(ids["placed"]) not in shown and str(ids["lost"]) not in shown
+
+
+def test_lists_of_values_are_joined_as_the_readers_language_joins_them():
+    assert format_list(["Arabic", "English", "French"], "en") == "Arabic, English, and French"
+    assert format_list(["A", "B"], "ar") == "A وB"
+    assert format_list(["A", "B", "C"], "zh-Hans") == "A、B和C"
+    assert format_list([], "en") == "" and format_list(["A"], "ar") == "A"
+
+
+def test_opening_hours_in_a_correction_read_as_one_list_with_the_readers_day_names(site):  # noqa: F811
+    app, _database, _ids = site
+    hours = [[1, 540, 1020], [5, 600, 960]]
+    with app.server.test_request_context("/staff/review?ui=en"):
+        (row,) = diff_rows({}, {"hours": hours})
+    assert row["after"] == "Mon 9:00–17:00 and Fri 10:00–16:00"
+    with app.server.test_request_context("/staff/review?ui=ar"):
+        (row,) = diff_rows({}, {"hours": hours})
+    assert row["after"] == "الاثنين 9:00–17:00 والجمعة 10:00–16:00"
