@@ -5,6 +5,7 @@ All text from the database is passed as component children or props, never as HT
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import dash_leaflet as dl
@@ -75,6 +76,51 @@ def refusal(user, path: str, ui: str | None = None) -> html.Div:
     return html.Div(html.P(_("Your account cannot open this page.")), className="elip-refusal", role="alert")
 
 
+# What a data cell may not split: a time range ("9:00–17:00", one thing, which an Arabic line would also
+# draw as "17:00–9:00" unless isolated left to right), and where a long token (an e-mail, a web address, a
+# file name) may break: after @ . / _ - (never inside an ordinary word; the table scrolls for anything else).
+_TIME_RANGE = re.compile(r"\d{1,2}:\d{2}\s?[–-]\s?\d{1,2}:\d{2}")
+_BREAK_AFTER = re.compile(r"(?<=[@./_-])(?=[^@./_\-\s])")
+LONG = 24  # characters: what a phone's narrowest data column still holds on one line ("partner@org.example")
+
+
+def cell_parts(text: str) -> list[tuple[str, str]]:
+    """A cell's text as ("text" | "range" | "break", piece) parts: time ranges kept whole, a break
+    opportunity inside each long token after its separators. Joining the pieces gives the text back."""
+    parts: list[tuple[str, str]] = []
+
+    def plain(piece: str) -> None:
+        last = 0
+        for token in re.finditer(r"\S+", piece):
+            if len(token.group()) < LONG or not re.search(r"[^\W\d_]", token.group()):
+                continue
+            cuts = [token.start() + m.start() for m in _BREAK_AFTER.finditer(token.group())]
+            for cut in [c for c in cuts if token.start() < c < token.end()]:
+                parts.append(("text", piece[last:cut]))
+                parts.append(("break", ""))
+                last = cut
+        if piece[last:]:
+            parts.append(("text", piece[last:]))
+
+    last = 0
+    for m in _TIME_RANGE.finditer(text):
+        plain(text[last:m.start()])
+        parts.append(("range", m.group()))
+        last = m.end()
+    plain(text[last:])
+    return [p for p in parts if p != ("text", "")]
+
+
+def cell(text: str) -> list | str:
+    """A data cell's children: see :func:`cell_parts`. A range is a left-to-right isolate that does not wrap;
+    a break is <wbr> (nothing is added to what a person copies)."""
+    parts = cell_parts(text)
+    if all(kind == "text" for kind, _ in parts):
+        return text
+    return [html.Bdi(piece, dir="ltr", className="elip-time-range") if kind == "range" else
+            html.Wbr() if kind == "break" else piece for kind, piece in parts]
+
+
 def diff_table(rows: Iterable[Mapping[str, str]], caption: str | None = None) -> html.Table:
     """Each changed field, now and proposed, headed in the reader's language (``caption`` already translated)."""
     _ = reader_translator()
@@ -82,8 +128,8 @@ def diff_table(rows: Iterable[Mapping[str, str]], caption: str | None = None) ->
         html.Caption(caption or _("Proposed changes")),
         html.Thead(html.Tr([html.Th(_("Field"), scope="col"), html.Th(_("Now"), scope="col"),
                             html.Th(_("Proposed"), scope="col")])),
-        html.Tbody([html.Tr([html.Th(r["field"], scope="row"), html.Td(r["before"], dir="auto"),
-                             html.Td(r["after"], dir="auto")])
+        html.Tbody([html.Tr([html.Th(r["field"], scope="row"), html.Td(cell(r["before"]), dir="auto"),
+                             html.Td(cell(r["after"]), dir="auto")])
                     for r in rows]),
     ], className="elip-diff", tabIndex="0")  # it scrolls sideways on a phone: keyboards must reach it too
 
@@ -96,7 +142,7 @@ def simple_table(columns: list[tuple[str, str]], rows: Iterable[Mapping], captio
     return html.Table([
         html.Caption(caption),
         html.Thead(html.Tr([html.Th(h, scope="col") for _, h in columns])),
-        html.Tbody([html.Tr([html.Td(str(r.get(k, "") if r.get(k) is not None else ""), dir="auto") for k, _ in columns])
+        html.Tbody([html.Tr([html.Td(cell(str(r.get(k, "") if r.get(k) is not None else "")), dir="auto") for k, _ in columns])
                     for r in rows]),
     ], className="elip-table", **kwargs)
 

@@ -11,7 +11,7 @@ from flask import g, has_request_context
 
 from elip_map.accounts.permissions import account_or_none, database
 from elip_map.i18n import N_, negotiate_ui, page_title, translator
-from elip_map.components.staff_ui import account_bar, refusal, rendering_for_a_visitor
+from elip_map.components.staff_ui import account_bar, cell, refusal, rendering_for_a_visitor
 from elip_map.review.audit_view import audit_view, filtered_entries, parse_filter
 from elip_map.review.views import organization_options
 
@@ -47,8 +47,8 @@ def _entry(item: dict, _) -> html.Article:
     table = html.Div(html.Table([
         html.Thead(html.Tr([html.Th(_("Field"), scope="col"), html.Th(_("Before"), scope="col"),
                             html.Th(_("After"), scope="col")])),
-        html.Tbody([html.Tr([html.Th(r["field"], scope="row"), html.Td(r["before"], className="elip-before", dir="auto"),
-                             html.Td(r["after"], className="elip-after", dir="auto")]) for r in rows]),
+        html.Tbody([html.Tr([html.Th(r["field"], scope="row"), html.Td(cell(r["before"]), className="elip-before", dir="auto"),
+                             html.Td(cell(r["after"]), className="elip-after", dir="auto")]) for r in rows]),
     ], className="elip-diff"), className="elip-table-wrap", tabIndex="0") if rows else html.P(_("No field changed."), className="elip-hint")
     return html.Article([
         html.H2([html.Span(item["action"]), " · ", html.Span(item["subject"], className="elip-audit-subject", dir="auto")],

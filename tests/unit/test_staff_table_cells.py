@@ -1,5 +1,6 @@
-"""Staff tables' data cells: the locations a verification link confirmed are named (not "2, 1"), and lists
-are joined as the reader's language joins them.
+"""Staff tables' data cells: the locations a verification link confirmed are named (not "2, 1"), lists are
+joined as the reader's language joins them, and a cell's text keeps its time ranges whole and breaks long
+e-mail or web addresses only after their separators.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from elip_map.directory.audit import AuditEntry
 from elip_map.directory.models import Location
 from elip_map.i18n import format_list, translator
 from elip_map.review.changes import diff_rows
+from elip_map.components.staff_ui import cell, cell_parts
 from elip_map.review.audit_view import audit_view
 from elip_map.verification.campaign import confirm_still_correct, queue_campaign
 from elip_map.verification.contacts import set_contact
@@ -83,6 +85,30 @@ def test_a_location_with_a_name_is_never_shown_by_id(site):  # noqa: F811
         assert s.get(Location, ids["placed"]).name == "Placed"
     shown = _row(app, database, "en")
     assert str(ids["placed"]) not in shown and str(ids["lost"]) not in shown
+
+
+def test_a_time_range_is_one_part_and_long_addresses_break_only_after_separators():
+    assert cell_parts("Mon 9:00–17:00 and Tue 10:00–12:30") == [
+        ("text", "Mon "), ("range", "9:00–17:00"), ("text", " and Tue "), ("range", "10:00–12:30")]
+    address = "partner.coordinator@newcomer-centre.example.org"
+    pieces = [piece for kind, piece in cell_parts(address) if kind == "text"]
+    assert "".join(pieces) == address
+    assert pieces == ["partner.", "coordinator@", "newcomer-", "centre.", "example.", "org"]
+    url = "https://www.newcomer-centre.example.org/services/english"
+    assert [p for k, p in cell_parts(url) if k == "text"][:3] == ["https://", "www.", "newcomer-"]
+
+
+def test_ordinary_words_phone_numbers_dates_and_short_addresses_are_left_as_they_are():
+    for value in ("English conversation circles and settlement counselling", "+1 780-424-7709", "780-555-0199",
+                  "2026-12-01", "partner@org.example", "partners.csv"):
+        assert cell(value) == value
+
+
+def test_an_arabic_time_range_is_a_left_to_right_isolate_that_does_not_wrap():
+    parts = cell("الاثنين 9:00–17:00")
+    assert parts[0] == "الاثنين "
+    assert parts[1].children == "9:00–17:00" and parts[1].dir == "ltr"
+    assert type(parts[1]).__name__ == "Bdi" and parts[1].className == "elip-time-range"
 
 
 def test_lists_of_values_are_joined_as_the_readers_language_joins_them():
