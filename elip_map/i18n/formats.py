@@ -14,7 +14,9 @@ from babel.lists import format_list as _babel_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
-from .locales import babel_locale
+from .locales import babel_locale, text_direction
+
+RLM, FSI, PDI = "\u200f", "\u2068", "\u2069"
 
 
 def format_number(value: float | int, ui: str, *, digits: int | None = None) -> str:
@@ -67,6 +69,14 @@ def format_datetime(value: dt.datetime, ui: str, *, length: str = "medium") -> s
 
 def format_list(items, ui: str) -> str:
     """Several values joined as the reader's language joins them: format_list(['a', 'b', 'c'], 'en') ->
-    'a, b, and c'; in Arabic 'a وb وc', in Chinese 'a、b和c' (a plain ", " is an English habit)."""
+    'a, b, and c'; in Chinese 'a、b和c' (a plain ", " is an English habit).
+
+    In a right-to-left language each item is an isolate (FSI…PDI) and the list opens with a right-to-left
+    mark: Latin names joined by an Arabic "و" were drawn left to right, the conjunction glued to the wrong
+    name; so the first item stands on the right, as an Arabic reader starts."""
     items = [str(i) for i in items]
-    return _babel_list(items, locale=babel_locale(ui)) if items else ""
+    if not items:
+        return ""
+    if text_direction(ui) == "rtl" and len(items) > 1:
+        return RLM + _babel_list([f"{FSI}{i}{PDI}" for i in items], locale=babel_locale(ui))
+    return _babel_list(items, locale=babel_locale(ui))

@@ -54,7 +54,8 @@ def test_locations_confirmed_by_an_e_mail_link_are_shown_by_name_and_a_deleted_o
     names = {ids["placed"]: "Placed", ids["lost"]: "Lost"}
     first, second = (names[i] for i in stored)
     assert _row(app, database, "en") == f"{first} and {second}"
-    assert _row(app, database, "ar") == f"{first} و{second}"  # Arabic joins a list with "و", no comma
+    # Arabic joins a list with "و", no comma; each name isolated and the list right to left (first on the right).
+    assert _row(app, database, "ar") == f"\u200f\u2068{first}\u2069 و\u2068{second}\u2069"
 
     # "Lost" is deleted since: it is named by its id, in the reader's words.
     with database.session() as s:
@@ -64,7 +65,8 @@ def test_locations_confirmed_by_an_e_mail_link_are_shown_by_name_and_a_deleted_o
     assert _row(app, database, "en") == " and ".join(gone[i] for i in stored)
     arabic_gone = translator("ar")("location {id}", id=ids["lost"])
     assert arabic_gone != f"location {ids['lost']}" and str(ids["lost"]) in arabic_gone
-    assert _row(app, database, "ar") == " و".join({**gone, ids["lost"]: arabic_gone}[i] for i in stored)
+    assert _row(app, database, "ar") == "\u200f" + " و".join(
+        f"\u2068{ {**gone, ids['lost']: arabic_gone}[i]}\u2069" for i in stored)
 
     # The stored entry and the CSV export keep the ids exactly.
     with database.session() as s:
@@ -93,14 +95,16 @@ def test_a_time_range_is_one_part_and_long_addresses_break_only_after_separators
     address = "partner.coordinator@newcomer-centre.example.org"
     pieces = [piece for kind, piece in cell_parts(address) if kind == "text"]
     assert "".join(pieces) == address
-    assert pieces == ["partner.", "coordinator@", "newcomer-", "centre.", "example.", "org"]
+    assert pieces == ["partner.", "coordinator@", "newcomer-", "centre.example.org"]  # no piece under 8, tail under 6
     url = "https://www.newcomer-centre.example.org/services/english"
-    assert [p for k, p in cell_parts(url) if k == "text"][:3] == ["https://", "www.", "newcomer-"]
+    assert [p for k, p in cell_parts(url) if k == "text"] == [
+        "https://", "www.newcomer-", "centre.example.", "org/services/", "english"]
+    assert [p for k, p in cell_parts("partner@org.example") if k == "text"] == ["partner@", "org.example"]
 
 
 def test_ordinary_words_phone_numbers_dates_and_short_addresses_are_left_as_they_are():
     for value in ("English conversation circles and settlement counselling", "+1 780-424-7709", "780-555-0199",
-                  "2026-12-01", "partner@org.example", "partners.csv"):
+                  "2026-12-01", "info@cmhc.ca", "partners.csv"):
         assert cell(value) == value
 
 
@@ -113,7 +117,7 @@ def test_an_arabic_time_range_is_a_left_to_right_isolate_that_does_not_wrap():
 
 def test_lists_of_values_are_joined_as_the_readers_language_joins_them():
     assert format_list(["Arabic", "English", "French"], "en") == "Arabic, English, and French"
-    assert format_list(["A", "B"], "ar") == "A وB"
+    assert format_list(["A", "B"], "ar") == "\u200f\u2068A\u2069 و\u2068B\u2069"  # isolated, right to left
     assert format_list(["A", "B", "C"], "zh-Hans") == "A、B和C"
     assert format_list([], "en") == "" and format_list(["A"], "ar") == "A"
 
@@ -126,4 +130,4 @@ def test_opening_hours_in_a_correction_read_as_one_list_with_the_readers_day_nam
     assert row["after"] == "Mon 9:00–17:00 and Fri 10:00–16:00"
     with app.server.test_request_context("/staff/review?ui=ar"):
         (row,) = diff_rows({}, {"hours": hours})
-    assert row["after"] == "الاثنين 9:00–17:00 والجمعة 10:00–16:00"
+    assert row["after"] == "\u200f\u2068الاثنين 9:00–17:00\u2069 و\u2068الجمعة 10:00–16:00\u2069"
