@@ -81,7 +81,8 @@ def refusal(user, path: str, ui: str | None = None) -> html.Div:
 # file name) may break: after @ . / _ - (never inside an ordinary word; the table scrolls for anything else).
 _TIME_RANGE = re.compile(r"\d{1,2}:\d{2}\s?[–-]\s?\d{1,2}:\d{2}")
 _BREAK_AFTER = re.compile(r"(?<=[@./_-])(?=[^@./_\-\s])")
-LONG = 24  # characters: what a phone's narrowest data column still holds on one line ("partner@org.example")
+LONG = 16  # characters: a longer token with a letter gets break opportunities ("780-555-0199" stays whole)
+PIECE, REST = 8, 6  # no piece shorter than this, no tail shorter than that: "partner@ org.example", not "org. example"
 
 
 def cell_parts(text: str) -> list[tuple[str, str]]:
@@ -94,11 +95,13 @@ def cell_parts(text: str) -> list[tuple[str, str]]:
         for token in re.finditer(r"\S+", piece):
             if len(token.group()) < LONG or not re.search(r"[^\W\d_]", token.group()):
                 continue
-            cuts = [token.start() + m.start() for m in _BREAK_AFTER.finditer(token.group())]
-            for cut in [c for c in cuts if token.start() < c < token.end()]:
+            start = token.start()
+            for cut in (token.start() + m.start() for m in _BREAK_AFTER.finditer(token.group())):
+                if cut - start < PIECE or token.end() - cut < REST:
+                    continue
                 parts.append(("text", piece[last:cut]))
                 parts.append(("break", ""))
-                last = cut
+                last = start = cut
         if piece[last:]:
             parts.append(("text", piece[last:]))
 

@@ -52,11 +52,17 @@ PAGES = {  # path: who may open it
 READABLE = """
 var skip = "script, style, [hidden], td[data-dash-column=neighbourhood], td[data-dash-column=ward], " +
            ".leaflet-tooltip, .coverage-details h3, .elip-card-name";
-var out = [document.title];
+var out = [document.title], joined = new Set();
 var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 while (walker.nextNode()) {
   var node = walker.currentNode, el = node.parentElement;
   if (!el || el.closest(skip) || !node.textContent.trim()) continue;
+  // A cell whose long e-mail or address may break (<wbr>) is read whole: "partner@" alone is not a word.
+  var cell = el.closest("td");
+  if (cell && cell.querySelector("wbr")) {
+    if (!joined.has(cell)) { joined.add(cell); out.push(cell.textContent.trim()); }
+    continue;
+  }
   var st = getComputedStyle(el);
   if (st.display === "none" || st.visibility === "hidden") continue;
   if (el.closest("details:not([open]) > :not(summary)")) continue;

@@ -36,6 +36,10 @@ def _strings(node) -> str:
         if isinstance(n, str):
             out.append(n)
         elif isinstance(n, list):
+            if any(isinstance(x, dict) and x.get("type") == "Wbr" for x in n) and all(
+                    isinstance(x, str) or x.get("type") == "Wbr" for x in n):  # <wbr> only lets one word break
+                out.append("".join(x for x in n if isinstance(x, str)))
+                return
             for x in n:
                 walk(x)
         elif isinstance(n, dict):
