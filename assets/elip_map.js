@@ -464,12 +464,13 @@
   m.formatHours = function (hours, days) {
     return (hours || []).map(function (r) { return days[r[0] - 1] + " " + hm(r[1]) + "–" + hm(r[2]); }).join(", ");
   };
-  // The same, with each time range an isolated left-to-right run ("Mon 9:00–17:00", never "17:00–9:00").
+  // The same, with each time range an isolated left-to-right run ("Mon 9:00–17:00", never "17:00–9:00"),
+  // kept on one line with its day: a phone's narrow column broke it as "Tue 9:00–" / "19:00".
   m.hoursNodes = function (hours, days) {
     var out = [];
     (hours || []).forEach(function (r, i) {
       if (i) out.push(", ");
-      out.push(days[r[0] - 1] + " ", ltr(hm(r[1]) + "–" + hm(r[2])));
+      out.push(el("span", { "class": "elip-nowrap" }, [days[r[0] - 1] + " ", ltr(hm(r[1]) + "–" + hm(r[2]))]));
     });
     return out;
   };

@@ -33,10 +33,12 @@ def ltr(text: str) -> html.Bdi:
 
 
 def hours_children(hours, days: list[str]) -> list:
-    """display_hours (elip_map.rules.hours) as page content: each time range an isolated left-to-right run."""
+    """display_hours (elip_map.rules.hours) as page content: each time range an isolated left-to-right run,
+    on one line with its day (a phone's narrow column broke "Tue 9:00–" / "19:00")."""
     out: list = []
     for i, r in enumerate(hours or []):
-        out += ([", "] if i else []) + [f"{days[r[0] - 1]} ", ltr(f"{clock(r[1])}–{clock(r[2])}")]
+        day = html.Span([f"{days[r[0] - 1]} ", ltr(f"{clock(r[1])}–{clock(r[2])}")], className="elip-nowrap")
+        out += ([", "] if i else []) + [day]
     return out
 
 

@@ -1,0 +1,97 @@
+"""What a person reads on a 360 px phone, in languages with long words or written right to left: words
+stay whole (a label column must not squeeze its value into "Працевлаштуванн / я"), and English addresses
+inside Arabic sentences keep their order ("10111 104 Avenue", never "Avenue 104 10111")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.keys import Keys
+
+from elip_map.config import Settings
+from elip_map.directory.storage import open_database
+from elip_map.factory import create_app
+from elip_map.testing import add_location, add_partner_office, log_in_browser
+
+pytestmark = pytest.mark.browser
+
+# Every word of the elements matched by the selector, with the number of lines it is drawn on: a word cut
+# by the line end has boxes on two lines. Line tops within 2 px are one line.
+WORD_LINES = """
+const out = [];
+for (const root of document.querySelectorAll(arguments[0])) {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const m of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = [];
+      for (const r of range.getClientRects()) {
+        if (r.width > 0 && !tops.some(t => Math.abs(t - r.top) < 2)) tops.push(r.top);
+      }
+      out.push([m[0], tops.length]);
+    }
+  }
+}
+return out;
+"""
+
+
+def broken_words(dash_duo, selector):
+    words = dash_duo.driver.execute_script(WORD_LINES, selector)
+    assert words, f"nothing drawn under {selector}"
+    return [word for word, lines in words if lines > 1]
+
+
+@pytest.fixture
+def app(tmp_path, geodata_mirror, clear_pages_state):
+    """One listing with the service types whose Ukrainian names are longest, and the partner pages' office."""
+    url = f"sqlite:///{tmp_path / 'phone.sqlite3'}"
+    database = open_database(url)
+    with database.session() as s:
+        add_location(s, "Catholic Social Services", "Immigration and Settlement", lat=53.5560, lon=-113.4650,
+                     types=("employment", "information-orientation", "interpretation-translation"), langs=("uk", "en"),
+                     hours=[(day, dt.time(9), dt.time(19)) for day in range(1, 7)])
+        add_partner_office(s)
+    database.dispose()
+    return create_app(Settings(database_url=url, tile_url="", data_mirror=geodata_mirror, secret_key="test-only-secret"),
+                      load_sample=False)
+
+
+def test_phone001_card_facts_keep_long_words_whole(dash_duo, app):
+    """In Ukrainian the longest label ("Хто може отримати") took the card's left column at its full width,
+    leaving the services too little room: "Працевлаштування" (employment) was cut in two, and opening
+    hours broke inside a time range ("вт 9:00–" / "19:00")."""
+    dash_duo.start_server(app)
+    dash_duo.driver.set_window_size(360, 640)
+    dash_duo.driver.get(dash_duo.server_url + "/?ui=uk")
+    until(lambda: dash_duo.driver.find_elements("css selector", "#home-results .elip-card-facts dd"), timeout=15)
+    facts = dash_duo.find_element("#home-results .elip-card-facts").text
+    assert "Працевлаштування" in facts and "9:00–19:00" in facts
+    assert broken_words(dash_duo, "#home-results .elip-card-facts") == []
+    # A day stays with its hours: each "сб 9:00–19:00" is drawn on one line.
+    assert broken_words(dash_duo, "#home-results .elip-card-facts .elip-nowrap") == []
+    days = dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll('#home-results .elip-card-facts .elip-nowrap')]"
+        ".map(e => new Set([...e.getClientRects()].map(r => Math.round(r.top))).size)")
+    assert days == [1] * 6
+    assert dash_duo.get_logs() == []
+
+
+def test_phone002_correction_summary_keeps_words_whole(dash_duo, app):
+    """The partner's "now and after" table on a phone: "Field" and "Location name" read as words, not
+    "Fiel / d" and "Loc / atio / n"."""
+    dash_duo.start_server(app)
+    dash_duo.driver.set_window_size(360, 640)
+    log_in_browser(dash_duo, "partner@centre.example")
+    until(lambda: dash_duo.driver.current_url.endswith("/partner"), timeout=10)
+    until(lambda: dash_duo.find_element("#partner-name").get_attribute("value") == "Office", timeout=15)
+    name = dash_duo.find_element("#partner-name")
+    name.send_keys(" and English classes, second floor, room 204 beside the elevator" + Keys.TAB)
+    dash_duo.find_element("#partner-preview").click()
+    dash_duo.wait_for_contains_text("#partner-summary", "room 204", timeout=15)
+    assert broken_words(dash_duo, "#partner-summary th") == []
+    assert dash_duo.get_logs() == []
