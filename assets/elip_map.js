@@ -430,6 +430,10 @@
   // addresses) inside right-to-left text: an isolated run, so "780-555-0199" never reads "0199-555-780".
   function ltr(text) { return el("bdi", { dir: "ltr" }, String(text)); }
   m.ltr = ltr;
+  // Text of its own direction inside a sentence set with textContent (no <bdi> there): first strong
+  // isolate ... pop, so "10111 104 Avenue" in an Arabic sentence does not read "Avenue 104 10111".
+  function isolate(text) { return "\u2068" + String(text) + "\u2069"; }
+  m.isolate = isolate;
   function safeHref(url) { return /^https?:\/\//i.test(url || "") ? url : null; }
   function fmt(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k] === undefined ? "" : values[k]; });
@@ -733,7 +737,7 @@
       if (extra) items.unshift(m.card(extra.f, extra.d, labels, selected, near, last.status));
     }
     var total = last.ranked.length + last.loose.length, drawn = shown.length + loose.length;
-    var status = near ? fmt(t[near.approx ? "Nearest first, from about {place}" : "Nearest first, from {place}"], { place: near.label }) : "";
+    var status = near ? fmt(t[near.approx ? "Nearest first, from about {place}" : "Nearest first, from {place}"], { place: isolate(near.label) }) : "";
     if (total > drawn) status = [status, fmt(t["Showing {shown} of {n}"], { shown: drawn, n: total })].filter(Boolean).join(" · ");
     m.writeResults({ count: String(total), status: status, empty: !total, more: total > drawn, items: items,
                      unplaced: loose.map(function (f) { return m.card(f, null, labels, selected, near, last.status); }),
@@ -1068,10 +1072,10 @@
     if (c.types && c.types.length) parts.push(t["Service type"] + ": " + c.types.map(function (x) { return labels.types[x] || x; }).join(", "));
     if (c.langs && c.langs.length) parts.push(t["Languages"] + ": " + c.langs.map(function (x) { return labels.langs[x] || x; }).join(", "));
     if (c.hood) { var opt = document.querySelector("#home-filter-hood .Select-value-label"); parts.push(t["Neighbourhood"] + ": " + (opt ? opt.textContent : c.hood)); }
-    if (c.q) parts.push(t["Search by name"] + ": " + c.q);
+    if (c.q) parts.push(t["Search by name"] + ": " + isolate(c.q));
     if (c.open_now) parts.push(t["Open now"]);
     if (c.day) parts.push(t["Open on"] + " " + labels.days[c.day - 1]);
-    if (last.near) parts.push(t["Near"] + ": " + last.near.label);
+    if (last.near) parts.push(t["Near"] + ": " + isolate(last.near.label));
     return parts.length ? parts.join(" · ") : t["All services"];
   };
   m.writePrintSummary = function () {
