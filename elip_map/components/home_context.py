@@ -8,6 +8,7 @@ import functools
 from collections.abc import Mapping
 
 import segno
+from dash import html
 from babel.dates import get_date_format, get_month_names
 from babel.numbers import get_decimal_symbol
 
@@ -122,8 +123,8 @@ def page_context(config: Mapping) -> dict:
     }
 
 
-def near_answer(text: str | None, ui: str, config: Mapping) -> tuple[dict | None, str]:
-    """The "near" store value and the message to show, in the reader's language."""
+def near_answer(text: str | None, ui: str, config: Mapping) -> tuple[dict | None, str | list]:
+    """The "near" store value and the message to show, in the reader's language (page content)."""
     _ = translator(ui)
     geocode = project_geocoder()
     if geocode is not None:
@@ -138,15 +139,25 @@ def near_answer(text: str | None, ui: str, config: Mapping) -> tuple[dict | None
             store.update(approx=True, label=_("the centre of {place}", place=answer["label"]))
         return store, ""
     if answer["status"] == "elsewhere":
-        return None, _("{code} is in {place}, not in Edmonton. This map lists services in Edmonton: try an "
-                       "Edmonton address, postal code or neighbourhood.", code=answer["label"], place=answer["place"])
+        return None, _isolating(_, N_("{code} is in {place}, not in Edmonton. This map lists services in Edmonton: "
+                                      "try an Edmonton address, postal code or neighbourhood."),
+                                code=answer["label"], place=answer["place"])
     if answer["status"] == "empty":
         return None, ""
     if answer["status"] == "unavailable":
         return None, _("Searching near an address is not available right now. Try a neighbourhood name; "
                        "the other filters still work.")
-    return None, _("Could not find “{place}” in Edmonton. Try a postal code, an intersection like "
-                   "118 Avenue & 82 Street, or a neighbourhood name.", place=answer["label"])
+    return None, _isolating(_, N_("Could not find “{place}” in Edmonton. Try a postal code, an intersection like "
+                                  "{example}, or a neighbourhood name."),
+                            place=answer["label"], example="118 Avenue & 82 Street")
+
+
+def _isolating(_, message: str, **values: str) -> list:
+    """A translated sentence as page content, each value an isolated run in its own direction (<bdi>): what
+    the reader typed and the example address are English inside an Arabic sentence, where
+    "118 Avenue & 82 Street" read "Avenue & 82 Street 118"."""
+    parts = _(message, **{name: f"\x00{name}\x00" for name in values}).split("\x00")
+    return [html.Bdi(values[part]) if i % 2 else part for i, part in enumerate(parts) if i % 2 or part]
 
 
 # A QR code holds about 2,900 bytes at its lowest error correction; a search address is far shorter.

@@ -1,4 +1,4 @@
-"""What a person reads on a 360 px phone, in languages with long words or written right to left: words
+"""What a person reads in languages with long words or written right to left: on a 360 px phone words
 stay whole (a label column must not squeeze its value into "Працевлаштуванн / я"), and English addresses
 inside Arabic sentences keep their order ("10111 104 Avenue", never "Avenue 104 10111")."""
 
@@ -94,4 +94,56 @@ def test_phone002_correction_summary_keeps_words_whole(dash_duo, app):
     dash_duo.find_element("#partner-preview").click()
     dash_duo.wait_for_contains_text("#partner-summary", "room 204", timeout=15)
     assert broken_words(dash_duo, "#partner-summary th") == []
+    assert dash_duo.get_logs() == []
+
+
+def char_positions(dash_duo, element, text):
+    """Left edge on screen of each character of ``text`` inside ``element``, None when it is not there."""
+    return dash_duo.driver.execute_script("""
+        const [root, wanted] = arguments;
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const at = node.data.indexOf(wanted);
+            if (at === -1) continue;
+            return [...wanted].map((_c, i) => {
+                const r = document.createRange();
+                r.setStart(node, at + i); r.setEnd(node, at + i + 1);
+                return r.getClientRects()[0].left;
+            });
+        }
+        return null;""", element, text)
+
+
+def search_near(dash_duo, text):
+    box = dash_duo.find_element("#home-near-input")
+    box.click()
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(text)
+    until(lambda: box.get_attribute("value") == text, timeout=5)
+    box.send_keys(Keys.ENTER)
+
+
+def test_phone003_english_places_read_in_order_in_arabic_sentences(dash_duo, app):
+    """An address in the Arabic "nearest first, from ..." line and in the "could not find" message (its
+    example intersection and what the reader typed) keeps its order: "10111 104 Avenue" showed as
+    "Avenue 104 10111" and "118 Avenue & 82 Street" as "Avenue & 82 Street 118"."""
+    chain = pytest.importorskip("elip_map.geocoding.chain")
+    address = "118 Avenue and 82 Street"
+    point = chain.geocode_query(address)
+    assert point is not None and point.status == "ok"
+    dash_duo.start_server(app)
+    dash_duo.driver.get(dash_duo.server_url + "/?ui=ar")
+    until(lambda: dash_duo.driver.find_elements("css selector", "#home-results [data-location-id]"), timeout=15)
+    search_near(dash_duo, address)
+    dash_duo.wait_for_contains_text("#home-status", address, timeout=10)
+    xs = char_positions(dash_duo, dash_duo.find_element("#home-status"), address)
+    assert xs == sorted(xs), f"address scrambled in the status line: {xs}"
+
+    typed = "12345 Nowhere Near Anything"
+    search_near(dash_duo, typed)
+    dash_duo.wait_for_contains_text("#home-near-message", "118 Avenue & 82 Street", timeout=10)
+    message = dash_duo.find_element("#home-near-message")
+    for text in ("118 Avenue & 82 Street", typed):
+        xs = char_positions(dash_duo, message, text)
+        assert xs is not None and xs == sorted(xs), f"{text!r} scrambled in the message: {xs}"
     assert dash_duo.get_logs() == []
