@@ -132,8 +132,10 @@ def layout(service: str | None = None, language: str | None = None, ui: str | No
                                options=[{"label": _(m.label), "value": k} for k, m in panel.MEASURES.items()])],
                  className="coverage-control"),
         html.Div([html.Label(_("Catchment (km, straight line)"), htmlFor=ids.CATCHMENT),
+                  # Whole numbers only: "0.5" sat on top of "1" on a phone (and kept its English decimal point);
+                  # the box beside the slider shows the value chosen.
                   dcc.Slider(id=ids.CATCHMENT, min=0.5, max=10, step=0.5, value=DEFAULT_CATCHMENT_KM,
-                             marks={v: f"{v:g}" for v in (0.5, 1, 2, 3, 5, 10)})],
+                             marks={v: str(v) for v in (1, 2, 3, 5, 10)})],
                  className="coverage-control coverage-control-wide"),
         html.Div([html.Label(_("Access score"), htmlFor=ids.METHOD),
                   dcc.Dropdown(id=ids.METHOD, value="2sfca", clearable=False, labels=dropdown_labels(ui), options=[

@@ -128,3 +128,20 @@ def test_cov004_arabic_table_reads_from_the_right_and_keeps_its_columns_narrow(d
     if width >= 1280:
         assert got["scrollWidth"] <= got["clientWidth"] + 2     # eight narrow columns fit a desk screen
     assert dash_duo.get_logs() == []
+
+
+def test_cov005_catchment_marks_do_not_overlap_on_a_phone(dash_duo, app):
+    """At 360 px the "0.5" and "1" marks under the catchment slider ran together ("0.51")."""
+    dash_duo.start_server(app)
+    dash_duo.driver.set_window_size(360, 640)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/coverage?ui=fr")
+    until(lambda: dash_duo.driver.find_elements("css selector", "#coverage-catchment-slider .dash-slider-mark"), timeout=20)
+    marks = dash_duo.driver.execute_script("""
+        return [...document.querySelectorAll('#coverage-catchment-slider .dash-slider-mark')]
+            .map(m => { const r = m.getBoundingClientRect(); return [m.textContent, r.left, r.right]; })
+            .sort((a, b) => a[1] - b[1])""")
+    assert len(marks) >= 4
+    gaps = [later[1] - earlier[2] for earlier, later in zip(marks, marks[1:])]
+    assert min(gaps) >= 8, f"marks run together: {marks}"
+    assert all("." not in text for text, *_ in marks)  # no English decimal point on a French page
+    assert dash_duo.get_logs() == []
