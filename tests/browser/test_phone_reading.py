@@ -147,3 +147,23 @@ def test_phone003_english_places_read_in_order_in_arabic_sentences(dash_duo, app
         xs = char_positions(dash_duo, message, text)
         assert xs is not None and xs == sorted(xs), f"{text!r} scrambled in the message: {xs}"
     assert dash_duo.get_logs() == []
+
+
+def test_phone004_map_controls_are_thumb_sized(dash_duo, app):
+    """On a phone the map's zoom buttons were 30 px square and a pin's "See details" link 24 px high."""
+    dash_duo.start_server(app)
+    driver = dash_duo.driver
+    driver.set_window_size(360, 640)
+    driver.get(dash_duo.server_url + "/")
+    until(lambda: driver.find_elements("css selector", "#home-results [data-location-id]"), timeout=15)
+    dash_duo.find_element("#home-view-toggle").click()
+    until(lambda: dash_duo.find_element("#home-map").is_displayed(), timeout=5)
+    sizes = "return [...document.querySelectorAll(arguments[0])].map(e => [e.offsetWidth, e.offsetHeight])"
+    zoom = driver.execute_script(sizes, "#home-map .leaflet-control-zoom a")
+    assert len(zoom) == 2 and all(w >= 44 and h >= 44 for w, h in zoom), zoom
+    pid = driver.find_element("css selector", "#home-results [data-location-id]").get_attribute("data-location-id")
+    driver.execute_script("window.elip.map.choose(arguments[0])", pid)
+    until(lambda: driver.execute_script(sizes, ".leaflet-popup .elip-popup-link"), timeout=10)
+    link = driver.execute_script(sizes, ".leaflet-popup .elip-popup-link")
+    assert all(h >= 44 for _w, h in link), link
+    assert dash_duo.get_logs() == []
