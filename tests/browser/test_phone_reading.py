@@ -167,3 +167,21 @@ def test_phone004_map_controls_are_thumb_sized(dash_duo, app):
     link = driver.execute_script(sizes, ".leaflet-popup .elip-popup-link")
     assert all(h >= 44 for _w, h in link), link
     assert dash_duo.get_logs() == []
+
+
+def test_phone005_correction_form_boxes_are_thumb_sized(dash_duo, app):
+    """Each box of the partner's correction form, as drawn (Dash's bordered container, which clipped the field
+    inside it), is at least 44 px high and shows the whole field."""
+    dash_duo.start_server(app)
+    dash_duo.driver.set_window_size(360, 640)
+    log_in_browser(dash_duo, "partner@centre.example")
+    until(lambda: dash_duo.driver.current_url.endswith("/partner"), timeout=10)
+    until(lambda: dash_duo.find_element("#partner-name").get_attribute("value") == "Office", timeout=15)
+    boxes = dash_duo.driver.execute_script("""
+        return [...document.querySelectorAll('.elip-editor .dash-input-container')]
+            .filter(c => c.offsetParent !== null)
+            .map(c => { const b = c.getBoundingClientRect(), i = c.querySelector('input').getBoundingClientRect();
+                        return [c.querySelector('input').id, b.height, i.top >= b.top - 0.5 && i.bottom <= b.bottom + 0.5]; })""")
+    assert len(boxes) >= 6
+    assert [b for b in boxes if b[1] < 44 or not b[2]] == []
+    assert dash_duo.get_logs() == []
