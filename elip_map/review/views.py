@@ -96,8 +96,10 @@ def pending_queue(session: Session) -> list[dict]:
     stmt = (select(ChangeRequest, Organization.name).join(Organization, Organization.id == ChangeRequest.organization_id)
             .where(ChangeRequest.status == "pending").order_by(ChangeRequest.submitted_at, ChangeRequest.id))
     _ = reader_translator()
-    return [{"value": r.id, "label": f"#{r.id} · {org} · "
-             f"{(r.before or {}).get('name') or _('Location {id}', id=r.location_id)} · {r.submitted_at:%Y-%m-%d}"}
+    # One isolated run (first strong isolate ... pop) taking the direction of the organization's name: in an
+    # Arabic page "#1 · Newcomer Centre · Office · 2026-12-01" was drawn with its number and date moved apart.
+    return [{"value": r.id, "label": f"\u2068#{r.id} · {org} · "
+             f"{(r.before or {}).get('name') or _('Location {id}', id=r.location_id)} · {r.submitted_at:%Y-%m-%d}\u2069"}
             for r, org in session.execute(stmt)]
 
 

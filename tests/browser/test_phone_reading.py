@@ -11,8 +11,11 @@ from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
 from elip_map.config import Settings
+from elip_map.directory.models import Location
 from elip_map.directory.storage import open_database
+from elip_map.directory.users import User
 from elip_map.factory import create_app
+from elip_map.review.changes import submit_change
 from elip_map.testing import add_location, add_partner_office, log_in_browser
 
 pytestmark = pytest.mark.browser
@@ -184,4 +187,35 @@ def test_phone005_correction_form_boxes_are_thumb_sized(dash_duo, app):
                         return [c.querySelector('input').id, b.height, i.top >= b.top - 0.5 && i.bottom <= b.bottom + 0.5]; })""")
     assert len(boxes) >= 6
     assert [b for b in boxes if b[1] < 44 or not b[2]] == []
+    assert dash_duo.get_logs() == []
+
+
+def test_phone006_review_queue_choice_reads_in_order_in_arabic(dash_duo, app):
+    """A pending request in the Arabic review queue's list ("#1 · Newcomer Centre · Office · date") was drawn
+    out of order, its number and date pulled to the ends of the line."""
+    database = app.server.config["ELIP_DATABASE"]
+    with database.session() as s:
+        partner = s.query(User).filter_by(email="partner@centre.example").one()
+        office = s.query(Location).filter_by(location_key="office").one()
+        request = submit_change(s, partner, office.id, {"name": "Office, second floor"})
+        label = f"#{request.id} · Newcomer Centre · Office · {request.submitted_at:%Y-%m-%d}"
+    dash_duo.start_server(app)
+    log_in_browser(dash_duo, "staff@elip.example")
+    until(lambda: "/staff" in dash_duo.driver.current_url, timeout=10)
+    dash_duo.driver.set_window_size(360, 640)  # too narrow for the whole label: the box cuts it
+    dash_duo.driver.get(dash_duo.server_url + "/staff/review?ui=ar")
+    dash_duo.wait_for_element("#staff-review-request", timeout=15).click()
+    option = dash_duo.wait_for_element("[role=option]", timeout=10)
+    until(lambda: label in option.text, timeout=10)
+    xs = char_positions(dash_duo, option, label)
+    assert xs is not None and xs == sorted(xs), f"{label!r} drawn out of order: {xs}"
+    # Chosen, the long label is cut to fit its box: the number that tells requests apart stays in view.
+    option.click()
+    dash_duo.wait_for_contains_text("#staff-review-request-value", label, timeout=10)
+    box = dash_duo.find_element("#staff-review-request-value")
+    number = f"#{label.split()[0][1:]} · "
+    xs = char_positions(dash_duo, box, number)
+    left, right = dash_duo.driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.left, r.right]", box)
+    assert xs is not None and all(left <= x < right for x in xs), f"{number!r} cut off: {xs} in {left}-{right}"
     assert dash_duo.get_logs() == []
