@@ -1145,15 +1145,22 @@
     dc.set_props("home-data-url", { data: base + (base.indexOf("?") === -1 ? "?" : "&") + "retry=" + Date.now() });
   };
 
-  // Dash 4's dropdown keeps a hidden input (aria-hidden) to hold the focus while its menu is open; in the
-  // Tab order it is a stop a screen reader cannot name (axe: aria-hidden-focus). Out of the Tab order it
-  // still takes the focus the dropdown gives it. Only the filter panel is watched, not the result list.
+  // Dash 4's dropdown keeps a hidden input (aria-hidden) as its only Tab stop, which hands the focus on to
+  // the real button (tabindex -1); a screen reader cannot name that stop (axe: aria-hidden-focus). So the
+  // button itself becomes the Tab stop and the hidden input leaves the Tab order (taking it out alone left
+  // the Neighbourhood and day drop-downs out of reach of the keyboard). Dash gives the input its Tab stop
+  // back each time the button loses the focus: the watcher below takes it away again. Only the filter
+  // panel is watched, not the result list.
   // Dash 4's checklist says role="listbox" with role="option" labels around real checkboxes: a list box
   // with no name whose options hold other controls (axe: aria-input-field-name, nested-interactive).
   // The native checkboxes already say everything, so the list becomes a named group of plain labels.
   function untabHiddenInputs(root) {
-    root.querySelectorAll('.dash-dropdown-focus-target[aria-hidden="true"]:not([tabindex="-1"])')
-      .forEach(function (x) { x.setAttribute("tabindex", "-1"); });
+    root.querySelectorAll('.dash-dropdown-focus-target[aria-hidden="true"]').forEach(function (x) {
+      if (x.getAttribute("tabindex") !== "-1") x.setAttribute("tabindex", "-1");
+      var button = x.nextElementSibling;
+      if (button && button.matches("button.dash-dropdown:not([disabled])") && button.getAttribute("tabindex") !== "0")
+        button.setAttribute("tabindex", "0");
+    });
     root.querySelectorAll('.elip-checks[role="listbox"]').forEach(function (list) {
       list.setAttribute("role", "group");
       var summary = list.closest("details") && list.closest("details").querySelector("summary");
@@ -1170,7 +1177,7 @@
     bodyWatch.disconnect();
     untabHiddenInputs(panel);
     new MutationObserver(function () { untabHiddenInputs(panel); }).observe(panel, {
-      childList: true, subtree: true, attributes: true, attributeFilter: ["role", "aria-selected"] });
+      childList: true, subtree: true, attributes: true, attributeFilter: ["role", "aria-selected", "tabindex"] });
   });
   if (document.body) bodyWatch.observe(document.body, { childList: true, subtree: true });
   else document.addEventListener("DOMContentLoaded", function () { bodyWatch.observe(document.body, { childList: true, subtree: true }); });
