@@ -4,6 +4,7 @@ is, and an action never drops the focus on the page's body."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -64,6 +65,36 @@ def start_keyboard_from(driver, css):
                           css)
 
 
+def luminance(rgb: str) -> float:
+    """WCAG 2 relative luminance of a CSS "rgb(r, g, b)" colour."""
+    channels = [int(x) / 255 for x in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+RING = """
+// The focus ring drawn for the focused element: its own outline or that of the box around it (Dash draws
+// text boxes as an input inside a bordered box), and the first opaque background behind it.
+var e = document.activeElement, ring = null;
+for (var n = e, i = 0; n && i < 3; n = n.parentElement, i++) {
+  var s = getComputedStyle(n);
+  if (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) { ring = s; break; }
+}
+var bg = null;
+for (var b = e.parentElement; b && !bg; b = b.parentElement) {
+  var c = getComputedStyle(b).backgroundColor;
+  if (c && c !== 'transparent' && !/rgba\\(.*, 0\\)$/.test(c)) bg = c;
+}
+return {id: e.id, width: ring ? parseFloat(ring.outlineWidth) : 0, color: ring ? ring.outlineColor : null,
+        background: bg || 'rgb(255, 255, 255)'};
+"""
+
+
 def test_keyboard001_neighbourhood_and_day_dropdowns_are_reached_with_tab_and_used_with_keys(dash_duo, app):
     """Both drop-downs of the filter panel were skipped by Tab: the page had taken their only Tab stop away."""
     open_home(dash_duo, app)
@@ -94,3 +125,29 @@ def test_keyboard001_neighbourhood_and_day_dropdowns_are_reached_with_tab_and_us
     # Shift+Tab from the drop-down goes back to "Open now", not to a hidden stop a screen reader cannot name.
     ActionChains(driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
     assert driver.execute_script("return document.activeElement.type") == "checkbox", driver.execute_script("return document.activeElement.outerHTML.slice(0, 300)")
+
+
+@pytest.mark.parametrize("ui", ["en", "ar"])
+@pytest.mark.parametrize("size", [(360, 640), (1280, 900)])
+def test_keyboard002_focus_ring_is_visible_on_text_boxes_and_on_the_navigation_bar(dash_duo, app, ui, size):
+    """A ring of at least 2 px with 3:1 against what is around it (WCAG 1.4.11), on the near and name boxes
+    (they showed a 1 px border in another colour) and on the dark navigation bar (the red ring had 1.8:1)."""
+    open_home(dash_duo, app, f"?ui={ui}", size)
+    driver = dash_duo.driver
+    rings = {}
+    start_keyboard_from(driver, ".elip-lowdata-link")
+    press(driver, Keys.TAB)
+    rings["near"] = driver.execute_script(RING)
+    press(driver, Keys.TAB)  # Search
+    press(driver, Keys.TAB)  # Use my location
+    press(driver, Keys.TAB)
+    rings["name"] = driver.execute_script(RING)
+    start_keyboard_from(driver, ".elip-skip")
+    press(driver, Keys.TAB)  # the brand link, on the navigation bar
+    rings["brand"] = driver.execute_script(RING)
+    press(driver, Keys.TAB)
+    rings["nav link"] = driver.execute_script(RING)
+
+    assert [r["id"] for r in (rings["near"], rings["name"])] == ["home-near-input", "home-filter-text"]
+    weak = {k: r for k, r in rings.items() if r["width"] < 2 or contrast(r["color"], r["background"]) < 3}
+    assert weak == {}
