@@ -300,6 +300,9 @@
   function clusterClass(n) {
     return "marker-cluster " + (n > 1000 ? "marker-cluster-large" : n > 100 ? "marker-cluster-medium" : "marker-cluster-small");
   }
+  function nameCluster(node, title) {
+    if (node && node.getAttribute("aria-label") !== title) node.setAttribute("aria-label", title);
+  }
   function clusterTitle(n) {
     return m.plural(m.labels, "{n} service here: zoom in", n) || String(n);
   }
@@ -312,6 +315,8 @@
     div.appendChild(span);
     var marker = L.marker(latlng, { icon: L.divIcon({ html: div, className: clusterClass(p.point_count), iconSize: L.point(40, 40) }),
                                     keyboard: true, title: clusterTitle(p.point_count) });
+    // Its name, not only its title: a button named by its content was read as "10, button".
+    marker.on("add", function () { nameCluster(marker.getElement(), marker.options.title); });
     m.captureClusters(index, context && context.map, marker);
     return marker;
   };
@@ -341,6 +346,8 @@
     if (count.textContent !== text) count.textContent = text;
     var node = marker.getElement(), title = clusterTitle(p.point_count);
     if (node && node.getAttribute("title") !== title) node.setAttribute("title", title);
+    nameCluster(node, title);
+    marker.options.title = title;
     if (icon.options.className !== cls) {
       var el = marker.getElement();
       if (el) {
