@@ -759,6 +759,13 @@
     if (!m.hasCriteria(criteria)) return features;
     return features.filter(function (f) { return m.matches(f.properties, criteria); });
   };
+  // A reader whose system asks for less motion (prefers-reduced-motion) gets the new view at once: a flight
+  // across the city zooms out and in again over a second or more, which can make such a reader unwell.
+  m.motion = function (viewport) {
+    var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    if (!still) return viewport;
+    return Object.assign({}, viewport, { transition: viewport.bounds ? "fitBounds" : "setView", options: { animate: false } });
+  };
   // After "near" or "use my location": the first result gets the focus (a screen reader reads it)
   // and the page scrolls to it, instead of leaving it 900 px below the button on a phone.
   m.goToFirstResult = function () {
@@ -892,7 +899,7 @@
       var t3 = performance.now();
       m.lastRender = { ms: t3 - t0, rank: t1 - t0, list: t2 - t1, map: t3 - t2, inPlace: mapData === nu(), at: t3,
                        count: ranked.length + loose.length };
-      return [mapData, box ? { bounds: box, transition: "flyToBounds" } : nu()];
+      return [mapData, box ? m.motion({ bounds: box, transition: "flyToBounds" }) : nu()];
     },
     limit: function (n, labels) { return ((labels && labels.page) || 25) * (1 + (n || 0)); },
     select: function (chosen, clickData, data) {
@@ -921,7 +928,7 @@
       // Zoom 15 at most: the streets around the pin stay in view (16 was a blank square without tiles).
       var zoom = m.leafletMap ? Math.max(m.leafletMap.getZoom(), SELECT_ZOOM) : SELECT_ZOOM;  // never zooms out
       return [{ type: "FeatureCollection", features: [{ type: "Feature", id: "sel", geometry: f.geometry, properties: { id: "sel", ref: id } }] },
-              { center: [c[1], c[0]], zoom: zoom, transition: "flyTo" }];
+              m.motion({ center: [c[1], c[0]], zoom: zoom, transition: "flyTo" })];
     },
     nearLayer: function (near) {
       if (!near) return { type: "FeatureCollection", features: [] };

@@ -173,3 +173,24 @@ def test_keyboard003_map_clusters_are_named_by_what_they_hold(dash_duo, app):
     assert sorted(int(re.match(r"(\d+) services here: zoom in$", n).group(1))
                   for n in names if re.match(r"\d+ services here", n)) == sorted(counts)
 
+
+@pytest.mark.parametrize("motion", ["reduce", "no-preference"])
+def test_keyboard004_map_does_not_fly_when_the_reader_asks_for_less_motion(dash_duo, app, motion):
+    open_home(dash_duo, app, media=[{"name": "prefers-reduced-motion", "value": motion}])
+    driver = dash_duo.driver
+    until(lambda: driver.execute_script("return !!(window.elip.map.leafletMap)"), timeout=10)
+    driver.execute_script("""
+        var map = window.elip.map.leafletMap; window.flights = [];
+        ['flyTo', 'flyToBounds'].forEach(function (name) {
+          var real = map[name];
+          map[name] = function () { window.flights.push(name); return real.apply(this, arguments); };
+        });""")
+    start_keyboard_from(driver, ".elip-show")
+    press(driver, Keys.ENTER, pause=1.5)
+    zoom = driver.execute_script("return window.elip.map.leafletMap.getZoom()")
+    flights = driver.execute_script("return window.flights")
+    if motion == "reduce":
+        assert (flights, zoom) == ([], 15)
+    else:
+        assert flights == ["flyTo"]
+
