@@ -1029,8 +1029,12 @@
     dc.set_props("home-layout", { className: "elip-panes " + (showMap ? "show-map" : "show-list") });
     dc.set_props("home-view-toggle", { children: showMap ? t["Show list"] : t["Show map"] });
     m.afterViewChange(showMap);
+    var toggle = document.getElementById("home-view-toggle"), active = document.activeElement;
+    // "Show on map" hides the list it sits in: the focus would fall to the page's body (the next Tab starting
+    // over from the top). It goes to the toggle, now "Show list", right above the map.
+    if (showMap && active && active.closest && active.closest(".elip-list-pane")) toggle.focus({ preventScroll: true });
     // The map starts right below the toggle: bring both into view (the list may have been scrolled far down).
-    if (showMap) document.getElementById("home-view-toggle").scrollIntoView({ block: "start" });
+    if (showMap) toggle.scrollIntoView({ block: "start" });
   };
   // "See details" in a pin's popup: back to the list (on a phone), the card drawn, scrolled to and focused.
   m.openCard = function (id) {

@@ -194,3 +194,17 @@ def test_keyboard004_map_does_not_fly_when_the_reader_asks_for_less_motion(dash_
     else:
         assert flights == ["flyTo"]
 
+
+def test_keyboard005_show_on_map_on_a_phone_keeps_the_focus_on_screen(dash_duo, app):
+    """On a phone "Show on map" hides the list it is in: the focus fell to <body>, and the next Tab began
+    again at the top of the page."""
+    open_home(dash_duo, app, size=(360, 640))
+    driver = dash_duo.driver
+    start_keyboard_from(driver, ".elip-show")
+    press(driver, Keys.ENTER, pause=1)
+    assert "show-map" in dash_duo.find_element("#home-layout").get_attribute("class")
+    now = focused(driver)
+    assert (now["tag"], now["id"]) == ("BUTTON", "home-view-toggle")
+    press(driver, Keys.ENTER, pause=1)  # "Show list": back to the list, the focus still on the toggle
+    assert "show-list" in dash_duo.find_element("#home-layout").get_attribute("class")
+    assert focused(driver)["id"] == "home-view-toggle"
