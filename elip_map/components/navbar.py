@@ -22,6 +22,7 @@ def _with_ui(path: str, ui: str) -> str:
 def navbar(ui: str, pathname: str, pages: Iterable[Mapping]) -> html.Nav:
     """Links to every navigable page (names through the catalogue) plus the interface-language links."""
     _ = translator(ui)
+    pages = list(pages)
     links = []
     for page in pages:
         path = page.get("relative_path") or page.get("path") or "/"
@@ -29,11 +30,21 @@ def navbar(ui: str, pathname: str, pages: Iterable[Mapping]) -> html.Nav:
         links.append(html.Li(html.A(_(page.get("nav_label") or page.get("name") or path), href=_with_ui(path, ui),
                                     className="elip-nav-link", **({"aria-current": "page"} if current else {}))))
     return html.Nav([
-        html.A(_("Skip to results"), href="#home-results-heading", className="elip-skip"),
+        skip_link(ui, pathname, pages),
         html.A(_("ELIP Service Map"), href=_with_ui("/", ui), className="elip-brand"),
         html.Ul(links, className="elip-nav-links"),
         language_picker(ui, pathname),
     ], className="elip-nav", **{"aria-label": _("Main navigation")})
+
+
+def skip_link(ui: str, pathname: str, pages: Iterable[Mapping]) -> html.A:
+    """The first Tab stop: past the navigation to the results on the newcomer page, to the page's main
+    content elsewhere (every page's <main> is ``#main``; the results heading exists only on "/")."""
+    _ = translator(ui)
+    home = next((p.get("relative_path") or "/" for p in pages if p.get("path") == "/"), "/")
+    if (pathname or "/") == home:
+        return html.A(_("Skip to results"), href="#home-results-heading", className="elip-skip")
+    return html.A(_("Skip to main content"), href="#main", className="elip-skip")
 
 
 def language_picker(ui: str, pathname: str | None = None) -> html.Details:

@@ -1,6 +1,6 @@
 """The newcomer page with a keyboard only (and what a screen reader is told), on the bundled sample: every
 filter is reached with Tab and used with Enter and the arrows, the focus ring is visible wherever the focus
-is, and an action never drops the focus on the page's body."""
+is, an action never drops the focus on the page's body, and every page's skip link leads into that page."""
 
 from __future__ import annotations
 
@@ -208,3 +208,25 @@ def test_keyboard005_show_on_map_on_a_phone_keeps_the_focus_on_screen(dash_duo, 
     press(driver, Keys.ENTER, pause=1)  # "Show list": back to the list, the focus still on the toggle
     assert "show-list" in dash_duo.find_element("#home-layout").get_attribute("class")
     assert focused(driver)["id"] == "home-view-toggle"
+
+
+@pytest.mark.parametrize("ui", ["en", "ar"])
+def test_keyboard006_skip_link_leads_into_the_page_on_every_page(dash_duo, app, ui):
+    """The skip link pointed at the newcomer page's results heading on every page: elsewhere it led nowhere
+    and the next Tab went on through the navigation bar."""
+    open_home(dash_duo, app, f"?ui={ui}")
+    driver = dash_duo.driver
+    seen = {}
+    for path in ("/", "/about", "/login"):
+        driver.get(f"{dash_duo.server_url}{path}?ui={ui}")
+        dash_duo.wait_for_element("main h1", timeout=10)
+        dash_duo.wait_for_element(".elip-skip", timeout=10)
+        time.sleep(0.5)
+        press(driver, Keys.TAB)
+        skip = driver.execute_script("var a = document.activeElement; return a.classList.contains('elip-skip') && "
+                                     "[a.textContent, a.getAttribute('lang') || document.documentElement.lang]")
+        press(driver, Keys.ENTER)
+        press(driver, Keys.TAB)
+        seen[path] = (skip, driver.execute_script("return !!document.activeElement.closest('main')"))
+    words = {"en": ("Skip to results", "Skip to main content"), "ar": ("انتقل إلى النتائج", "انتقل إلى المحتوى الرئيسي")}[ui]
+    assert seen == {"/": ([words[0], ui], True), "/about": ([words[1], ui], True), "/login": ([words[1], ui], True)}
