@@ -663,12 +663,19 @@
       return el("a", { href: "tel:" + String(ph.tel).replace(/[^+\d]/g, ""), "class": "elip-action" },
                 el("span", {}, fmtNodes(t["Call {phone}"], { phone: ltr(ph.display + (ph.ext ? " ext. " + ph.ext : "")) })));
     });
-    if (safeHref(p.website)) actions.push(el("a", { href: p.website, "class": "elip-action", target: "_blank", rel: "noopener noreferrer" }, t["Website"]));
+    // "Website", "Directions" and "Show on map" are the same words on every card: their names say whose they
+    // are, for a screen reader's list of links and buttons (the words shown come first, WCAG 2.5.3).
+    var whose = [p.organization, p.name].filter(Boolean).join(" – ");
+    function named(words) { return whose ? words + " – " + whose : words; }
+    if (safeHref(p.website)) actions.push(el("a", { href: p.website, "class": "elip-action", target: "_blank", rel: "noopener noreferrer",
+                                                    "aria-label": named(t["Website"]) }, t["Website"]));
     if (p.email) actions.push(el("a", { href: "mailto:" + p.email, "class": "elip-action" }, el("span", {}, fmtNodes(t["Email {email}"], { email: ltr(p.email) }))));
     if (placed) {
       var c = f.geometry.coordinates;
-      actions.push(el("a", { href: m.directionsUrl(c[1], c[0], p.address), "class": "elip-action", target: "_blank", rel: "noopener noreferrer" }, t["Directions"]));
-      actions.push(el("button", { type: "button", "class": "elip-action elip-show", "data-show": p.id }, t["Show on map"]));
+      actions.push(el("a", { href: m.directionsUrl(c[1], c[0], p.address), "class": "elip-action", target: "_blank", rel: "noopener noreferrer",
+                             "aria-label": named(t["Directions"]) }, t["Directions"]));
+      actions.push(el("button", { type: "button", "class": "elip-action elip-show", "data-show": p.id,
+                                  "aria-label": named(t["Show on map"]) }, t["Show on map"]));
     }
     var distance = null;
     if (dist !== null && dist !== undefined) {

@@ -80,6 +80,12 @@ def listing_card(listing: Mapping, ui: str = "en", *, distance_km: float | None 
     row(_("Fees"), fee_line(listing, ui))
 
     actions: list = []
+    # The same words on every card: their names say whose they are (assets/elip_map.js, card, does the same).
+    whose = " – ".join(x for x in (listing.get("organization"), listing.get("name")) if x)
+
+    def named(words: str) -> dict:
+        return {"aria-label": f"{words} – {whose}"} if whose else {}
+
     for phone in listing.get("phones") or []:
         shown = phone["display"] + (f" ext. {phone['ext']}" if phone.get("ext") else "")
         label = _("Call {phone}", phone="\x00").split("\x00")
@@ -88,14 +94,15 @@ def listing_card(listing: Mapping, ui: str = "en", *, distance_km: float | None 
                               className="elip-action"))
     if listing.get("website"):
         actions.append(html.A(_("Website"), href=listing["website"], className="elip-action", target="_blank",
-                              rel="noopener noreferrer"))
+                              rel="noopener noreferrer", **named(_("Website"))))
     if listing.get("lat") is not None and listing.get("lon") is not None:
         actions.append(html.A(_("Directions"), href=directions_url(listing["lat"], listing["lon"], listing.get("address")),
-                              className="elip-action", target="_blank", rel="noopener noreferrer"))
+                              className="elip-action", target="_blank", rel="noopener noreferrer",
+                              **named(_("Directions"))))
     if show_on_map:
         # assets/elip_map.js turns a click on any [data-show] button into "select this pin".
         actions.append(html.Button(_("Show on map"), className="elip-action elip-show", type="button",
-                                   **{"data-show": listing["id"]}))
+                                   **{"data-show": listing["id"]}, **named(_("Show on map"))))
     distance = None
     if distance_km is not None:
         km = format_number(distance_km, negotiate_ui(ui), digits=1)

@@ -230,3 +230,32 @@ def test_keyboard006_skip_link_leads_into_the_page_on_every_page(dash_duo, app, 
         seen[path] = (skip, driver.execute_script("return !!document.activeElement.closest('main')"))
     words = {"en": ("Skip to results", "Skip to main content"), "ar": ("انتقل إلى النتائج", "انتقل إلى المحتوى الرئيسي")}[ui]
     assert seen == {"/": ([words[0], ui], True), "/about": ([words[1], ui], True), "/login": ([words[1], ui], True)}
+
+
+def ax_names(driver, role: str) -> list[str]:
+    root = driver.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    nodes = driver.execute_cdp_cmd("Accessibility.queryAXTree", {"nodeId": root, "role": role})["nodes"]
+    return [n.get("name", {}).get("value", "") for n in nodes if not n.get("ignored")]
+
+
+@pytest.mark.parametrize("ui", ["en", "ar"])
+def test_keyboard007_card_links_and_buttons_are_told_apart_out_of_context(dash_duo, app, ui):
+    """A screen reader's list of links read "Directions, Directions, Directions…": each card's links and its
+    "Show on map" now carry the organization and location they are for, after the words shown."""
+    open_home(dash_duo, app, f"?ui={ui}")
+    driver = dash_duo.driver
+    until(lambda: driver.execute_script(  # the cards are drawn again when their details (website...) arrive
+        "return [...document.querySelectorAll('#home-results > li, #home-results-unplaced > li')]"
+        ".every(li => window.elip.map.details[li.dataset.locationId])"), timeout=10)
+    time.sleep(0.3)
+    cards = driver.execute_script("""
+        return [...document.querySelectorAll('#home-results > li, #home-results-unplaced > li')].map(li => ({
+          whose: [li.querySelector('.elip-card-org').textContent, (li.querySelector('.elip-card-name') || {}).textContent]
+                 .filter(Boolean).join(' – '),
+          shown: [...li.querySelectorAll('.elip-card-actions a[target], .elip-card-actions button')]
+                 .map(a => a.textContent.trim())}));""")
+    assert len(cards) >= 20
+    expected = sorted(f"{shown} – {card['whose']}" for card in cards for shown in card["shown"])
+    names = ax_names(driver, "link") + ax_names(driver, "button")
+    heard = sorted(n for n in names if any(n.startswith(f"{w} – ") for c in cards for w in c["shown"]))
+    assert heard == expected
