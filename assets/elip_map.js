@@ -300,8 +300,11 @@
   function clusterClass(n) {
     return "marker-cluster " + (n > 1000 ? "marker-cluster-large" : n > 100 ? "marker-cluster-medium" : "marker-cluster-small");
   }
-  function nameCluster(node, title) {
-    if (node && node.getAttribute("aria-label") !== title) node.setAttribute("aria-label", title);
+  // The name holds the number shown (WCAG 2.5.3, label in name): a title without it ("خدمتان هنا", the Arabic
+  // for two services; "1234 services" under "1.2k") is read after it.
+  function nameCluster(node, title, shown) {
+    var name = title.indexOf(shown) === -1 ? shown + " – " + title : title;
+    if (node && node.getAttribute("aria-label") !== name) node.setAttribute("aria-label", name);
   }
   function clusterTitle(n) {
     return m.plural(m.labels, "{n} service here: zoom in", n) || String(n);
@@ -316,7 +319,7 @@
     var marker = L.marker(latlng, { icon: L.divIcon({ html: div, className: clusterClass(p.point_count), iconSize: L.point(40, 40) }),
                                     keyboard: true, title: clusterTitle(p.point_count) });
     // Its name, not only its title: a button named by its content was read as "10, button".
-    marker.on("add", function () { nameCluster(marker.getElement(), marker.options.title); });
+    marker.on("add", function () { nameCluster(marker.getElement(), marker.options.title, span.textContent); });
     m.captureClusters(index, context && context.map, marker);
     return marker;
   };
@@ -346,7 +349,7 @@
     if (count.textContent !== text) count.textContent = text;
     var node = marker.getElement(), title = clusterTitle(p.point_count);
     if (node && node.getAttribute("title") !== title) node.setAttribute("title", title);
-    nameCluster(node, title);
+    nameCluster(node, title, text);
     marker.options.title = title;
     if (icon.options.className !== cls) {
       var el = marker.getElement();
