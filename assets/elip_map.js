@@ -262,7 +262,10 @@
                                   offset: L.point(0, -8), maxWidth: 230 });
       m.popupMarker = marker;
       marker.elipRef = feature.properties.ref;
-      marker.on("popupopen", function () { if (!m.details[marker.elipRef]) m.needDetails([marker.elipRef]); });
+      marker.on("popupopen", function () {
+        m.translateMapControls((m.labels || { t: {} }).t);
+        if (!m.details[marker.elipRef]) m.needDetails([marker.elipRef]);
+      });
       marker.on("add", function () {
         var map = marker._map, opened = false;
         function open() { if (!opened && marker._map) { opened = true; marker.openPopup(); } }
@@ -789,7 +792,9 @@
   // Leaflet's layers button says "Layers" in English and has no option for it: give it the reader's words.
   // Leaflet's zoom and layers buttons are titled in English, with no option for it: give them the reader's words.
   var MAP_CONTROLS = { ".leaflet-control-zoom-in": "Zoom in", ".leaflet-control-zoom-out": "Zoom out",
-                       ".leaflet-control-layers-toggle": "Map layers" };
+                       ".leaflet-control-layers-toggle": "Map layers",
+                       // A pin's box: Leaflet names its close button "Close popup", in English on every page.
+                       ".leaflet-popup-close-button": "Close this box" };
   m.translateMapControls = function (t) {
     Object.keys(MAP_CONTROLS).forEach(function (selector) {
       var title = t[MAP_CONTROLS[selector]];

@@ -45,7 +45,7 @@ BROWSER_MESSAGES = (
     N_("Link copied: paste it in a message or an e-mail."), N_("Copy this link:"), N_("Service type"),
     N_("Search by name"), N_("Open now"), N_("Open on"), N_("Near"), N_("All services"), N_("Search"),
     N_("Printed on {date}"), N_("Source: ELIP Service Map, {url}"), N_("Map layers"), N_("Neighbourhood"),
-    N_("Zoom in"), N_("Zoom out"),
+    N_("Zoom in"), N_("Zoom out"), N_("Close this box"),
     N_("Getting every address and phone number for printing ({done} of {total})…"),
     N_("Address and phone not available when this list was printed."),
     N_("Missing details: some services below are printed without their address and phone, which were not "

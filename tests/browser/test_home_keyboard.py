@@ -266,3 +266,17 @@ def test_keyboard007_card_links_and_buttons_are_told_apart_out_of_context(dash_d
     names = ax_names(driver, "link") + ax_names(driver, "button")
     heard = sorted(n for n in names if any(n.startswith(f"{w} – ") for c in cards for w in c["shown"]))
     assert heard == expected
+
+
+@pytest.mark.parametrize("ui, words", [("en", "Close this box"), ("ar", "أغلق هذا المربع")])
+def test_keyboard008_a_pins_box_closes_with_a_button_named_in_the_pages_language(dash_duo, app, ui, words):
+    """Leaflet names the close button of a pin's box "Close popup", in English on every page."""
+    open_home(dash_duo, app, f"?ui={ui}")
+    driver = dash_duo.driver
+    start_keyboard_from(driver, ".elip-show")
+    press(driver, Keys.ENTER)
+    until(lambda: driver.find_elements("css selector", ".leaflet-popup-close-button"), timeout=10)
+    assert words in ax_buttons(driver)
+    start_keyboard_from(driver, ".leaflet-popup-close-button")
+    press(driver, Keys.ENTER)
+    assert driver.find_elements("css selector", ".leaflet-popup") == []
