@@ -124,7 +124,9 @@ def layout(org=None, ui=None, **_unused):
         if organization is not None:
             listings = organization_listings(s, user, organization.id)
             options = [{"label": item["label"], "value": item["location_id"]} for item in listings]
+            # The cards' headings are h3 (as on the newcomer page): an h2 above them keeps the outline whole.
             body = [html.H1(organization.name),
+                    html.H2(_("Your listings")),
                     html.P(_("Each card shows the location exactly as newcomers see it on the map.")),
                     html.Div([html.Div([html.Ul(listing_card(item, ui, show_on_map=False), className="elip-cards"),
                                         html.P(_("Not shown to the public: {why}", why=item["why_hidden"]),
