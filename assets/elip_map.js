@@ -730,6 +730,10 @@
       if ((tries || 0) < 60) requestAnimationFrame(function () { m.writeResults(r, (tries || 0) + 1); });
       return;
     }
+    // "Show more results" pressed for the last page hides itself: the focus goes to the first card it brought
+    // (it fell to the page's body, and a screen reader said nothing of the new cards).
+    var moreFocused = document.activeElement === more, before = {};
+    if (moreFocused) cardsIn(ol, loose).forEach(function (li) { before[li.getAttribute("data-location-id")] = true; });
     ol.replaceChildren.apply(ol, r.items);
     loose.replaceChildren.apply(loose, r.unplaced || []);
     setText(count, r.count);
@@ -739,7 +743,13 @@
     setShown(empty, r.empty);
     setShown(more, r.more);
     setShown(error, !!r.error);
+    if (moreFocused && !r.more) {
+      var cards = cardsIn(ol, loose);
+      var first = cards.filter(function (li) { return !before[li.getAttribute("data-location-id")]; })[0] || cards[cards.length - 1];
+      if (first) first.focus();
+    }
   };
+  function cardsIn(ol, loose) { return [].slice.call(ol.children).concat([].slice.call(loose.children)); }
   // The list for the last result (m.last, set by render): every card the current page of results
   // holds, placed ones first (nearest first when there is a place), then "Call or visit online". A
   // selected listing beyond that page is drawn at the top, so any pin opens its card.

@@ -280,3 +280,23 @@ def test_keyboard008_a_pins_box_closes_with_a_button_named_in_the_pages_language
     start_keyboard_from(driver, ".leaflet-popup-close-button")
     press(driver, Keys.ENTER)
     assert driver.find_elements("css selector", ".leaflet-popup") == []
+
+
+def test_keyboard009_show_more_for_the_last_page_hands_the_focus_to_the_first_new_card(dash_duo, app):
+    """The button hides itself once every result is shown: the focus fell to <body>."""
+    open_home(dash_duo, app)
+    driver = dash_duo.driver
+    start_keyboard_from(driver, "#home-more")
+    shown_before = []
+    for _ in range(10):
+        if not dash_duo.find_element("#home-more").is_displayed():
+            break
+        shown_before = [li.get_attribute("data-location-id")
+                        for li in driver.find_elements("css selector", "#home-results > li, #home-results-unplaced > li")]
+        press(driver, Keys.ENTER, pause=1)
+    assert not dash_duo.find_element("#home-more").is_displayed()
+    now = driver.execute_script("var e = document.activeElement; return [e.tagName, e.getAttribute('data-location-id')]")
+    all_ids = [li.get_attribute("data-location-id")
+               for li in driver.find_elements("css selector", "#home-results > li, #home-results-unplaced > li")]
+    first_new = [i for i in all_ids if i not in shown_before][0]
+    assert now == ["LI", first_new]
