@@ -733,6 +733,9 @@
     // "Show more results" pressed for the last page hides itself: the focus goes to the first card it brought
     // (it fell to the page's body, and a screen reader said nothing of the new cards).
     var moreFocused = document.activeElement === more, before = {};
+    // So do "Clear filters" and "Show nearest services of any type" in the "no match" box, which hides once
+    // there are results: the focus goes to the results heading (the count is announced after it).
+    var emptyFocused = empty.contains(document.activeElement);
     if (moreFocused) cardsIn(ol, loose).forEach(function (li) { before[li.getAttribute("data-location-id")] = true; });
     ol.replaceChildren.apply(ol, r.items);
     loose.replaceChildren.apply(loose, r.unplaced || []);
@@ -743,6 +746,8 @@
     setShown(empty, r.empty);
     setShown(more, r.more);
     setShown(error, !!r.error);
+    var heading = document.getElementById("home-results-heading");
+    if (emptyFocused && !r.empty && heading) heading.focus();
     if (moreFocused && !r.more) {
       var cards = cardsIn(ol, loose);
       var first = cards.filter(function (li) { return !before[li.getAttribute("data-location-id")]; })[0] || cards[cards.length - 1];

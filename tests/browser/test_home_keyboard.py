@@ -300,3 +300,15 @@ def test_keyboard009_show_more_for_the_last_page_hands_the_focus_to_the_first_ne
                for li in driver.find_elements("css selector", "#home-results > li, #home-results-unplaced > li")]
     first_new = [i for i in all_ids if i not in shown_before][0]
     assert now == ["LI", first_new]
+
+
+@pytest.mark.parametrize("button", ["home-clear-filters-empty", "home-widen"])
+def test_keyboard010_the_no_match_box_hands_the_focus_to_the_results_when_it_hides(dash_duo, app, button):
+    """Its "Clear filters" and "Show nearest services of any type" hid the box they are in: focus on <body>."""
+    open_home(dash_duo, app, "?service=food&hood=5151")  # Strathcona Junction: no food bank in the sample
+    driver = dash_duo.driver
+    until(lambda: dash_duo.find_element("#home-empty").is_displayed(), timeout=10)
+    start_keyboard_from(driver, f"#{button}")
+    press(driver, Keys.ENTER, pause=1)
+    until(lambda: int(dash_duo.find_element("#result-count").text) > 0, timeout=10)
+    assert focused(driver)["id"] == "home-results-heading"
