@@ -1202,12 +1202,22 @@
   // Dash 4's checklist says role="listbox" with role="option" labels around real checkboxes: a list box
   // with no name whose options hold other controls (axe: aria-input-field-name, nested-interactive).
   // The native checkboxes already say everything, so the list becomes a named group of plain labels.
+  // Dash names the drop-down's button by its value alone (aria-labelledby beats <label for>): a screen reader
+  // heard "Any neighbourhood, button" or "Strathcona, button" and never "Neighbourhood". The label leads.
+  function nameByLabel(button) {
+    var label = button.id && document.querySelector('label[for="' + CSS.escape(button.id) + '"]');
+    var by = button.getAttribute("aria-labelledby");
+    if (!label || !by) return;
+    if (!label.id) label.id = button.id + "-label";
+    if (by.split(" ")[0] !== label.id) button.setAttribute("aria-labelledby", label.id + " " + by);
+  }
   function untabHiddenInputs(root) {
     root.querySelectorAll('.dash-dropdown-focus-target[aria-hidden="true"]').forEach(function (x) {
       if (x.getAttribute("tabindex") !== "-1") x.setAttribute("tabindex", "-1");
       var button = x.nextElementSibling;
       if (button && button.matches("button.dash-dropdown:not([disabled])") && button.getAttribute("tabindex") !== "0")
         button.setAttribute("tabindex", "0");
+      if (button) nameByLabel(button);
     });
     root.querySelectorAll('.elip-checks[role="listbox"]').forEach(function (list) {
       list.setAttribute("role", "group");
@@ -1225,7 +1235,7 @@
     bodyWatch.disconnect();
     untabHiddenInputs(panel);
     new MutationObserver(function () { untabHiddenInputs(panel); }).observe(panel, {
-      childList: true, subtree: true, attributes: true, attributeFilter: ["role", "aria-selected", "tabindex"] });
+      childList: true, subtree: true, attributes: true, attributeFilter: ["role", "aria-selected", "tabindex", "aria-labelledby"] });
   });
   if (document.body) bodyWatch.observe(document.body, { childList: true, subtree: true });
   else document.addEventListener("DOMContentLoaded", function () { bodyWatch.observe(document.body, { childList: true, subtree: true }); });

@@ -312,3 +312,26 @@ def test_keyboard010_the_no_match_box_hands_the_focus_to_the_results_when_it_hid
     press(driver, Keys.ENTER, pause=1)
     until(lambda: int(dash_duo.find_element("#result-count").text) > 0, timeout=10)
     assert focused(driver)["id"] == "home-results-heading"
+
+
+def ax_name_of(driver, css: str) -> str:
+    root = driver.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    node = driver.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": css})["nodeId"]
+    ax = driver.execute_cdp_cmd("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})["nodes"]
+    return ax[0].get("name", {}).get("value", "")
+
+
+@pytest.mark.parametrize("ui", ["en", "ar"])
+def test_keyboard011_dropdowns_are_named_by_their_label_then_their_value(dash_duo, app, ui):
+    """Dash named the drop-down by its value alone: "Any neighbourhood, button", never "Neighbourhood"."""
+    open_home(dash_duo, app, f"?ui={ui}&day=2")
+    driver = dash_duo.driver
+    driver.execute_script("document.querySelectorAll('.elip-filter-group').forEach(d => d.open = true)")
+    time.sleep(0.5)
+    heard = {css: ax_name_of(driver, css) for css in ("#home-filter-hood", "#home-filter-day")}
+    shown = driver.execute_script("""return Object.fromEntries(['#home-filter-hood', '#home-filter-day'].map(css => {
+        var b = document.querySelector(css);
+        return [css, document.querySelector('label[for="' + b.id + '"]').textContent + ' ' + b.textContent.trim()]; }))""")
+    assert heard == shown
+    if ui == "en":
+        assert heard == {"#home-filter-hood": "Neighbourhood Any neighbourhood", "#home-filter-day": "Open on Tue"}
