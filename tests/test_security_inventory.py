@@ -8,6 +8,7 @@ attacker would: straight at the URL or at Dash's /_dash-update-component with fo
 from __future__ import annotations
 
 import json
+import re
 
 import dash
 import pytest
@@ -83,8 +84,20 @@ def _login(client, email):
     return client
 
 
-def _no_secrets(body: bytes | str) -> None:
+# A <wbr> between two strings of a Dash layout: staff tables draw a long e-mail with break points in it.
+_WBR_BETWEEN = re.compile(r'"\s*,\s*\{"props":\s*\{"children":\s*null\},\s*"type":\s*"Wbr",'
+                          r'\s*"namespace":\s*"dash_html_components"\}\s*,\s*"')
+
+
+def _text_of(body: bytes | str) -> str:
+    """An answer's text with the break points inside words taken out, so a secret drawn in pieces
+    ("contact-", <wbr>, "b-9e2f@orgb.", <wbr>, "example") is still found whole."""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    return _WBR_BETWEEN.sub("", text)
+
+
+def _no_secrets(body: bytes | str) -> None:
+    text = _text_of(body)
     for secret in (SECRET_B, SECRET_EMAIL, SECRET_AUDIT, SECRET_CONTACT):
         assert secret not in text
 
@@ -259,7 +272,7 @@ def test_dash_dependencies_and_layout_hold_no_private_data(site):
     app, ids = site
     staff = _login(_client(app), "staff@elip.example")
     assert SECRET_AUDIT in _render_page(staff, "/staff/audit").get_data(as_text=True)  # the check can fail
-    assert SECRET_CONTACT in _render_page(staff, "/staff/health").get_data(as_text=True)
+    assert SECRET_CONTACT in _text_of(_render_page(staff, "/staff/health").get_data(as_text=True))
     anonymous = _client(app)
     _no_secrets(json.dumps(anonymous.get("/_dash-dependencies").json))
     _no_secrets(anonymous.get("/_dash-layout").data)
