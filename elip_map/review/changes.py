@@ -520,8 +520,13 @@ def _check_version(loc: Location, base_version: int) -> None:
 # --- the operations ------------------------------------------------------------------------------
 
 def submit_change(session: Session, user: Any, location_id: Any, payload: Any, *, base_version: int | None = None,
-                  submission_id: str | None = None) -> ChangeRequest:
-    """Store a partner's correction as a pending request (once per submission_id)."""
+                  submission_id: str | None = None, refuse_duplicate: bool = False) -> ChangeRequest:
+    """Store a partner's correction as a pending request (once per submission_id).
+
+    With ``refuse_duplicate`` (the partner page), the very same correction still waiting for review is
+    not stored twice: a partner who sends it again after a reload would otherwise queue copies that
+    staff must each read and decide.
+    """
     if submission_id:
         existing = session.scalar(select(ChangeRequest).where(ChangeRequest.submission_id == submission_id))
         if existing is not None:
@@ -536,6 +541,15 @@ def submit_change(session: Session, user: Any, location_id: Any, payload: Any, *
                                            "your correction again; nothing was sent."))
     before = location_snapshot(loc)
     clean = validate_payload(payload, before)
+    if refuse_duplicate:
+        waiting = session.scalars(select(ChangeRequest).where(
+            ChangeRequest.location_id == loc.id, ChangeRequest.status == RequestStatus.PENDING.value)
+            .order_by(ChangeRequest.id)).all()
+        same = next((r for r in waiting if r.payload == clean), None)
+        if same is not None:
+            _ = reader_translator()
+            raise ReviewError(_("This correction is already waiting for ELIP staff as request #{id}; "
+                                "nothing new was sent.", id=same.id))
     request = ChangeRequest(organization_id=loc.organization_id, location_id=loc.id, payload=clean, before=before,
                             base_version=loc.version, submission_id=submission_id,
                             submitted_by_id=getattr(user, "id", None))

@@ -66,7 +66,7 @@ def partner_action(database: Database, user: Any, trigger: Any, location_id: Any
             saved = direct_edit(session, user, loc.id, payload, int(base_version or 0))
             return _("Saved: the listing is changed."), saved.version, loc.organization_id
         request = submit_change(session, user, loc.id, payload, base_version=base_version,
-                                submission_id=submission_id)
+                                submission_id=submission_id, refuse_duplicate=True)
         return (_("Sent: request #{id} is waiting for ELIP staff.", id=request.id) + " " + _(WHAT_HAPPENS_NEXT), None,
                 loc.organization_id)
 

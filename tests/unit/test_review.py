@@ -321,3 +321,25 @@ def test_conflicting_request_can_be_rebased_for_a_fresh_review(world):
         assert s.get(Location, world["a_loc"]).name == "Renamed"
         assert [e.action for e in audit_entries(s, entity_type="change_request", action="request.refresh")] == [
             "request.refresh"]
+
+
+def test_the_same_correction_sent_again_while_it_waits_is_not_queued_twice(world):
+    """A partner who reloads and sends the same correction again is told it is already waiting (with its
+    number), and staff get one request to read; a different correction, or the same one after the
+    first was decided, is still sent."""
+    db = world["db"]
+
+    def send(payload, sub):
+        return in_transaction(db, lambda s: submit_change(s, world["pa"], world["a_loc"], payload, submission_id=sub,
+                                                          refuse_duplicate=True).id)
+
+    first = send({"name": "Renamed office"}, "form-1")
+    with pytest.raises(ReviewError, match=f"already waiting for ELIP staff as request #{first}"):
+        send({"name": " Renamed  office "}, "form-2")      # the same correction, typed again after a reload
+    other = send({"name": "Renamed office", "phone": "780-555-0199"}, "form-3")
+    assert other != first
+    with db.session() as s:
+        assert s.scalar(select(func.count(ChangeRequest.id))) == 2
+        reject(s, world["staff"], first, "Please spell it as on your sign.")
+    again = send({"name": "Renamed office"}, "form-4")
+    assert again not in (first, other)
