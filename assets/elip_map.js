@@ -973,7 +973,7 @@
       return new Promise(function (resolve) {
         navigator.geolocation.getCurrentPosition(function (pos) {
           resolve([{ lat: pos.coords.latitude, lon: pos.coords.longitude, label: t["your location"], query: null }, ""]);
-        }, function () { resolve([nu(), t["Your browser did not share your location."]]); }, { timeout: 10000, maximumAge: 60000 });
+        }, function () { resolve([nu(), t["Your browser did not share your location. Type a street address or a neighbourhood in the box instead."]]); }, { timeout: 10000, maximumAge: 60000 });
       });
     },
     // One callback both ways (Dash allows a loop only inside one callback): a filter change writes the

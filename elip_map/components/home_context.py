@@ -33,7 +33,8 @@ BROWSER_MESSAGES = (
     N_("Last verified: {date}"), N_("Not verified yet"), N_("Loading services…"),
     N_("Could not load the services. Please reload the page."), N_("Nearest first, from {place}"),
     N_("Showing {shown} of {n}"), N_("Location is not available in this browser."), N_("your location"),
-    N_("Your browser did not share your location."), N_("Show list"), N_("Show map"),
+    N_("Your browser did not share your location. Type a street address or a neighbourhood in the box instead."),
+    N_("Show list"), N_("Show map"),
     N_("See details"), N_("Email {email}"), N_("about {km} km away"),
     N_("The address, phone and other details of this service are not saved on this phone. Connect to the internet "
        "to see them."),
