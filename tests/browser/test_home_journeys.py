@@ -422,3 +422,21 @@ def test_home_j011_use_my_location_focuses_the_nearest_result(dash_duo, app):
     assert not card.find_element("css selector", ".elip-card-distance").text.startswith("about")  # a real position
     assert "near=" not in driver.current_url  # the position stays in the browser
     assert dash_duo.get_logs() == []
+
+
+@pytest.mark.parametrize("ui, next_step", [("en", "Type a street address or a neighbourhood"),
+                                           ("ar", "اكتب عنوان شارع أو اسم حي")])
+def test_home_j011b_location_refused_says_what_to_do_instead(dash_duo, app, ui, next_step):
+    """A phone that refuses to share its position: the person is told, in their language, to type a
+    place instead, and the list stays as it was (no dead end)."""
+    features = expected_features(app)
+    dash_duo.start_server(app)
+    driver = dash_duo.driver
+    driver.set_window_size(360, 640)
+    driver.get(dash_duo.server_url + f"/?ui={ui}")
+    wait_count(dash_duo, len(features))
+    driver.execute_cdp_cmd("Browser.setPermission", {"permission": {"name": "geolocation"}, "setting": "denied",
+                                                    "origin": dash_duo.server_url})
+    dash_duo.find_element("#home-locate-button").click()
+    until(lambda: next_step in driver.find_element("css selector", "body").text, timeout=10)
+    assert len(driver.find_elements("css selector", "[data-location-id]")) >= min(len(features), 1)
