@@ -4,22 +4,16 @@ list of links must still tell them apart, so each name says whose it is, startin
 from __future__ import annotations
 
 from elip_map.components.card import listing_card
+from components_kit import walk
 
 LISTING = {"id": "loc-7", "organization": "Africa Centre", "name": "Main office", "lat": 53.59, "lon": -113.53,
            "address": "11808 St Albert Trail NW", "website": "https://africacentre.example.org",
            "phones": [{"display": "780-455-0000", "tel": "+17804550000"}]}
 
 
-def _walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and not isinstance(child, str):
-            yield from _walk(child)
-
 
 def _actions(card):
-    return {c.children: c.to_plotly_json()["props"].get("aria-label") for c in _walk(card)
+    return {c.children: c.to_plotly_json()["props"].get("aria-label") for c in walk(card)
             if "elip-action" in (getattr(c, "className", "") or "") and isinstance(c.children, str)}
 
 

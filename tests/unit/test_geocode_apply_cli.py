@@ -12,6 +12,7 @@ from elip_map.directory.models import Address, GeocodeCache, Location, Organizat
 from elip_map.geocoding.apply import geocode_locations
 from elip_map.geocoding.online import OnlineGeocoder
 from elip_map.testing import start_fake_nominatim as start
+from components_kit import walk
 
 
 def _add(session, key, street=None, postal=None, city="Edmonton", name=None, **kw):
@@ -165,18 +166,11 @@ def test_the_samples_city_hall_listing_lands_on_the_map_at_city_hall(tmp_path, m
     # Its card routes a person to the pin, not to "Edmonton, AB" (the city centre, 1 km or more away).
     from elip_map.components.card import listing_card
 
-    links = [c.href for c in _walk(listing_card(listing)) if getattr(c, "children", None) == "Directions"]
+    links = [c.href for c in walk(listing_card(listing)) if getattr(c, "children", None) == "Directions"]
     assert len(links) == 1
     dest = links[0].split("destination=", 1)[1].split("%2C")
     assert float(haversine_m(float(dest[0]), float(dest[1]), float(hall["lat"]), float(hall["lon"]))) < 5
 
-
-def _walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and not isinstance(child, str):
-            yield from _walk(child)
 
 
 def test_a_location_with_no_street_address_is_placed_again_when_its_name_changes(db):

@@ -20,6 +20,7 @@ from elip_map.i18n import (
 )
 from elip_map.i18n.catalogues import extra_headers
 from elip_map.i18n.locales import babel_locale_id
+from components_kit import walk
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -285,7 +286,7 @@ def test_navigation_lists_nav_pages_in_the_readers_language():
 def test_language_picker_lists_every_language_by_its_own_name():
     from elip_map.components.navbar import language_picker
 
-    links = list(_walk(language_picker("so", "/about")))
+    links = list(walk(language_picker("so", "/about")))
     text = " ".join(str(getattr(c, "children", "")) for c in links)
     for name in ("English", "Français", "العربية", "简体中文", "繁體中文", "ਪੰਜਾਬੀ", "Tagalog", "Español", "Українська",
                  "Soomaali", "ትግርኛ", "አማርኛ", "فارسی", "دری"):
@@ -295,13 +296,6 @@ def test_language_picker_lists_every_language_by_its_own_name():
     current = [c.children for c in links if c.to_plotly_json()["props"].get("aria-current") == "true"]
     assert current == ["Soomaali"]
 
-
-def _walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if hasattr(child, "to_plotly_json"):
-            yield from _walk(child)
 
 
 def test_the_browser_twin_knows_the_same_languages():
