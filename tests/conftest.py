@@ -170,3 +170,32 @@ def clear_pages_state():
     reset()
     yield
     reset()
+
+
+@pytest.fixture(scope="module")
+def sample_database(tmp_path_factory) -> Path:
+    """The bundled sample imported once per test module; each test serves a copy of it."""
+    from elip_map.directory.storage import open_database
+    from elip_map.importers.sample import load_sample_if_empty
+
+    path = tmp_path_factory.mktemp("sample") / "sample.sqlite3"
+    database = open_database(f"sqlite:///{path}")
+    assert load_sample_if_empty(database)
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def partner_office_app(tmp_path, clear_pages_state):
+    """The app on the partner pages' directory (``testing.add_partner_office``), on a fresh SQLite file."""
+    from elip_map.config import Settings
+    from elip_map.directory.storage import open_database
+    from elip_map.factory import create_app
+    from elip_map.testing import add_partner_office
+
+    url = f"sqlite:///{tmp_path / 'partner.sqlite3'}"
+    database = open_database(url)
+    with database.session() as s:
+        add_partner_office(s)
+    database.dispose()
+    return create_app(Settings(database_url=url, tile_url="", secret_key="test-only-secret"), load_sample=False)

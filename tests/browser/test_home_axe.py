@@ -8,31 +8,19 @@ axe-core comes from the npm registry, pinned, fetched by ``scripts/test.sh`` int
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from dash.testing.wait import until
 
 from elip_map.config import Settings
-from elip_map.directory.storage import open_database
 from elip_map.factory import create_app
 from elip_map.i18n.locales import SUPPORTED_UI, text_direction
-from elip_map.importers.sample import load_sample_if_empty
 from tests.axe import require_axe, serious_violations
 
 pytestmark = pytest.mark.browser
 PAGES = ("/", "/about", "/login")
 SIZES = ((360, 640), (1280, 900))
 
-
-@pytest.fixture(scope="module")
-def sample_database(tmp_path_factory) -> Path:
-    """The bundled sample imported once for the module; each test serves a copy."""
-    path = tmp_path_factory.mktemp("axe") / "sample.sqlite3"
-    database = open_database(f"sqlite:///{path}")
-    assert load_sample_if_empty(database)
-    database.dispose()
-    return path
 
 
 @pytest.fixture

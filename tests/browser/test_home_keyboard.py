@@ -5,10 +5,8 @@ is, an action never drops the focus on the page's body, and every page's skip li
 from __future__ import annotations
 
 import re
-import re
 import shutil
 import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,20 +15,10 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from elip_map.config import Settings
-from elip_map.directory.storage import open_database
 from elip_map.factory import create_app
-from elip_map.importers.sample import load_sample_if_empty
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture(scope="module")
-def sample_database(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("keyboard") / "sample.sqlite3"
-    database = open_database(f"sqlite:///{path}")
-    assert load_sample_if_empty(database)
-    database.dispose()
-    return path
 
 
 @pytest.fixture

@@ -10,22 +10,14 @@ from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from elip_map.config import Settings
-from elip_map.directory.storage import open_database
-from elip_map.factory import create_app
-from elip_map.testing import add_partner_office, log_in_browser
+from elip_map.testing import log_in_browser
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def app(tmp_path, clear_pages_state):
-    url = f"sqlite:///{tmp_path / 'partner.sqlite3'}"
-    database = open_database(url)
-    with database.session() as s:
-        add_partner_office(s)
-    database.dispose()
-    return create_app(Settings(database_url=url, tile_url="", secret_key="test-only-secret"), load_sample=False)
+def app(partner_office_app):
+    return partner_office_app
 
 
 @pytest.mark.parametrize("ui", ["en", "ar"])
